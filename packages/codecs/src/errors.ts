@@ -1,0 +1,42 @@
+/** Marker shared by every copy of this module, so `isAstropackError` works across duplicate installs. */
+const MARKER = Symbol.for('astropack.error')
+
+/** Every failure AstroPack reports on purpose carries one of these codes. */
+export type ErrorCode =
+  | 'BAD_MAGIC'
+  | 'UNSUPPORTED_VERSION'
+  | 'UNSUPPORTED_FEATURE'
+  | 'TRUNCATED'
+  | 'CHECKSUM_MISMATCH'
+  | 'CORRUPT_INDEX'
+  | 'CORRUPT_CHUNK'
+  | 'LIMIT_EXCEEDED'
+  | 'UNKNOWN_CODEC'
+  | 'BAD_LEVEL'
+  | 'UNSAFE_PATH'
+  | 'OUTPUT_EXISTS'
+  | 'NOT_FOUND'
+  | 'BAD_MANIFEST'
+  | 'RANGE_NOT_SUPPORTED'
+  | 'IO'
+  | 'USAGE'
+
+export class AstropackError extends Error {
+  readonly code: ErrorCode
+  readonly [MARKER] = true
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AstropackError'
+    this.code = code
+  }
+}
+
+export function isAstropackError(value: unknown, code?: ErrorCode): value is AstropackError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[MARKER] === true &&
+    (code === undefined || (value as AstropackError).code === code)
+  )
+}
