@@ -23,12 +23,15 @@ export type ErrorCode =
 
 export class AstropackError extends Error {
   readonly code: ErrorCode
+  /** Byte offset of the damaged or offending region in the file being read, when known. */
+  readonly offset: number | undefined
   readonly [MARKER] = true
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; offset?: number }) {
     super(message, options)
     this.name = 'AstropackError'
     this.code = code
+    this.offset = options?.offset
   }
 }
 

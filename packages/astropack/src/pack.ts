@@ -1,0 +1,129 @@
+import { open } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { AstropackError, type CodecName, createSha256, isCodecName, loadCodec, resolveLevel } from '@astropack/codecs'
+import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
+import { createAtomicFile } from '@astropack/format/node'
+import { OrderedQueue } from './ordered-queue.js'
+import type { Progress } from './progress.js'
+import { TOOL_NAME, TOOL_VERSION } from './version.js'
+import { walkSource } from './walk.js'
+import { CodecPool, defaultThreads } from './workers/codec-pool.js'
+
+export interface PackOptions {
+  sourcePath: string
+  outputPath: string
+  surveyName?: string
+  compression?: CodecName
+  level?: number
+  threads?: number
+  chunkSize?: number
+  overwrite?: boolean
+  metadata?: Record<string, unknown>
+  onProgress?: (progress: Progress) => void
+}
+
+export interface PackResult {
+  outputPath: string
+  entries: number
+  files: number
+  inputBytes: number
+  packageBytes: number
+  /** inputBytes / packageBytes */
+  ratio: number
+  seconds: number
+}
+
+/**
+ * Packs a folder into one .astropack file in a single streaming pass: files are read in chunks, chunks
+ * are compressed on worker threads while the next ones are read, and written in order. Memory is bounded
+ * by the number of chunks in flight, whatever the file sizes.
+ */
+export async function packFolder(options: PackOptions): Promise<PackResult> {
+  const started = performance.now()
+  const codecName = options.compression ?? 'zstd'
+  if (!isCodecName(codecName)) throw new AstropackError('UNKNOWN_CODEC', `unknown codec "${codecName}"`)
+  const level = resolveLevel(await loadCodec(codecName), options.level)
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
+  const outputPath = resolve(options.outputPath)
+  const entries = await walkSource(options.sourcePath, [outputPath])
+  const inputBytes = entries.reduce((sum, entry) => sum + entry.size, 0)
+  const threads = options.threads ?? defaultThreads()
+  const out = await createAtomicFile(outputPath, { overwrite: options.overwrite })
+  const pool = new CodecPool(threads)
+  const writer = new PackageWriter(out)
+  const queue = new OrderedQueue(threads * 2 + 2)
+  const spare: Uint8Array[] = []
+  let done = 0
+  try {
+    for (const entry of entries) {
+      const meta = { path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }
+      if (entry.kind === 'directory') {
+        await queue.push(Promise.resolve(() => writer.addDirectory(meta)))
+        continue
+      }
+      await queue.push(Promise.resolve(() => writer.beginFile(meta)))
+      const hash = createSha256()
+      const file = await open(entry.absolutePath, 'r')
+      try {
+        let position = 0
+        for (;;) {
+          const buffer = spare.pop() ?? new Uint8Array(chunkSize)
+          const { bytesRead } = await file.read(buffer, 0, chunkSize, position)
+          if (bytesRead === 0) {
+            spare.push(buffer)
+            break
+          }
+          position += bytesRead
+          const raw = bytesRead === chunkSize ? buffer : buffer.slice(0, bytesRead)
+          if (raw !== buffer) spare.push(buffer)
+          hash.update(raw)
+          const encoded = pool.run({ op: 'encode', codec: codecName, level, data: raw }, true)
+          await queue.push(
+            encoded.then((result) => async () => {
+              if (result.spare?.byteLength === chunkSize) spare.push(result.spare)
+              await writer.writeChunk({ stored: result.data, rawSize: bytesRead, codec: result.codec, crc32: result.crc32 })
+              done += bytesRead
+              options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry: entry.path })
+            }),
+          )
+        }
+        if (position !== entry.size) {
+          throw new AstropackError('IO', `${entry.path} changed while being packed (${entry.size} → ${position} bytes)`)
+        }
+      } finally {
+        await file.close()
+      }
+      const sha256 = hash.digestHex()
+      await queue.push(Promise.resolve(() => writer.endFile(sha256)))
+    }
+    await queue.drain()
+    const packageBytes = await writer.finish(buildManifest(options, entries.length, inputBytes))
+    await out.commit()
+    return {
+      outputPath,
+      entries: entries.length,
+      files: entries.filter((entry) => entry.kind === 'file').length,
+      inputBytes,
+      packageBytes,
+      ratio: packageBytes === 0 ? 0 : inputBytes / packageBytes,
+      seconds: (performance.now() - started) / 1000,
+    }
+  } catch (error) {
+    await out.abort()
+    throw error
+  } finally {
+    await pool.close()
+  }
+}
+
+function buildManifest(options: PackOptions, entries: number, bytes: number): Manifest {
+  return {
+    format: 'astropack',
+    specVersion: '1.0',
+    created: new Date().toISOString(),
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    ...(options.surveyName ? { survey: { name: options.surveyName } } : {}),
+    inputs: [{ source: resolve(options.sourcePath), entries, bytes }],
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+  }
+}

@@ -1,0 +1,6 @@
+export interface Progress {
+  phase: 'pack' | 'unpack' | 'validate'
+  bytesDone: number
+  bytesTotal: number
+  entry?: string
+}

@@ -1,0 +1,141 @@
+import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { AstropackError, createSha256 } from '@astropack/codecs'
+import { codecOf, type EntryRecord, PackageReader } from '@astropack/format'
+import { createAtomicFile, openFile } from '@astropack/format/node'
+import { OrderedQueue } from './ordered-queue.js'
+import type { Progress } from './progress.js'
+import { isInside } from './walk.js'
+import { CodecPool, defaultThreads } from './workers/codec-pool.js'
+
+export interface UnpackOptions {
+  packPath: string
+  outputPath: string
+  overwrite?: boolean
+  threads?: number
+  /** Only these entries (and nothing else) are written. Default: all. */
+  entries?: string[]
+  onProgress?: (progress: Progress) => void
+}
+
+export interface UnpackResult {
+  outputPath: string
+  files: number
+  bytes: number
+  seconds: number
+}
+
+/**
+ * Unpacks a package into a folder. The index is checked before anything is written; every file is
+ * written under a temporary name, its SHA-256 compared with the index, and only then renamed.
+ */
+export async function unpackPackage(options: UnpackOptions): Promise<UnpackResult> {
+  const started = performance.now()
+  const source = await openFile(options.packPath)
+  try {
+    const reader = await PackageReader.open(source)
+    const wanted = options.entries ? options.entries.map((path) => reader.entry(path)) : reader.entries
+    await mkdir(options.outputPath, { recursive: true })
+    const root = await realpath(options.outputPath)
+    await preflight(root, wanted, options.overwrite ?? false)
+    const total = wanted.reduce((sum, entry) => sum + entry.size, 0)
+    const pool = new CodecPool(options.threads ?? defaultThreads())
+    let done = 0
+    try {
+      for (const entry of wanted) {
+        const target = join(root, ...entry.path.split('/'))
+        if (entry.kind === 'directory') {
+          await mkdir(target, { recursive: true })
+          continue
+        }
+        await mkdir(dirname(target), { recursive: true })
+        // The folder just made must still be inside the output: nothing may have swapped in a symlink.
+        if (!isInside(root, await realpath(dirname(target)))) {
+          throw new AstropackError('UNSAFE_PATH', `${entry.path} would be written outside ${options.outputPath}`)
+        }
+        await unpackFile(reader, pool, entry, target, options.overwrite ?? false, (bytes) => {
+          done += bytes
+          options.onProgress?.({ phase: 'unpack', bytesDone: done, bytesTotal: total, entry: entry.path })
+        })
+      }
+      // Folder times last: writing files into a folder changes its mtime.
+      for (const entry of wanted) {
+        if (entry.kind === 'directory') {
+          const date = new Date(entry.mtimeMs)
+          await utimes(join(root, ...entry.path.split('/')), date, date)
+        }
+      }
+    } finally {
+      await pool.close()
+    }
+    const files = wanted.filter((entry) => entry.kind === 'file').length
+    return { outputPath: root, files, bytes: total, seconds: (performance.now() - started) / 1000 }
+  } finally {
+    await source.close?.()
+  }
+}
+
+/** Refuses, before writing anything, to replace existing files or to follow a symlink in the output folder. */
+async function preflight(root: string, entries: readonly EntryRecord[], overwrite: boolean): Promise<void> {
+  const existing: string[] = []
+  for (const entry of entries) {
+    const parts = entry.path.split('/')
+    for (let i = 1; i <= parts.length; i++) {
+      const path = join(root, ...parts.slice(0, i))
+      const info = await lstat(path).catch(() => undefined)
+      if (!info) break
+      const last = i === parts.length
+      if (info.isSymbolicLink() && !(last && overwrite && entry.kind === 'file')) {
+        throw new AstropackError('UNSAFE_PATH', `${path} is a symlink: refusing to unpack ${entry.path} through it`)
+      }
+      if (!last && !info.isDirectory()) {
+        throw new AstropackError('OUTPUT_EXISTS', `${path} exists and is not a folder (needed for ${entry.path})`)
+      }
+      if (last && entry.kind === 'file' && (info.isDirectory() || !overwrite)) existing.push(entry.path)
+    }
+  }
+  if (existing.length > 0) {
+    const list = existing.slice(0, 3).join(', ') + (existing.length > 3 ? ` and ${existing.length - 3} more` : '')
+    throw new AstropackError('OUTPUT_EXISTS', `would overwrite ${list} (use --overwrite to replace)`)
+  }
+}
+
+async function unpackFile(
+  reader: PackageReader,
+  pool: CodecPool,
+  entry: EntryRecord,
+  target: string,
+  overwrite: boolean,
+  onBytes: (bytes: number) => void,
+): Promise<void> {
+  const out = await createAtomicFile(target, { overwrite, mode: entry.mode & 0o777 })
+  try {
+    const hash = createSha256()
+    const queue = new OrderedQueue(pool.threads * 2 + 2)
+    for await (const { chunk, stored } of reader.readStored(reader.chunkIndexes(entry))) {
+      const codec = codecOf(chunk)
+      const decoded =
+        codec === 'none'
+          ? Promise.resolve(stored)
+          : pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data: stored }).then((result) => result.data)
+      await queue.push(
+        decoded.then((raw) => async () => {
+          hash.update(raw)
+          await out.write(raw)
+          onBytes(raw.byteLength)
+        }),
+      )
+    }
+    await queue.drain()
+    const actual = hash.digestHex()
+    if (actual !== entry.sha256) {
+      throw new AstropackError('CHECKSUM_MISMATCH', `${entry.path}: SHA-256 ${actual} does not match ${entry.sha256}`)
+    }
+    const date = new Date(entry.mtimeMs)
+    await utimes(out.tempPath, date, date)
+    await out.commit()
+  } catch (error) {
+    await out.abort()
+    throw error
+  }
+}

@@ -1,0 +1,85 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { AstropackError, type CodecName, type ErrorCode } from '@astropack/codecs'
+
+export type CodecTask =
+  | { id: number; op: 'encode'; codec: CodecName; level: number; data: Uint8Array }
+  | { id: number; op: 'decode'; codec: CodecName; rawSize: number; data: Uint8Array }
+
+export interface CodecTaskResult {
+  id: number
+  data: Uint8Array
+  codec: CodecName
+  crc32: number
+  /** The input buffer handed back, so the caller can reuse it instead of allocating a new one. */
+  spare?: Uint8Array
+}
+
+type Pending = { resolve: (result: CodecTaskResult) => void; reject: (error: Error) => void }
+type TaskInput = CodecTask extends infer T ? (T extends CodecTask ? Omit<T, 'id'> : never) : never
+
+export function defaultThreads(): number {
+  return availableParallelism()
+}
+
+/** A fixed set of worker threads running codec tasks; inputs are transferred, not copied. */
+export class CodecPool {
+  readonly threads: number
+  readonly #idle: Worker[] = []
+  readonly #workers: Worker[] = []
+  readonly #queue: { task: CodecTask; transfer: ArrayBuffer[] }[] = []
+  readonly #pending = new Map<number, Pending>()
+  #nextId = 0
+
+  constructor(threads = defaultThreads()) {
+    if (!Number.isInteger(threads) || threads < 1) throw new AstropackError('USAGE', `threads must be >= 1, got ${threads}`)
+    this.threads = threads
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(new URL('./codec-worker.js', import.meta.url))
+      worker.on('message', (message) => this.#settle(worker, message))
+      worker.on('error', (error) => this.#fail(worker, error))
+      this.#workers.push(worker)
+      this.#idle.push(worker)
+    }
+  }
+
+  run(input: TaskInput, transfer = false): Promise<CodecTaskResult> {
+    const task = { ...input, id: this.#nextId++ } as CodecTask
+    const buffers = transfer && task.data.byteOffset === 0 && task.data.byteLength === task.data.buffer.byteLength
+    const promise = new Promise<CodecTaskResult>((resolve, reject) => this.#pending.set(task.id, { resolve, reject }))
+    this.#queue.push({ task, transfer: buffers ? [task.data.buffer as ArrayBuffer] : [] })
+    this.#dispatch()
+    return promise
+  }
+
+  #dispatch(): void {
+    while (this.#idle.length > 0 && this.#queue.length > 0) {
+      const worker = this.#idle.pop()!
+      const { task, transfer } = this.#queue.shift()!
+      worker.postMessage(task, transfer)
+    }
+  }
+
+  #settle(worker: Worker, message: CodecTaskResult & { error?: { code: ErrorCode; message: string } }): void {
+    const pending = this.#pending.get(message.id)
+    this.#pending.delete(message.id)
+    this.#idle.push(worker)
+    if (message.error) pending?.reject(new AstropackError(message.error.code, message.error.message))
+    else pending?.resolve(message)
+    this.#dispatch()
+  }
+
+  /** A worker that dies takes the pool with it: every waiting task is rejected, none is left hanging. */
+  #fail(_worker: Worker, error: Error): void {
+    for (const pending of this.#pending.values()) {
+      pending.reject(new AstropackError('IO', `codec worker failed: ${error.message}`))
+    }
+    this.#pending.clear()
+    this.#queue.length = 0
+    this.#idle.length = 0
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.terminate()))
+  }
+}

@@ -1,0 +1,1 @@
+export { AstropackError, type ErrorCode, isAstropackError } from '@astropack/codecs'

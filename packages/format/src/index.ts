@@ -1,0 +1,21 @@
+export { AstropackError, type ErrorCode, isAstropackError } from './errors.js'
+export { openUrl, type HttpSourceOptions } from './http-source.js'
+export type { ChunkRecord, EntryRecord } from './index-sections.js'
+export { type Manifest, manifestProblems, manifestSchema, parseManifest } from './manifest.js'
+export { assertEntryPath, entryPathProblem } from './paths.js'
+export { codecOf, MAX_COALESCED_READ, openPackage, PackageReader, type StoredChunk } from './reader.js'
+export { type ByteSource, fromBytes, type ReadStats, withReadStats } from './source.js'
+export {
+  CODEC_IDS,
+  DEFAULT_CHUNK_SIZE,
+  FIRST_READ_SIZE,
+  HEADER_SIZE,
+  LIMITS,
+  type StoredCodecName,
+  TRAILER_SIZE,
+  VERSION_MAJOR,
+  VERSION_MINOR,
+} from './spec.js'
+export type { Trailer } from './trailer.js'
+export { type Problem, type VerifyOptions, type VerifyResult, verifyPackage } from './verify.js'
+export { type ByteSink, EMPTY_SHA256, type EncodedChunk, type EntryMeta, PackageWriter } from './writer.js'

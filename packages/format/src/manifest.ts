@@ -1,0 +1,85 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import { AstropackError } from './errors.js'
+
+/** The manifest: who made the package, from what, and free metadata. Unknown fields are allowed and kept. */
+export interface Manifest {
+  format: 'astropack'
+  specVersion: string
+  created: string
+  tool: { name: string; version: string }
+  survey?: { name: string; version?: string; description?: string }
+  packageVersion?: string
+  /** Provenance: where the packed files came from. */
+  inputs?: { source: string; entries: number; bytes: number; reader?: string }[]
+  metadata?: Record<string, unknown>
+  [extra: string]: unknown
+}
+
+/** JSON Schema (draft 2020-12) of the manifest, shipped with the package. */
+export const manifestSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://astropack.dev/schemas/manifest-1.json',
+  title: 'AstroPack manifest, spec version 1',
+  type: 'object',
+  required: ['format', 'specVersion', 'created', 'tool'],
+  properties: {
+    format: { const: 'astropack' },
+    specVersion: { type: 'string', pattern: '^1\\.[0-9]+$' },
+    created: { type: 'string', format: 'date-time' },
+    tool: {
+      type: 'object',
+      required: ['name', 'version'],
+      properties: { name: { type: 'string', minLength: 1 }, version: { type: 'string', minLength: 1 } },
+    },
+    survey: {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        version: { type: 'string' },
+        description: { type: 'string' },
+      },
+    },
+    packageVersion: { type: 'string' },
+    inputs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['source', 'entries', 'bytes'],
+        properties: {
+          source: { type: 'string' },
+          entries: { type: 'integer', minimum: 0 },
+          bytes: { type: 'integer', minimum: 0 },
+          reader: { type: 'string' },
+        },
+      },
+    },
+    metadata: { type: 'object' },
+  },
+} as const
+
+let validator: ReturnType<Ajv2020['compile']> | undefined
+
+/** Problems with a parsed manifest, one line each; empty when it is valid. */
+export function manifestProblems(value: unknown): string[] {
+  if (!validator) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true })
+    addFormats.default(ajv)
+    validator = ajv.compile(manifestSchema)
+  }
+  if (validator(value)) return []
+  return (validator.errors ?? []).map((error) => `manifest${error.instancePath} ${error.message}`)
+}
+
+export function parseManifest(json: string): Manifest {
+  let value: unknown
+  try {
+    value = JSON.parse(json)
+  } catch (cause) {
+    throw new AstropackError('BAD_MANIFEST', `manifest is not JSON: ${(cause as Error).message}`, { cause })
+  }
+  const problems = manifestProblems(value)
+  if (problems.length > 0) throw new AstropackError('BAD_MANIFEST', problems.join('; '))
+  return value as Manifest
+}

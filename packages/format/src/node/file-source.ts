@@ -1,0 +1,30 @@
+import { open } from 'node:fs/promises'
+import { AstropackError } from '../errors.js'
+import { type ByteSource, checkRange } from '../source.js'
+
+/** A package in a local file. Reads are positional, so one open file serves concurrent readers. */
+export async function openFile(path: string): Promise<ByteSource> {
+  let handle: Awaited<ReturnType<typeof open>>
+  try {
+    handle = await open(path, 'r')
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'NOT_FOUND' : 'IO'
+    throw new AstropackError(code, `cannot open ${path}: ${(cause as Error).message}`, { cause })
+  }
+  const { size } = await handle.stat()
+  return {
+    byteLength: size,
+    slice: async (start, end) => {
+      checkRange(start, end, size)
+      const out = new Uint8Array(end - start)
+      let done = 0
+      while (done < out.byteLength) {
+        const { bytesRead } = await handle.read(out, done, out.byteLength - done, start + done)
+        if (bytesRead === 0) throw new AstropackError('TRUNCATED', `${path} ended at ${start + done} while reading`)
+        done += bytesRead
+      }
+      return out
+    },
+    close: () => handle.close(),
+  }
+}

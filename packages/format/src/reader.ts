@@ -1,0 +1,163 @@
+import { type Codec, crc32, loadCodec } from '@astropack/codecs'
+import { AstropackError } from './errors.js'
+import { type ChunkRecord, decodeIndex, type EntryRecord } from './index-sections.js'
+import { type Manifest, parseManifest } from './manifest.js'
+import type { ByteSource } from './source.js'
+import { CODEC_BY_ID, FIRST_READ_SIZE, LIMITS, type StoredCodecName, TRAILER_SIZE } from './spec.js'
+import { checkHeader, decodeTrailer, type Trailer } from './trailer.js'
+
+/** Neighbouring chunks are fetched in one read of at most this many bytes. */
+export const MAX_COALESCED_READ = 16 * 1024 * 1024
+
+export interface StoredChunk {
+  index: number
+  chunk: ChunkRecord
+  stored: Uint8Array
+}
+
+/** A package opened for reading: its trailer and index are checked and in memory, its data is not. */
+export class PackageReader {
+  readonly source: ByteSource
+  readonly trailer: Trailer
+  readonly manifest: Manifest
+  readonly entries: readonly EntryRecord[]
+  readonly chunks: readonly ChunkRecord[]
+  readonly #byPath: Map<string, EntryRecord>
+
+  private constructor(source: ByteSource, trailer: Trailer, manifest: Manifest, entries: EntryRecord[], chunks: ChunkRecord[]) {
+    this.source = source
+    this.trailer = trailer
+    this.manifest = manifest
+    this.entries = entries
+    this.chunks = chunks
+    this.#byPath = new Map(entries.map((entry) => [entry.path, entry]))
+  }
+
+  /** Reads the trailer and index: one read of the last FIRST_READ_SIZE bytes, a second only for big indexes. */
+  static async open(source: ByteSource): Promise<PackageReader> {
+    const size = source.byteLength
+    const tailStart = Math.max(0, size - FIRST_READ_SIZE)
+    const tail = await source.slice(tailStart, size)
+    if (tailStart === 0) checkHeader(tail)
+    const trailer = decodeTrailer(tail.subarray(tail.byteLength - TRAILER_SIZE), size)
+    if (trailer.indexRawSize > LIMITS.maxIndexRawSize) {
+      throw new AstropackError('LIMIT_EXCEEDED', `index declares ${trailer.indexRawSize} bytes (limit ${LIMITS.maxIndexRawSize})`)
+    }
+    const indexEnd = trailer.indexOffset + trailer.indexStoredSize
+    const stored =
+      trailer.indexOffset >= tailStart
+        ? tail.subarray(trailer.indexOffset - tailStart, indexEnd - tailStart)
+        : await source.slice(trailer.indexOffset, indexEnd)
+    if (crc32(stored) !== trailer.indexCrc32) {
+      throw new AstropackError('CHECKSUM_MISMATCH', `index checksum mismatch at offset ${trailer.indexOffset}`, {
+        offset: trailer.indexOffset,
+      })
+    }
+    const codec = await codecFor(trailer.indexCodec, 'index')
+    let raw: Uint8Array
+    try {
+      raw = codec.decode(stored, trailer.indexRawSize)
+    } catch (cause) {
+      throw new AstropackError('CORRUPT_INDEX', `index does not decode: ${(cause as Error).message}`, { cause })
+    }
+    const content = decodeIndex(raw, trailer.indexOffset)
+    return new PackageReader(source, trailer, parseManifest(content.manifestJson), content.entries, content.chunks)
+  }
+
+  entry(path: string): EntryRecord {
+    const entry = this.#byPath.get(path)
+    if (!entry) throw new AstropackError('NOT_FOUND', `no entry ${JSON.stringify(path)} in the package`)
+    return entry
+  }
+
+  /** Indexes of the entry's chunks, in order. */
+  chunkIndexes(entry: EntryRecord): number[] {
+    return Array.from({ length: entry.chunkCount }, (_, i) => entry.firstChunk + i)
+  }
+
+  /**
+   * Yields the stored bytes of the given chunks in the given order, checksum-verified. Chunks adjacent in
+   * the file are fetched together (up to MAX_COALESCED_READ), so an entry costs few range requests.
+   */
+  async *readStored(indexes: readonly number[]): AsyncGenerator<StoredChunk> {
+    let i = 0
+    while (i < indexes.length) {
+      const first = this.chunks[indexes[i]!]!
+      let end = first.offset + first.storedSize
+      let j = i + 1
+      while (j < indexes.length) {
+        const next = this.chunks[indexes[j]!]!
+        if (next.offset !== end || next.offset + next.storedSize - first.offset > MAX_COALESCED_READ) break
+        end = next.offset + next.storedSize
+        j++
+      }
+      const bytes = await this.source.slice(first.offset, end)
+      for (; i < j; i++) {
+        const index = indexes[i]!
+        const chunk = this.chunks[index]!
+        const stored = bytes.subarray(chunk.offset - first.offset, chunk.offset - first.offset + chunk.storedSize)
+        if (crc32(stored) !== chunk.crc32) {
+          throw new AstropackError('CHECKSUM_MISMATCH', `chunk ${index} checksum mismatch at offset ${chunk.offset}`, {
+            offset: chunk.offset,
+          })
+        }
+        yield { index, chunk, stored }
+      }
+    }
+  }
+
+  async decode(chunk: ChunkRecord, stored: Uint8Array): Promise<Uint8Array> {
+    const codec = await loadCodec(codecOf(chunk))
+    try {
+      return codec.decode(stored, chunk.rawSize)
+    } catch (cause) {
+      throw new AstropackError('CORRUPT_CHUNK', `chunk at offset ${chunk.offset}: ${(cause as Error).message}`, {
+        cause,
+        offset: chunk.offset,
+      })
+    }
+  }
+
+  /** The entry's original bytes, chunk by chunk. Memory stays bounded by MAX_COALESCED_READ plus one chunk. */
+  async *readEntryChunks(path: string): AsyncGenerator<Uint8Array> {
+    const entry = this.entry(path)
+    for await (const { chunk, stored } of this.readStored(this.chunkIndexes(entry))) {
+      yield await this.decode(chunk, stored)
+    }
+  }
+
+  /** The entry's original bytes in one array: for small entries; stream big ones with readEntryChunks. */
+  async readEntry(path: string): Promise<Uint8Array> {
+    const entry = this.entry(path)
+    const out = new Uint8Array(entry.size)
+    let at = 0
+    for await (const part of this.readEntryChunks(path)) {
+      out.set(part, at)
+      at += part.byteLength
+    }
+    return out
+  }
+}
+
+export function openPackage(source: ByteSource): Promise<PackageReader> {
+  return PackageReader.open(source)
+}
+
+async function codecFor(id: number, what: string): Promise<Codec> {
+  const name = CODEC_BY_ID.get(id)
+  if (!name) throw new AstropackError('UNKNOWN_CODEC', `${what} uses codec id ${id}, unknown to this reader`)
+  return loadCodec(name)
+}
+
+/** The codec that decodes a chunk, refusing chunk layouts this reader does not know. */
+export function codecOf(chunk: ChunkRecord): StoredCodecName {
+  const where = { offset: chunk.offset }
+  if (chunk.transformId !== 0) {
+    throw new AstropackError('UNSUPPORTED_FEATURE', `chunk at offset ${chunk.offset} uses transform ${chunk.transformId}`, where)
+  }
+  const name = CODEC_BY_ID.get(chunk.codecId)
+  if (!name) {
+    throw new AstropackError('UNKNOWN_CODEC', `chunk at offset ${chunk.offset} uses codec id ${chunk.codecId}`, where)
+  }
+  return name
+}

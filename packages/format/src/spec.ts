@@ -1,0 +1,66 @@
+/**
+ * Constants of the .astropack v1 container. Every name here is the one used in SPEC.md, which is the
+ * normative description; keep the two in step.
+ */
+
+/** `\x89APK\r\n\x1a\n`: the high byte and CR/LF/EOF catch transfers that mangle binary files. */
+export const MAGIC = Uint8Array.of(0x89, 0x41, 0x50, 0x4b, 0x0d, 0x0a, 0x1a, 0x0a)
+export const VERSION_MAJOR = 1
+export const VERSION_MINOR = 0
+
+export const HEADER_SIZE = 16
+export const TRAILER_SIZE = 64
+/** A reader's first read: the last FIRST_READ_SIZE bytes hold the trailer and, usually, the whole index. */
+export const FIRST_READ_SIZE = 64 * 1024
+
+/** Trailer field offsets, from the start of the trailer. */
+export const TRAILER = {
+  indexOffset: 0,
+  indexStoredSize: 8,
+  indexRawSize: 16,
+  packageSize: 24,
+  indexCrc32: 32,
+  indexCodec: 36,
+  versionMajor: 38,
+  versionMinor: 40,
+  requiredFeatures: 44,
+  optionalFeatures: 48,
+  trailerCrc32: 52,
+  magic: 56,
+} as const
+
+export const INDEX_HEADER_SIZE = 8
+export const SECTION_HEADER_SIZE = 16
+export const SectionType = { manifest: 1, entries: 2, chunks: 3 } as const
+
+export const ENTRY_FIXED_SIZE = 72
+export const CHUNK_RECORD_SIZE = 24
+export const EntryKind = { file: 0, directory: 1 } as const
+
+/** Codec ids as stored in chunk records and the trailer. */
+export const CODEC_IDS = { none: 0, zstd: 1, lz4: 2, gzip: 3 } as const
+export type StoredCodecName = keyof typeof CODEC_IDS
+export const CODEC_BY_ID: ReadonlyMap<number, StoredCodecName> = new Map(
+  Object.entries(CODEC_IDS).map(([name, id]) => [id, name as StoredCodecName]),
+)
+
+/**
+ * Feature bits. A reader refuses a package with a required bit it does not know, naming it; unknown
+ * optional bits are ignored. v1 defines none yet; the names below are reserved for planned features.
+ */
+export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'typed-segments'],
+  [1, 'shared-chunks'],
+  [2, 'table-view'],
+  [3, 'healpix-index'],
+])
+export const KNOWN_REQUIRED_FEATURES = 0
+
+/** Limits a reader enforces before it trusts or allocates anything a package declares. */
+export const LIMITS = {
+  maxChunkRawSize: 64 * 1024 * 1024,
+  maxIndexRawSize: 1024 * 1024 * 1024,
+  maxPathBytes: 4096,
+} as const
+
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024

@@ -1,0 +1,91 @@
+import { createSha256, type ErrorCode, isAstropackError } from '@astropack/codecs'
+import { AstropackError } from './errors.js'
+import type { Manifest } from './manifest.js'
+import { HEADER_SIZE } from './spec.js'
+import type { ByteSource } from './source.js'
+import { PackageReader } from './reader.js'
+import { checkHeader } from './trailer.js'
+
+export interface Problem {
+  code: ErrorCode
+  message: string
+  /** The entry the problem is in, when it is in one. */
+  entry?: string
+  /** Byte offset in the package of the damaged region, when known. */
+  offset?: number
+}
+
+export interface VerifyOptions {
+  /** Also decode every chunk and check each file's SHA-256 (slower). Default: checksums only. */
+  full?: boolean
+  onProgress?: (done: number, total: number) => void
+}
+
+export interface VerifyResult {
+  isValid: boolean
+  /** The manifest, when the index could be read. */
+  manifest?: Manifest
+  problems: Problem[]
+  entries: number
+  /** Bytes of stored chunk data checked. */
+  storedBytes: number
+}
+
+/**
+ * Checks a whole package and reports every problem found with where it is, rather than stopping at the
+ * first. Quick mode checks header, trailer, index and every chunk checksum without decompressing.
+ */
+export async function verifyPackage(source: ByteSource, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const problems: Problem[] = []
+  let reader: PackageReader
+  try {
+    checkHeader(await source.slice(0, Math.min(HEADER_SIZE, source.byteLength)))
+    reader = await PackageReader.open(source)
+  } catch (error) {
+    problems.push(toProblem(error))
+    return { isValid: false, problems, entries: 0, storedBytes: 0 }
+  }
+  const total = reader.chunks.reduce((sum, chunk) => sum + chunk.storedSize, 0)
+  let done = 0
+  for (const entry of reader.entries) {
+    if (entry.kind !== 'file') continue
+    const hash = options.full ? createSha256() : undefined
+    let damaged = false
+    const indexes = reader.chunkIndexes(entry)
+    try {
+      for await (const { chunk, stored } of reader.readStored(indexes)) {
+        if (hash) hash.update(await reader.decode(chunk, stored))
+        done += chunk.storedSize
+        options.onProgress?.(done, total)
+      }
+    } catch (error) {
+      problems.push({ ...toProblem(error), entry: entry.path })
+      damaged = true
+    }
+    if (hash && !damaged) {
+      const actual = hash.digestHex()
+      if (actual !== entry.sha256) {
+        problems.push({
+          code: 'CHECKSUM_MISMATCH',
+          message: `SHA-256 of ${entry.path} is ${actual}, expected ${entry.sha256}`,
+          entry: entry.path,
+        })
+      }
+    }
+  }
+  return {
+    isValid: problems.length === 0,
+    manifest: reader.manifest,
+    problems,
+    entries: reader.entries.length,
+    storedBytes: total,
+  }
+}
+
+function toProblem(error: unknown): Problem {
+  if (isAstropackError(error)) {
+    return { code: error.code, message: error.message, ...(error.offset === undefined ? {} : { offset: error.offset }) }
+  }
+  if (error instanceof Error) return { code: 'IO', message: error.message }
+  throw new AstropackError('IO', String(error))
+}

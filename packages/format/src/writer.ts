@@ -1,0 +1,155 @@
+import { crc32, loadCodec } from '@astropack/codecs'
+import { AstropackError } from './errors.js'
+import { type ChunkRecord, type EntryRecord, encodeIndex } from './index-sections.js'
+import { type Manifest, manifestProblems } from './manifest.js'
+import { assertEntryPath } from './paths.js'
+import {
+  CODEC_IDS,
+  HEADER_SIZE,
+  LIMITS,
+  type StoredCodecName,
+  TRAILER_SIZE,
+  VERSION_MAJOR,
+  VERSION_MINOR,
+} from './spec.js'
+import { encodeHeader, encodeTrailer } from './trailer.js'
+
+/** Where a writer's bytes go, in order. A sink never seeks: the format is written in one pass. */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void>
+}
+
+export interface EntryMeta {
+  path: string
+  mode: number
+  mtimeMs: number
+}
+
+/** A chunk already encoded by a codec; `crc32` is of `stored` and may be computed by the caller's worker. */
+export interface EncodedChunk {
+  stored: Uint8Array
+  rawSize: number
+  codec: StoredCodecName
+  crc32?: number
+}
+
+/**
+ * Streams a package: header, then each entry's chunks as they come, then index and trailer.
+ * Usage: `addDirectory` / `beginFile` + `writeChunk`* + `endFile(sha256)`, then `finish(manifest)`.
+ */
+export class PackageWriter {
+  readonly #sink: ByteSink
+  #offset = 0
+  readonly #entries: EntryRecord[] = []
+  readonly #chunks: ChunkRecord[] = []
+  readonly #paths = new Set<string>()
+  #open: (EntryMeta & { firstChunk: number; size: number }) | undefined
+  #finished = false
+
+  constructor(sink: ByteSink) {
+    this.#sink = sink
+  }
+
+  get bytesWritten(): number {
+    return this.#offset
+  }
+
+  async #ensureHeader(): Promise<void> {
+    if (this.#offset > 0) return
+    await this.#sink.write(encodeHeader())
+    this.#offset = HEADER_SIZE
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    await this.#ensureHeader()
+    await this.#sink.write(bytes)
+    this.#offset += bytes.byteLength
+  }
+
+  #claim(path: string): void {
+    if (this.#finished) throw new AstropackError('USAGE', 'package already finished')
+    if (this.#open) throw new AstropackError('USAGE', `entry ${this.#open.path} is still open`)
+    assertEntryPath(path)
+    if (this.#paths.has(path)) throw new AstropackError('USAGE', `entry ${JSON.stringify(path)} added twice`)
+    this.#paths.add(path)
+  }
+
+  addDirectory(meta: EntryMeta): void {
+    this.#claim(meta.path)
+    this.#entries.push({ ...meta, kind: 'directory', size: 0, firstChunk: 0, chunkCount: 0, sha256: EMPTY_SHA256 })
+  }
+
+  beginFile(meta: EntryMeta): void {
+    this.#claim(meta.path)
+    this.#open = { ...meta, firstChunk: this.#chunks.length, size: 0 }
+  }
+
+  async writeChunk(chunk: EncodedChunk): Promise<void> {
+    if (!this.#open) throw new AstropackError('USAGE', 'writeChunk outside a file')
+    if (chunk.rawSize > LIMITS.maxChunkRawSize) {
+      throw new AstropackError('LIMIT_EXCEEDED', `chunk of ${chunk.rawSize} bytes exceeds ${LIMITS.maxChunkRawSize}`)
+    }
+    await this.#ensureHeader()
+    const offset = this.#offset
+    await this.#write(chunk.stored)
+    this.#chunks.push({
+      offset,
+      storedSize: chunk.stored.byteLength,
+      rawSize: chunk.rawSize,
+      crc32: chunk.crc32 ?? crc32(chunk.stored),
+      codecId: CODEC_IDS[chunk.codec],
+      transformId: 0,
+    })
+    this.#open.size += chunk.rawSize
+  }
+
+  endFile(sha256Hex: string): void {
+    const open = this.#open
+    if (!open) throw new AstropackError('USAGE', 'endFile without beginFile')
+    if (!/^[0-9a-f]{64}$/.test(sha256Hex)) throw new AstropackError('USAGE', 'sha256 must be 64 lowercase hex digits')
+    this.#entries.push({
+      kind: 'file',
+      path: open.path,
+      mode: open.mode,
+      mtimeMs: open.mtimeMs,
+      size: open.size,
+      firstChunk: open.firstChunk,
+      chunkCount: this.#chunks.length - open.firstChunk,
+      sha256: sha256Hex,
+    })
+    this.#open = undefined
+  }
+
+  /** Writes index and trailer; the package is complete when this resolves. Returns its size. */
+  async finish(manifest: Manifest): Promise<number> {
+    if (this.#open) throw new AstropackError('USAGE', `entry ${this.#open.path} is still open`)
+    const problems = manifestProblems(manifest)
+    if (problems.length > 0) throw new AstropackError('BAD_MANIFEST', problems.join('; '))
+    this.#finished = true
+    await this.#ensureHeader()
+    const raw = encodeIndex({ manifestJson: JSON.stringify(manifest), entries: this.#entries, chunks: this.#chunks })
+    const zstd = await loadCodec('zstd')
+    const stored = zstd.encode(raw, 9)
+    const indexOffset = this.#offset
+    await this.#write(stored)
+    const packageSize = this.#offset + TRAILER_SIZE
+    await this.#write(
+      encodeTrailer({
+        indexOffset,
+        indexStoredSize: stored.byteLength,
+        indexRawSize: raw.byteLength,
+        packageSize,
+        indexCrc32: crc32(stored),
+        indexCodec: CODEC_IDS.zstd,
+        versionMajor: VERSION_MAJOR,
+        versionMinor: VERSION_MINOR,
+        requiredFeatures: 0,
+        optionalFeatures: 0,
+      }),
+    )
+    return packageSize
+  }
+}
+
+/** SHA-256 of no bytes: what a directory entry records. */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
