@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { AstropackError, type CodecName, createSha256, isCodecName, loadCodec, resolveLevel } from '@astropack/codecs'
 import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
@@ -45,6 +45,9 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   const level = resolveLevel(await loadCodec(codecName), options.level)
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
   const outputPath = resolve(options.outputPath)
+  if (!options.overwrite && (await stat(outputPath).catch(() => undefined))) {
+    throw new AstropackError('OUTPUT_EXISTS', `${options.outputPath} exists (use --overwrite to replace it)`)
+  }
   const entries = await walkSource(options.sourcePath, [outputPath])
   const inputBytes = entries.reduce((sum, entry) => sum + entry.size, 0)
   const threads = options.threads ?? defaultThreads()
