@@ -38,9 +38,23 @@ export function checkHeader(header: Uint8Array): void {
   if (header.byteLength < HEADER_SIZE || !equalBytes(header.subarray(0, MAGIC.length), MAGIC)) {
     throw new AstropackError('BAD_MAGIC', 'not an .astropack package (bad magic at offset 0)')
   }
-  const major = viewOf(header).getUint16(8, true)
+  const view = viewOf(header)
+  const major = view.getUint16(8, true)
   if (major !== VERSION_MAJOR) {
     throw new AstropackError('UNSUPPORTED_VERSION', `package format version ${major} (this reader knows ${VERSION_MAJOR})`)
+  }
+  if (view.getUint32(12, true) !== 0) {
+    throw new AstropackError('CORRUPT_INDEX', 'reserved header bytes 12-15 are not zero', { offset: 12 })
+  }
+}
+
+/** After checkHeader: the header must repeat the trailer's minor version, so every header byte is checked. */
+export function checkHeaderMatches(header: Uint8Array, trailer: Trailer): void {
+  const minor = viewOf(header).getUint16(10, true)
+  if (minor !== trailer.versionMinor) {
+    throw new AstropackError('CORRUPT_INDEX', `header says version 1.${minor}, trailer 1.${trailer.versionMinor}`, {
+      offset: 10,
+    })
   }
 }
 

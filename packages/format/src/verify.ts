@@ -4,7 +4,7 @@ import type { Manifest } from './manifest.js'
 import { HEADER_SIZE } from './spec.js'
 import type { ByteSource } from './source.js'
 import { PackageReader } from './reader.js'
-import { checkHeader } from './trailer.js'
+import { checkHeader, checkHeaderMatches } from './trailer.js'
 
 export interface Problem {
   code: ErrorCode
@@ -39,8 +39,10 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
   const problems: Problem[] = []
   let reader: PackageReader
   try {
-    checkHeader(await source.slice(0, Math.min(HEADER_SIZE, source.byteLength)))
+    const header = await source.slice(0, Math.min(HEADER_SIZE, source.byteLength))
+    checkHeader(header)
     reader = await PackageReader.open(source)
+    checkHeaderMatches(header, reader.trailer)
   } catch (error) {
     problems.push(toProblem(error))
     return { isValid: false, problems, entries: 0, storedBytes: 0 }

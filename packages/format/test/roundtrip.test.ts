@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { fromBytes, openPackage, verifyPackage } from '../src/index.js'
+import { sameBytes, sampleFiles, writePackage } from './helpers.js'
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+const pathPart = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.\- ]{0,11}$/).filter((part) => part !== '.' && part !== '..')
+const filePath = fc.array(pathPart, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'))
+const contents = fc.oneof(
+  fc.uint8Array({ maxLength: 20_000 }),
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 30_000 })).map(([b, n]) => new Uint8Array(n).fill(b)),
+)
+/** Distinct paths where no file is also used as a folder of another. */
+const files = fc
+  .uniqueArray(fc.record({ path: filePath, bytes: contents }), { maxLength: 8, selector: (file) => file.path })
+  .filter((list) => list.every((a) => list.every((b) => !b.path.startsWith(`${a.path}/`))))
+
+describe('container round trip', () => {
+  it('gives back every file byte for byte, for any files, codec and chunk size', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        files,
+        fc.constantFrom('none', 'zstd', 'lz4', 'gzip') as fc.Arbitrary<'none' | 'zstd' | 'lz4' | 'gzip'>,
+        fc.integer({ min: 512, max: 9000 }),
+        async (list, codec, chunkSize) => {
+          const bytes = await writePackage(list, { codec, chunkSize })
+          const reader = await openPackage(fromBytes(bytes))
+          expect(reader.entries.map((entry) => entry.path)).toEqual(list.map((file) => file.path))
+          for (const file of list) {
+            const entry = reader.entry(file.path)
+            expect(entry.size).toBe(file.bytes.byteLength)
+            expect(entry.sha256).toBe(sha256(file.bytes))
+            expect(entry.chunkCount).toBe(Math.ceil(file.bytes.byteLength / chunkSize))
+            expect(sameBytes(await reader.readEntry(file.path), file.bytes)).toBe(true)
+          }
+          const verified = await verifyPackage(fromBytes(bytes), { full: true })
+          expect(verified.problems).toEqual([])
+        },
+      ),
+      { numRuns: 60 },
+    )
+  }, 60_000)
+
+  it('keeps mode, mtime, empty files and empty folders', async () => {
+    const bytes = await writePackage(
+      [
+        { path: 'empty.txt', bytes: new Uint8Array(0), mode: 0o600, mtimeMs: 1_234_567_890_123 },
+        { path: 'dir/x.bin', bytes: Uint8Array.of(1, 2, 3), mode: 0o755 },
+      ],
+      { directories: ['dir', 'nothing-inside'] },
+    )
+    const reader = await openPackage(fromBytes(bytes))
+    expect(reader.entry('empty.txt')).toMatchObject({ kind: 'file', size: 0, mode: 0o600, mtimeMs: 1_234_567_890_123 })
+    expect(reader.entry('empty.txt').sha256).toBe(sha256(new Uint8Array(0)))
+    expect(reader.entry('nothing-inside')).toMatchObject({ kind: 'directory', size: 0 })
+    expect(reader.entry('dir/x.bin').mode).toBe(0o755)
+    expect(sameBytes(await reader.readEntry('dir/x.bin'), Uint8Array.of(1, 2, 3))).toBe(true)
+  })
+
+  it('round-trips real FITS, CSV and HDF5 files with every codec', async () => {
+    const real = await sampleFiles([
+      'fits/sdss-psField-003366-3-0110.fit',
+      'tables/jpl-sbdb-asteroids.csv',
+      'tables/tycho2-07-first20000.h5',
+    ])
+    for (const codec of ['zstd', 'lz4', 'gzip', 'none'] as const) {
+      const bytes = await writePackage(real, { codec, chunkSize: 256 * 1024 })
+      const reader = await openPackage(fromBytes(bytes))
+      for (const file of real) expect(sha256(await reader.readEntry(file.path))).toBe(sha256(file.bytes))
+      if (codec !== 'none') expect(bytes.byteLength).toBeLessThan(real.reduce((s, f) => s + f.bytes.byteLength, 0))
+    }
+  })
+})
