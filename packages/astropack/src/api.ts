@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type CodecName, isAstropackError } from '@astropack/codecs'
 import { type PackOptions, type PackResult, packFolder } from './pack.js'
@@ -64,6 +65,7 @@ export async function batchPackSurveys(options: {
   onProgress?: (survey: string, progress: Progress) => void
 }): Promise<BatchItemResult[]> {
   const results: BatchItemResult[] = []
+  await mkdir(options.outputDir, { recursive: true })
   for (const survey of options.surveys) {
     const outputPath = join(options.outputDir, `${survey}.astropack`)
     const pack: PackOptions = {

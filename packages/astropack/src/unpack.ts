@@ -33,7 +33,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
   const started = performance.now()
   const source = await openFile(options.packPath)
   try {
-    const reader = await PackageReader.open(source)
+    const reader = await PackageReader.open(source, { checkHeader: true })
     const wanted = options.entries ? options.entries.map((path) => reader.entry(path)) : reader.entries
     await mkdir(options.outputPath, { recursive: true })
     const root = await realpath(options.outputPath)

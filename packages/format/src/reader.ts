@@ -3,8 +3,8 @@ import { AstropackError } from './errors.js'
 import { type ChunkRecord, decodeIndex, type EntryRecord } from './index-sections.js'
 import { type Manifest, parseManifest } from './manifest.js'
 import type { ByteSource } from './source.js'
-import { CODEC_BY_ID, FIRST_READ_SIZE, LIMITS, type StoredCodecName, TRAILER_SIZE } from './spec.js'
-import { checkHeader, decodeTrailer, type Trailer } from './trailer.js'
+import { CODEC_BY_ID, FIRST_READ_SIZE, HEADER_SIZE, LIMITS, type StoredCodecName, TRAILER_SIZE } from './spec.js'
+import { checkHeader, checkHeaderMatches, decodeTrailer, type Trailer } from './trailer.js'
 
 /** Neighbouring chunks are fetched in one read of at most this many bytes. */
 export const MAX_COALESCED_READ = 16 * 1024 * 1024
@@ -33,13 +33,21 @@ export class PackageReader {
     this.#byPath = new Map(entries.map((entry) => [entry.path, entry]))
   }
 
-  /** Reads the trailer and index: one read of the last FIRST_READ_SIZE bytes, a second only for big indexes. */
-  static async open(source: ByteSource): Promise<PackageReader> {
+  /**
+   * Reads the trailer and index: one read of the last FIRST_READ_SIZE bytes, a second only for big
+   * indexes. The header is checked when it is in that read, or always with `checkHeader` (one more read).
+   */
+  static async open(source: ByteSource, options: { checkHeader?: boolean } = {}): Promise<PackageReader> {
     const size = source.byteLength
     const tailStart = Math.max(0, size - FIRST_READ_SIZE)
+    const header =
+      tailStart > 0 && options.checkHeader ? await source.slice(0, Math.min(HEADER_SIZE, size)) : undefined
     const tail = await source.slice(tailStart, size)
+    if (header) checkHeader(header)
     if (tailStart === 0) checkHeader(tail)
     const trailer = decodeTrailer(tail.subarray(tail.byteLength - TRAILER_SIZE), size)
+    const headerBytes = header ?? (tailStart === 0 ? tail : undefined)
+    if (headerBytes) checkHeaderMatches(headerBytes, trailer)
     if (trailer.indexRawSize > LIMITS.maxIndexRawSize) {
       throw new AstropackError('LIMIT_EXCEEDED', `index declares ${trailer.indexRawSize} bytes (limit ${LIMITS.maxIndexRawSize})`)
     }
@@ -139,8 +147,8 @@ export class PackageReader {
   }
 }
 
-export function openPackage(source: ByteSource): Promise<PackageReader> {
-  return PackageReader.open(source)
+export function openPackage(source: ByteSource, options: { checkHeader?: boolean } = {}): Promise<PackageReader> {
+  return PackageReader.open(source, options)
 }
 
 async function codecFor(id: number, what: string): Promise<Codec> {

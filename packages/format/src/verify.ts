@@ -1,10 +1,8 @@
 import { createSha256, type ErrorCode, isAstropackError } from '@astropack/codecs'
 import { AstropackError } from './errors.js'
 import type { Manifest } from './manifest.js'
-import { HEADER_SIZE } from './spec.js'
 import type { ByteSource } from './source.js'
 import { PackageReader } from './reader.js'
-import { checkHeader, checkHeaderMatches } from './trailer.js'
 
 export interface Problem {
   code: ErrorCode
@@ -39,10 +37,7 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
   const problems: Problem[] = []
   let reader: PackageReader
   try {
-    const header = await source.slice(0, Math.min(HEADER_SIZE, source.byteLength))
-    checkHeader(header)
-    reader = await PackageReader.open(source)
-    checkHeaderMatches(header, reader.trailer)
+    reader = await PackageReader.open(source, { checkHeader: true })
   } catch (error) {
     problems.push(toProblem(error))
     return { isValid: false, problems, entries: 0, storedBytes: 0 }

@@ -1,59 +1,10 @@
-import { crc32, loadCodec } from '@astropack/codecs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { concatBytes, setU64, viewOf } from '../src/bytes.js'
-import { decodeIndex, type EntryRecord, encodeIndex } from '../src/index-sections.js'
+import { decodeIndex, encodeIndex } from '../src/index-sections.js'
 import { EMPTY_SHA256, entryPathProblem, fromBytes, openPackage, PackageWriter } from '../src/index.js'
-import { CODEC_IDS, HEADER_SIZE, TRAILER_SIZE, VERSION_MAJOR } from '../src/spec.js'
-import { decodeTrailer, encodeHeader, encodeTrailer } from '../src/trailer.js'
-import { testManifest } from './helpers.js'
-
-/** Builds a package by hand, bypassing the writer's checks, as a hostile or buggy writer could. */
-async function craft(options: {
-  entries?: Partial<EntryRecord>[]
-  requiredFeatures?: number
-  extraSection?: { type: number; payload: Uint8Array }
-}): Promise<Uint8Array> {
-  const data = new TextEncoder().encode('hello')
-  const entries = (options.entries ?? [{}]).map((entry, i) => ({
-    kind: 'file' as const,
-    path: `file${i}.txt`,
-    mode: 0o644,
-    size: 5,
-    mtimeMs: 0,
-    firstChunk: 0,
-    chunkCount: 1,
-    sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
-    ...entry,
-  }))
-  let raw = encodeIndex({
-    manifestJson: JSON.stringify(testManifest()),
-    entries,
-    chunks: [{ offset: HEADER_SIZE, storedSize: 5, rawSize: 5, crc32: crc32(data), codecId: 0, transformId: 0 }],
-  })
-  if (options.extraSection) {
-    const header = new Uint8Array(16)
-    viewOf(header).setUint16(0, options.extraSection.type, true)
-    setU64(viewOf(header), 8, options.extraSection.payload.byteLength)
-    raw = concatBytes([raw, header, options.extraSection.payload])
-    viewOf(raw).setUint32(0, 4, true)
-  }
-  const stored = (await loadCodec('zstd')).encode(raw)
-  const indexOffset = HEADER_SIZE + data.byteLength
-  const trailer = encodeTrailer({
-    indexOffset,
-    indexStoredSize: stored.byteLength,
-    indexRawSize: raw.byteLength,
-    packageSize: indexOffset + stored.byteLength + TRAILER_SIZE,
-    indexCrc32: crc32(stored),
-    indexCodec: CODEC_IDS.zstd,
-    versionMajor: VERSION_MAJOR,
-    versionMinor: 0,
-    requiredFeatures: options.requiredFeatures ?? 0,
-    optionalFeatures: 0,
-  })
-  return concatBytes([encodeHeader(), data, stored, trailer])
-}
+import { HEADER_SIZE, TRAILER_SIZE } from '../src/spec.js'
+import { decodeTrailer, encodeTrailer } from '../src/trailer.js'
+import { craftPackage } from './craft.js'
 
 describe('entry names can never escape the output folder', () => {
   const unsafe = ['../evil', 'a/../../evil', '/etc/passwd', 'C:/x', 'c:evil', 'a\\..\\b', 'nul\0byte', '', 'a//b', './a', 'a/.']
@@ -64,7 +15,7 @@ describe('entry names can never escape the output folder', () => {
     )
   })
   it.each(unsafe)('refuses %j in a crafted package when reading', async (path) => {
-    await expect(openPackage(fromBytes(await craft({ entries: [{ path }] })))).rejects.toMatchObject({
+    await expect(openPackage(fromBytes(await craftPackage({ entries: [{ path }] })))).rejects.toMatchObject({
       code: 'UNSAFE_PATH',
     })
   })
@@ -74,9 +25,9 @@ describe('entry names can never escape the output folder', () => {
     }
   })
   it('refuses a file that is also used as a folder, and duplicate names', async () => {
-    const asFolder = await craft({ entries: [{ path: 'a' }, { path: 'a/b' }] })
+    const asFolder = await craftPackage({ entries: [{ path: 'a' }, { path: 'a/b' }] })
     await expect(openPackage(fromBytes(asFolder))).rejects.toMatchObject({ code: 'CORRUPT_INDEX' })
-    const twice = await craft({ entries: [{ path: 'a' }, { path: 'a' }] })
+    const twice = await craftPackage({ entries: [{ path: 'a' }, { path: 'a' }] })
     await expect(openPackage(fromBytes(twice))).rejects.toMatchObject({ code: 'CORRUPT_INDEX' })
   })
 })
@@ -84,34 +35,34 @@ describe('entry names can never escape the output folder', () => {
 describe('index consistency', () => {
   it('refuses entries whose chunks do not add up to their size, or point past the chunk table', async () => {
     for (const entry of [{ size: 6 }, { firstChunk: 1 }, { chunkCount: 2 }]) {
-      await expect(openPackage(fromBytes(await craft({ entries: [entry] })))).rejects.toMatchObject({
+      await expect(openPackage(fromBytes(await craftPackage({ entries: [entry] })))).rejects.toMatchObject({
         code: 'CORRUPT_INDEX',
       })
     }
   })
   it('reads a well-formed crafted package', async () => {
-    const reader = await openPackage(fromBytes(await craft({})))
+    const reader = await openPackage(fromBytes(await craftPackage({})))
     expect(new TextDecoder().decode(await reader.readEntry('file0.txt'))).toBe('hello')
   })
 })
 
 describe('versioning and features', () => {
   it('skips unknown sections (optional additions of later minor versions)', async () => {
-    const bytes = await craft({ extraSection: { type: 999, payload: Uint8Array.of(1, 2, 3) } })
+    const bytes = await craftPackage({ extraSection: { type: 999, payload: Uint8Array.of(1, 2, 3) } })
     expect((await openPackage(fromBytes(bytes))).entries).toHaveLength(1)
   })
   it('refuses unknown required features, naming them', async () => {
-    await expect(openPackage(fromBytes(await craft({ requiredFeatures: 1 })))).rejects.toMatchObject({
+    await expect(openPackage(fromBytes(await craftPackage({ requiredFeatures: 1 })))).rejects.toMatchObject({
       code: 'UNSUPPORTED_FEATURE',
       message: expect.stringContaining('typed-segments'),
     })
-    await expect(openPackage(fromBytes(await craft({ requiredFeatures: 1 << 20 })))).rejects.toMatchObject({
+    await expect(openPackage(fromBytes(await craftPackage({ requiredFeatures: 1 << 20 })))).rejects.toMatchObject({
       code: 'UNSUPPORTED_FEATURE',
       message: expect.stringContaining('feature bit 20'),
     })
   })
   it('refuses another major version', async () => {
-    const bytes = await craft({})
+    const bytes = await craftPackage({})
     const trailerAt = bytes.byteLength - TRAILER_SIZE
     const trailer = decodeTrailer(bytes.subarray(trailerAt), bytes.byteLength)
     bytes.set(encodeTrailer({ ...trailer, versionMajor: 2 }), trailerAt)

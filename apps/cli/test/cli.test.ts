@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { craftPackage } from '../../../packages/format/test/craft.js'
+import { astropack, SAMPLE } from './run-cli.js'
+
+let work: string
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'astropack-cli-'))
+})
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
+function tree(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).map((name) => relative(dir, join(dir, name))).sort()
+}
+function expectSameTree(a: string, b: string) {
+  expect(tree(b)).toEqual(tree(a))
+  for (const name of tree(a)) {
+    const [sa, sb] = [statSync(join(a, name)), statSync(join(b, name))]
+    expect(sb.mode, name).toBe(sa.mode)
+    if (sa.isFile()) {
+      expect(sha256(join(b, name)), name).toBe(sha256(join(a, name)))
+      expect(Math.round(sb.mtimeMs), name).toBe(Math.round(sa.mtimeMs))
+    }
+  }
+}
+
+describe('astropack pack / unpack', () => {
+  it.each(['zstd', 'lz4', 'gzip', 'none'])('gives back the sample folder byte for byte with %s', (codec) => {
+    const pkg = join(work, `sample-${codec}.astropack`)
+    const out = join(work, `out-${codec}`)
+    const pack = astropack('pack', SAMPLE, '-o', pkg, '--codec', codec, '--survey', 'sample', '--threads', '2')
+    expect(pack.status, pack.stderr).toBe(0)
+    expect(pack.stdout).toMatch(/packed 8 files .* ratio \d+\.\d\d/)
+    const unpack = astropack('unpack', pkg, '-o', out)
+    expect(unpack.status, unpack.stderr).toBe(0)
+    expectSameTree(SAMPLE, out)
+    expect(astropack('validate', pkg).status).toBe(0)
+    expect(astropack('validate', pkg, '--full').status).toBe(0)
+  })
+
+  it('prints machine-readable results with --json', () => {
+    const pkg = join(work, 'json.astropack')
+    const result = JSON.parse(astropack('pack', SAMPLE, '-o', pkg, '--json', '--level', 'max').stdout)
+    expect(result).toMatchObject({ files: 8, inputBytes: 3132521 })
+    expect(result.ratio).toBeGreaterThan(2)
+    const info = JSON.parse(astropack('inspect', pkg, '--json').stdout)
+    expect(info).toMatchObject({ files: 8, rawBytes: 3132521, packageBytes: statSync(pkg).size })
+    const entries = JSON.parse(astropack('ls', pkg, '--json').stdout)
+    expect(entries.map((e: { path: string }) => e.path)).toContain('fits/wmap7-W-iqu-nside32.fits')
+  })
+
+  it('cats one entry to stdout, identical to the original', () => {
+    const pkg = join(work, 'cat.astropack')
+    astropack('pack', SAMPLE, '-o', pkg)
+    const out = astropack('cat', pkg, 'tables/jpl-sbdb-asteroids.csv')
+    expect(out.status).toBe(0)
+    expect(out.stdoutBytes.equals(readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv')))).toBe(true)
+    const missing = astropack('cat', pkg, 'nope.txt')
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toMatch(/no entry "nope.txt"/)
+  })
+
+  it('refuses to overwrite without --overwrite, writing nothing', () => {
+    const pkg = join(work, 'ow.astropack')
+    const out = join(work, 'ow')
+    astropack('pack', SAMPLE, '-o', pkg)
+    mkdirSync(join(out, 'docs'), { recursive: true })
+    writeFileSync(join(out, 'docs/cds-ReadMe.txt'), 'mine')
+    const refused = astropack('unpack', pkg, '-o', out)
+    expect(refused.status).toBe(2)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    expect(tree(out)).toEqual(['docs', 'docs/cds-ReadMe.txt'])
+    expect(readFileSync(join(out, 'docs/cds-ReadMe.txt'), 'utf8')).toBe('mine')
+    expect(astropack('pack', SAMPLE, '-o', pkg).status).toBe(2)
+    expect(astropack('unpack', pkg, '-o', out, '--overwrite').status).toBe(0)
+    expectSameTree(SAMPLE, out)
+  })
+
+  it('packs several surveys with batch', () => {
+    const surveys = join(work, 'surveys')
+    mkdirSync(join(surveys, 'sdss'), { recursive: true })
+    mkdirSync(join(surveys, 'jpl'), { recursive: true })
+    writeFileSync(join(surveys, 'sdss/psField.fit'), readFileSync(join(SAMPLE, 'fits/sdss-psField-003366-3-0110.fit')))
+    writeFileSync(join(surveys, 'jpl/asteroids.csv'), readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv')))
+    const run = astropack('batch', surveys, '-o', join(work, 'batch'), '--json')
+    expect(run.status, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout).map((r: { survey: string }) => r.survey)).toEqual(['jpl', 'sdss'])
+    const info = JSON.parse(astropack('inspect', join(work, 'batch/sdss.astropack'), '--json').stdout)
+    expect(info.manifest.survey).toEqual({ name: 'sdss' })
+  })
+})
+
+describe('damaged packages: exit code 1 and one clear line', () => {
+  let pkg: string
+  let good: Buffer
+  beforeAll(() => {
+    pkg = join(work, 'damage.astropack')
+    astropack('pack', SAMPLE, '-o', pkg)
+    good = readFileSync(pkg)
+  })
+
+  it.each([
+    ['a chunk', 5000],
+    ['the header', 3],
+    ['the index', -200],
+    ['the trailer', -10],
+  ])('reports a flipped byte in %s', (_, at) => {
+    const bad = Buffer.from(good)
+    const offset = at < 0 ? bad.length + at : at
+    bad[offset]! ^= 0x01
+    const path = join(work, `flip-${offset}.astropack`)
+    writeFileSync(path, bad)
+    for (const args of [['validate', path], ['validate', path, '--full']]) {
+      const run = astropack(...args)
+      expect(run.status).toBe(1)
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+      expect(run.stderr).toMatch(/^invalid: .+ \[[A-Z_]+\]/)
+    }
+    expect(astropack('unpack', path, '-o', join(work, `flip-out-${offset}`)).status).toBe(1)
+  })
+
+  it('reports a truncated copy', () => {
+    const path = join(work, 'cut.astropack')
+    writeFileSync(path, good.subarray(0, good.length - 1000))
+    const run = astropack('validate', path)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/^invalid: .*\[TRUNCATED\]\n$/)
+    const unpack = astropack('unpack', path, '-o', join(work, 'cut-out'))
+    expect(unpack.status).toBe(1)
+    expect(unpack.stderr).toMatch(/^astropack: .*\[TRUNCATED\]\n$/)
+  })
+
+  it('reports a file that is not a package', () => {
+    const run = astropack('validate', join(SAMPLE, 'docs/cds-ReadMe.txt'))
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/BAD_MAGIC/)
+  })
+
+  it('shows a stack trace only with --debug', () => {
+    const path = join(work, 'cut.astropack')
+    expect(astropack('unpack', path, '-o', join(work, 'x')).stderr).not.toMatch(/\n\s+at /)
+    expect(astropack('--debug', 'unpack', path, '-o', join(work, 'x')).stderr).toMatch(/\n\s+at /)
+  })
+})
+
+describe('usage errors: exit code 2', () => {
+  it.each([
+    [[]],
+    [['pack', SAMPLE]],
+    [['pack', SAMPLE, '-o', '/tmp/x.astropack', '--codec', 'brotli']],
+    [['pack', SAMPLE, '-o', '/tmp/x.astropack', '--level', '99']],
+    [['pack', SAMPLE, '-o', '/tmp/x.astropack', '--threads', '0']],
+    [['pack', '/no/such/folder', '-o', '/tmp/x.astropack']],
+    [['frobnicate']],
+  ])('%j', (args) => {
+    const run = astropack(...args)
+    expect(run.status).toBe(2)
+    expect(run.stderr.length).toBeGreaterThan(0)
+  })
+})
+
+describe('nothing escapes the output folder', () => {
+  it.each(['../escape.txt', 'a/../../escape.txt', '/tmp/astropack-escape.txt'])('refuses an entry named %j', async (path) => {
+    const dir = mkdtempSync(join(work, 'hostile-'))
+    const pkg = join(dir, 'hostile.astropack')
+    writeFileSync(pkg, await craftPackage({ entries: [{ path }] }))
+    const out = join(dir, 'out')
+    const run = astropack('unpack', pkg, '-o', out)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/UNSAFE_PATH/)
+    expect(tree(dir)).toEqual(['hostile.astropack'])
+    expect(() => statSync('/tmp/astropack-escape.txt')).toThrow()
+  })
+
+  it('refuses to unpack through a symlink in the output folder', () => {
+    const dir = mkdtempSync(join(work, 'symlink-'))
+    const outside = join(dir, 'outside')
+    const out = join(dir, 'out')
+    mkdirSync(outside)
+    mkdirSync(out)
+    symlinkSync(outside, join(out, 'docs'))
+    const pkg = join(work, 'cat.astropack')
+    const run = astropack('unpack', pkg, '-o', out)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/symlink/)
+    expect(readdirSync(outside)).toEqual([])
+  })
+
+  it('refuses to pack a symlink that points outside the folder', () => {
+    const dir = mkdtempSync(join(work, 'src-'))
+    symlinkSync('/etc/hostname', join(dir, 'hostname'))
+    const run = astropack('pack', dir, '-o', join(work, 'symlink-out.astropack'))
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/points outside/)
+  })
+})
