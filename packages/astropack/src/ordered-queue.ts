@@ -1,28 +1,37 @@
+type Apply = () => Promise<void> | void
+
 /**
- * Work started in order, possibly finishing out of order, whose results must be applied in order:
- * at most `limit` items are in flight, which bounds memory (backpressure on the producer).
+ * Work started in order, possibly finishing out of order, whose results are applied strictly in order
+ * by a consumer running alongside the producer (so reading, coding and writing overlap). At most `limit`
+ * items are pushed but not yet applied: `push` waits beyond that, which bounds memory (backpressure).
+ * The first failure stops the consumer and is thrown by the next `push` or by `drain`.
  */
 export class OrderedQueue {
   readonly #limit: number
-  readonly #items: Promise<() => Promise<void> | void>[] = []
+  #unapplied = 0
+  #tail: Promise<void> = Promise.resolve()
+  #waiters: (() => void)[] = []
 
   constructor(limit: number) {
     this.#limit = limit
   }
 
-  /** Adds work; waits while the queue is full, applying finished items from the front. */
-  async push(work: Promise<() => Promise<void> | void>): Promise<void> {
+  async push(work: Promise<Apply>): Promise<void> {
     work.catch(() => {}) // observed when its turn comes; avoids an unhandled rejection meanwhile
-    this.#items.push(work)
-    while (this.#items.length >= this.#limit) await this.#applyFirst()
+    this.#unapplied++
+    this.#tail = this.#tail.then(async () => {
+      await (await work)()
+      this.#unapplied--
+      for (const wake of this.#waiters.splice(0)) wake()
+    })
+    this.#tail.catch(() => {})
+    while (this.#unapplied >= this.#limit) {
+      await Promise.race([this.#tail, new Promise<void>((resolve) => this.#waiters.push(resolve))])
+    }
   }
 
-  async drain(): Promise<void> {
-    while (this.#items.length > 0) await this.#applyFirst()
-  }
-
-  async #applyFirst(): Promise<void> {
-    const apply = await this.#items.shift()!
-    await apply()
+  /** Waits until everything pushed is applied. */
+  drain(): Promise<void> {
+    return this.#tail
   }
 }

@@ -117,7 +117,8 @@ async function unpackFile(
       const decoded =
         codec === 'none'
           ? Promise.resolve(stored)
-          : pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data: stored }).then((result) => result.data)
+          : // An exact-size copy, transferred: posting the view itself would clone its whole coalesced read buffer.
+            pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data: stored.slice() }, true).then((result) => result.data)
       await queue.push(
         decoded.then((raw) => async () => {
           hash.update(raw)
