@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { AstropackError, type CodecName, createSha256, isCodecName, loadCodec, resolveLevel } from '@astropack/codecs'
 import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
 import { createAtomicFile } from '@astropack/format/node'
+import { BufferPool, frameBound } from './buffer-pool.js'
 import { OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
@@ -55,7 +56,7 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   const pool = new CodecPool(threads)
   const writer = new PackageWriter(out)
   const queue = new OrderedQueue(threads * 2 + 2)
-  const spare: Uint8Array[] = []
+  const buffers = new BufferPool()
   let done = 0
   try {
     for (const entry of entries) {
@@ -70,21 +71,24 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
       try {
         let position = 0
         for (;;) {
-          const buffer = spare.pop() ?? new Uint8Array(chunkSize)
+          const buffer = buffers.take(chunkSize)
           const { bytesRead } = await file.read(buffer, 0, chunkSize, position)
           if (bytesRead === 0) {
-            spare.push(buffer)
+            buffers.give(buffer)
             break
           }
           position += bytesRead
-          const raw = bytesRead === chunkSize ? buffer : buffer.slice(0, bytesRead)
-          if (raw !== buffer) spare.push(buffer)
+          const raw = buffer.subarray(0, bytesRead)
           hash.update(raw)
-          const encoded = pool.run({ op: 'encode', codec: codecName, level, data: raw }, true)
+          const into = buffers.take(frameBound(chunkSize))
+          const encoded = pool.run({ op: 'encode', codec: codecName, level, data: raw, into }, [
+            buffer.buffer,
+            into.buffer,
+          ])
           await queue.push(
             encoded.then((result) => async () => {
-              if (result.spare?.byteLength === chunkSize) spare.push(result.spare)
               await writer.writeChunk({ stored: result.data, rawSize: bytesRead, codec: result.codec, crc32: result.crc32 })
+              buffers.give(...result.returned)
               done += bytesRead
               options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry: entry.path })
             }),

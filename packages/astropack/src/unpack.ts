@@ -1,8 +1,16 @@
 import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { AstropackError, createSha256 } from '@astropack/codecs'
-import { codecOf, type EntryRecord, PackageReader } from '@astropack/format'
+import {
+  type ChunkRecord,
+  codecOf,
+  DEFAULT_CHUNK_SIZE,
+  type EntryRecord,
+  PackageReader,
+  type StoredCodecName,
+} from '@astropack/format'
 import { createAtomicFile, openFile } from '@astropack/format/node'
+import { BufferPool, frameBound } from './buffer-pool.js'
 import { OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { isInside } from './walk.js'
@@ -40,6 +48,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     await preflight(root, wanted, options.overwrite ?? false)
     const total = wanted.reduce((sum, entry) => sum + entry.size, 0)
     const pool = new CodecPool(options.threads ?? defaultThreads())
+    const buffers = new BufferPool()
     let done = 0
     try {
       for (const entry of wanted) {
@@ -53,7 +62,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
         if (!isInside(root, await realpath(dirname(target)))) {
           throw new AstropackError('UNSAFE_PATH', `${entry.path} would be written outside ${options.outputPath}`)
         }
-        await unpackFile(reader, pool, entry, target, options.overwrite ?? false, (bytes) => {
+        await unpackFile(reader, pool, buffers, entry, target, options.overwrite ?? false, (bytes) => {
           done += bytes
           options.onProgress?.({ phase: 'unpack', bytesDone: done, bytesTotal: total, entry: entry.path })
         })
@@ -103,6 +112,7 @@ async function preflight(root: string, entries: readonly EntryRecord[], overwrit
 async function unpackFile(
   reader: PackageReader,
   pool: CodecPool,
+  buffers: BufferPool,
   entry: EntryRecord,
   target: string,
   overwrite: boolean,
@@ -114,16 +124,17 @@ async function unpackFile(
     const queue = new OrderedQueue(pool.threads * 2 + 2)
     for await (const { chunk, stored } of reader.readStored(reader.chunkIndexes(entry))) {
       const codec = codecOf(chunk)
+      // Stored chunks are views of a shared read buffer, so codec 'none' chunks are written from it directly.
       const decoded =
         codec === 'none'
-          ? Promise.resolve(stored)
-          : // An exact-size copy, transferred: posting the view itself would clone its whole coalesced read buffer.
-            pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data: stored.slice() }, true).then((result) => result.data)
+          ? Promise.resolve({ data: stored, returned: [] as Uint8Array[] })
+          : decode(pool, buffers, codec, chunk, stored)
       await queue.push(
-        decoded.then((raw) => async () => {
-          hash.update(raw)
-          await out.write(raw)
-          onBytes(raw.byteLength)
+        decoded.then(({ data, returned }) => async () => {
+          hash.update(data)
+          await out.write(data)
+          onBytes(data.byteLength)
+          buffers.give(...returned)
         }),
       )
     }
@@ -139,4 +150,20 @@ async function unpackFile(
     await out.abort()
     throw error
   }
+}
+
+/**
+ * Decodes on a worker into a pooled buffer. The stored bytes are copied into a pooled buffer too and
+ * transferred: posting a view of the coalesced read buffer would clone all of it.
+ */
+function decode(pool: CodecPool, buffers: BufferPool, codec: StoredCodecName, chunk: ChunkRecord, stored: Uint8Array) {
+  const size = Math.max(chunk.rawSize, DEFAULT_CHUNK_SIZE)
+  const input = buffers.take(frameBound(size))
+  const data = input.subarray(0, stored.byteLength)
+  data.set(stored)
+  const into = buffers.take(size)
+  return pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data, into }, [
+    input.buffer,
+    into.buffer,
+  ])
 }

@@ -1,5 +1,5 @@
-import type { Codec } from './codec.js'
 import { decodeChecked } from './checked.js'
+import type { Codec } from './codec.js'
 
 export const none: Codec = {
   name: 'none',

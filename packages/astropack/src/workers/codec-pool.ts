@@ -3,16 +3,17 @@ import { Worker } from 'node:worker_threads'
 import { AstropackError, type CodecName, type ErrorCode } from '@astropack/codecs'
 
 export type CodecTask =
-  | { id: number; op: 'encode'; codec: CodecName; level: number; data: Uint8Array }
-  | { id: number; op: 'decode'; codec: CodecName; rawSize: number; data: Uint8Array }
+  | { id: number; op: 'encode'; codec: CodecName; level: number; data: Uint8Array; into?: Uint8Array }
+  | { id: number; op: 'decode'; codec: CodecName; rawSize: number; data: Uint8Array; into?: Uint8Array }
 
 export interface CodecTaskResult {
   id: number
   data: Uint8Array
   codec: CodecName
+  /** CRC-32 of `data` (encode only). */
   crc32: number
-  /** The input buffer handed back, so the caller can reuse it instead of allocating a new one. */
-  spare?: Uint8Array
+  /** The task's buffers (input and `into`) handed back whole, for the caller to reuse once done with `data`. */
+  returned: Uint8Array[]
 }
 
 type Pending = { resolve: (result: CodecTaskResult) => void; reject: (error: Error) => void }
@@ -43,11 +44,11 @@ export class CodecPool {
     }
   }
 
-  run(input: TaskInput, transfer = false): Promise<CodecTaskResult> {
+  /** Runs a task; the buffers in `transfer` move to the worker (the caller must not touch them again). */
+  run(input: TaskInput, transfer: ArrayBuffer[] = []): Promise<CodecTaskResult> {
     const task = { ...input, id: this.#nextId++ } as CodecTask
-    const buffers = transfer && task.data.byteOffset === 0 && task.data.byteLength === task.data.buffer.byteLength
     const promise = new Promise<CodecTaskResult>((resolve, reject) => this.#pending.set(task.id, { resolve, reject }))
-    this.#queue.push({ task, transfer: buffers ? [task.data.buffer as ArrayBuffer] : [] })
+    this.#queue.push({ task, transfer })
     this.#dispatch()
     return promise
   }

@@ -25,5 +25,6 @@ export const lz4: Codec = {
   // lz4-napi has no high-compression mode: the level is accepted for symmetry and ignored.
   levels: { min: 1, max: 1, default: 1 },
   encode: (raw) => writeFrame(raw, compressBlock),
-  decode: (stored, rawSize) => decodeChecked('lz4', rawSize, () => readFrame(stored, rawSize, decompressBlock)),
+  decode: (stored, rawSize, into) =>
+    decodeChecked('lz4', rawSize, () => readFrame(stored, rawSize, decompressBlock, into)),
 }

@@ -7,7 +7,7 @@ const PRIME5 = 0x165667b1
 const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r))
 const round = (acc: number, lane: number) => Math.imul(rotl((acc + Math.imul(lane, PRIME2)) | 0, 13), PRIME1)
 
-/** XXH32, used by the LZ4 frame format for its header checksum. Written for short inputs. */
+/** XXH32, used by the LZ4 frame format for its header, block and content checksums. */
 export function xxh32(data: Uint8Array, seed = 0): number {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
   const len = data.byteLength

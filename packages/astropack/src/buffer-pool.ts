@@ -1,0 +1,28 @@
+/**
+ * Reusable buffers, by size. Filling freshly allocated memory runs at only ~360 MB/s on these machines,
+ * and per-chunk garbage inflates RSS, so chunk buffers go round: taken for a read, an encode or a decode,
+ * sent to a worker and back, given back once written. Give back only buffers nothing else holds.
+ */
+export class BufferPool {
+  readonly #free = new Map<number, ArrayBuffer[]>()
+
+  /** A whole, exclusively owned buffer of exactly `size` bytes. */
+  take(size: number): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.#free.get(size)?.pop() ?? new ArrayBuffer(size))
+  }
+
+  give(...buffers: (Uint8Array | undefined)[]): void {
+    for (const bytes of buffers) {
+      const buffer = bytes?.buffer
+      if (!(buffer instanceof ArrayBuffer) || buffer.detached) continue
+      const list = this.#free.get(buffer.byteLength) ?? []
+      if (list.length < 64) list.push(buffer)
+      this.#free.set(buffer.byteLength, list)
+    }
+  }
+}
+
+/** Room for one encoded frame of `size` raw bytes: above zstd's, lz4's and gzip's worst-case expansion. */
+export function frameBound(size: number): number {
+  return size + (size >> 7) + 1024
+}
