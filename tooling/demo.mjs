@@ -43,7 +43,9 @@ try {
   const restored = files(out)
   const same =
     original.length === restored.length &&
-    original.every((name, i) => restored[i] === name && sha256(join(sample, name)) === sha256(join(out, name)))
+    original.every(
+      (name, i) => restored[i] === name && sha256(join(sample, name)) === sha256(join(out, name)),
+    )
   const input = original.reduce((sum, name) => sum + statSync(join(sample, name)).size, 0)
   const packed = statSync(pkg).size
   console.log('\nsummary')

@@ -6,7 +6,13 @@ export const EXIT_INVALID = 1
 export const EXIT_USAGE = 2
 
 /** Mistakes in how the command was called, as opposed to a bad or unreadable package. */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'BAD_LEVEL', 'UNKNOWN_CODEC', 'OUTPUT_EXISTS', 'NOT_FOUND'])
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'USAGE',
+  'BAD_LEVEL',
+  'UNKNOWN_CODEC',
+  'OUTPUT_EXISTS',
+  'NOT_FOUND',
+])
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE

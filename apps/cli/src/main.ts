@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { CommanderError, Command } from 'commander'
+import { createRequire } from 'node:module'
+import { Command, CommanderError } from 'commander'
 import { registerInspect } from './commands/inspect.js'
 import { registerPack } from './commands/pack.js'
 import { registerUnpack } from './commands/unpack.js'
 import { registerValidate } from './commands/validate.js'
 import { describeError, exitCodeFor } from './errors.js'
-import { createRequire } from 'node:module'
 
 const version: string = createRequire(import.meta.url)('../package.json').version
 

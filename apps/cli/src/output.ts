@@ -1,5 +1,5 @@
-import { SingleBar } from 'cli-progress'
 import type { Progress } from 'astropack'
+import { SingleBar } from 'cli-progress'
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +23,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
 function tree(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).map((name) => relative(dir, join(dir, name))).sort()
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .map((name) => relative(dir, join(dir, name)))
+    .sort()
 }
 function expectSameTree(a: string, b: string) {
   expect(tree(b)).toEqual(tree(a))
@@ -32,7 +43,18 @@ describe('astropack pack / unpack', () => {
   it.each(['zstd', 'lz4', 'gzip', 'none'])('gives back the sample folder byte for byte with %s', (codec) => {
     const pkg = join(work, `sample-${codec}.astropack`)
     const out = join(work, `out-${codec}`)
-    const pack = astropack('pack', SAMPLE, '-o', pkg, '--codec', codec, '--survey', 'sample', '--threads', '2')
+    const pack = astropack(
+      'pack',
+      SAMPLE,
+      '-o',
+      pkg,
+      '--codec',
+      codec,
+      '--survey',
+      'sample',
+      '--threads',
+      '2',
+    )
     expect(pack.status, pack.stderr).toBe(0)
     expect(pack.stdout).toMatch(/packed 8 files .* ratio \d+\.\d\d/)
     const unpack = astropack('unpack', pkg, '-o', out)
@@ -84,8 +106,14 @@ describe('astropack pack / unpack', () => {
     const surveys = join(work, 'surveys')
     mkdirSync(join(surveys, 'sdss'), { recursive: true })
     mkdirSync(join(surveys, 'jpl'), { recursive: true })
-    writeFileSync(join(surveys, 'sdss/psField.fit'), readFileSync(join(SAMPLE, 'fits/sdss-psField-003366-3-0110.fit')))
-    writeFileSync(join(surveys, 'jpl/asteroids.csv'), readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv')))
+    writeFileSync(
+      join(surveys, 'sdss/psField.fit'),
+      readFileSync(join(SAMPLE, 'fits/sdss-psField-003366-3-0110.fit')),
+    )
+    writeFileSync(
+      join(surveys, 'jpl/asteroids.csv'),
+      readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv')),
+    )
     const run = astropack('batch', surveys, '-o', join(work, 'batch'), '--json')
     expect(run.status, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout).map((r: { survey: string }) => r.survey)).toEqual(['jpl', 'sdss'])
@@ -114,7 +142,10 @@ describe('damaged packages: exit code 1 and one clear line', () => {
     bad[offset]! ^= 0x01
     const path = join(work, `flip-${offset}.astropack`)
     writeFileSync(path, bad)
-    for (const args of [['validate', path], ['validate', path, '--full']]) {
+    for (const args of [
+      ['validate', path],
+      ['validate', path, '--full'],
+    ]) {
       const run = astropack(...args)
       expect(run.status).toBe(1)
       expect(run.stderr.trim().split('\n')).toHaveLength(1)
@@ -164,17 +195,20 @@ describe('usage errors: exit code 2', () => {
 })
 
 describe('nothing escapes the output folder', () => {
-  it.each(['../escape.txt', 'a/../../escape.txt', '/tmp/astropack-escape.txt'])('refuses an entry named %j', async (path) => {
-    const dir = mkdtempSync(join(work, 'hostile-'))
-    const pkg = join(dir, 'hostile.astropack')
-    writeFileSync(pkg, await craftPackage({ entries: [{ path }] }))
-    const out = join(dir, 'out')
-    const run = astropack('unpack', pkg, '-o', out)
-    expect(run.status).toBe(1)
-    expect(run.stderr).toMatch(/UNSAFE_PATH/)
-    expect(tree(dir)).toEqual(['hostile.astropack'])
-    expect(() => statSync('/tmp/astropack-escape.txt')).toThrow()
-  })
+  it.each(['../escape.txt', 'a/../../escape.txt', '/tmp/astropack-escape.txt'])(
+    'refuses an entry named %j',
+    async (path) => {
+      const dir = mkdtempSync(join(work, 'hostile-'))
+      const pkg = join(dir, 'hostile.astropack')
+      writeFileSync(pkg, await craftPackage({ entries: [{ path }] }))
+      const out = join(dir, 'out')
+      const run = astropack('unpack', pkg, '-o', out)
+      expect(run.status).toBe(1)
+      expect(run.stderr).toMatch(/UNSAFE_PATH/)
+      expect(tree(dir)).toEqual(['hostile.astropack'])
+      expect(() => statSync('/tmp/astropack-escape.txt')).toThrow()
+    },
+  )
 
   it('refuses to unpack through a symlink in the output folder', () => {
     const dir = mkdtempSync(join(work, 'symlink-'))

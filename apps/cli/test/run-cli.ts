@@ -23,9 +23,17 @@ export function astropack(...args: string[]): CliResult {
 }
 
 /** Starts the CLI and reports its peak RSS (bytes) and exit, for memory-bound checks. */
-export function astropackWithPeakRss(...args: string[]): Promise<{ status: number | null; peakRss: number; stderr: string }> {
-  const report = "process.on('exit',()=>process.stderr.write('\\nPEAK_RSS '+process.resourceUsage().maxRSS*1024+'\\n'))"
-  const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(report)}`, CLI, ...args])
+export function astropackWithPeakRss(
+  ...args: string[]
+): Promise<{ status: number | null; peakRss: number; stderr: string }> {
+  const report =
+    "process.on('exit',()=>process.stderr.write('\\nPEAK_RSS '+process.resourceUsage().maxRSS*1024+'\\n'))"
+  const child = spawn(process.execPath, [
+    '--import',
+    `data:text/javascript,${encodeURIComponent(report)}`,
+    CLI,
+    ...args,
+  ])
   let stderr = ''
   child.stderr.on('data', (data) => {
     stderr += data

@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -24,7 +34,6 @@ beforeAll(() => {
 }, 120_000)
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-
 describe('memory stays bounded whatever the file size', () => {
   it('packs, validates and unpacks a 768 MiB file in well under 256 MiB RSS', async () => {
     const pkg = join(work, 'big.astropack')
@@ -40,19 +49,35 @@ describe('memory stays bounded whatever the file size', () => {
 })
 
 describe('outputs are atomic', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('a pack interrupted by %s leaves no file under the final name', async (signal) => {
-    const pkg = join(work, `interrupted-${signal}.astropack`)
-    // gzip -9 on one thread is slow enough to be interrupted mid-way.
-    const child = spawn(process.execPath, [CLI, 'pack', join(work, 'in'), '-o', pkg, '--codec', 'gzip', '--level', '9', '--threads', '1'])
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-    const partials = readdirSync(work).filter((name) => name.includes(`interrupted-${signal}`))
-    expect(partials.length).toBe(1) // the temporary file exists while packing...
-    expect(partials[0]).toMatch(/\.partial$/)
-    child.kill(signal)
-    await new Promise((resolve) => child.on('close', resolve))
-    // ...and neither it nor a final file remains.
-    expect(readdirSync(work).filter((name) => name.includes(`interrupted-${signal}`))).toEqual([])
-  }, 60_000)
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'a pack interrupted by %s leaves no file under the final name',
+    async (signal) => {
+      const pkg = join(work, `interrupted-${signal}.astropack`)
+      // gzip -9 on one thread is slow enough to be interrupted mid-way.
+      const child = spawn(process.execPath, [
+        CLI,
+        'pack',
+        join(work, 'in'),
+        '-o',
+        pkg,
+        '--codec',
+        'gzip',
+        '--level',
+        '9',
+        '--threads',
+        '1',
+      ])
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      const partials = readdirSync(work).filter((name) => name.includes(`interrupted-${signal}`))
+      expect(partials.length).toBe(1) // the temporary file exists while packing...
+      expect(partials[0]).toMatch(/\.partial$/)
+      child.kill(signal)
+      await new Promise((resolve) => child.on('close', resolve))
+      // ...and neither it nor a final file remains.
+      expect(readdirSync(work).filter((name) => name.includes(`interrupted-${signal}`))).toEqual([])
+    },
+    60_000,
+  )
 
   it('an unpack interrupted mid-file leaves no half file under its final name', async () => {
     const pkg = join(work, 'slow.astropack')

@@ -1,6 +1,13 @@
 import { open, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { AstropackError, type CodecName, createSha256, isCodecName, loadCodec, resolveLevel } from '@astropack/codecs'
+import {
+  AstropackError,
+  type CodecName,
+  createSha256,
+  isCodecName,
+  loadCodec,
+  resolveLevel,
+} from '@astropack/codecs'
 import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
 import { createAtomicFile } from '@astropack/format/node'
 import { BufferPool, frameBound } from './buffer-pool.js'
@@ -87,15 +94,28 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
           ])
           await queue.push(
             encoded.then((result) => async () => {
-              await writer.writeChunk({ stored: result.data, rawSize: bytesRead, codec: result.codec, crc32: result.crc32 })
+              await writer.writeChunk({
+                stored: result.data,
+                rawSize: bytesRead,
+                codec: result.codec,
+                crc32: result.crc32,
+              })
               buffers.give(...result.returned)
               done += bytesRead
-              options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry: entry.path })
+              options.onProgress?.({
+                phase: 'pack',
+                bytesDone: done,
+                bytesTotal: inputBytes,
+                entry: entry.path,
+              })
             }),
           )
         }
         if (position !== entry.size) {
-          throw new AstropackError('IO', `${entry.path} changed while being packed (${entry.size} → ${position} bytes)`)
+          throw new AstropackError(
+            'IO',
+            `${entry.path} changed while being packed (${entry.size} → ${position} bytes)`,
+          )
         }
       } finally {
         await file.close()

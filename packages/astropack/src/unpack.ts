@@ -60,7 +60,10 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
         await mkdir(dirname(target), { recursive: true })
         // The folder just made must still be inside the output: nothing may have swapped in a symlink.
         if (!isInside(root, await realpath(dirname(target)))) {
-          throw new AstropackError('UNSAFE_PATH', `${entry.path} would be written outside ${options.outputPath}`)
+          throw new AstropackError(
+            'UNSAFE_PATH',
+            `${entry.path} would be written outside ${options.outputPath}`,
+          )
         }
         await unpackFile(reader, pool, buffers, entry, target, options.overwrite ?? false, (bytes) => {
           done += bytes
@@ -95,16 +98,23 @@ async function preflight(root: string, entries: readonly EntryRecord[], overwrit
       if (!info) break
       const last = i === parts.length
       if (info.isSymbolicLink() && !(last && overwrite && entry.kind === 'file')) {
-        throw new AstropackError('UNSAFE_PATH', `${path} is a symlink: refusing to unpack ${entry.path} through it`)
+        throw new AstropackError(
+          'UNSAFE_PATH',
+          `${path} is a symlink: refusing to unpack ${entry.path} through it`,
+        )
       }
       if (!last && !info.isDirectory()) {
-        throw new AstropackError('OUTPUT_EXISTS', `${path} exists and is not a folder (needed for ${entry.path})`)
+        throw new AstropackError(
+          'OUTPUT_EXISTS',
+          `${path} exists and is not a folder (needed for ${entry.path})`,
+        )
       }
       if (last && entry.kind === 'file' && (info.isDirectory() || !overwrite)) existing.push(entry.path)
     }
   }
   if (existing.length > 0) {
-    const list = existing.slice(0, 3).join(', ') + (existing.length > 3 ? ` and ${existing.length - 3} more` : '')
+    const list =
+      existing.slice(0, 3).join(', ') + (existing.length > 3 ? ` and ${existing.length - 3} more` : '')
     throw new AstropackError('OUTPUT_EXISTS', `would overwrite ${list} (use --overwrite to replace)`)
   }
 }
@@ -141,7 +151,10 @@ async function unpackFile(
     await queue.drain()
     const actual = hash.digestHex()
     if (actual !== entry.sha256) {
-      throw new AstropackError('CHECKSUM_MISMATCH', `${entry.path}: SHA-256 ${actual} does not match ${entry.sha256}`)
+      throw new AstropackError(
+        'CHECKSUM_MISMATCH',
+        `${entry.path}: SHA-256 ${actual} does not match ${entry.sha256}`,
+      )
     }
     const date = new Date(entry.mtimeMs)
     await utimes(out.tempPath, date, date)
@@ -156,14 +169,17 @@ async function unpackFile(
  * Decodes on a worker into a pooled buffer. The stored bytes are copied into a pooled buffer too and
  * transferred: posting a view of the coalesced read buffer would clone all of it.
  */
-function decode(pool: CodecPool, buffers: BufferPool, codec: StoredCodecName, chunk: ChunkRecord, stored: Uint8Array) {
+function decode(
+  pool: CodecPool,
+  buffers: BufferPool,
+  codec: StoredCodecName,
+  chunk: ChunkRecord,
+  stored: Uint8Array,
+) {
   const size = Math.max(chunk.rawSize, DEFAULT_CHUNK_SIZE)
   const input = buffers.take(frameBound(size))
   const data = input.subarray(0, stored.byteLength)
   data.set(stored)
   const into = buffers.take(size)
-  return pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data, into }, [
-    input.buffer,
-    into.buffer,
-  ])
+  return pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data, into }, [input.buffer, into.buffer])
 }

@@ -1,6 +1,12 @@
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import { type ByteSource, isAstropackError, type Manifest, type Problem, verifyPackage } from '@astropack/format'
+import {
+  type ByteSource,
+  isAstropackError,
+  type Manifest,
+  type Problem,
+  verifyPackage,
+} from '@astropack/format'
 import { openFile } from '@astropack/format/node'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { Progress } from './progress.js'
 
 export interface ValidateOptions {
@@ -28,15 +34,23 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
     source = await openFile(options.packPath)
   } catch (error) {
     if (!isAstropackError(error)) throw error
-    return { isValid: false, errors: [{ code: error.code, message: error.message }], entries: 0, storedBytes: 0, seconds: 0 }
+    return {
+      isValid: false,
+      errors: [{ code: error.code, message: error.message }],
+      entries: 0,
+      storedBytes: 0,
+      seconds: 0,
+    }
   }
   try {
     const result = await verifyPackage(source, {
       full,
-      onProgress: (bytesDone, bytesTotal) => options.onProgress?.({ phase: 'validate', bytesDone, bytesTotal }),
+      onProgress: (bytesDone, bytesTotal) =>
+        options.onProgress?.({ phase: 'validate', bytesDone, bytesTotal }),
     })
     const errors = [...result.problems]
-    if (options.expectedSchema && result.manifest) errors.push(...schemaProblems(result.manifest, options.expectedSchema))
+    if (options.expectedSchema && result.manifest)
+      errors.push(...schemaProblems(result.manifest, options.expectedSchema))
     return {
       isValid: errors.length === 0,
       errors,

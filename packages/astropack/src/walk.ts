@@ -25,9 +25,13 @@ export function isInside(root: string, path: string): boolean {
  */
 export async function walkSource(sourcePath: string, exclude: string[] = []): Promise<SourceEntry[]> {
   const root = await realpath(sourcePath).catch((cause) => {
-    throw new AstropackError('NOT_FOUND', `cannot read source folder ${sourcePath}: ${(cause as Error).message}`, {
-      cause,
-    })
+    throw new AstropackError(
+      'NOT_FOUND',
+      `cannot read source folder ${sourcePath}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    )
   })
   const rootStat = await stat(root)
   if (!rootStat.isDirectory()) throw new AstropackError('USAGE', `${sourcePath} is not a folder`)
@@ -48,7 +52,8 @@ export async function walkSource(sourcePath: string, exclude: string[] = []): Pr
           throw new AstropackError('UNSAFE_PATH', `symlink ${path} points outside the source folder`)
         }
         info = await stat(target)
-        if (!info.isFile()) throw new AstropackError('UNSAFE_PATH', `symlink ${path} does not point to a regular file`)
+        if (!info.isFile())
+          throw new AstropackError('UNSAFE_PATH', `symlink ${path} does not point to a regular file`)
       }
       const base = { path, absolutePath, mode: info.mode & 0o7777, mtimeMs: Math.round(info.mtimeMs) }
       if (info.isDirectory()) {

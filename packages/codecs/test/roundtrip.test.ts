@@ -120,17 +120,20 @@ for (const { label, api } of ENTRIES) {
 }
 
 describe('decoding into a reused buffer', () => {
-  it.each(['zstd', 'gzip', 'lz4'] as const)('%s writes the result into the given buffer, byte for byte', async (name) => {
-    const codec = await loadCodec(name)
-    const into = new Uint8Array(1 << 20)
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 64, maxLength: 1 << 20 }), async (raw) => {
-        const out = codec.decode(codec.encode(raw), raw.byteLength, into)
-        // The fast path must be live on the supported Node versions: the result is a view of `into`.
-        expect(out.buffer).toBe(into.buffer)
-        expect(Buffer.from(out).equals(Buffer.from(raw))).toBe(true)
-      }),
-      { numRuns: 20 },
-    )
-  })
+  it.each(['zstd', 'gzip', 'lz4'] as const)(
+    '%s writes the result into the given buffer, byte for byte',
+    async (name) => {
+      const codec = await loadCodec(name)
+      const into = new Uint8Array(1 << 20)
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 64, maxLength: 1 << 20 }), async (raw) => {
+          const out = codec.decode(codec.encode(raw), raw.byteLength, into)
+          // The fast path must be live on the supported Node versions: the result is a view of `into`.
+          expect(out.buffer).toBe(into.buffer)
+          expect(Buffer.from(out).equals(Buffer.from(raw))).toBe(true)
+        }),
+        { numRuns: 20 },
+      )
+    },
+  )
 })

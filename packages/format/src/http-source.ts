@@ -29,13 +29,19 @@ export async function openUrl(url: string | URL, options: HttpSourceOptions = {}
       const response = await request(doFetch, url, { headers })
       if (response.status !== 206) {
         await response.body?.cancel()
-        throw new AstropackError('RANGE_NOT_SUPPORTED', `GET ${url} with Range answered HTTP ${response.status}, not 206`)
+        throw new AstropackError(
+          'RANGE_NOT_SUPPORTED',
+          `GET ${url} with Range answered HTTP ${response.status}, not 206`,
+        )
       }
       const changed = etag && response.headers.get('etag') && response.headers.get('etag') !== etag
       if (changed) throw new AstropackError('IO', `${url} changed while being read (ETag differs)`)
       const body = new Uint8Array(await response.arrayBuffer())
       if (body.byteLength !== end - start) {
-        throw new AstropackError('TRUNCATED', `GET ${url} bytes=${start}-${end - 1} returned ${body.byteLength} bytes`)
+        throw new AstropackError(
+          'TRUNCATED',
+          `GET ${url} bytes=${start}-${end - 1} returned ${body.byteLength} bytes`,
+        )
       }
       return body
     },

@@ -134,7 +134,8 @@ function decodeChunks(bytes: Uint8Array, dataEnd: number): ChunkRecord[] {
   const view = viewOf(bytes)
   if (bytes.byteLength < 8) throw corrupt('chunks section too short')
   const count = getU64(view, 0)
-  if (count * CHUNK_RECORD_SIZE !== bytes.byteLength - 8) throw corrupt(`chunk count ${count} does not fit its section`)
+  if (count * CHUNK_RECORD_SIZE !== bytes.byteLength - 8)
+    throw corrupt(`chunk count ${count} does not fit its section`)
   const chunks: ChunkRecord[] = new Array(count)
   for (let i = 0; i < count; i++) {
     const at = 8 + i * CHUNK_RECORD_SIZE
@@ -153,7 +154,10 @@ function decodeChunks(bytes: Uint8Array, dataEnd: number): ChunkRecord[] {
       throw corrupt(`chunk ${i} is stored uncompressed but its sizes differ`)
     }
     if (chunk.rawSize > LIMITS.maxChunkRawSize) {
-      throw new AstropackError('LIMIT_EXCEEDED', `chunk ${i} declares ${chunk.rawSize} raw bytes (limit ${LIMITS.maxChunkRawSize})`)
+      throw new AstropackError(
+        'LIMIT_EXCEEDED',
+        `chunk ${i} declares ${chunk.rawSize} raw bytes (limit ${LIMITS.maxChunkRawSize})`,
+      )
     }
     chunks[i] = chunk
   }
@@ -164,7 +168,8 @@ function decodeEntries(bytes: Uint8Array, chunks: ChunkRecord[]): EntryRecord[] 
   const view = viewOf(bytes)
   if (bytes.byteLength < 8) throw corrupt('entries section too short')
   const count = getU64(view, 0)
-  if (count * ENTRY_FIXED_SIZE > bytes.byteLength - 8) throw corrupt(`entry count ${count} does not fit its section`)
+  if (count * ENTRY_FIXED_SIZE > bytes.byteLength - 8)
+    throw corrupt(`entry count ${count} does not fit its section`)
   const entries: EntryRecord[] = []
   const seen = new Set<string>()
   let at = 8
@@ -181,7 +186,10 @@ function decodeEntries(bytes: Uint8Array, chunks: ChunkRecord[]): EntryRecord[] 
     }
     const problem = entryPathProblem(path)
     if (problem) {
-      throw new AstropackError('UNSAFE_PATH', `entry ${i} has an unsafe name ${JSON.stringify(path)}: ${problem}`)
+      throw new AstropackError(
+        'UNSAFE_PATH',
+        `entry ${i} has an unsafe name ${JSON.stringify(path)}: ${problem}`,
+      )
     }
     if (seen.has(path)) throw corrupt(`entry name ${JSON.stringify(path)} appears twice`)
     seen.add(path)
@@ -211,14 +219,16 @@ function checkNoFileAsFolder(entries: EntryRecord[]): void {
   const files = new Set(entries.filter((entry) => entry.kind === 'file').map((entry) => entry.path))
   for (const { path } of entries) {
     for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) {
-      if (files.has(path.slice(0, slash))) throw corrupt(`${JSON.stringify(path)} lies inside the file ${path.slice(0, slash)}`)
+      if (files.has(path.slice(0, slash)))
+        throw corrupt(`${JSON.stringify(path)} lies inside the file ${path.slice(0, slash)}`)
     }
   }
 }
 
 function checkEntryChunks(entry: EntryRecord, chunks: ChunkRecord[]): void {
   const name = JSON.stringify(entry.path)
-  if (entry.firstChunk + entry.chunkCount > chunks.length) throw corrupt(`entry ${name} refers to missing chunks`)
+  if (entry.firstChunk + entry.chunkCount > chunks.length)
+    throw corrupt(`entry ${name} refers to missing chunks`)
   if (entry.kind === 'directory' && (entry.size !== 0 || entry.chunkCount !== 0)) {
     throw corrupt(`directory ${name} has contents`)
   }

@@ -1,5 +1,5 @@
 export { AstropackError, type ErrorCode, isAstropackError } from './errors.js'
-export { openUrl, type HttpSourceOptions } from './http-source.js'
+export { type HttpSourceOptions, openUrl } from './http-source.js'
 export type { ChunkRecord, EntryRecord } from './index-sections.js'
 export { type Manifest, manifestProblems, manifestSchema, parseManifest } from './manifest.js'
 export { assertEntryPath, entryPathProblem } from './paths.js'

@@ -25,5 +25,6 @@ export function entryPathProblem(path: string): string | undefined {
 
 export function assertEntryPath(path: string): void {
   const problem = entryPathProblem(path)
-  if (problem) throw new AstropackError('UNSAFE_PATH', `unsafe entry name ${JSON.stringify(path)}: ${problem}`)
+  if (problem)
+    throw new AstropackError('UNSAFE_PATH', `unsafe entry name ${JSON.stringify(path)}: ${problem}`)
 }

@@ -3,7 +3,14 @@ import { AstropackError } from './errors.js'
 import { type ChunkRecord, decodeIndex, type EntryRecord } from './index-sections.js'
 import { type Manifest, parseManifest } from './manifest.js'
 import type { ByteSource } from './source.js'
-import { CODEC_BY_ID, FIRST_READ_SIZE, HEADER_SIZE, LIMITS, type StoredCodecName, TRAILER_SIZE } from './spec.js'
+import {
+  CODEC_BY_ID,
+  FIRST_READ_SIZE,
+  HEADER_SIZE,
+  LIMITS,
+  type StoredCodecName,
+  TRAILER_SIZE,
+} from './spec.js'
 import { checkHeader, checkHeaderMatches, decodeTrailer, type Trailer } from './trailer.js'
 
 /** Neighbouring chunks are fetched in one read of at most this many bytes. */
@@ -24,7 +31,13 @@ export class PackageReader {
   readonly chunks: readonly ChunkRecord[]
   readonly #byPath: Map<string, EntryRecord>
 
-  private constructor(source: ByteSource, trailer: Trailer, manifest: Manifest, entries: EntryRecord[], chunks: ChunkRecord[]) {
+  private constructor(
+    source: ByteSource,
+    trailer: Trailer,
+    manifest: Manifest,
+    entries: EntryRecord[],
+    chunks: ChunkRecord[],
+  ) {
     this.source = source
     this.trailer = trailer
     this.manifest = manifest
@@ -49,7 +62,10 @@ export class PackageReader {
     const headerBytes = header ?? (tailStart === 0 ? tail : undefined)
     if (headerBytes) checkHeaderMatches(headerBytes, trailer)
     if (trailer.indexRawSize > LIMITS.maxIndexRawSize) {
-      throw new AstropackError('LIMIT_EXCEEDED', `index declares ${trailer.indexRawSize} bytes (limit ${LIMITS.maxIndexRawSize})`)
+      throw new AstropackError(
+        'LIMIT_EXCEEDED',
+        `index declares ${trailer.indexRawSize} bytes (limit ${LIMITS.maxIndexRawSize})`,
+      )
     }
     const indexEnd = trailer.indexOffset + trailer.indexStoredSize
     const stored =
@@ -57,19 +73,31 @@ export class PackageReader {
         ? tail.subarray(trailer.indexOffset - tailStart, indexEnd - tailStart)
         : await source.slice(trailer.indexOffset, indexEnd)
     if (crc32(stored) !== trailer.indexCrc32) {
-      throw new AstropackError('CHECKSUM_MISMATCH', `index checksum mismatch at offset ${trailer.indexOffset}`, {
-        offset: trailer.indexOffset,
-      })
+      throw new AstropackError(
+        'CHECKSUM_MISMATCH',
+        `index checksum mismatch at offset ${trailer.indexOffset}`,
+        {
+          offset: trailer.indexOffset,
+        },
+      )
     }
     const codec = await codecFor(trailer.indexCodec, 'index')
     let raw: Uint8Array
     try {
       raw = codec.decode(stored, trailer.indexRawSize)
     } catch (cause) {
-      throw new AstropackError('CORRUPT_INDEX', `index does not decode: ${(cause as Error).message}`, { cause })
+      throw new AstropackError('CORRUPT_INDEX', `index does not decode: ${(cause as Error).message}`, {
+        cause,
+      })
     }
     const content = decodeIndex(raw, trailer.indexOffset)
-    return new PackageReader(source, trailer, parseManifest(content.manifestJson), content.entries, content.chunks)
+    return new PackageReader(
+      source,
+      trailer,
+      parseManifest(content.manifestJson),
+      content.entries,
+      content.chunks,
+    )
   }
 
   entry(path: string): EntryRecord {
@@ -103,11 +131,18 @@ export class PackageReader {
       for (; i < j; i++) {
         const index = indexes[i]!
         const chunk = this.chunks[index]!
-        const stored = bytes.subarray(chunk.offset - first.offset, chunk.offset - first.offset + chunk.storedSize)
+        const stored = bytes.subarray(
+          chunk.offset - first.offset,
+          chunk.offset - first.offset + chunk.storedSize,
+        )
         if (crc32(stored) !== chunk.crc32) {
-          throw new AstropackError('CHECKSUM_MISMATCH', `chunk ${index} checksum mismatch at offset ${chunk.offset}`, {
-            offset: chunk.offset,
-          })
+          throw new AstropackError(
+            'CHECKSUM_MISMATCH',
+            `chunk ${index} checksum mismatch at offset ${chunk.offset}`,
+            {
+              offset: chunk.offset,
+            },
+          )
         }
         yield { index, chunk, stored }
       }
@@ -119,10 +154,14 @@ export class PackageReader {
     try {
       return codec.decode(stored, chunk.rawSize)
     } catch (cause) {
-      throw new AstropackError('CORRUPT_CHUNK', `chunk at offset ${chunk.offset}: ${(cause as Error).message}`, {
-        cause,
-        offset: chunk.offset,
-      })
+      throw new AstropackError(
+        'CORRUPT_CHUNK',
+        `chunk at offset ${chunk.offset}: ${(cause as Error).message}`,
+        {
+          cause,
+          offset: chunk.offset,
+        },
+      )
     }
   }
 
@@ -147,7 +186,10 @@ export class PackageReader {
   }
 }
 
-export function openPackage(source: ByteSource, options: { checkHeader?: boolean } = {}): Promise<PackageReader> {
+export function openPackage(
+  source: ByteSource,
+  options: { checkHeader?: boolean } = {},
+): Promise<PackageReader> {
   return PackageReader.open(source, options)
 }
 
@@ -161,11 +203,19 @@ async function codecFor(id: number, what: string): Promise<Codec> {
 export function codecOf(chunk: ChunkRecord): StoredCodecName {
   const where = { offset: chunk.offset }
   if (chunk.transformId !== 0) {
-    throw new AstropackError('UNSUPPORTED_FEATURE', `chunk at offset ${chunk.offset} uses transform ${chunk.transformId}`, where)
+    throw new AstropackError(
+      'UNSUPPORTED_FEATURE',
+      `chunk at offset ${chunk.offset} uses transform ${chunk.transformId}`,
+      where,
+    )
   }
   const name = CODEC_BY_ID.get(chunk.codecId)
   if (!name) {
-    throw new AstropackError('UNKNOWN_CODEC', `chunk at offset ${chunk.offset} uses codec id ${chunk.codecId}`, where)
+    throw new AstropackError(
+      'UNKNOWN_CODEC',
+      `chunk at offset ${chunk.offset} uses codec id ${chunk.codecId}`,
+      where,
+    )
   }
   return name
 }

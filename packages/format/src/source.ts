@@ -21,7 +21,9 @@ export function fromBytes(bytes: Uint8Array): ByteSource {
 }
 
 export function checkRange(start: number, end: number, byteLength: number): void {
-  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= byteLength)) {
+  if (
+    !(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= byteLength)
+  ) {
     throw new AstropackError('TRUNCATED', `range [${start}, ${end}) is outside the ${byteLength}-byte source`)
   }
 }

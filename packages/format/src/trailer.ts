@@ -41,7 +41,10 @@ export function checkHeader(header: Uint8Array): void {
   const view = viewOf(header)
   const major = view.getUint16(8, true)
   if (major !== VERSION_MAJOR) {
-    throw new AstropackError('UNSUPPORTED_VERSION', `package format version ${major} (this reader knows ${VERSION_MAJOR})`)
+    throw new AstropackError(
+      'UNSUPPORTED_VERSION',
+      `package format version ${major} (this reader knows ${VERSION_MAJOR})`,
+    )
   }
   if (view.getUint32(12, true) !== 0) {
     throw new AstropackError('CORRUPT_INDEX', 'reserved header bytes 12-15 are not zero', { offset: 12 })
@@ -52,9 +55,13 @@ export function checkHeader(header: Uint8Array): void {
 export function checkHeaderMatches(header: Uint8Array, trailer: Trailer): void {
   const minor = viewOf(header).getUint16(10, true)
   if (minor !== trailer.versionMinor) {
-    throw new AstropackError('CORRUPT_INDEX', `header says version 1.${minor}, trailer 1.${trailer.versionMinor}`, {
-      offset: 10,
-    })
+    throw new AstropackError(
+      'CORRUPT_INDEX',
+      `header says version 1.${minor}, trailer 1.${trailer.versionMinor}`,
+      {
+        offset: 10,
+      },
+    )
   }
 }
 
@@ -82,12 +89,18 @@ export function decodeTrailer(bytes: Uint8Array, packageSize: number): Trailer {
     throw new AstropackError('TRUNCATED', `${packageSize} bytes is too small for a package`)
   }
   if (!equalBytes(bytes.subarray(TRAILER.magic, TRAILER.magic + MAGIC.length), MAGIC)) {
-    throw new AstropackError('TRUNCATED', 'no trailer at the end of the package (truncated, or not a package)')
+    throw new AstropackError(
+      'TRUNCATED',
+      'no trailer at the end of the package (truncated, or not a package)',
+    )
   }
   const view = viewOf(bytes)
   const stored = view.getUint32(TRAILER.trailerCrc32, true)
   if (crc32(bytes.subarray(0, TRAILER.trailerCrc32)) !== stored) {
-    throw new AstropackError('CHECKSUM_MISMATCH', `trailer checksum mismatch at offset ${packageSize - TRAILER_SIZE}`)
+    throw new AstropackError(
+      'CHECKSUM_MISMATCH',
+      `trailer checksum mismatch at offset ${packageSize - TRAILER_SIZE}`,
+    )
   }
   const trailer: Trailer = {
     indexOffset: getU64(view, TRAILER.indexOffset),
@@ -110,7 +123,10 @@ export function decodeTrailer(bytes: Uint8Array, packageSize: number): Trailer {
   const unknown = trailer.requiredFeatures & ~KNOWN_REQUIRED_FEATURES
   if (unknown !== 0) {
     const names = featureNames(unknown)
-    throw new AstropackError('UNSUPPORTED_FEATURE', `package requires feature(s) this reader lacks: ${names.join(', ')}`)
+    throw new AstropackError(
+      'UNSUPPORTED_FEATURE',
+      `package requires feature(s) this reader lacks: ${names.join(', ')}`,
+    )
   }
   if (trailer.packageSize !== packageSize) {
     throw new AstropackError(
@@ -122,7 +138,10 @@ export function decodeTrailer(bytes: Uint8Array, packageSize: number): Trailer {
     trailer.indexOffset < HEADER_SIZE ||
     trailer.indexOffset + trailer.indexStoredSize !== packageSize - TRAILER_SIZE
   ) {
-    throw new AstropackError('CORRUPT_INDEX', `index range [${trailer.indexOffset}, +${trailer.indexStoredSize}) is invalid`)
+    throw new AstropackError(
+      'CORRUPT_INDEX',
+      `index range [${trailer.indexOffset}, +${trailer.indexStoredSize}) is invalid`,
+    )
   }
   return trailer
 }

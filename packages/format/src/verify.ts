@@ -1,8 +1,8 @@
 import { createSha256, type ErrorCode, isAstropackError } from '@astropack/codecs'
 import { AstropackError } from './errors.js'
 import type { Manifest } from './manifest.js'
-import type { ByteSource } from './source.js'
 import { PackageReader } from './reader.js'
+import type { ByteSource } from './source.js'
 
 export interface Problem {
   code: ErrorCode
@@ -81,7 +81,11 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
 
 function toProblem(error: unknown): Problem {
   if (isAstropackError(error)) {
-    return { code: error.code, message: error.message, ...(error.offset === undefined ? {} : { offset: error.offset }) }
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.offset === undefined ? {} : { offset: error.offset }),
+    }
   }
   if (error instanceof Error) return { code: 'IO', message: error.message }
   throw new AstropackError('IO', String(error))

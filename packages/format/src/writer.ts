@@ -76,7 +76,14 @@ export class PackageWriter {
 
   addDirectory(meta: EntryMeta): void {
     this.#claim(meta.path)
-    this.#entries.push({ ...meta, kind: 'directory', size: 0, firstChunk: 0, chunkCount: 0, sha256: EMPTY_SHA256 })
+    this.#entries.push({
+      ...meta,
+      kind: 'directory',
+      size: 0,
+      firstChunk: 0,
+      chunkCount: 0,
+      sha256: EMPTY_SHA256,
+    })
   }
 
   beginFile(meta: EntryMeta): void {
@@ -87,7 +94,10 @@ export class PackageWriter {
   async writeChunk(chunk: EncodedChunk): Promise<void> {
     if (!this.#open) throw new AstropackError('USAGE', 'writeChunk outside a file')
     if (chunk.rawSize > LIMITS.maxChunkRawSize) {
-      throw new AstropackError('LIMIT_EXCEEDED', `chunk of ${chunk.rawSize} bytes exceeds ${LIMITS.maxChunkRawSize}`)
+      throw new AstropackError(
+        'LIMIT_EXCEEDED',
+        `chunk of ${chunk.rawSize} bytes exceeds ${LIMITS.maxChunkRawSize}`,
+      )
     }
     await this.#ensureHeader()
     const offset = this.#offset
@@ -106,7 +116,8 @@ export class PackageWriter {
   endFile(sha256Hex: string): void {
     const open = this.#open
     if (!open) throw new AstropackError('USAGE', 'endFile without beginFile')
-    if (!/^[0-9a-f]{64}$/.test(sha256Hex)) throw new AstropackError('USAGE', 'sha256 must be 64 lowercase hex digits')
+    if (!/^[0-9a-f]{64}$/.test(sha256Hex))
+      throw new AstropackError('USAGE', 'sha256 must be 64 lowercase hex digits')
     this.#entries.push({
       kind: 'file',
       path: open.path,
@@ -127,7 +138,11 @@ export class PackageWriter {
     if (problems.length > 0) throw new AstropackError('BAD_MANIFEST', problems.join('; '))
     this.#finished = true
     await this.#ensureHeader()
-    const raw = encodeIndex({ manifestJson: JSON.stringify(manifest), entries: this.#entries, chunks: this.#chunks })
+    const raw = encodeIndex({
+      manifestJson: JSON.stringify(manifest),
+      entries: this.#entries,
+      chunks: this.#chunks,
+    })
     const zstd = await loadCodec('zstd')
     const stored = zstd.encode(raw, 9)
     const indexOffset = this.#offset

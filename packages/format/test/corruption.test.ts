@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { fromBytes, HEADER_SIZE, isAstropackError, openPackage, TRAILER_SIZE, verifyPackage } from '../src/index.js'
+import {
+  fromBytes,
+  HEADER_SIZE,
+  isAstropackError,
+  openPackage,
+  TRAILER_SIZE,
+  verifyPackage,
+} from '../src/index.js'
 import { sampleFiles, writePackage } from './helpers.js'
 
 /** A small package of real data with many chunks, so every region (header, chunks, index, trailer) is small. */

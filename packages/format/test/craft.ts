@@ -26,7 +26,9 @@ export async function craftPackage(options: {
   let raw = encodeIndex({
     manifestJson: JSON.stringify(testManifest()),
     entries,
-    chunks: [{ offset: HEADER_SIZE, storedSize: 5, rawSize: 5, crc32: crc32(data), codecId: 0, transformId: 0 }],
+    chunks: [
+      { offset: HEADER_SIZE, storedSize: 5, rawSize: 5, crc32: crc32(data), codecId: 0, transformId: 0 },
+    ],
   })
   if (options.extraSection) {
     const header = new Uint8Array(16)

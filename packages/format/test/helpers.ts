@@ -28,12 +28,20 @@ export async function writePackage(
   const chunkSize = options.chunkSize ?? 4096
   for (const path of options.directories ?? []) writer.addDirectory({ path, mode: 0o755, mtimeMs: 0 })
   for (const file of files) {
-    writer.beginFile({ path: file.path, mode: file.mode ?? 0o644, mtimeMs: file.mtimeMs ?? 1_700_000_000_000 })
+    writer.beginFile({
+      path: file.path,
+      mode: file.mode ?? 0o644,
+      mtimeMs: file.mtimeMs ?? 1_700_000_000_000,
+    })
     const hash = createSha256()
     for (let at = 0; at < file.bytes.byteLength; at += chunkSize) {
       const raw = file.bytes.subarray(at, at + chunkSize)
       hash.update(raw)
-      await writer.writeChunk({ stored: codec.encode(raw, options.level), rawSize: raw.byteLength, codec: codec.name })
+      await writer.writeChunk({
+        stored: codec.encode(raw, options.level),
+        rawSize: raw.byteLength,
+        codec: codec.name,
+      })
     }
     writer.endFile(hash.digestHex())
   }
@@ -53,10 +61,14 @@ const fixtures = new URL('../../../fixtures/sample/', import.meta.url)
 /** Real files from fixtures/sample (FITS, CSV, text). */
 export async function sampleFiles(names: string[]): Promise<TestFile[]> {
   const { readFile } = await import('node:fs/promises')
-  return Promise.all(names.map(async (path) => ({ path, bytes: new Uint8Array(await readFile(new URL(path, fixtures))) })))
+  return Promise.all(
+    names.map(async (path) => ({ path, bytes: new Uint8Array(await readFile(new URL(path, fixtures))) })),
+  )
 }
 
 /** Byte equality without vitest's element-by-element deep compare (slow on megabytes). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  )
 }

@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FIRST_READ_SIZE, fromBytes, openPackage, openUrl, withReadStats } from '../src/index.js'
 import { sameBytes, sampleFiles, writePackage } from './helpers.js'
 
-const names = ['fits/saao-1m-a8280271.fits', 'tables/jpl-sbdb-asteroids.csv', 'tables/tycho2-07-first20000.h5']
+const names = [
+  'fits/saao-1m-a8280271.fits',
+  'tables/jpl-sbdb-asteroids.csv',
+  'tables/tycho2-07-first20000.h5',
+]
 
 let pkg: Uint8Array
 let files: Awaited<ReturnType<typeof sampleFiles>>

@@ -6,15 +6,22 @@ import { sameBytes, sampleFiles, writePackage } from './helpers.js'
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
-const pathPart = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.\- ]{0,11}$/).filter((part) => part !== '.' && part !== '..')
+const pathPart = fc
+  .stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.\- ]{0,11}$/)
+  .filter((part) => part !== '.' && part !== '..')
 const filePath = fc.array(pathPart, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'))
 const contents = fc.oneof(
   fc.uint8Array({ maxLength: 20_000 }),
-  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 30_000 })).map(([b, n]) => new Uint8Array(n).fill(b)),
+  fc
+    .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 30_000 }))
+    .map(([b, n]) => new Uint8Array(n).fill(b)),
 )
 /** Distinct paths where no file is also used as a folder of another. */
 const files = fc
-  .uniqueArray(fc.record({ path: filePath, bytes: contents }), { maxLength: 8, selector: (file) => file.path })
+  .uniqueArray(fc.record({ path: filePath, bytes: contents }), {
+    maxLength: 8,
+    selector: (file) => file.path,
+  })
   .filter((list) => list.every((a) => list.every((b) => !b.path.startsWith(`${a.path}/`))))
 
 describe('container round trip', () => {
@@ -52,7 +59,12 @@ describe('container round trip', () => {
       { directories: ['dir', 'nothing-inside'] },
     )
     const reader = await openPackage(fromBytes(bytes))
-    expect(reader.entry('empty.txt')).toMatchObject({ kind: 'file', size: 0, mode: 0o600, mtimeMs: 1_234_567_890_123 })
+    expect(reader.entry('empty.txt')).toMatchObject({
+      kind: 'file',
+      size: 0,
+      mode: 0o600,
+      mtimeMs: 1_234_567_890_123,
+    })
     expect(reader.entry('empty.txt').sha256).toBe(sha256(new Uint8Array(0)))
     expect(reader.entry('nothing-inside')).toMatchObject({ kind: 'directory', size: 0 })
     expect(reader.entry('dir/x.bin').mode).toBe(0o755)
@@ -69,7 +81,8 @@ describe('container round trip', () => {
       const bytes = await writePackage(real, { codec, chunkSize: 256 * 1024 })
       const reader = await openPackage(fromBytes(bytes))
       for (const file of real) expect(sha256(await reader.readEntry(file.path))).toBe(sha256(file.bytes))
-      if (codec !== 'none') expect(bytes.byteLength).toBeLessThan(real.reduce((s, f) => s + f.bytes.byteLength, 0))
+      if (codec !== 'none')
+        expect(bytes.byteLength).toBeLessThan(real.reduce((s, f) => s + f.bytes.byteLength, 0))
     }
   })
 })

@@ -1,13 +1,25 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeIndex, encodeIndex } from '../src/index-sections.js'
 import { EMPTY_SHA256, entryPathProblem, fromBytes, openPackage, PackageWriter } from '../src/index.js'
+import { decodeIndex, encodeIndex } from '../src/index-sections.js'
 import { HEADER_SIZE, TRAILER_SIZE } from '../src/spec.js'
 import { decodeTrailer, encodeTrailer } from '../src/trailer.js'
 import { craftPackage } from './craft.js'
 
 describe('entry names can never escape the output folder', () => {
-  const unsafe = ['../evil', 'a/../../evil', '/etc/passwd', 'C:/x', 'c:evil', 'a\\..\\b', 'nul\0byte', '', 'a//b', './a', 'a/.']
+  const unsafe = [
+    '../evil',
+    'a/../../evil',
+    '/etc/passwd',
+    'C:/x',
+    'c:evil',
+    'a\\..\\b',
+    'nul\0byte',
+    '',
+    'a//b',
+    './a',
+    'a/.',
+  ]
   it.each(unsafe)('refuses %j when writing', (path) => {
     const writer = new PackageWriter({ write: async () => {} })
     expect(() => writer.beginFile({ path, mode: 0o644, mtimeMs: 0 })).toThrow(
@@ -56,7 +68,9 @@ describe('versioning and features', () => {
       code: 'UNSUPPORTED_FEATURE',
       message: expect.stringContaining('typed-segments'),
     })
-    await expect(openPackage(fromBytes(await craftPackage({ requiredFeatures: 1 << 20 })))).rejects.toMatchObject({
+    await expect(
+      openPackage(fromBytes(await craftPackage({ requiredFeatures: 1 << 20 }))),
+    ).rejects.toMatchObject({
       code: 'UNSUPPORTED_FEATURE',
       message: expect.stringContaining('feature bit 20'),
     })

@@ -51,11 +51,17 @@ export function registerInspect(program: Command): void {
       const survey = info.manifest.survey?.name ?? '(none)'
       console.log(`package     ${file} (format ${info.formatVersion})`)
       console.log(`survey      ${survey}`)
-      console.log(`created     ${info.manifest.created} by ${info.manifest.tool.name} ${info.manifest.tool.version}`)
-      console.log(`contents    ${info.files} files, ${info.entries - info.files} folders, ${formatBytes(info.rawBytes)}`)
+      console.log(
+        `created     ${info.manifest.created} by ${info.manifest.tool.name} ${info.manifest.tool.version}`,
+      )
+      console.log(
+        `contents    ${info.files} files, ${info.entries - info.files} folders, ${formatBytes(info.rawBytes)}`,
+      )
       console.log(`package     ${formatBytes(info.packageBytes)}, ratio ${info.ratio.toFixed(2)}`)
       const codecs = Object.entries(info.chunksByCodec).map(([name, count]) => `${name} ${count}`)
-      console.log(`chunks      ${info.chunks} (${codecs.join(', ') || 'none'}), index ${formatBytes(info.indexBytes)}`)
+      console.log(
+        `chunks      ${info.chunks} (${codecs.join(', ') || 'none'}), index ${formatBytes(info.indexBytes)}`,
+      )
       if (info.manifest.metadata) console.log(`metadata    ${JSON.stringify(info.manifest.metadata)}`)
     })
 
@@ -88,7 +94,8 @@ export function registerInspect(program: Command): void {
     .action(async (file: string, entryName: string) => {
       await withPackage(file, async (reader) => {
         for await (const bytes of reader.readEntryChunks(entryName)) {
-          if (!process.stdout.write(bytes)) await new Promise((resolve) => process.stdout.once('drain', resolve))
+          if (!process.stdout.write(bytes))
+            await new Promise((resolve) => process.stdout.once('drain', resolve))
         }
       })
     })

@@ -1,7 +1,7 @@
+import { readdir } from 'node:fs/promises'
 import { type CodecName, loadCodec } from '@astropack/codecs'
 import { batchPackSurveys, packFolder } from 'astropack'
 import type { Command } from 'commander'
-import { readdir } from 'node:fs/promises'
 import { EXIT_INVALID } from '../errors.js'
 import { codecOption, intOption, levelOption } from '../options.js'
 import { formatBytes, formatRate, printJson, progressBar } from '../output.js'
@@ -16,7 +16,10 @@ interface PackFlags {
   json?: boolean
 }
 
-async function resolveLevel(codec: CodecName, level: number | 'max' | undefined): Promise<number | undefined> {
+async function resolveLevel(
+  codec: CodecName,
+  level: number | 'max' | undefined,
+): Promise<number | undefined> {
   return level === 'max' ? (await loadCodec(codec)).levels.max : level
 }
 
@@ -66,7 +69,10 @@ export function registerPack(program: Command): void {
     .action(async (dir: string, flags: PackFlags & { surveys?: string }) => {
       const surveys = flags.surveys
         ? flags.surveys.split(',').filter(Boolean)
-        : (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+        : (await readdir(dir, { withFileTypes: true }))
+            .filter((d) => d.isDirectory())
+            .map((d) => d.name)
+            .sort()
       const results = await batchPackSurveys({
         surveys,
         sourceDir: dir,

@@ -12,19 +12,24 @@ export function registerUnpack(program: Command): void {
     .option('--overwrite', 'replace existing files')
     .addOption(intOption('--threads <n>', 'worker threads (default: all cores)', 1))
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, flags: { output: string; overwrite?: boolean; threads?: number; json?: boolean }) => {
-      const bar = progressBar(!flags.json)
-      const result = await unpackPackage({
-        packPath: file,
-        outputPath: flags.output,
-        overwrite: flags.overwrite,
-        threads: flags.threads,
-        onProgress: bar.update,
-      }).finally(bar.stop)
-      if (flags.json) return printJson(result)
-      console.log(
-        `unpacked ${result.files} files (${formatBytes(result.bytes)}) into ${result.outputPath} in ` +
-          `${result.seconds.toFixed(2)} s (${formatRate(result.bytes, result.seconds)}), all SHA-256 verified`,
-      )
-    })
+    .action(
+      async (
+        file: string,
+        flags: { output: string; overwrite?: boolean; threads?: number; json?: boolean },
+      ) => {
+        const bar = progressBar(!flags.json)
+        const result = await unpackPackage({
+          packPath: file,
+          outputPath: flags.output,
+          overwrite: flags.overwrite,
+          threads: flags.threads,
+          onProgress: bar.update,
+        }).finally(bar.stop)
+        if (flags.json) return printJson(result)
+        console.log(
+          `unpacked ${result.files} files (${formatBytes(result.bytes)}) into ${result.outputPath} in ` +
+            `${result.seconds.toFixed(2)} s (${formatRate(result.bytes, result.seconds)}), all SHA-256 verified`,
+        )
+      },
+    )
 }

@@ -33,7 +33,10 @@ export function registerValidate(program: Command): void {
         return
       }
       for (const problem of result.errors) {
-        const where = [problem.entry && `entry ${problem.entry}`, problem.offset !== undefined && `offset ${problem.offset}`]
+        const where = [
+          problem.entry && `entry ${problem.entry}`,
+          problem.offset !== undefined && `offset ${problem.offset}`,
+        ]
           .filter(Boolean)
           .join(', ')
         console.error(`invalid: ${problem.message} [${problem.code}]${where ? ` (${where})` : ''}`)

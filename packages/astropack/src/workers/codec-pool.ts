@@ -33,7 +33,8 @@ export class CodecPool {
   #nextId = 0
 
   constructor(threads = defaultThreads()) {
-    if (!Number.isInteger(threads) || threads < 1) throw new AstropackError('USAGE', `threads must be >= 1, got ${threads}`)
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new AstropackError('USAGE', `threads must be >= 1, got ${threads}`)
     this.threads = threads
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(new URL('./codec-worker.js', import.meta.url))
@@ -47,7 +48,9 @@ export class CodecPool {
   /** Runs a task; the buffers in `transfer` move to the worker (the caller must not touch them again). */
   run(input: TaskInput, transfer: ArrayBuffer[] = []): Promise<CodecTaskResult> {
     const task = { ...input, id: this.#nextId++ } as CodecTask
-    const promise = new Promise<CodecTaskResult>((resolve, reject) => this.#pending.set(task.id, { resolve, reject }))
+    const promise = new Promise<CodecTaskResult>((resolve, reject) =>
+      this.#pending.set(task.id, { resolve, reject }),
+    )
     this.#queue.push({ task, transfer })
     this.#dispatch()
     return promise

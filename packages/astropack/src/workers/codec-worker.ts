@@ -11,14 +11,22 @@ function ownedOrInside(bytes: Uint8Array, buffers: Uint8Array[]): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
 }
 
-function run(task: CodecTask, codec: Awaited<ReturnType<typeof loadCodec>>): Omit<CodecTaskResult, 'id' | 'returned'> {
+function run(
+  task: CodecTask,
+  codec: Awaited<ReturnType<typeof loadCodec>>,
+): Omit<CodecTaskResult, 'id' | 'returned'> {
   const given = [task.data, ...(task.into ? [task.into] : [])]
   if (task.op === 'decode') {
-    return { data: ownedOrInside(codec.decode(task.data, task.rawSize, task.into), given), codec: task.codec, crc32: 0 }
+    return {
+      data: ownedOrInside(codec.decode(task.data, task.rawSize, task.into), given),
+      codec: task.codec,
+      crc32: 0,
+    }
   }
   const stored = codec.encode(task.data, task.level, task.into)
   // Incompressible data (already-compressed inputs) is stored as is: never bigger than the original.
-  if (stored.byteLength >= task.data.byteLength) return { data: task.data, codec: 'none', crc32: crc32(task.data) }
+  if (stored.byteLength >= task.data.byteLength)
+    return { data: task.data, codec: 'none', crc32: crc32(task.data) }
   return { data: ownedOrInside(stored, given), codec: task.codec, crc32: crc32(stored) }
 }
 
@@ -33,6 +41,9 @@ port.on('message', async (task: CodecTask) => {
     return
   }
   // Every buffer goes back to the caller's pool; the result is a view into one of them, or its own buffer.
-  const transfer = new Set([result.data.buffer, ...result.returned.map((bytes) => bytes.buffer)] as ArrayBuffer[])
+  const transfer = new Set([
+    result.data.buffer,
+    ...result.returned.map((bytes) => bytes.buffer),
+  ] as ArrayBuffer[])
   port.postMessage(result, [...transfer])
 })

@@ -47,7 +47,10 @@ export async function createAtomicFile(
   options: { overwrite?: boolean; mode?: number } = {},
 ): Promise<AtomicFile> {
   installCleanup()
-  const tempPath = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`)
+  const tempPath = join(
+    dirname(finalPath),
+    `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`,
+  )
   let handle: FileHandle
   try {
     handle = await open(tempPath, 'wx', options.mode ?? 0o644)
@@ -87,7 +90,9 @@ export async function createAtomicFile(
       } catch (cause) {
         await abort()
         if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
-          throw new AstropackError('OUTPUT_EXISTS', `${finalPath} exists (use --overwrite to replace it)`, { cause })
+          throw new AstropackError('OUTPUT_EXISTS', `${finalPath} exists (use --overwrite to replace it)`, {
+            cause,
+          })
         }
         throw new AstropackError('IO', `cannot write ${finalPath}: ${(cause as Error).message}`, { cause })
       }

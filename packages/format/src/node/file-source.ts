@@ -20,7 +20,8 @@ export async function openFile(path: string): Promise<ByteSource> {
       let done = 0
       while (done < out.byteLength) {
         const { bytesRead } = await handle.read(out, done, out.byteLength - done, start + done)
-        if (bytesRead === 0) throw new AstropackError('TRUNCATED', `${path} ended at ${start + done} while reading`)
+        if (bytesRead === 0)
+          throw new AstropackError('TRUNCATED', `${path} ended at ${start + done} while reading`)
         done += bytesRead
       }
       return out
