@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  batchPackSurveys,
+  format,
+  packSurveyData,
+  packWithCustomCompression,
+  unpackSurveyData,
+  validatePackage,
+} from 'astropack' // the built package: its worker threads run compiled JavaScript
+import { afterAll, describe, expect, it } from 'vitest'
+
+const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'astropack-api-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
+
+describe('the seed API', () => {
+  it('packs, validates and unpacks a survey folder, reporting progress', async () => {
+    const progress: number[] = []
+    const packPath = join(work, 'sample.astropack')
+    const packed = await packSurveyData({
+      surveyName: 'sample',
+      sourcePath: SAMPLE,
+      outputPath: packPath,
+      compression: 'zstd',
+      level: 5,
+      threads: 2,
+      metadata: { telescope: 'various', release: 'test' },
+      onProgress: (p) => progress.push(p.bytesDone),
+    })
+    expect(packed).toMatchObject({ files: 8, inputBytes: 3132521, packageBytes: statSync(packPath).size })
+    expect(progress.at(-1)).toBe(3132521)
+    expect(progress).toEqual([...progress].sort((a, b) => a - b))
+
+    const valid = await validatePackage({ packPath, checksumVerification: true })
+    expect(valid).toMatchObject({ isValid: true, errors: [], entries: 11 })
+
+    const out = join(work, 'unpacked')
+    const unpacked = await unpackSurveyData({ packPath, outputPath: out })
+    expect(unpacked).toMatchObject({ files: 8, bytes: 3132521 })
+    const csv = 'tables/jpl-sbdb-asteroids.csv'
+    expect(sha256(join(out, csv))).toBe(sha256(join(SAMPLE, csv)))
+  })
+
+  it('checks the manifest against an expected schema', async () => {
+    const packPath = join(work, 'schema.astropack')
+    await packSurveyData({ surveyName: 'gaia-dr3', sourcePath: SAMPLE, outputPath: packPath })
+    const needsRelease = {
+      type: 'object',
+      required: ['metadata'],
+      properties: { survey: { properties: { name: { pattern: '^gaia' } } } },
+    }
+    const result = await validatePackage({ packPath, expectedSchema: needsRelease })
+    expect(result.isValid).toBe(false)
+    expect(result.errors).toEqual([
+      expect.objectContaining({ code: 'BAD_MANIFEST', message: expect.stringMatching(/metadata/) }),
+    ])
+    const wrongSurvey = { properties: { survey: { properties: { name: { const: 'sdss' } } } } }
+    expect((await validatePackage({ packPath, expectedSchema: wrongSurvey })).isValid).toBe(false)
+    const ok = { properties: { survey: { properties: { name: { const: 'gaia-dr3' } } } } }
+    expect((await validatePackage({ packPath, expectedSchema: ok })).isValid).toBe(true)
+  })
+
+  it('reports a missing package as invalid, not as a crash', async () => {
+    const result = await validatePackage({ packPath: join(work, 'missing.astropack') })
+    expect(result).toMatchObject({ isValid: false, errors: [expect.objectContaining({ code: 'NOT_FOUND' })] })
+  })
+
+  it('writes the same chunks whatever the thread count', async () => {
+    const one = join(work, 't1.astropack')
+    const two = join(work, 't2.astropack')
+    await packWithCustomCompression({ sourcePath: SAMPLE, outputPath: one, algorithm: 'lz4', threads: 1 })
+    await packWithCustomCompression({ sourcePath: SAMPLE, outputPath: two, algorithm: 'lz4', threads: 2 })
+    const [a, b] = [readFileSync(one), readFileSync(two)]
+    const dataEnd = (await format.openPackage(format.fromBytes(a))).trailer.indexOffset
+    expect(a.subarray(0, dataEnd).equals(b.subarray(0, dataEnd))).toBe(true)
+  })
+
+  it('packs a batch of surveys, reporting a failing one without stopping the rest', async () => {
+    const surveys = join(work, 'surveys')
+    await mkdir(join(surveys, 'jpl'), { recursive: true })
+    writeFileSync(
+      join(surveys, 'jpl/asteroids.csv'),
+      readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv')),
+    )
+    const results = await batchPackSurveys({
+      surveys: ['missing', 'jpl'],
+      sourceDir: surveys,
+      outputDir: join(work, 'batch'),
+      compression: 'gzip',
+    })
+    expect(results.map((r) => [r.survey, r.error?.code ?? 'ok'])).toEqual([
+      ['missing', 'NOT_FOUND'],
+      ['jpl', 'ok'],
+    ])
+  })
+})
