@@ -1,3 +1,4 @@
+import type { TransformStep } from '@astropack/codecs'
 import { concatBytes, getU64, setU64, toHex, viewOf } from './bytes.js'
 import { AstropackError } from './errors.js'
 import { entryPathProblem } from './paths.js'
@@ -12,6 +13,14 @@ import {
   SECTION_HEADER_SIZE,
   SectionType,
 } from './spec.js'
+import {
+  checkSegments,
+  decodeSegments,
+  decodeTransforms,
+  encodeSegments,
+  encodeTransforms,
+  type SegmentRecord,
+} from './typed-sections.js'
 
 /** One stored chunk: `storedSize` bytes at `offset`, decoding with `codecId` to `rawSize` bytes. */
 export interface ChunkRecord {
@@ -39,6 +48,9 @@ export interface IndexContent {
   manifestJson: string
   entries: EntryRecord[]
   chunks: ChunkRecord[]
+  /** Transform chains; a chunk's transformId n > 0 is chain n - 1. */
+  transforms?: TransformStep[][]
+  segments?: SegmentRecord[]
 }
 
 const encoder = new TextEncoder()
@@ -82,14 +94,16 @@ export function encodeIndex(content: IndexContent): Uint8Array {
     record.set(path, ENTRY_FIXED_SIZE)
     entryParts.push(record)
   }
-  const header = new Uint8Array(INDEX_HEADER_SIZE)
-  viewOf(header).setUint32(0, 3, true)
-  return concatBytes([
-    header,
+  const sections = [
     ...section(SectionType.manifest, encoder.encode(content.manifestJson)),
     ...section(SectionType.entries, concatBytes(entryParts)),
     ...section(SectionType.chunks, chunks),
-  ])
+  ]
+  if (content.transforms?.length) sections.push(...section(SectionType.transforms, encodeTransforms(content.transforms)))
+  if (content.segments?.length) sections.push(...section(SectionType.segments, encodeSegments(content.segments)))
+  const header = new Uint8Array(INDEX_HEADER_SIZE)
+  viewOf(header).setUint32(0, sections.length / 2, true)
+  return concatBytes([header, ...sections])
 }
 
 function corrupt(message: string): AstropackError {
@@ -127,7 +141,14 @@ export function decodeIndex(raw: Uint8Array, dataEnd: number): IndexContent {
   }
   const chunks = decodeChunks(chunkBytes, dataEnd)
   const entries = decodeEntries(entryBytes, chunks)
-  return { manifestJson, entries, chunks }
+  const transformBytes = found.get(SectionType.transforms)
+  const transforms = transformBytes ? decodeTransforms(transformBytes) : []
+  const badChain = chunks.findIndex((chunk) => chunk.transformId > transforms.length)
+  if (badChain !== -1) throw corrupt(`chunk ${badChain} refers to a missing transform chain`)
+  const segmentBytes = found.get(SectionType.segments)
+  const segments = segmentBytes ? decodeSegments(segmentBytes) : []
+  checkSegments(segments, entries, chunks)
+  return { manifestJson, entries, chunks, transforms, segments }
 }
 
 function decodeChunks(bytes: Uint8Array, dataEnd: number): ChunkRecord[] {

@@ -4,6 +4,7 @@ export type { ChunkRecord, EntryRecord } from './index-sections.js'
 export { type Manifest, manifestProblems, manifestSchema, parseManifest } from './manifest.js'
 export { assertEntryPath, entryPathProblem } from './paths.js'
 export { codecOf, MAX_COALESCED_READ, openPackage, PackageReader, type StoredChunk } from './reader.js'
+export { type ColumnSlice, joinRows, splitRows } from './rows.js'
 export { type ByteSource, fromBytes, type ReadStats, withReadStats } from './source.js'
 export {
   CODEC_IDS,
@@ -17,5 +18,6 @@ export {
   VERSION_MINOR,
 } from './spec.js'
 export type { Trailer } from './trailer.js'
+export { type RowsLayout, rowsChunkSizes, type SegmentLayoutSpec, type SegmentRecord } from './typed-sections.js'
 export { type Problem, type VerifyOptions, type VerifyResult, verifyPackage } from './verify.js'
 export { type ByteSink, EMPTY_SHA256, type EncodedChunk, type EntryMeta, PackageWriter } from './writer.js'

@@ -1,6 +1,8 @@
-import { type Codec, crc32, loadCodec } from '@astropack/codecs'
+import { type Codec, crc32, invertTransforms, loadCodec, type TransformStep } from '@astropack/codecs'
 import { AstropackError } from './errors.js'
-import { type ChunkRecord, decodeIndex, type EntryRecord } from './index-sections.js'
+import { type ChunkRecord, decodeIndex, type EntryRecord, type IndexContent } from './index-sections.js'
+import { joinRows } from './rows.js'
+import type { SegmentRecord } from './typed-sections.js'
 import { type Manifest, parseManifest } from './manifest.js'
 import type { ByteSource } from './source.js'
 import {
@@ -29,21 +31,22 @@ export class PackageReader {
   readonly manifest: Manifest
   readonly entries: readonly EntryRecord[]
   readonly chunks: readonly ChunkRecord[]
+  readonly transforms: readonly TransformStep[][]
   readonly #byPath: Map<string, EntryRecord>
+  readonly #segments = new Map<EntryRecord, SegmentRecord[]>()
 
-  private constructor(
-    source: ByteSource,
-    trailer: Trailer,
-    manifest: Manifest,
-    entries: EntryRecord[],
-    chunks: ChunkRecord[],
-  ) {
+  private constructor(source: ByteSource, trailer: Trailer, content: IndexContent) {
     this.source = source
     this.trailer = trailer
-    this.manifest = manifest
-    this.entries = entries
-    this.chunks = chunks
-    this.#byPath = new Map(entries.map((entry) => [entry.path, entry]))
+    this.manifest = parseManifest(content.manifestJson)
+    this.entries = content.entries
+    this.chunks = content.chunks
+    this.transforms = content.transforms ?? []
+    this.#byPath = new Map(content.entries.map((entry) => [entry.path, entry]))
+    for (const segment of content.segments ?? []) {
+      const entry = content.entries[segment.entryIndex]!
+      this.#segments.set(entry, [...(this.#segments.get(entry) ?? []), segment])
+    }
   }
 
   /**
@@ -90,14 +93,7 @@ export class PackageReader {
         cause,
       })
     }
-    const content = decodeIndex(raw, trailer.indexOffset)
-    return new PackageReader(
-      source,
-      trailer,
-      parseManifest(content.manifestJson),
-      content.entries,
-      content.chunks,
-    )
+    return new PackageReader(source, trailer, decodeIndex(raw, trailer.indexOffset))
   }
 
   entry(path: string): EntryRecord {
@@ -149,10 +145,20 @@ export class PackageReader {
     }
   }
 
+  /** The segments an entry is rebuilt from, or undefined for a plain entry (its chunks in order). */
+  segmentsOf(entry: EntryRecord): readonly SegmentRecord[] | undefined {
+    return this.#segments.get(entry)
+  }
+
+  /** The transform chain a chunk was stored with (empty for none). */
+  transformsOf(chunk: ChunkRecord): readonly TransformStep[] {
+    return chunk.transformId === 0 ? [] : this.transforms[chunk.transformId - 1]!
+  }
+
   async decode(chunk: ChunkRecord, stored: Uint8Array): Promise<Uint8Array> {
     const codec = await loadCodec(codecOf(chunk))
     try {
-      return codec.decode(stored, chunk.rawSize)
+      return invertTransforms(this.transformsOf(chunk), codec.decode(stored, chunk.rawSize))
     } catch (cause) {
       throw new AstropackError(
         'CORRUPT_CHUNK',
@@ -165,11 +171,27 @@ export class PackageReader {
     }
   }
 
-  /** The entry's original bytes, chunk by chunk. Memory stays bounded by MAX_COALESCED_READ plus one chunk. */
+  /**
+   * The entry's original bytes, in order, piece by piece: a chunk, or a group of table rows rebuilt from
+   * its column chunks. Memory stays bounded by MAX_COALESCED_READ plus one group.
+   */
   async *readEntryChunks(path: string): AsyncGenerator<Uint8Array> {
     const entry = this.entry(path)
-    for await (const { chunk, stored } of this.readStored(this.chunkIndexes(entry))) {
-      yield await this.decode(chunk, stored)
+    for (const segment of this.segmentsOf(entry) ?? [{ layout: 'bytes' as const, ...entry }]) {
+      const indexes = Array.from({ length: segment.chunkCount }, (_, i) => segment.firstChunk + i)
+      if (segment.layout === 'bytes') {
+        for await (const { chunk, stored } of this.readStored(indexes)) yield await this.decode(chunk, stored)
+        continue
+      }
+      const perGroup = segment.columns.length
+      for (let group = 0; group * perGroup < indexes.length; group++) {
+        const parts: Uint8Array[] = []
+        for await (const { chunk, stored } of this.readStored(indexes.slice(group * perGroup, (group + 1) * perGroup))) {
+          parts.push(await this.decode(chunk, stored))
+        }
+        const rows = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
+        yield joinRows(parts, segment.rowWidth, segment.columns, rows)
+      }
     }
   }
 
@@ -199,16 +221,9 @@ async function codecFor(id: number, what: string): Promise<Codec> {
   return loadCodec(name)
 }
 
-/** The codec that decodes a chunk, refusing chunk layouts this reader does not know. */
+/** The codec that decodes a chunk, refusing codec ids this reader does not know. */
 export function codecOf(chunk: ChunkRecord): StoredCodecName {
   const where = { offset: chunk.offset }
-  if (chunk.transformId !== 0) {
-    throw new AstropackError(
-      'UNSUPPORTED_FEATURE',
-      `chunk at offset ${chunk.offset} uses transform ${chunk.transformId}`,
-      where,
-    )
-  }
   const name = CODEC_BY_ID.get(chunk.codecId)
   if (!name) {
     throw new AstropackError(

@@ -31,9 +31,11 @@ export const TRAILER = {
 
 export const INDEX_HEADER_SIZE = 8
 export const SECTION_HEADER_SIZE = 16
-export const SectionType = { manifest: 1, entries: 2, chunks: 3 } as const
+export const SectionType = { manifest: 1, entries: 2, chunks: 3, transforms: 4, segments: 5 } as const
 
 export const ENTRY_FIXED_SIZE = 72
+export const SEGMENT_FIXED_SIZE = 56
+export const SegmentLayout = { bytes: 0, rows: 1 } as const
 export const CHUNK_RECORD_SIZE = 24
 export const EntryKind = { file: 0, directory: 1 } as const
 
@@ -54,7 +56,9 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [2, 'table-view'],
   [3, 'healpix-index'],
 ])
-export const KNOWN_REQUIRED_FEATURES = 0
+/** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
+export const FEATURE_TYPED_SEGMENTS = 1 << 0
+export const KNOWN_REQUIRED_FEATURES = FEATURE_TYPED_SEGMENTS
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

@@ -46,28 +46,30 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
   let done = 0
   for (const entry of reader.entries) {
     if (entry.kind !== 'file') continue
-    const hash = options.full ? createSha256() : undefined
-    let damaged = false
     const indexes = reader.chunkIndexes(entry)
     try {
-      for await (const { chunk, stored } of reader.readStored(indexes)) {
-        if (hash) hash.update(await reader.decode(chunk, stored))
-        done += chunk.storedSize
+      if (options.full) {
+        // Full: the entry's bytes exactly as unpack would produce them (segments rebuilt), then SHA-256.
+        const hash = createSha256()
+        for await (const part of reader.readEntryChunks(entry.path)) hash.update(part)
+        const actual = hash.digestHex()
+        if (actual !== entry.sha256) {
+          problems.push({
+            code: 'CHECKSUM_MISMATCH',
+            message: `SHA-256 of ${entry.path} is ${actual}, expected ${entry.sha256}`,
+            entry: entry.path,
+          })
+        }
+        done += indexes.reduce((sum, i) => sum + reader.chunks[i]!.storedSize, 0)
         options.onProgress?.(done, total)
+      } else {
+        for await (const { chunk } of reader.readStored(indexes)) {
+          done += chunk.storedSize
+          options.onProgress?.(done, total)
+        }
       }
     } catch (error) {
       problems.push({ ...toProblem(error), entry: entry.path })
-      damaged = true
-    }
-    if (hash && !damaged) {
-      const actual = hash.digestHex()
-      if (actual !== entry.sha256) {
-        problems.push({
-          code: 'CHECKSUM_MISMATCH',
-          message: `SHA-256 of ${entry.path} is ${actual}, expected ${entry.sha256}`,
-          entry: entry.path,
-        })
-      }
     }
   }
   return {

@@ -1,10 +1,11 @@
-import { crc32, loadCodec } from '@astropack/codecs'
+import { crc32, loadCodec, type TransformStep } from '@astropack/codecs'
 import { AstropackError } from './errors.js'
 import { type ChunkRecord, type EntryRecord, encodeIndex } from './index-sections.js'
 import { type Manifest, manifestProblems } from './manifest.js'
 import { assertEntryPath } from './paths.js'
 import {
   CODEC_IDS,
+  FEATURE_TYPED_SEGMENTS,
   HEADER_SIZE,
   LIMITS,
   type StoredCodecName,
@@ -13,6 +14,7 @@ import {
   VERSION_MINOR,
 } from './spec.js'
 import { encodeHeader, encodeTrailer } from './trailer.js'
+import type { SegmentLayoutSpec, SegmentRecord } from './typed-sections.js'
 
 /** Where a writer's bytes go, in order. A sink never seeks: the format is written in one pass. */
 export interface ByteSink {
@@ -31,6 +33,14 @@ export interface EncodedChunk {
   rawSize: number
   codec: StoredCodecName
   crc32?: number
+  /** The transform chain applied before the codec (SPEC §7.1). */
+  transforms?: readonly TransformStep[]
+}
+
+interface OpenFile extends EntryMeta {
+  firstChunk: number
+  size: number
+  segments: SegmentRecord[]
 }
 
 /**
@@ -43,7 +53,10 @@ export class PackageWriter {
   readonly #entries: EntryRecord[] = []
   readonly #chunks: ChunkRecord[] = []
   readonly #paths = new Set<string>()
-  #open: (EntryMeta & { firstChunk: number; size: number }) | undefined
+  #open: OpenFile | undefined
+  readonly #segments: SegmentRecord[] = []
+  readonly #chains: TransformStep[][] = []
+  readonly #chainIds = new Map<string, number>()
   #finished = false
 
   constructor(sink: ByteSink) {
@@ -88,7 +101,7 @@ export class PackageWriter {
 
   beginFile(meta: EntryMeta): void {
     this.#claim(meta.path)
-    this.#open = { ...meta, firstChunk: this.#chunks.length, size: 0 }
+    this.#open = { ...meta, firstChunk: this.#chunks.length, size: 0, segments: [] }
   }
 
   async writeChunk(chunk: EncodedChunk): Promise<void> {
@@ -108,14 +121,50 @@ export class PackageWriter {
       rawSize: chunk.rawSize,
       crc32: chunk.crc32 ?? crc32(chunk.stored),
       codecId: CODEC_IDS[chunk.codec],
-      transformId: 0,
+      transformId: this.#chainId(chunk.transforms ?? []),
     })
     this.#open.size += chunk.rawSize
+  }
+
+  #chainId(chain: readonly TransformStep[]): number {
+    if (chain.length === 0) return 0
+    const key = JSON.stringify(chain)
+    let id = this.#chainIds.get(key)
+    if (id === undefined) {
+      this.#chains.push([...chain])
+      id = this.#chains.length
+      this.#chainIds.set(key, id)
+    }
+    return id
+  }
+
+  /**
+   * Starts a segment of the open file: the chunks written next hold its bytes in the given layout
+   * (SPEC §7.1). A file that never calls this is a plain sequence of chunks.
+   */
+  beginSegment(layout: SegmentLayoutSpec): void {
+    const open = this.#open
+    if (!open) throw new AstropackError('USAGE', 'beginSegment outside a file')
+    this.#closeSegment(open)
+    open.segments.push({ ...layout, entryIndex: -1, rawOffset: open.size, rawLength: 0, firstChunk: this.#chunks.length, chunkCount: 0 })
+  }
+
+  #closeSegment(open: OpenFile): void {
+    const last = open.segments.at(-1)
+    if (!last) return
+    last.rawLength = open.size - last.rawOffset
+    last.chunkCount = this.#chunks.length - last.firstChunk
   }
 
   endFile(sha256Hex: string): void {
     const open = this.#open
     if (!open) throw new AstropackError('USAGE', 'endFile without beginFile')
+    this.#closeSegment(open)
+    if (open.segments.length > 0 && open.segments[0]!.rawOffset > 0) {
+      // Bytes written before the first segment form a leading bytes segment.
+      open.segments.unshift({ layout: 'bytes', entryIndex: -1, rawOffset: 0, rawLength: open.segments[0]!.rawOffset, firstChunk: open.firstChunk, chunkCount: open.segments[0]!.firstChunk - open.firstChunk })
+    }
+    for (const segment of open.segments) this.#segments.push({ ...segment, entryIndex: this.#entries.length })
     if (!/^[0-9a-f]{64}$/.test(sha256Hex))
       throw new AstropackError('USAGE', 'sha256 must be 64 lowercase hex digits')
     this.#entries.push({
@@ -142,6 +191,8 @@ export class PackageWriter {
       manifestJson: JSON.stringify(manifest),
       entries: this.#entries,
       chunks: this.#chunks,
+      transforms: this.#chains,
+      segments: this.#segments,
     })
     const zstd = await loadCodec('zstd')
     const stored = zstd.encode(raw, 9)
@@ -158,7 +209,7 @@ export class PackageWriter {
         indexCodec: CODEC_IDS.zstd,
         versionMajor: VERSION_MAJOR,
         versionMinor: VERSION_MINOR,
-        requiredFeatures: 0,
+        requiredFeatures: this.#chains.length > 0 || this.#segments.length > 0 ? FEATURE_TYPED_SEGMENTS : 0,
         optionalFeatures: 0,
       }),
     )

@@ -1,0 +1,48 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { applyTransforms, invertTransforms, type TransformStep } from '../src/index.js'
+
+const step: fc.Arbitrary<TransformStep> = fc.record({
+  op: fc.constantFrom('shuffle', 'xor', 'delta-be', 'delta-le'),
+  width: fc.constantFrom(1, 2, 4, 8),
+}) as fc.Arbitrary<TransformStep>
+
+/** Bytes of typed values with the awkward cases: NaN payloads, ±0, subnormals, infinities, extreme ints. */
+const typedBytes = fc.oneof(
+  fc.float64Array({ maxLength: 300 }).map((a) => new Uint8Array(a.buffer)),
+  fc.float32Array({ maxLength: 300 }).map((a) => new Uint8Array(a.buffer)),
+  fc.bigInt64Array({ maxLength: 300 }).map((a) => new Uint8Array(a.buffer)),
+  fc.array(fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity, 5e-324, Number.MAX_VALUE, -Number.MIN_VALUE), { maxLength: 100 })
+    .map((a) => new Uint8Array(Float64Array.from(a).buffer)),
+  fc.uint8Array({ maxLength: 1000 }),
+)
+
+describe('transforms', () => {
+  it('every chain of steps is undone exactly, byte for byte, whatever the length', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 4 }), typedBytes, (steps, data) => {
+        const encoded = applyTransforms(steps, data)
+        expect(encoded.byteLength).toBe(data.byteLength)
+        expect(Buffer.from(invertTransforms(steps, encoded)).equals(Buffer.from(data))).toBe(true)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('shuffle makes byte planes; delta-be turns a big-endian counter into ones', () => {
+    const data = Uint8Array.of(1, 2, 3, 4, 5, 6)
+    expect([...applyTransforms([{ op: 'shuffle', width: 2 }], data)]).toEqual([1, 3, 5, 2, 4, 6])
+    const counter = new Uint8Array(4 * 300)
+    const view = new DataView(counter.buffer)
+    for (let i = 0; i < 300; i++) view.setUint32(i * 4, 65_000 + i) // crosses byte boundaries
+    const deltas = new DataView(applyTransforms([{ op: 'delta-be', width: 4 }], counter).buffer)
+    for (let i = 1; i < 300; i++) expect(deltas.getUint32(i * 4)).toBe(1)
+  })
+
+  it('delta wraps modulo 2^(8 width), like integer arithmetic', () => {
+    const data = new Uint8Array(new BigInt64Array([9223372036854775807n, -9223372036854775808n, 0n, -1n]).buffer)
+    const encoded = applyTransforms([{ op: 'delta-le', width: 8 }], data)
+    expect(new BigInt64Array(encoded.buffer)[1]).toBe(1n)
+    expect(Buffer.from(invertTransforms([{ op: 'delta-le', width: 8 }], encoded)).equals(Buffer.from(data))).toBe(true)
+  })
+})
