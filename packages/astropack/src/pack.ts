@@ -1,17 +1,11 @@
-import { open, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import {
-  AstropackError,
-  type CodecName,
-  createSha256,
-  isCodecName,
-  loadCodec,
-  resolveLevel,
-} from '@astropack/codecs'
+import { AstropackError, type CodecName, isCodecName, loadCodec, resolveLevel } from '@astropack/codecs'
 import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
 import { createAtomicFile } from '@astropack/format/node'
-import { BufferPool, frameBound } from './buffer-pool.js'
+import { BufferPool } from './buffer-pool.js'
 import { OrderedQueue } from './ordered-queue.js'
+import { type PackContext, packFile } from './pack-file.js'
 import type { Progress } from './progress.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 import { walkSource } from './walk.js'
@@ -63,65 +57,26 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   const pool = new CodecPool(threads)
   const writer = new PackageWriter(out)
   const queue = new OrderedQueue(threads * 2 + 2)
-  const buffers = new BufferPool()
   let done = 0
   try {
+    const context: PackContext = {
+      pool,
+      writer,
+      queue,
+      buffers: new BufferPool(),
+      codec: codecName,
+      level,
+      chunkSize,
+      onBytes: (bytes, entry) => {
+        done += bytes
+        options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry })
+      },
+    }
     for (const entry of entries) {
-      const meta = { path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }
       if (entry.kind === 'directory') {
+        const meta = { path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }
         await queue.push(Promise.resolve(() => writer.addDirectory(meta)))
-        continue
-      }
-      await queue.push(Promise.resolve(() => writer.beginFile(meta)))
-      const hash = createSha256()
-      const file = await open(entry.absolutePath, 'r')
-      try {
-        let position = 0
-        for (;;) {
-          const buffer = buffers.take(chunkSize)
-          const { bytesRead } = await file.read(buffer, 0, chunkSize, position)
-          if (bytesRead === 0) {
-            buffers.give(buffer)
-            break
-          }
-          position += bytesRead
-          const raw = buffer.subarray(0, bytesRead)
-          hash.update(raw)
-          const into = buffers.take(frameBound(chunkSize))
-          const encoded = pool.run({ op: 'encode', codec: codecName, level, data: raw, into }, [
-            buffer.buffer,
-            into.buffer,
-          ])
-          await queue.push(
-            encoded.then((result) => async () => {
-              await writer.writeChunk({
-                stored: result.data,
-                rawSize: bytesRead,
-                codec: result.codec,
-                crc32: result.crc32,
-              })
-              buffers.give(...result.returned)
-              done += bytesRead
-              options.onProgress?.({
-                phase: 'pack',
-                bytesDone: done,
-                bytesTotal: inputBytes,
-                entry: entry.path,
-              })
-            }),
-          )
-        }
-        if (position !== entry.size) {
-          throw new AstropackError(
-            'IO',
-            `${entry.path} changed while being packed (${entry.size} → ${position} bytes)`,
-          )
-        }
-      } finally {
-        await file.close()
-      }
-      const sha256 = hash.digestHex()
-      await queue.push(Promise.resolve(() => writer.endFile(sha256)))
+      } else await packFile(context, entry)
     }
     await queue.drain()
     const packageBytes = await writer.finish(buildManifest(options, entries.length, inputBytes))

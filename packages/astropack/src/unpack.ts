@@ -1,17 +1,10 @@
 import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { AstropackError, createSha256 } from '@astropack/codecs'
-import {
-  type ChunkRecord,
-  codecOf,
-  DEFAULT_CHUNK_SIZE,
-  type EntryRecord,
-  PackageReader,
-  type StoredCodecName,
-} from '@astropack/format'
+import { type EntryRecord, PackageReader } from '@astropack/format'
 import { createAtomicFile, openFile } from '@astropack/format/node'
-import { BufferPool, frameBound } from './buffer-pool.js'
-import { OrderedQueue } from './ordered-queue.js'
+import { BufferPool } from './buffer-pool.js'
+import { type DecodeContext, decodeEntry } from './decode-entry.js'
 import type { Progress } from './progress.js'
 import { isInside } from './walk.js'
 import { CodecPool, defaultThreads } from './workers/codec-pool.js'
@@ -65,7 +58,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
             `${entry.path} would be written outside ${options.outputPath}`,
           )
         }
-        await unpackFile(reader, pool, buffers, entry, target, options.overwrite ?? false, (bytes) => {
+        await unpackFile({ reader, pool, buffers }, entry, target, options.overwrite ?? false, (bytes) => {
           done += bytes
           options.onProgress?.({ phase: 'unpack', bytesDone: done, bytesTotal: total, entry: entry.path })
         })
@@ -120,9 +113,7 @@ async function preflight(root: string, entries: readonly EntryRecord[], overwrit
 }
 
 async function unpackFile(
-  reader: PackageReader,
-  pool: CodecPool,
-  buffers: BufferPool,
+  context: DecodeContext,
   entry: EntryRecord,
   target: string,
   overwrite: boolean,
@@ -131,24 +122,11 @@ async function unpackFile(
   const out = await createAtomicFile(target, { overwrite, mode: entry.mode & 0o777 })
   try {
     const hash = createSha256()
-    const queue = new OrderedQueue(pool.threads * 2 + 2)
-    for await (const { chunk, stored } of reader.readStored(reader.chunkIndexes(entry))) {
-      const codec = codecOf(chunk)
-      // Stored chunks are views of a shared read buffer, so codec 'none' chunks are written from it directly.
-      const decoded =
-        codec === 'none'
-          ? Promise.resolve({ data: stored, returned: [] as Uint8Array[] })
-          : decode(pool, buffers, codec, chunk, stored)
-      await queue.push(
-        decoded.then(({ data, returned }) => async () => {
-          hash.update(data)
-          await out.write(data)
-          onBytes(data.byteLength)
-          buffers.give(...returned)
-        }),
-      )
-    }
-    await queue.drain()
+    await decodeEntry(context, entry, async (bytes) => {
+      hash.update(bytes)
+      await out.write(bytes)
+      onBytes(bytes.byteLength)
+    })
     const actual = hash.digestHex()
     if (actual !== entry.sha256) {
       throw new AstropackError(
@@ -163,23 +141,4 @@ async function unpackFile(
     await out.abort()
     throw error
   }
-}
-
-/**
- * Decodes on a worker into a pooled buffer. The stored bytes are copied into a pooled buffer too and
- * transferred: posting a view of the coalesced read buffer would clone all of it.
- */
-function decode(
-  pool: CodecPool,
-  buffers: BufferPool,
-  codec: StoredCodecName,
-  chunk: ChunkRecord,
-  stored: Uint8Array,
-) {
-  const size = Math.max(chunk.rawSize, DEFAULT_CHUNK_SIZE)
-  const input = buffers.take(frameBound(size))
-  const data = input.subarray(0, stored.byteLength)
-  data.set(stored)
-  const into = buffers.take(size)
-  return pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data, into }, [input.buffer, into.buffer])
 }

@@ -7,7 +7,10 @@ import {
 } from '@astropack/format'
 import { openFile } from '@astropack/format/node'
 import { Ajv2020 } from 'ajv/dist/2020.js'
+import { BufferPool } from './buffer-pool.js'
+import { decodeEntry } from './decode-entry.js'
 import type { Progress } from './progress.js'
+import { CodecPool, defaultThreads } from './workers/codec-pool.js'
 
 export interface ValidateOptions {
   packPath: string
@@ -15,6 +18,8 @@ export interface ValidateOptions {
   checksumVerification?: 'quick' | 'full' | boolean
   /** A JSON Schema the package's manifest must satisfy (e.g. required survey metadata). */
   expectedSchema?: object
+  /** Worker threads for full checks (default: all cores). */
+  threads?: number
   onProgress?: (progress: Progress) => void
 }
 
@@ -42,11 +47,17 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
       seconds: 0,
     }
   }
+  // Full checks decode on the worker pool, as unpack does; quick checks only read and CRC.
+  const pool = full ? new CodecPool(options.threads ?? defaultThreads()) : undefined
+  const buffers = new BufferPool()
   try {
     const result = await verifyPackage(source, {
       full,
       onProgress: (bytesDone, bytesTotal) =>
         options.onProgress?.({ phase: 'validate', bytesDone, bytesTotal }),
+      ...(pool
+        ? { decodeEntry: (reader, entry, consume) => decodeEntry({ reader, pool, buffers }, entry, consume) }
+        : {}),
     })
     const errors = [...result.problems]
     if (options.expectedSchema && result.manifest)
@@ -59,6 +70,7 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
       seconds: (performance.now() - started) / 1000,
     }
   } finally {
+    await pool?.close()
     await source.close?.()
   }
 }

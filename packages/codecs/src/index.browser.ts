@@ -5,4 +5,12 @@ export { AstropackError, type ErrorCode, isAstropackError } from './errors.js'
 export { codecNames, isCodecName, loadCodec, resolveLevel } from './registry.browser.js'
 export { createSha256 } from './sha256.browser.js'
 export type { Sha256 } from './sha256.js'
-export { applyTransforms, type ElementWidth, invertTransforms, isElementWidth, TRANSFORM_OP_IDS, type TransformOp, type TransformStep } from './transforms.js'
+export {
+  applyTransforms,
+  type ElementWidth,
+  invertTransforms,
+  isElementWidth,
+  TRANSFORM_OP_IDS,
+  type TransformOp,
+  type TransformStep,
+} from './transforms.js'

@@ -3,4 +3,12 @@ export { crc32 } from './crc32.js'
 export { AstropackError, type ErrorCode, isAstropackError } from './errors.js'
 export { codecNames, isCodecName, loadCodec, resolveLevel } from './registry.js'
 export { createSha256, type Sha256 } from './sha256.js'
-export { applyTransforms, type ElementWidth, invertTransforms, isElementWidth, TRANSFORM_OP_IDS, type TransformOp, type TransformStep } from './transforms.js'
+export {
+  applyTransforms,
+  type ElementWidth,
+  invertTransforms,
+  isElementWidth,
+  TRANSFORM_OP_IDS,
+  type TransformOp,
+  type TransformStep,
+} from './transforms.js'

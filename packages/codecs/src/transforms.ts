@@ -18,7 +18,12 @@ export interface TransformStep {
   width: ElementWidth
 }
 
-export const TRANSFORM_OP_IDS: Record<TransformOp, number> = { shuffle: 1, xor: 2, 'delta-be': 3, 'delta-le': 4 }
+export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
+  shuffle: 1,
+  xor: 2,
+  'delta-be': 3,
+  'delta-le': 4,
+}
 
 export function isElementWidth(width: number): width is ElementWidth {
   return width === 1 || width === 2 || width === 4 || width === 8
@@ -74,7 +79,8 @@ function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: bool
 }
 
 function run(step: TransformStep, data: Uint8Array, decode: boolean): Uint8Array {
-  if (!isElementWidth(step.width)) throw new AstropackError('CORRUPT_INDEX', `transform width ${step.width} is not 1, 2, 4 or 8`)
+  if (!isElementWidth(step.width))
+    throw new AstropackError('CORRUPT_INDEX', `transform width ${step.width} is not 1, 2, 4 or 8`)
   const out = new Uint8Array(data.byteLength)
   switch (step.op) {
     case 'shuffle':

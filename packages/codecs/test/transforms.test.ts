@@ -12,7 +12,11 @@ const typedBytes = fc.oneof(
   fc.float64Array({ maxLength: 300 }).map((a) => new Uint8Array(a.buffer)),
   fc.float32Array({ maxLength: 300 }).map((a) => new Uint8Array(a.buffer)),
   fc.bigInt64Array({ maxLength: 300 }).map((a) => new Uint8Array(a.buffer)),
-  fc.array(fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity, 5e-324, Number.MAX_VALUE, -Number.MIN_VALUE), { maxLength: 100 })
+  fc
+    .array(
+      fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity, 5e-324, Number.MAX_VALUE, -Number.MIN_VALUE),
+      { maxLength: 100 },
+    )
     .map((a) => new Uint8Array(Float64Array.from(a).buffer)),
   fc.uint8Array({ maxLength: 1000 }),
 )
@@ -40,9 +44,13 @@ describe('transforms', () => {
   })
 
   it('delta wraps modulo 2^(8 width), like integer arithmetic', () => {
-    const data = new Uint8Array(new BigInt64Array([9223372036854775807n, -9223372036854775808n, 0n, -1n]).buffer)
+    const data = new Uint8Array(
+      new BigInt64Array([9223372036854775807n, -9223372036854775808n, 0n, -1n]).buffer,
+    )
     const encoded = applyTransforms([{ op: 'delta-le', width: 8 }], data)
     expect(new BigInt64Array(encoded.buffer)[1]).toBe(1n)
-    expect(Buffer.from(invertTransforms([{ op: 'delta-le', width: 8 }], encoded)).equals(Buffer.from(data))).toBe(true)
+    expect(
+      Buffer.from(invertTransforms([{ op: 'delta-le', width: 8 }], encoded)).equals(Buffer.from(data)),
+    ).toBe(true)
   })
 })

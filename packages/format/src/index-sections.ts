@@ -99,8 +99,10 @@ export function encodeIndex(content: IndexContent): Uint8Array {
     ...section(SectionType.entries, concatBytes(entryParts)),
     ...section(SectionType.chunks, chunks),
   ]
-  if (content.transforms?.length) sections.push(...section(SectionType.transforms, encodeTransforms(content.transforms)))
-  if (content.segments?.length) sections.push(...section(SectionType.segments, encodeSegments(content.segments)))
+  if (content.transforms?.length)
+    sections.push(...section(SectionType.transforms, encodeTransforms(content.transforms)))
+  if (content.segments?.length)
+    sections.push(...section(SectionType.segments, encodeSegments(content.segments)))
   const header = new Uint8Array(INDEX_HEADER_SIZE)
   viewOf(header).setUint32(0, sections.length / 2, true)
   return concatBytes([header, ...sections])

@@ -18,6 +18,17 @@ export {
   VERSION_MINOR,
 } from './spec.js'
 export type { Trailer } from './trailer.js'
-export { type RowsLayout, rowsChunkSizes, type SegmentLayoutSpec, type SegmentRecord } from './typed-sections.js'
-export { type Problem, type VerifyOptions, type VerifyResult, verifyPackage } from './verify.js'
+export {
+  type RowsLayout,
+  rowsChunkSizes,
+  type SegmentLayoutSpec,
+  type SegmentRecord,
+} from './typed-sections.js'
+export {
+  type EntryDecoder,
+  type Problem,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyPackage,
+} from './verify.js'
 export { type ByteSink, EMPTY_SHA256, type EncodedChunk, type EntryMeta, PackageWriter } from './writer.js'

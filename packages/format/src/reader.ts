@@ -1,9 +1,8 @@
 import { type Codec, crc32, invertTransforms, loadCodec, type TransformStep } from '@astropack/codecs'
 import { AstropackError } from './errors.js'
 import { type ChunkRecord, decodeIndex, type EntryRecord, type IndexContent } from './index-sections.js'
-import { joinRows } from './rows.js'
-import type { SegmentRecord } from './typed-sections.js'
 import { type Manifest, parseManifest } from './manifest.js'
+import { joinRows } from './rows.js'
 import type { ByteSource } from './source.js'
 import {
   CODEC_BY_ID,
@@ -14,6 +13,7 @@ import {
   TRAILER_SIZE,
 } from './spec.js'
 import { checkHeader, checkHeaderMatches, decodeTrailer, type Trailer } from './trailer.js'
+import type { SegmentRecord } from './typed-sections.js'
 
 /** Neighbouring chunks are fetched in one read of at most this many bytes. */
 export const MAX_COALESCED_READ = 16 * 1024 * 1024
@@ -186,7 +186,9 @@ export class PackageReader {
       const perGroup = segment.columns.length
       for (let group = 0; group * perGroup < indexes.length; group++) {
         const parts: Uint8Array[] = []
-        for await (const { chunk, stored } of this.readStored(indexes.slice(group * perGroup, (group + 1) * perGroup))) {
+        for await (const { chunk, stored } of this.readStored(
+          indexes.slice(group * perGroup, (group + 1) * perGroup),
+        )) {
           parts.push(await this.decode(chunk, stored))
         }
         const rows = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)

@@ -22,7 +22,12 @@ export function splitRows(rows: Uint8Array, rowWidth: number, columns: readonly 
 }
 
 /** The inverse of splitRows: rebuilds the rows from the column arrays, into `out` when given. */
-export function joinRows(parts: readonly Uint8Array[], rowWidth: number, columns: readonly ColumnSlice[], rowCount: number): Uint8Array {
+export function joinRows(
+  parts: readonly Uint8Array[],
+  rowWidth: number,
+  columns: readonly ColumnSlice[],
+  rowCount: number,
+): Uint8Array {
   const out = new Uint8Array(rowCount * rowWidth)
   columns.forEach(({ offset, width }, c) => {
     const part = parts[c]!

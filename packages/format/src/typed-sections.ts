@@ -1,4 +1,4 @@
-import { TRANSFORM_OP_IDS, type TransformOp, type TransformStep, isElementWidth } from '@astropack/codecs'
+import { isElementWidth, TRANSFORM_OP_IDS, type TransformOp, type TransformStep } from '@astropack/codecs'
 import { concatBytes, getU64, setU64, viewOf } from './bytes.js'
 import { AstropackError } from './errors.js'
 import type { ChunkRecord, EntryRecord } from './index-sections.js'
@@ -36,7 +36,8 @@ function corrupt(message: string): AstropackError {
 export function encodeTransforms(chains: readonly TransformStep[][]): Uint8Array {
   const parts: Uint8Array[] = [new Uint8Array(4)]
   viewOf(parts[0]!).setUint32(0, chains.length, true)
-  for (const chain of chains) parts.push(Uint8Array.of(chain.length, ...chain.flatMap((s) => [TRANSFORM_OP_IDS[s.op], s.width])))
+  for (const chain of chains)
+    parts.push(Uint8Array.of(chain.length, ...chain.flatMap((s) => [TRANSFORM_OP_IDS[s.op], s.width])))
   return concatBytes(parts)
 }
 
@@ -47,12 +48,17 @@ export function decodeTransforms(bytes: Uint8Array): TransformStep[][] {
   let at = 4
   for (let i = 0; i < count; i++) {
     const steps = bytes[at]
-    if (steps === undefined || at + 1 + steps * 2 > bytes.byteLength) throw corrupt(`transform chain ${i + 1} past the end`)
+    if (steps === undefined || at + 1 + steps * 2 > bytes.byteLength)
+      throw corrupt(`transform chain ${i + 1} past the end`)
     const chain: TransformStep[] = []
     for (let s = 0; s < steps; s++) {
       const op = OP_BY_ID.get(bytes[at + 1 + s * 2]!)
       const width = bytes[at + 2 + s * 2]!
-      if (!op) throw new AstropackError('UNSUPPORTED_FEATURE', `transform chain ${i + 1} uses unknown transform ${bytes[at + 1 + s * 2]}`)
+      if (!op)
+        throw new AstropackError(
+          'UNSUPPORTED_FEATURE',
+          `transform chain ${i + 1} uses unknown transform ${bytes[at + 1 + s * 2]}`,
+        )
       if (!isElementWidth(width)) throw corrupt(`transform chain ${i + 1} has element width ${width}`)
       chain.push({ op, width })
     }
@@ -94,13 +100,15 @@ export function decodeSegments(bytes: Uint8Array): SegmentRecord[] {
   const view = viewOf(bytes)
   if (bytes.byteLength < 8) throw corrupt('segments section too short')
   const count = getU64(view, 0)
-  if (count * SEGMENT_FIXED_SIZE > bytes.byteLength - 8) throw corrupt(`segment count ${count} does not fit its section`)
+  if (count * SEGMENT_FIXED_SIZE > bytes.byteLength - 8)
+    throw corrupt(`segment count ${count} does not fit its section`)
   const segments: SegmentRecord[] = []
   let at = 8
   for (let i = 0; i < count; i++) {
     if (at + SEGMENT_FIXED_SIZE > bytes.byteLength) throw corrupt(`segment ${i} past the end`)
     const columnCount = view.getUint16(at + 42, true)
-    if (at + SEGMENT_FIXED_SIZE + columnCount * 8 > bytes.byteLength) throw corrupt(`segment ${i} columns past the end`)
+    if (at + SEGMENT_FIXED_SIZE + columnCount * 8 > bytes.byteLength)
+      throw corrupt(`segment ${i} columns past the end`)
     const base = {
       entryIndex: getU64(view, at),
       rawOffset: getU64(view, at + 8),
@@ -143,11 +151,16 @@ export function rowsChunkSizes(segment: RowsLayout): number[] {
  * Checks that each entry's segments cover it exactly, in order, with their own chunks, and that rows
  * segments are consistent (columns partition the row; chunk sizes match the layout).
  */
-export function checkSegments(segments: SegmentRecord[], entries: EntryRecord[], chunks: ChunkRecord[]): Map<number, SegmentRecord[]> {
+export function checkSegments(
+  segments: SegmentRecord[],
+  entries: EntryRecord[],
+  chunks: ChunkRecord[],
+): Map<number, SegmentRecord[]> {
   const byEntry = new Map<number, SegmentRecord[]>()
   for (const segment of segments) {
     const entry = entries[segment.entryIndex]
-    if (!entry || entry.kind !== 'file') throw corrupt(`segment refers to entry ${segment.entryIndex}, not a file`)
+    if (!entry || entry.kind !== 'file')
+      throw corrupt(`segment refers to entry ${segment.entryIndex}, not a file`)
     const list = byEntry.get(segment.entryIndex) ?? []
     const previous = list.at(-1)
     const rawOffset = previous ? previous.rawOffset + previous.rawLength : 0
@@ -166,7 +179,10 @@ export function checkSegments(segments: SegmentRecord[], entries: EntryRecord[],
   for (const [index, list] of byEntry) {
     const entry = entries[index]!
     const last = list.at(-1)!
-    if (last.rawOffset + last.rawLength !== entry.size || last.firstChunk + last.chunkCount !== entry.firstChunk + entry.chunkCount) {
+    if (
+      last.rawOffset + last.rawLength !== entry.size ||
+      last.firstChunk + last.chunkCount !== entry.firstChunk + entry.chunkCount
+    ) {
       throw corrupt(`segments of ${JSON.stringify(entry.path)} do not cover it`)
     }
   }
@@ -176,10 +192,15 @@ export function checkSegments(segments: SegmentRecord[], entries: EntryRecord[],
 function checkRows(segment: SegmentRecord & RowsLayout, own: ChunkRecord[], path: string): void {
   let at = 0
   for (const column of segment.columns) {
-    if (column.offset !== at || column.width === 0) throw corrupt(`columns of a table in ${JSON.stringify(path)} do not partition its rows`)
+    if (column.offset !== at || column.width === 0)
+      throw corrupt(`columns of a table in ${JSON.stringify(path)} do not partition its rows`)
     at += column.width
   }
-  if (at !== segment.rowWidth || segment.rowsPerGroup === 0 || segment.rowWidth * segment.rowCount !== segment.rawLength) {
+  if (
+    at !== segment.rowWidth ||
+    segment.rowsPerGroup === 0 ||
+    segment.rowWidth * segment.rowCount !== segment.rawLength
+  ) {
     throw corrupt(`a table in ${JSON.stringify(path)} has an inconsistent layout`)
   }
   const expected = rowsChunkSizes(segment)

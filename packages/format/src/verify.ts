@@ -1,5 +1,6 @@
 import { createSha256, type ErrorCode, isAstropackError } from '@astropack/codecs'
 import { AstropackError } from './errors.js'
+import type { EntryRecord } from './index-sections.js'
 import type { Manifest } from './manifest.js'
 import { PackageReader } from './reader.js'
 import type { ByteSource } from './source.js'
@@ -17,6 +18,20 @@ export interface VerifyOptions {
   /** Also decode every chunk and check each file's SHA-256 (slower). Default: checksums only. */
   full?: boolean
   onProgress?: (done: number, total: number) => void
+  /** How full verification decodes an entry; default: in order, on this thread. */
+  decodeEntry?: EntryDecoder
+}
+
+/** Produces an entry's original bytes, in order, for `consume`: how full verification reads entries. */
+export type EntryDecoder = (
+  reader: PackageReader,
+  entry: EntryRecord,
+  consume: (bytes: Uint8Array) => void,
+) => Promise<void>
+
+/** The default decoder: one chunk after another on this thread (a Node caller can pass a parallel one). */
+const decodeInOrder: EntryDecoder = async (reader, entry, consume) => {
+  for await (const part of reader.readEntryChunks(entry.path)) consume(part)
 }
 
 export interface VerifyResult {
@@ -51,7 +66,7 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
       if (options.full) {
         // Full: the entry's bytes exactly as unpack would produce them (segments rebuilt), then SHA-256.
         const hash = createSha256()
-        for await (const part of reader.readEntryChunks(entry.path)) hash.update(part)
+        await (options.decodeEntry ?? decodeInOrder)(reader, entry, (bytes) => hash.update(bytes))
         const actual = hash.digestHex()
         if (actual !== entry.sha256) {
           problems.push({

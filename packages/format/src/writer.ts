@@ -146,7 +146,14 @@ export class PackageWriter {
     const open = this.#open
     if (!open) throw new AstropackError('USAGE', 'beginSegment outside a file')
     this.#closeSegment(open)
-    open.segments.push({ ...layout, entryIndex: -1, rawOffset: open.size, rawLength: 0, firstChunk: this.#chunks.length, chunkCount: 0 })
+    open.segments.push({
+      ...layout,
+      entryIndex: -1,
+      rawOffset: open.size,
+      rawLength: 0,
+      firstChunk: this.#chunks.length,
+      chunkCount: 0,
+    })
   }
 
   #closeSegment(open: OpenFile): void {
@@ -162,7 +169,14 @@ export class PackageWriter {
     this.#closeSegment(open)
     if (open.segments.length > 0 && open.segments[0]!.rawOffset > 0) {
       // Bytes written before the first segment form a leading bytes segment.
-      open.segments.unshift({ layout: 'bytes', entryIndex: -1, rawOffset: 0, rawLength: open.segments[0]!.rawOffset, firstChunk: open.firstChunk, chunkCount: open.segments[0]!.firstChunk - open.firstChunk })
+      open.segments.unshift({
+        layout: 'bytes',
+        entryIndex: -1,
+        rawOffset: 0,
+        rawLength: open.segments[0]!.rawOffset,
+        firstChunk: open.firstChunk,
+        chunkCount: open.segments[0]!.firstChunk - open.firstChunk,
+      })
     }
     for (const segment of open.segments) this.#segments.push({ ...segment, entryIndex: this.#entries.length })
     if (!/^[0-9a-f]{64}$/.test(sha256Hex))

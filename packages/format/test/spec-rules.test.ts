@@ -64,7 +64,9 @@ describe('versioning and features', () => {
     expect((await openPackage(fromBytes(bytes))).entries).toHaveLength(1)
   })
   it('refuses unknown required features, naming them', async () => {
-    await expect(openPackage(fromBytes(await craftPackage({ requiredFeatures: 1 << 1 })))).rejects.toMatchObject({
+    await expect(
+      openPackage(fromBytes(await craftPackage({ requiredFeatures: 1 << 1 }))),
+    ).rejects.toMatchObject({
       code: 'UNSUPPORTED_FEATURE',
       message: expect.stringContaining('shared-chunks'),
     })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createSha256, loadCodec, type TransformStep, applyTransforms } from '@astropack/codecs'
+import { applyTransforms, createSha256, loadCodec, type TransformStep } from '@astropack/codecs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromBytes, openPackage, PackageWriter, splitRows, verifyPackage } from '../src/index.js'
@@ -30,17 +30,26 @@ const table: fc.Arbitrary<Table> = fc
       head: fc.uint8Array({ maxLength: 300 }),
       rowWidth: fc.constant(rowWidth),
       columns: fc.constant(columns),
-      rows: fc.integer({ min: 0, max: 400 }).chain((n) => fc.uint8Array({ minLength: n * rowWidth, maxLength: n * rowWidth })),
+      rows: fc
+        .integer({ min: 0, max: 400 })
+        .chain((n) => fc.uint8Array({ minLength: n * rowWidth, maxLength: n * rowWidth })),
       tail: fc.uint8Array({ maxLength: 300 }),
     })
   })
 
 const chain: fc.Arbitrary<TransformStep[]> = fc.array(
-  fc.record({ op: fc.constantFrom('shuffle', 'xor', 'delta-be', 'delta-le'), width: fc.constantFrom(1, 2, 4, 8) }),
+  fc.record({
+    op: fc.constantFrom('shuffle', 'xor', 'delta-be', 'delta-le'),
+    width: fc.constantFrom(1, 2, 4, 8),
+  }),
   { maxLength: 2 },
 ) as fc.Arbitrary<TransformStep[]>
 
-async function writeTable(t: Table, rowsPerGroup: number, chains: TransformStep[][]): Promise<{ bytes: Uint8Array; file: Uint8Array }> {
+async function writeTable(
+  t: Table,
+  rowsPerGroup: number,
+  chains: TransformStep[][],
+): Promise<{ bytes: Uint8Array; file: Uint8Array }> {
   const zstd = await loadCodec('zstd')
   const parts: Uint8Array[] = []
   const writer = new PackageWriter({ write: async (b) => void parts.push(b.slice()) })
@@ -49,7 +58,8 @@ async function writeTable(t: Table, rowsPerGroup: number, chains: TransformStep[
   hash.update(file)
   writer.beginFile({ path: 'table.fits', mode: 0o644, mtimeMs: 0 })
   const plain = async (bytes: Uint8Array) => {
-    if (bytes.byteLength) await writer.writeChunk({ stored: zstd.encode(bytes), rawSize: bytes.byteLength, codec: 'zstd' })
+    if (bytes.byteLength)
+      await writer.writeChunk({ stored: zstd.encode(bytes), rawSize: bytes.byteLength, codec: 'zstd' })
   }
   await plain(t.head)
   const rowCount = t.rows.byteLength / t.rowWidth
@@ -74,22 +84,38 @@ async function writeTable(t: Table, rowsPerGroup: number, chains: TransformStep[
 describe('typed segments: tables stored column by column', () => {
   it('rebuild the original bytes exactly, for any table, grouping and transform chains', async () => {
     await fc.assert(
-      fc.asyncProperty(table, fc.integer({ min: 1, max: 150 }), fc.array(chain, { minLength: 1, maxLength: 3 }), async (t, rowsPerGroup, chains) => {
-        const { bytes, file } = await writeTable(t, rowsPerGroup, chains)
-        const reader = await openPackage(fromBytes(bytes))
-        expect(sameBytes(await reader.readEntry('table.fits'), file)).toBe(true)
-        expect(reader.entry('table.fits').sha256).toBe(sha256(file))
-        expect((await verifyPackage(fromBytes(bytes), { full: true })).problems).toEqual([])
-        const typed = t.rows.byteLength > 0
-        expect(reader.trailer.requiredFeatures).toBe(typed || chains.some((c) => c.length) ? reader.trailer.requiredFeatures : 0)
-        if (typed) expect(reader.trailer.requiredFeatures & 1).toBe(1)
-      }),
+      fc.asyncProperty(
+        table,
+        fc.integer({ min: 1, max: 150 }),
+        fc.array(chain, { minLength: 1, maxLength: 3 }),
+        async (t, rowsPerGroup, chains) => {
+          const { bytes, file } = await writeTable(t, rowsPerGroup, chains)
+          const reader = await openPackage(fromBytes(bytes))
+          expect(sameBytes(await reader.readEntry('table.fits'), file)).toBe(true)
+          expect(reader.entry('table.fits').sha256).toBe(sha256(file))
+          expect((await verifyPackage(fromBytes(bytes), { full: true })).problems).toEqual([])
+          const typed = t.rows.byteLength > 0
+          expect(reader.trailer.requiredFeatures).toBe(
+            typed || chains.some((c) => c.length) ? reader.trailer.requiredFeatures : 0,
+          )
+          if (typed) expect(reader.trailer.requiredFeatures & 1).toBe(1)
+        },
+      ),
       { numRuns: 150 },
     )
   }, 60_000)
 
   it('is refused by a reader that lacks typed segments, by name', async () => {
-    const t = { head: new Uint8Array(10), rowWidth: 3, columns: [{ offset: 0, width: 2 }, { offset: 2, width: 1 }], rows: new Uint8Array(30), tail: new Uint8Array(0) }
+    const t = {
+      head: new Uint8Array(10),
+      rowWidth: 3,
+      columns: [
+        { offset: 0, width: 2 },
+        { offset: 2, width: 1 },
+      ],
+      rows: new Uint8Array(30),
+      tail: new Uint8Array(0),
+    }
     const { bytes } = await writeTable(t, 4, [[]])
     const { decodeTrailer } = await import('../src/trailer.js')
     const trailer = decodeTrailer(bytes.subarray(bytes.byteLength - 64), bytes.byteLength)

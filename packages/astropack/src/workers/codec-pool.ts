@@ -1,18 +1,54 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { AstropackError, type CodecName, type ErrorCode } from '@astropack/codecs'
+import { AstropackError, type CodecName, type ErrorCode, type TransformStep } from '@astropack/codecs'
+import type { ColumnSlice } from '@astropack/format'
+import type { EncodedPart } from './chunk-ops.js'
 
-export type CodecTask =
-  | { id: number; op: 'encode'; codec: CodecName; level: number; data: Uint8Array; into?: Uint8Array }
-  | { id: number; op: 'decode'; codec: CodecName; rawSize: number; data: Uint8Array; into?: Uint8Array }
+type Task<T> = T & { id: number }
+
+/** The work a codec worker does; see chunk-ops.ts. */
+export type CodecTask = Task<
+  | {
+      op: 'encode'
+      codec: CodecName
+      level: number
+      data: Uint8Array
+      into?: Uint8Array
+      candidates: TransformStep[][]
+    }
+  | {
+      op: 'encodeRows'
+      codec: CodecName
+      level: number
+      data: Uint8Array
+      rowWidth: number
+      columns: ColumnSlice[]
+      candidates: TransformStep[][][]
+    }
+  | {
+      op: 'decode'
+      codec: CodecName
+      rawSize: number
+      data: Uint8Array
+      into?: Uint8Array
+      steps: TransformStep[]
+    }
+  | {
+      op: 'decodeRows'
+      parts: { codec: CodecName; rawSize: number; data: Uint8Array; steps: TransformStep[] }[]
+      rowWidth: number
+      columns: ColumnSlice[]
+      rowCount: number
+    }
+>
 
 export interface CodecTaskResult {
   id: number
-  data: Uint8Array
-  codec: CodecName
-  /** CRC-32 of `data` (encode only). */
-  crc32: number
-  /** The task's buffers (input and `into`) handed back whole, for the caller to reuse once done with `data`. */
+  /** Decoded bytes (decode operations). */
+  data?: Uint8Array
+  /** Encoded chunks (encode operations), one per column for rows. */
+  parts?: EncodedPart[]
+  /** The task's buffers (`data`, `into`) handed back whole, for the caller to reuse once done with the result. */
   returned: Uint8Array[]
 }
 

@@ -1,49 +1,62 @@
 import { parentPort } from 'node:worker_threads'
-import { crc32, isAstropackError, loadCodec } from '@astropack/codecs'
+import { isAstropackError, loadCodec } from '@astropack/codecs'
+import { decodePart, decodeRows, encodePart, encodeRows } from './chunk-ops.js'
 import type { CodecTask, CodecTaskResult } from './codec-pool.js'
 
 /** Runs codec work off the main thread; sync codecs are fastest here (async zlib on libuv was slower). */
 const port = parentPort!
 
-/** A result outside the caller's buffers is copied to an exact-size buffer, so it can be transferred alone. */
-function ownedOrInside(bytes: Uint8Array, buffers: Uint8Array[]): Uint8Array {
-  if (buffers.some((buffer) => buffer.buffer === bytes.buffer)) return bytes
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
-}
-
-function run(
-  task: CodecTask,
-  codec: Awaited<ReturnType<typeof loadCodec>>,
-): Omit<CodecTaskResult, 'id' | 'returned'> {
-  const given = [task.data, ...(task.into ? [task.into] : [])]
-  if (task.op === 'decode') {
-    return {
-      data: ownedOrInside(codec.decode(task.data, task.rawSize, task.into), given),
-      codec: task.codec,
-      crc32: 0,
+async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'returned'>> {
+  switch (task.op) {
+    case 'encode':
+      return {
+        parts: [encodePart(await loadCodec(task.codec), task.level, task.data, task.candidates, task.into)],
+      }
+    case 'encodeRows':
+      return {
+        parts: encodeRows(
+          await loadCodec(task.codec),
+          task.level,
+          task.data,
+          task.rowWidth,
+          task.columns,
+          task.candidates,
+        ),
+      }
+    case 'decode':
+      return { data: decodePart(await loadCodec(task.codec), task.data, task.rawSize, task.steps, task.into) }
+    case 'decodeRows': {
+      const parts = await Promise.all(
+        task.parts.map(async (part) => ({ ...part, codec: await loadCodec(part.codec), stored: part.data })),
+      )
+      return { data: decodeRows(parts, task.rowWidth, task.columns, task.rowCount) }
     }
   }
-  const stored = codec.encode(task.data, task.level, task.into)
-  // Incompressible data (already-compressed inputs) is stored as is: never bigger than the original.
-  if (stored.byteLength >= task.data.byteLength)
-    return { data: task.data, codec: 'none', crc32: crc32(task.data) }
-  return { data: ownedOrInside(stored, given), codec: task.codec, crc32: crc32(stored) }
 }
 
 port.on('message', async (task: CodecTask) => {
+  // The caller's reusable buffers go back; decodeRows inputs are one-off copies and are dropped here.
+  const returned =
+    task.op === 'decodeRows' ? [] : [task.data, ...('into' in task && task.into ? [task.into] : [])]
   let result: CodecTaskResult
   try {
-    const returned = [task.data, ...(task.into ? [task.into] : [])]
-    result = { id: task.id, ...run(task, await loadCodec(task.codec)), returned }
+    result = { id: task.id, ...(await run(task)), returned }
   } catch (error) {
     const code = isAstropackError(error) ? error.code : 'IO'
     port.postMessage({ id: task.id, error: { code, message: (error as Error).message } })
     return
   }
-  // Every buffer goes back to the caller's pool; the result is a view into one of them, or its own buffer.
-  const transfer = new Set([
-    result.data.buffer,
-    ...result.returned.map((bytes) => bytes.buffer),
-  ] as ArrayBuffer[])
+  // Every buffer moves, none is cloned: the caller's buffers go back whole; a result outside them is sent in
+  // a buffer of its own (copied to one when it is a view into a larger zlib buffer).
+  const transfer = new Set<ArrayBuffer>(returned.map((bytes) => bytes.buffer as ArrayBuffer))
+  const own = (bytes: Uint8Array): Uint8Array => {
+    if (transfer.has(bytes.buffer as ArrayBuffer)) return bytes
+    const whole =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
+    transfer.add(whole.buffer as ArrayBuffer)
+    return whole
+  }
+  if (result.data) result.data = own(result.data)
+  for (const part of result.parts ?? []) part.stored = own(part.stored)
   port.postMessage(result, [...transfer])
 })

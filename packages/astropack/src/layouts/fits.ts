@@ -1,0 +1,103 @@
+import type { ElementWidth, TransformStep } from '@astropack/codecs'
+import {
+  binaryTableLayout,
+  type ElementType,
+  type FitsHdu,
+  openFileSource,
+  scanFits,
+} from '@astropack/readers'
+import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment } from './segments.js'
+
+const FITS_MAGIC = 'SIMPLE  ='
+
+/** Candidate chains for numbers of `width` bytes: as is, byte planes, and planes of differences. */
+function numberCandidates(kind: 'int' | 'float', width: ElementWidth): TransformStep[][] {
+  if (width === 1) return kind === 'int' ? [[], [{ op: 'delta-be', width }]] : OPAQUE
+  const predict: TransformStep = kind === 'int' ? { op: 'delta-be', width } : { op: 'xor', width }
+  return [[], [{ op: 'shuffle', width }], [predict, { op: 'shuffle', width }]]
+}
+
+const ELEMENT_CANDIDATES: Record<ElementType, TransformStep[][]> = {
+  L: OPAQUE,
+  X: OPAQUE,
+  A: OPAQUE,
+  B: numberCandidates('int', 1),
+  I: numberCandidates('int', 2),
+  J: numberCandidates('int', 4),
+  K: numberCandidates('int', 8),
+  E: numberCandidates('float', 4),
+  C: numberCandidates('float', 4),
+  D: numberCandidates('float', 8),
+  M: numberCandidates('float', 8),
+}
+
+function tableSegment(hdu: FitsHdu): PlannedSegment | undefined {
+  const layout = binaryTableLayout(hdu)
+  const bytes = layout.rowBytes * layout.rowCount
+  if (bytes < MIN_TYPED_BYTES || layout.rowBytes === 0) return undefined
+  const columns = layout.columns
+    .filter((column) => column.width > 0)
+    .map((column) => ({
+      offset: column.offset,
+      width: column.width,
+      // Heap descriptors (P: two int32, Q: two int64) are counts and offsets: integers.
+      candidates:
+        column.form.type === 'P'
+          ? numberCandidates('int', 4)
+          : column.form.type === 'Q'
+            ? numberCandidates('int', 8)
+            : ELEMENT_CANDIDATES[column.form.element],
+    }))
+  const used = columns.reduce((sum, column) => sum + column.width, 0)
+  if (used < layout.rowBytes)
+    columns.push({ offset: used, width: layout.rowBytes - used, candidates: OPAQUE })
+  const start = layout.dataStart
+  return {
+    layout: 'rows',
+    start,
+    end: start + bytes,
+    rowWidth: layout.rowBytes,
+    rowCount: layout.rowCount,
+    columns,
+  }
+}
+
+function imageSegment(hdu: FitsHdu): PlannedSegment | undefined {
+  const width = Math.abs(hdu.bitpix) / 8
+  if (hdu.dataEnd - hdu.dataStart < MIN_TYPED_BYTES || width === 1 || hdu.randomGroups) return undefined
+  const candidates = numberCandidates(hdu.bitpix < 0 ? 'float' : 'int', width as ElementWidth)
+  return { layout: 'bytes', start: hdu.dataStart, end: hdu.dataEnd, candidates }
+}
+
+/**
+ * Plans a FITS file: binary tables become rows segments (one column per field), image arrays bytes
+ * segments with numeric transform candidates; headers, heaps, padding and anything unrecognised stay
+ * opaque. Returns undefined for files that are not FITS or that the reader cannot scan cleanly.
+ */
+export async function planFits(
+  path: string,
+  size: number,
+  head: Uint8Array,
+): Promise<PlannedSegment[] | undefined> {
+  if (new TextDecoder().decode(head.subarray(0, FITS_MAGIC.length)) !== FITS_MAGIC) return undefined
+  const source = await openFileSource(path)
+  try {
+    const scan = await scanFits(source)
+    if (scan.truncated) return undefined
+    const typed: PlannedSegment[] = []
+    for (const hdu of scan.hdus) {
+      const segment =
+        hdu.type === 'BINTABLE'
+          ? tableSegment(hdu)
+          : hdu.type === 'primary' || hdu.type === 'IMAGE'
+            ? imageSegment(hdu)
+            : undefined
+      if (segment) typed.push(segment)
+    }
+    return typed.length > 0 ? coverWithBytes(typed, size) : undefined
+  } catch {
+    return undefined // a FITS file our reader cannot parse is still packed, as opaque bytes
+  } finally {
+    await source.close()
+  }
+}

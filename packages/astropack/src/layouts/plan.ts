@@ -1,0 +1,11 @@
+import { planFits } from './fits.js'
+import { MIN_TYPED_BYTES, OPAQUE, type PlannedSegment } from './segments.js'
+
+export type { PlannedSegment } from './segments.js'
+
+/** Plans how a file is stored: typed where a reader recognises its layout, opaque bytes otherwise. */
+export async function planFile(path: string, size: number, head: Uint8Array): Promise<PlannedSegment[]> {
+  const whole: PlannedSegment[] = [{ layout: 'bytes', start: 0, end: size, candidates: OPAQUE }]
+  if (size < MIN_TYPED_BYTES) return whole
+  return (await planFits(path, size, head)) ?? whole
+}

@@ -1,0 +1,36 @@
+import type { TransformStep } from '@astropack/codecs'
+
+/**
+ * How a file is stored: a list of segments covering it in order. A `bytes` segment is cut into chunks,
+ * each encoded with the best of its candidate transform chains; a `rows` segment is a table of fixed-width
+ * rows stored column by column. Only layouts a reader recognised are typed; everything else is opaque
+ * bytes, and unpack rebuilds the same bytes either way (SHA-256 checked).
+ */
+export type PlannedSegment =
+  | { layout: 'bytes'; start: number; end: number; candidates: TransformStep[][] }
+  | {
+      layout: 'rows'
+      start: number
+      end: number
+      rowWidth: number
+      rowCount: number
+      columns: { offset: number; width: number; candidates: TransformStep[][] }[]
+    }
+
+/** Below this, typing a region is not worth its extra chunks. */
+export const MIN_TYPED_BYTES = 64 * 1024
+
+export const OPAQUE: TransformStep[][] = [[]]
+
+/** Fills the gaps between typed regions with opaque bytes segments, so the plan covers [0, size). */
+export function coverWithBytes(typed: PlannedSegment[], size: number): PlannedSegment[] {
+  const out: PlannedSegment[] = []
+  let at = 0
+  for (const segment of typed.sort((a, b) => a.start - b.start)) {
+    if (segment.start > at) out.push({ layout: 'bytes', start: at, end: segment.start, candidates: OPAQUE })
+    out.push(segment)
+    at = segment.end
+  }
+  if (at < size) out.push({ layout: 'bytes', start: at, end: size, candidates: OPAQUE })
+  return out
+}

@@ -1,0 +1,183 @@
+import { type FileHandle, open } from 'node:fs/promises'
+import {
+  AstropackError,
+  type CodecName,
+  createSha256,
+  type Sha256,
+  type TransformStep,
+} from '@astropack/codecs'
+import type { PackageWriter } from '@astropack/format'
+import { type BufferPool, frameBound } from './buffer-pool.js'
+import { type PlannedSegment, planFile } from './layouts/plan.js'
+import type { OrderedQueue } from './ordered-queue.js'
+import type { SourceEntry } from './walk.js'
+import type { EncodedPart } from './workers/chunk-ops.js'
+import type { CodecPool, CodecTaskResult } from './workers/codec-pool.js'
+
+/** What packing one file needs: shared by every file of a pack. */
+export interface PackContext {
+  pool: CodecPool
+  writer: PackageWriter
+  queue: OrderedQueue
+  buffers: BufferPool
+  codec: CodecName
+  level: number
+  chunkSize: number
+  onBytes: (bytes: number, entry: string) => void
+}
+
+/** The first bytes of a file, which tell its format. */
+const HEAD_SIZE = 2880
+
+async function readExact(file: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
+  let done = 0
+  while (done < into.byteLength) {
+    const { bytesRead } = await file.read(into, done, into.byteLength - done, position + done)
+    if (bytesRead === 0) throw new AstropackError('IO', `${path} shrank while being packed`)
+    done += bytesRead
+  }
+}
+
+/**
+ * Packs one file: plans its segments (typed where a reader recognises the layout), reads them in order,
+ * hashes on this thread and encodes on the workers. The first chunk of a segment (or group of a table)
+ * tries every candidate transform chain; the winner is used for the rest.
+ */
+export async function packFile(context: PackContext, entry: SourceEntry): Promise<void> {
+  const { writer, queue } = context
+  const file = await open(entry.absolutePath, 'r')
+  try {
+    const head = new Uint8Array(Math.min(HEAD_SIZE, entry.size))
+    await readExact(file, head, 0, entry.path)
+    const plan = await planFile(entry.absolutePath, entry.size, head)
+    await queue.push(
+      Promise.resolve(() => writer.beginFile({ path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs })),
+    )
+    const hash = createSha256()
+    const hasRows = plan.some((segment) => segment.layout === 'rows')
+    for (const segment of plan) {
+      if (segment.layout === 'rows') await packRows(context, file, entry, segment, hash)
+      else {
+        if (hasRows) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
+        await packBytes(context, file, entry, segment, hash)
+      }
+    }
+    const { size } = await file.stat()
+    if (size !== entry.size)
+      throw new AstropackError(
+        'IO',
+        `${entry.path} changed while being packed (${entry.size} → ${size} bytes)`,
+      )
+    const sha256 = hash.digestHex()
+    await queue.push(Promise.resolve(() => writer.endFile(sha256)))
+  } finally {
+    await file.close()
+  }
+}
+
+/** The chain each result picked, to use for the rest of its segment or column. */
+function chosen(candidates: TransformStep[][], part: EncodedPart): TransformStep[][] {
+  return [part.chain >= 0 ? candidates[part.chain]! : []]
+}
+
+async function packBytes(
+  context: PackContext,
+  file: FileHandle,
+  entry: SourceEntry,
+  segment: Extract<PlannedSegment, { layout: 'bytes' }>,
+  hash: Sha256,
+): Promise<void> {
+  const { pool, buffers, queue, chunkSize } = context
+  let candidates = segment.candidates
+  for (let position = segment.start; position < segment.end; position += chunkSize) {
+    const length = Math.min(chunkSize, segment.end - position)
+    const buffer = buffers.take(chunkSize)
+    const raw = buffer.subarray(0, length)
+    await readExact(file, raw, position, entry.path)
+    hash.update(raw)
+    const into = buffers.take(frameBound(chunkSize))
+    const task = {
+      op: 'encode' as const,
+      codec: context.codec,
+      level: context.level,
+      data: raw,
+      into,
+      candidates,
+    }
+    const encoded = pool.run(task, [buffer.buffer, into.buffer])
+    const tried = candidates
+    if (candidates.length > 1) candidates = chosen(candidates, (await encoded).parts![0]!)
+    await queue.push(
+      encoded.then((result) => async () => {
+        await writeParts(context, result, [tried], [length], entry.path)
+        buffers.give(...result.returned)
+      }),
+    )
+  }
+}
+
+async function packRows(
+  context: PackContext,
+  file: FileHandle,
+  entry: SourceEntry,
+  segment: Extract<PlannedSegment, { layout: 'rows' }>,
+  hash: Sha256,
+): Promise<void> {
+  const { pool, buffers, queue, writer, chunkSize } = context
+  const { rowWidth, rowCount } = segment
+  const rowsPerGroup = Math.max(1, Math.floor(chunkSize / rowWidth))
+  const columns = segment.columns.map(({ offset, width }) => ({ offset, width }))
+  await queue.push(
+    Promise.resolve(() => writer.beginSegment({ layout: 'rows', rowWidth, rowCount, rowsPerGroup, columns })),
+  )
+  let candidates = segment.columns.map((column) => column.candidates)
+  for (let first = 0; first < rowCount; first += rowsPerGroup) {
+    const rows = Math.min(rowsPerGroup, rowCount - first)
+    const buffer = buffers.take(Math.max(chunkSize, rowsPerGroup * rowWidth))
+    const data = buffer.subarray(0, rows * rowWidth)
+    await readExact(file, data, segment.start + first * rowWidth, entry.path)
+    hash.update(data)
+    const task = {
+      op: 'encodeRows' as const,
+      codec: context.codec,
+      level: context.level,
+      data,
+      rowWidth,
+      columns,
+      candidates,
+    }
+    const encoded = pool.run(task, [buffer.buffer])
+    const tried = candidates
+    if (first === 0 && candidates.some((list) => list.length > 1)) {
+      const { parts } = await encoded
+      candidates = candidates.map((list, c) => chosen(list, parts![c]!))
+    }
+    const sizes = columns.map((column) => rows * column.width)
+    await queue.push(
+      encoded.then((result) => async () => {
+        await writeParts(context, result, tried, sizes, entry.path)
+        buffers.give(...result.returned)
+      }),
+    )
+  }
+}
+
+async function writeParts(
+  context: PackContext,
+  result: CodecTaskResult,
+  tried: TransformStep[][][],
+  sizes: number[],
+  path: string,
+) {
+  for (const [i, part] of result.parts!.entries()) {
+    const transforms = part.chain >= 0 ? tried[i]![part.chain]! : []
+    await context.writer.writeChunk({
+      stored: part.stored,
+      rawSize: sizes[i]!,
+      codec: part.codec,
+      crc32: part.crc32,
+      transforms,
+    })
+    context.onBytes(sizes[i]!, path)
+  }
+}
