@@ -31,84 +31,194 @@ export function isElementWidth(width: number): width is ElementWidth {
 
 function shuffle(data: Uint8Array, width: number, out: Uint8Array): void {
   const n = Math.floor(data.byteLength / width)
-  for (let k = 0; k < width; k++) {
-    const plane = k * n
-    for (let i = 0, j = k; i < n; i++, j += width) out[plane + i] = data[j]!
+  if (width === 8) {
+    for (let i = 0, j = 0; i < n; i++, j += 8) {
+      out[i] = data[j]!
+      out[n + i] = data[j + 1]!
+      out[2 * n + i] = data[j + 2]!
+      out[3 * n + i] = data[j + 3]!
+      out[4 * n + i] = data[j + 4]!
+      out[5 * n + i] = data[j + 5]!
+      out[6 * n + i] = data[j + 6]!
+      out[7 * n + i] = data[j + 7]!
+    }
+  } else if (width === 4) {
+    for (let i = 0, j = 0; i < n; i++, j += 4) {
+      out[i] = data[j]!
+      out[n + i] = data[j + 1]!
+      out[2 * n + i] = data[j + 2]!
+      out[3 * n + i] = data[j + 3]!
+    }
+  } else {
+    for (let k = 0; k < width; k++) {
+      for (let i = 0, j = k, p = k * n; i < n; i++, j += width) out[p + i] = data[j]!
+    }
   }
   out.set(data.subarray(n * width), n * width)
 }
 
 function unshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
   const n = Math.floor(data.byteLength / width)
-  for (let k = 0; k < width; k++) {
-    const plane = k * n
-    for (let i = 0, j = k; i < n; i++, j += width) out[j] = data[plane + i]!
+  if (width === 8) {
+    for (let i = 0, j = 0; i < n; i++, j += 8) {
+      out[j] = data[i]!
+      out[j + 1] = data[n + i]!
+      out[j + 2] = data[2 * n + i]!
+      out[j + 3] = data[3 * n + i]!
+      out[j + 4] = data[4 * n + i]!
+      out[j + 5] = data[5 * n + i]!
+      out[j + 6] = data[6 * n + i]!
+      out[j + 7] = data[7 * n + i]!
+    }
+  } else if (width === 4) {
+    for (let i = 0, j = 0; i < n; i++, j += 4) {
+      out[j] = data[i]!
+      out[j + 1] = data[n + i]!
+      out[j + 2] = data[2 * n + i]!
+      out[j + 3] = data[3 * n + i]!
+    }
+  } else {
+    for (let k = 0; k < width; k++) {
+      for (let i = 0, j = k, p = k * n; i < n; i++, j += width) out[j] = data[p + i]!
+    }
   }
   out.set(data.subarray(n * width), n * width)
 }
 
-function xorEncode(data: Uint8Array, width: number, out: Uint8Array): void {
+/** XOR with the previous element; 32-bit words when aligned (4x faster than bytes). */
+function xor(data: Uint8Array, width: number, out: Uint8Array, decode: boolean): void {
   const whole = Math.floor(data.byteLength / width) * width
-  out.set(data.subarray(0, Math.min(width, whole)))
-  for (let i = width; i < whole; i++) out[i] = data[i]! ^ data[i - width]!
+  if (width >= 4 && data.byteOffset % 4 === 0 && out.byteOffset % 4 === 0 && whole % 4 === 0) {
+    const words = whole / 4
+    const a = new Uint32Array(data.buffer, data.byteOffset, words)
+    const o = new Uint32Array(out.buffer, out.byteOffset, words)
+    const lag = width / 4
+    for (let i = 0; i < Math.min(lag, words); i++) o[i] = a[i]!
+    if (decode) for (let i = lag; i < words; i++) o[i] = a[i]! ^ o[i - lag]!
+    else for (let i = lag; i < words; i++) o[i] = a[i]! ^ a[i - lag]!
+  } else {
+    out.set(data.subarray(0, Math.min(width, whole)))
+    if (decode) for (let i = width; i < whole; i++) out[i] = data[i]! ^ out[i - width]!
+    else for (let i = width; i < whole; i++) out[i] = data[i]! ^ data[i - width]!
+  }
   out.set(data.subarray(whole), whole)
 }
 
-function xorDecode(data: Uint8Array, width: number, out: Uint8Array): void {
-  const whole = Math.floor(data.byteLength / width) * width
-  out.set(data.subarray(0, Math.min(width, whole)))
-  for (let i = width; i < whole; i++) out[i] = data[i]! ^ out[i - width]!
-  out.set(data.subarray(whole), whole)
+/** Reads element `at` (width 1, 2 or 4) as an unsigned integer. */
+function load(bytes: Uint8Array, at: number, width: number, bigEndian: boolean): number {
+  let value = 0
+  for (let b = 0; b < width; b++) value = value * 256 + bytes[at + (bigEndian ? b : width - 1 - b)]!
+  return value
 }
 
-/** Byte-wise subtraction with borrow, most significant byte first (big-endian) or last. */
+function store(bytes: Uint8Array, at: number, width: number, bigEndian: boolean, value: number): void {
+  for (let b = width - 1; b >= 0; b--) {
+    bytes[at + (bigEndian ? b : width - 1 - b)] = value & 0xff
+    value = Math.floor(value / 256)
+  }
+}
+
+/**
+ * Difference with the previous element as an unsigned integer modulo 2^(8 width); 8-byte elements as two
+ * 32-bit halves with a borrow.
+ */
 function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: boolean, decode: boolean): void {
   const whole = Math.floor(data.byteLength / width) * width
   out.set(data.subarray(0, Math.min(width, whole)))
+  const half = width === 8 ? 4 : width
+  const hiAt = bigEndian ? 0 : 4
+  const loAt = bigEndian ? 4 : 0
+  const modulus = 2 ** (8 * half)
   for (let i = width; i < whole; i += width) {
-    let carry = 0
-    for (let b = 0; b < width; b++) {
-      const k = i + (bigEndian ? width - 1 - b : b) // least significant byte first
-      const previous = (decode ? out : data)[k - width]!
-      const value = decode ? data[k]! + previous + carry : data[k]! - previous - carry
-      out[k] = value & 0xff
-      carry = decode ? value >> 8 : value < 0 ? 1 : 0
+    const source = decode ? out : data // the previous element, as original values
+    if (width === 8) {
+      const lo = load(data, i + loAt, 4, bigEndian)
+      const hi = load(data, i + hiAt, 4, bigEndian)
+      const prevLo = load(source, i - 8 + loAt, 4, bigEndian)
+      const prevHi = load(source, i - 8 + hiAt, 4, bigEndian)
+      const sumLo = decode ? lo + prevLo : lo - prevLo
+      const carry = decode ? (sumLo >= modulus ? 1 : 0) : sumLo < 0 ? -1 : 0
+      store(out, i + loAt, 4, bigEndian, (sumLo + modulus) % modulus)
+      store(
+        out,
+        i + hiAt,
+        4,
+        bigEndian,
+        ((((decode ? hi + prevHi : hi - prevHi) + carry) % modulus) + modulus) % modulus,
+      )
+    } else {
+      const value = load(data, i, width, bigEndian)
+      const previous = load(source, i - width, width, bigEndian)
+      store(
+        out,
+        i,
+        width,
+        bigEndian,
+        (((decode ? value + previous : value - previous) % modulus) + modulus) % modulus,
+      )
     }
   }
   out.set(data.subarray(whole), whole)
 }
 
-function run(step: TransformStep, data: Uint8Array, decode: boolean): Uint8Array {
+function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boolean): void {
   if (!isElementWidth(step.width))
     throw new AstropackError('CORRUPT_INDEX', `transform width ${step.width} is not 1, 2, 4 or 8`)
-  const out = new Uint8Array(data.byteLength)
   switch (step.op) {
     case 'shuffle':
-      ;(decode ? unshuffle : shuffle)(data, step.width, out)
-      break
+      return (decode ? unshuffle : shuffle)(data, step.width, out)
     case 'xor':
-      ;(decode ? xorDecode : xorEncode)(data, step.width, out)
-      break
+      return xor(data, step.width, out, decode)
     case 'delta-be':
     case 'delta-le':
-      delta(data, step.width, out, step.op === 'delta-be', decode)
-      break
+      return delta(data, step.width, out, step.op === 'delta-be', decode)
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)
+  }
+}
+
+/** Two reusable intermediates for chains of several steps: fresh memory fills slowly here. */
+const scratch = [new Uint8Array(0), new Uint8Array(0)]
+function intermediate(i: number, size: number): Uint8Array {
+  if (scratch[i]!.byteLength < size) scratch[i] = new Uint8Array(size)
+  return scratch[i]!.subarray(0, size)
+}
+
+function chain(
+  steps: readonly TransformStep[],
+  data: Uint8Array,
+  decode: boolean,
+  into?: Uint8Array,
+): Uint8Array {
+  if (steps.length === 0) return data
+  const out =
+    into && into.byteLength >= data.byteLength
+      ? into.subarray(0, data.byteLength)
+      : new Uint8Array(data.byteLength)
+  let input = data
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[decode ? steps.length - 1 - s : s]!
+    const target = s === steps.length - 1 ? out : intermediate(s % 2, data.byteLength)
+    run(step, input, target, decode)
+    input = target
   }
   return out
 }
 
-/** Applies the steps in order (before the codec, when packing). */
-export function applyTransforms(steps: readonly TransformStep[], data: Uint8Array): Uint8Array {
-  let out = data
-  for (const step of steps) out = run(step, out, false)
-  return out
+/** Applies the steps in order (before the codec, when packing); the result goes to `into` when it fits. */
+export function applyTransforms(
+  steps: readonly TransformStep[],
+  data: Uint8Array,
+  into?: Uint8Array,
+): Uint8Array {
+  return chain(steps, data, false, into)
 }
 
-/** Undoes the steps, last first (after the codec, when reading). */
-export function invertTransforms(steps: readonly TransformStep[], data: Uint8Array): Uint8Array {
-  let out = data
-  for (let i = steps.length - 1; i >= 0; i--) out = run(steps[i]!, out, true)
-  return out
+/** Undoes the steps, last first (after the codec, when reading); the result goes to `into` when it fits. */
+export function invertTransforms(
+  steps: readonly TransformStep[],
+  data: Uint8Array,
+  into?: Uint8Array,
+): Uint8Array {
+  return chain(steps, data, true, into)
 }

@@ -103,7 +103,7 @@ export class PackageReader {
   }
 
   /** Indexes of the entry's chunks, in order. */
-  chunkIndexes(entry: EntryRecord): number[] {
+  chunkIndexes(entry: { firstChunk: number; chunkCount: number }): number[] {
     return Array.from({ length: entry.chunkCount }, (_, i) => entry.firstChunk + i)
   }
 

@@ -72,8 +72,22 @@ export function registerInspect(program: Command): void {
     .option('-l, --long', 'show mode, size, date and SHA-256')
     .option('--json', 'print as JSON')
     .action(async (file: string, flags: { long?: boolean; json?: boolean }) => {
-      const entries = await withPackage(file, async (reader) => reader.entries)
-      if (flags.json) return printJson(entries.map(({ firstChunk, chunkCount, ...entry }) => entry))
+      const entries = await withPackage(file, async (reader) =>
+        reader.entries.map(({ firstChunk, chunkCount, ...entry }) => {
+          const chunks = reader.chunkIndexes({ firstChunk, chunkCount }).map((i) => reader.chunks[i]!)
+          return {
+            ...entry,
+            storedBytes: chunks.reduce((sum, chunk) => sum + chunk.storedSize, 0),
+            // Stored with types: a table by columns, or chunks with transforms.
+            typed:
+              reader.segmentsOf(reader.entry(entry.path)) !== undefined ||
+              chunks.some((c) => c.transformId > 0),
+          }
+        }),
+      )
+      if (flags.json) return printJson(entries)
+      if (flags.long)
+        console.log('mode         size       stored  ratio typed date                sha256       name')
       for (const entry of entries) {
         const name = entry.kind === 'directory' ? `${entry.path}/` : entry.path
         if (!flags.long) console.log(name)
@@ -81,7 +95,11 @@ export function registerInspect(program: Command): void {
           const mode = (entry.mode & 0o777).toString(8).padStart(4, '0')
           const date = new Date(entry.mtimeMs).toISOString().slice(0, 19).replace('T', ' ')
           const sha = entry.kind === 'file' ? entry.sha256.slice(0, 12) : '-'.padEnd(12)
-          console.log(`${mode} ${String(entry.size).padStart(12)} ${date} ${sha} ${name}`)
+          const ratio = entry.storedBytes > 0 ? (entry.size / entry.storedBytes).toFixed(2) : '-'
+          console.log(
+            `${mode} ${String(entry.size).padStart(12)} ${String(entry.storedBytes).padStart(12)} ${ratio.padStart(6)} ` +
+              `${entry.typed ? 'yes' : 'no '}   ${date} ${sha} ${name}`,
+          )
         }
       }
     })

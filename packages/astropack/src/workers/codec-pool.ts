@@ -39,6 +39,7 @@ export type CodecTask = Task<
       rowWidth: number
       columns: ColumnSlice[]
       rowCount: number
+      into?: Uint8Array
     }
 >
 

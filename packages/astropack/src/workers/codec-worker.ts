@@ -29,13 +29,13 @@ async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'retur
       const parts = await Promise.all(
         task.parts.map(async (part) => ({ ...part, codec: await loadCodec(part.codec), stored: part.data })),
       )
-      return { data: decodeRows(parts, task.rowWidth, task.columns, task.rowCount) }
+      return { data: decodeRows(parts, task.rowWidth, task.columns, task.rowCount, task.into) }
     }
   }
 }
 
 port.on('message', async (task: CodecTask) => {
-  // The caller's reusable buffers go back; decodeRows inputs are one-off copies and are dropped here.
+  // The caller's reusable buffers go back (decodeRows inputs are one-off copies, left here).
   const returned =
     task.op === 'decodeRows' ? [] : [task.data, ...('into' in task && task.into ? [task.into] : [])]
   let result: CodecTaskResult
