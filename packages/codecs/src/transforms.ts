@@ -166,12 +166,15 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
     throw new AstropackError('CORRUPT_INDEX', `transform width ${step.width} is not 1, 2, 4 or 8`)
   switch (step.op) {
     case 'shuffle':
-      return (decode ? unshuffle : shuffle)(data, step.width, out)
+      ;(decode ? unshuffle : shuffle)(data, step.width, out)
+      return
     case 'xor':
-      return xor(data, step.width, out, decode)
+      xor(data, step.width, out, decode)
+      return
     case 'delta-be':
     case 'delta-le':
-      return delta(data, step.width, out, step.op === 'delta-be', decode)
+      delta(data, step.width, out, step.op === 'delta-be', decode)
+      return
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)
   }

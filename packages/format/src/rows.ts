@@ -63,8 +63,8 @@ export function joinRows(
 ): Uint8Array {
   const size = rowCount * rowWidth
   const out = into && into.byteLength >= size ? into.subarray(0, size) : new Uint8Array(size)
-  columns.forEach(({ offset, width }, c) =>
-    copyFields(parts[c]!, 0, width, out, offset, rowWidth, width, rowCount),
-  )
+  for (const [c, { offset, width }] of columns.entries()) {
+    copyFields(parts[c]!, 0, width, out, offset, rowWidth, width, rowCount)
+  }
   return out
 }

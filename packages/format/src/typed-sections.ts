@@ -159,8 +159,7 @@ export function checkSegments(
   const byEntry = new Map<number, SegmentRecord[]>()
   for (const segment of segments) {
     const entry = entries[segment.entryIndex]
-    if (!entry || entry.kind !== 'file')
-      throw corrupt(`segment refers to entry ${segment.entryIndex}, not a file`)
+    if (entry?.kind !== 'file') throw corrupt(`segment refers to entry ${segment.entryIndex}, not a file`)
     const list = byEntry.get(segment.entryIndex) ?? []
     const previous = list.at(-1)
     const rawOffset = previous ? previous.rawOffset + previous.rawLength : 0
