@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { format, packFolder, unpackPackage } from 'astropack' // built: its workers run compiled JavaScript
+import { afterAll, describe, expect, it } from 'vitest'
+
+const FITS = fileURLToPath(new URL('../../../fixtures/sample/fits', import.meta.url))
+const CORPUS = '/work/corpus' // the developers' public corpus (shared/corpus/make-corpus.sh); optional
+const work = mkdtempSync(join(tmpdir(), 'astropack-typed-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+async function roundTrip(dir: string, name: string) {
+  const pkg = join(work, `${name}.astropack`)
+  await packFolder({ sourcePath: dir, outputPath: pkg, threads: 2 })
+  const reader = await format.openPackage(format.fromBytes(readFileSync(pkg)))
+  const out = join(work, `${name}-out`)
+  await unpackPackage({ packPath: pkg, outputPath: out })
+  for (const file of readdirSync(dir)) {
+    expect(sha256(readFileSync(join(out, file))), file).toBe(sha256(readFileSync(join(dir, file))))
+  }
+  return reader
+}
+
+function typedEntries(reader: format.PackageReader): string[] {
+  return reader.entries
+    .filter(
+      (entry) =>
+        reader.segmentsOf(entry) || reader.chunkIndexes(entry).some((i) => reader.chunks[i]!.transformId > 0),
+    )
+    .map((entry) => entry.path)
+}
+
+describe('FITS stored with types, unpacked byte for byte', () => {
+  it('stores the sample tables by column and images with transforms', async () => {
+    const reader = await roundTrip(FITS, 'sample')
+    expect(typedEntries(reader).sort()).toEqual([
+      'saao-1m-a8280271.fits',
+      'sdo-aia171-level1-128.fits',
+      'sdss-psField-003366-3-0110.fit',
+      'wmap7-W-iqu-nside32.fits',
+    ])
+    const wmap = reader.segmentsOf(reader.entry('wmap7-W-iqu-nside32.fits'))!
+    expect(wmap.map((s) => s.layout)).toEqual(['bytes', 'rows', 'bytes'])
+    expect(reader.trailer.requiredFeatures & 1).toBe(1)
+  })
+
+  it('packs a FITS file whose header lies about its size as opaque bytes, still exact', async () => {
+    const dir = join(work, 'broken')
+    mkdirSync(dir)
+    const bytes = new Uint8Array(readFileSync(join(FITS, 'wmap7-W-iqu-nside32.fits')))
+    const text = new TextDecoder('latin1').decode(bytes)
+    const at = text.indexOf('NAXIS2  =', 2880)
+    bytes.set(new TextEncoder().encode('NAXIS2  =             99999999'), at)
+    writeFileSync(join(dir, 'broken.fits'), bytes)
+    const reader = await roundTrip(dir, 'broken')
+    expect(typedEntries(reader)).toEqual([])
+  })
+
+  it.skipIf(!existsSync(CORPUS))('round-trips every FITS file of the public corpus', async () => {
+    const dir = join(work, 'corpus')
+    mkdirSync(dir)
+    for (const sub of ['fits_image', 'fits_table', 'edge']) {
+      for (const file of readdirSync(join(CORPUS, sub)).filter((f) => /\.fits?$/.test(f))) {
+        if (!file.startsWith('tycho2-index')) copyFileSync(join(CORPUS, sub, file), join(dir, file))
+      }
+    }
+    const reader = await roundTrip(dir, 'corpus')
+    expect(typedEntries(reader).length).toBeGreaterThan(5)
+  })
+})
