@@ -45,3 +45,20 @@ export function astropackWithPeakRss(
     }),
   )
 }
+
+/** Runs the CLI without blocking this process (needed when this process also serves it, e.g. over HTTP). */
+export function astropackAsync(...args: string[]): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args])
+  const out: Buffer[] = []
+  let stderr = ''
+  child.stdout.on('data', (data: Buffer) => out.push(data))
+  child.stderr.on('data', (data) => {
+    stderr += data
+  })
+  return new Promise((resolve) =>
+    child.on('close', (status) => {
+      const stdoutBytes = Buffer.concat(out)
+      resolve({ status, stdout: stdoutBytes.toString(), stderr, stdoutBytes })
+    }),
+  )
+}
