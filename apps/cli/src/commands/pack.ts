@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises'
 import { type CodecName, loadCodec } from '@astropack/codecs'
-import { batchPackSurveys, packFolder } from 'astropack'
 import type { Command } from 'commander'
 import { EXIT_INVALID } from '../errors.js'
+import { loadApi } from '../load-api.js'
 import { codecOption, intOption, levelOption } from '../options.js'
 import { formatBytes, formatRate, printJson, progressBar } from '../output.js'
 
@@ -37,6 +37,7 @@ export function registerPack(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, flags: PackFlags) => {
       const bar = progressBar(!flags.json)
+      const { packFolder } = await loadApi()
       const result = await packFolder({
         sourcePath: dir,
         outputPath: flags.output,
@@ -73,6 +74,7 @@ export function registerPack(program: Command): void {
             .filter((d) => d.isDirectory())
             .map((d) => d.name)
             .sort()
+      const { batchPackSurveys } = await loadApi()
       const results = await batchPackSurveys({
         surveys,
         sourceDir: dir,

@@ -1,5 +1,5 @@
-import { unpackPackage } from 'astropack'
 import type { Command } from 'commander'
+import { loadApi } from '../load-api.js'
 import { intOption } from '../options.js'
 import { formatBytes, formatRate, printJson, progressBar } from '../output.js'
 
@@ -18,6 +18,7 @@ export function registerUnpack(program: Command): void {
         flags: { output: string; overwrite?: boolean; threads?: number; json?: boolean },
       ) => {
         const bar = progressBar(!flags.json)
+        const { unpackPackage } = await loadApi()
         const result = await unpackPackage({
           packPath: file,
           outputPath: flags.output,

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { AstropackError } from '@astropack/codecs'
-import { validatePackage } from 'astropack'
 import type { Command } from 'commander'
 import { EXIT_INVALID } from '../errors.js'
+import { loadApi } from '../load-api.js'
 import { formatBytes, formatRate, printJson, progressBar } from '../output.js'
 
 export function registerValidate(program: Command): void {
@@ -16,6 +16,7 @@ export function registerValidate(program: Command): void {
     .action(async (file: string, flags: { full?: boolean; schema?: string; json?: boolean }) => {
       const expectedSchema = flags.schema ? await readSchema(flags.schema) : undefined
       const bar = progressBar(!flags.json)
+      const { validatePackage } = await loadApi()
       const result = await validatePackage({
         packPath: file,
         checksumVerification: flags.full ? 'full' : 'quick',

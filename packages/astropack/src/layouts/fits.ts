@@ -1,12 +1,8 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
-import {
-  binaryTableLayout,
-  type ElementType,
-  type FitsHdu,
-  openFileSource,
-  scanFits,
-} from '@astropack/readers'
+import type { ElementType, FitsHdu } from '@astropack/readers'
 import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment } from './segments.js'
+
+type Readers = typeof import('@astropack/readers')
 
 const FITS_MAGIC = 'SIMPLE  ='
 
@@ -31,8 +27,8 @@ const ELEMENT_CANDIDATES: Record<ElementType, TransformStep[][]> = {
   M: numberCandidates('float', 8),
 }
 
-function tableSegment(hdu: FitsHdu): PlannedSegment | undefined {
-  const layout = binaryTableLayout(hdu)
+function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefined {
+  const layout = readers.binaryTableLayout(hdu)
   const bytes = layout.rowBytes * layout.rowCount
   if (bytes < MIN_TYPED_BYTES || layout.rowBytes === 0) return undefined
   const columns = layout.columns
@@ -80,15 +76,17 @@ export async function planFits(
   head: Uint8Array,
 ): Promise<PlannedSegment[] | undefined> {
   if (new TextDecoder().decode(head.subarray(0, FITS_MAGIC.length)) !== FITS_MAGIC) return undefined
-  const source = await openFileSource(path)
+  // The FITS reader (and Arrow behind it) loads only when a FITS file is met.
+  const readers: Readers = await import('@astropack/readers')
+  const source = await readers.openFileSource(path)
   try {
-    const scan = await scanFits(source)
+    const scan = await readers.scanFits(source)
     if (scan.truncated) return undefined
     const typed: PlannedSegment[] = []
     for (const hdu of scan.hdus) {
       const segment =
         hdu.type === 'BINTABLE'
-          ? tableSegment(hdu)
+          ? tableSegment(readers, hdu)
           : hdu.type === 'primary' || hdu.type === 'IMAGE'
             ? imageSegment(hdu)
             : undefined
