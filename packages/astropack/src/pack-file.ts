@@ -9,6 +9,7 @@ import {
 import type { PackageWriter } from '@astropack/format'
 import { type BufferPool, frameBound } from './buffer-pool.js'
 import { type PlannedSegment, planFile } from './layouts/plan.js'
+import { OPAQUE } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
 import type { SourceEntry } from './walk.js'
 import type { EncodedPart } from './workers/chunk-ops.js'
@@ -75,9 +76,17 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
   }
 }
 
-/** The chain each result picked, to use for the rest of its segment or column. */
-function chosen(candidates: TransformStep[][], part: EncodedPart): TransformStep[][] {
-  return [part.chain >= 0 ? candidates[part.chain]! : []]
+type Candidates = TransformStep[][] | 'probe'
+
+/**
+ * What a chunk tries: typed candidates until the first chunk has chosen; for data of unknown layout, a
+ * probe of every chunk (different regions of an opaque file hold different things).
+ */
+function initial(candidates: TransformStep[][]): Candidates {
+  return candidates === OPAQUE ? 'probe' : candidates
+}
+function next(candidates: Candidates, part: EncodedPart): Candidates {
+  return candidates === 'probe' ? 'probe' : [part.steps]
 }
 
 async function packBytes(
@@ -88,7 +97,7 @@ async function packBytes(
   hash: Sha256,
 ): Promise<void> {
   const { pool, buffers, queue, chunkSize } = context
-  let candidates = segment.candidates
+  let candidates = initial(segment.candidates)
   for (let position = segment.start; position < segment.end; position += chunkSize) {
     const length = Math.min(chunkSize, segment.end - position)
     const buffer = buffers.take(chunkSize)
@@ -105,11 +114,11 @@ async function packBytes(
       candidates,
     }
     const encoded = pool.run(task, [buffer.buffer, into.buffer])
-    const tried = candidates
-    if (candidates.length > 1) candidates = chosen(candidates, (await encoded).parts![0]!)
+    if (candidates !== 'probe' && candidates.length > 1)
+      candidates = next(candidates, (await encoded).parts![0]!)
     await queue.push(
       encoded.then((result) => async () => {
-        await writeParts(context, result, [tried], [length], entry.path)
+        await writeParts(context, result, [length], entry.path)
         buffers.give(...result.returned)
       }),
     )
@@ -130,7 +139,7 @@ async function packRows(
   await queue.push(
     Promise.resolve(() => writer.beginSegment({ layout: 'rows', rowWidth, rowCount, rowsPerGroup, columns })),
   )
-  let candidates = segment.columns.map((column) => column.candidates)
+  let candidates = segment.columns.map((column) => initial(column.candidates))
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
     const rows = Math.min(rowsPerGroup, rowCount - first)
     const buffer = buffers.take(Math.max(chunkSize, rowsPerGroup * rowWidth))
@@ -147,30 +156,23 @@ async function packRows(
       candidates,
     }
     const encoded = pool.run(task, [buffer.buffer])
-    const tried = candidates
-    if (first === 0 && candidates.some((list) => list.length > 1)) {
+    if (first === 0 && candidates.some((list) => list !== 'probe' && list.length > 1)) {
       const { parts } = await encoded
-      candidates = candidates.map((list, c) => chosen(list, parts![c]!))
+      candidates = candidates.map((list, c) => next(list, parts![c]!))
     }
     const sizes = columns.map((column) => rows * column.width)
     await queue.push(
       encoded.then((result) => async () => {
-        await writeParts(context, result, tried, sizes, entry.path)
+        await writeParts(context, result, sizes, entry.path)
         buffers.give(...result.returned)
       }),
     )
   }
 }
 
-async function writeParts(
-  context: PackContext,
-  result: CodecTaskResult,
-  tried: TransformStep[][][],
-  sizes: number[],
-  path: string,
-) {
+async function writeParts(context: PackContext, result: CodecTaskResult, sizes: number[], path: string) {
   for (const [i, part] of result.parts!.entries()) {
-    const transforms = part.chain >= 0 ? tried[i]![part.chain]! : []
+    const transforms = part.steps
     await context.writer.writeChunk({
       stored: part.stored,
       rawSize: sizes[i]!,

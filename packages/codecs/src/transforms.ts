@@ -104,58 +104,43 @@ function xor(data: Uint8Array, width: number, out: Uint8Array, decode: boolean):
   out.set(data.subarray(whole), whole)
 }
 
-/** Reads element `at` (width 1, 2 or 4) as an unsigned integer. */
-function load(bytes: Uint8Array, at: number, width: number, bigEndian: boolean): number {
-  let value = 0
-  for (let b = 0; b < width; b++) value = value * 256 + bytes[at + (bigEndian ? b : width - 1 - b)]!
-  return value
-}
-
-function store(bytes: Uint8Array, at: number, width: number, bigEndian: boolean, value: number): void {
-  for (let b = width - 1; b >= 0; b--) {
-    bytes[at + (bigEndian ? b : width - 1 - b)] = value & 0xff
-    value = Math.floor(value / 256)
-  }
-}
-
 /**
- * Difference with the previous element as an unsigned integer modulo 2^(8 width); 8-byte elements as two
- * 32-bit halves with a borrow.
+ * Difference with the previous element as an unsigned integer modulo 2^(8 width), through DataView words
+ * (fast in V8, any alignment); 8-byte elements as two 32-bit halves with a borrow.
  */
 function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: boolean, decode: boolean): void {
   const whole = Math.floor(data.byteLength / width) * width
   out.set(data.subarray(0, Math.min(width, whole)))
-  const half = width === 8 ? 4 : width
-  const hiAt = bigEndian ? 0 : 4
-  const loAt = bigEndian ? 4 : 0
-  const modulus = 2 ** (8 * half)
-  for (let i = width; i < whole; i += width) {
-    const source = decode ? out : data // the previous element, as original values
-    if (width === 8) {
-      const lo = load(data, i + loAt, 4, bigEndian)
-      const hi = load(data, i + hiAt, 4, bigEndian)
-      const prevLo = load(source, i - 8 + loAt, 4, bigEndian)
-      const prevHi = load(source, i - 8 + hiAt, 4, bigEndian)
-      const sumLo = decode ? lo + prevLo : lo - prevLo
-      const carry = decode ? (sumLo >= modulus ? 1 : 0) : sumLo < 0 ? -1 : 0
-      store(out, i + loAt, 4, bigEndian, (sumLo + modulus) % modulus)
-      store(
-        out,
-        i + hiAt,
-        4,
-        bigEndian,
-        ((((decode ? hi + prevHi : hi - prevHi) + carry) % modulus) + modulus) % modulus,
-      )
-    } else {
-      const value = load(data, i, width, bigEndian)
-      const previous = load(source, i - width, width, bigEndian)
-      store(
-        out,
-        i,
-        width,
-        bigEndian,
-        (((decode ? value + previous : value - previous) % modulus) + modulus) % modulus,
-      )
+  const le = !bigEndian
+  const d = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const o = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  const previous = decode ? o : d // the previous element's original value
+  if (width === 1) {
+    for (let i = 1; i < whole; i++)
+      out[i] = decode ? (data[i]! + out[i - 1]!) & 0xff : (data[i]! - data[i - 1]!) & 0xff
+  } else if (width === 2) {
+    for (let i = 2; i < whole; i += 2) {
+      const a = d.getUint16(i, le)
+      const b = previous.getUint16(i - 2, le)
+      o.setUint16(i, decode ? a + b : a - b, le)
+    }
+  } else if (width === 4) {
+    for (let i = 4; i < whole; i += 4) {
+      const a = d.getUint32(i, le)
+      const b = previous.getUint32(i - 4, le)
+      o.setUint32(i, decode ? a + b : a - b, le)
+    }
+  } else {
+    const [hi, lo] = bigEndian ? [0, 4] : [4, 0]
+    for (let i = 8; i < whole; i += 8) {
+      const aLo = d.getUint32(i + lo, le)
+      const bLo = previous.getUint32(i - 8 + lo, le)
+      const aHi = d.getUint32(i + hi, le)
+      const bHi = previous.getUint32(i - 8 + hi, le)
+      const sumLo = decode ? aLo + bLo : aLo - bLo
+      const carry = decode ? (sumLo > 0xffffffff ? 1 : 0) : sumLo < 0 ? -1 : 0
+      o.setUint32(i + lo, sumLo >>> 0, le)
+      o.setUint32(i + hi, ((decode ? aHi + bHi : aHi - bHi) + carry) >>> 0, le)
     }
   }
   out.set(data.subarray(whole), whole)

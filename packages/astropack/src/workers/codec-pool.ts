@@ -14,7 +14,8 @@ export type CodecTask = Task<
       level: number
       data: Uint8Array
       into?: Uint8Array
-      candidates: TransformStep[][]
+      /** Transform chains to try, or 'probe' to pick one from a sample (data of unknown layout). */
+      candidates: TransformStep[][] | 'probe'
     }
   | {
       op: 'encodeRows'
@@ -23,7 +24,7 @@ export type CodecTask = Task<
       data: Uint8Array
       rowWidth: number
       columns: ColumnSlice[]
-      candidates: TransformStep[][][]
+      candidates: (TransformStep[][] | 'probe')[]
     }
   | {
       op: 'decode'
