@@ -1,7 +1,8 @@
+import { AstropackError } from '@astropack/codecs'
 import { codecOf, DEFAULT_CHUNK_SIZE, type EntryRecord, type PackageReader } from '@astropack/format'
 import { type BufferPool, frameBound } from './buffer-pool.js'
 import { OrderedQueue } from './ordered-queue.js'
-import type { CodecPool } from './workers/codec-pool.js'
+import type { CodecPool, CodecTaskResult } from './workers/codec-pool.js'
 
 export interface DecodeContext {
   reader: PackageReader
@@ -51,7 +52,9 @@ export async function decodeEntry(
       }
       continue
     }
-    const perGroup = segment.columns.length
+    // Tables: each group's column chunks go to one worker, which rebuilds the group's original bytes.
+    const perGroup = segment.layout === 'rows' ? segment.columns.length : segment.columnCount
+    let rebuilt = 0
     for (let group = 0; group * perGroup < indexes.length; group++) {
       const parts = []
       for await (const { chunk, stored } of reader.readStored(
@@ -64,19 +67,43 @@ export async function decodeEntry(
           steps: [...reader.transformsOf(chunk)],
         })
       }
-      const rowCount = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
-      const task = {
-        op: 'decodeRows' as const,
-        parts,
-        rowWidth: segment.rowWidth,
-        columns: segment.columns,
-        rowCount,
+      const inputs = parts.map((part) => part.data.buffer as ArrayBuffer)
+      let decoded: Promise<CodecTaskResult>
+      if (segment.layout === 'rows') {
+        const rowCount = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
+        const into = buffers.take(Math.max(DEFAULT_CHUNK_SIZE, segment.rowsPerGroup * segment.rowWidth))
+        const task = {
+          op: 'decodeRows' as const,
+          parts,
+          rowWidth: segment.rowWidth,
+          columns: segment.columns,
+          rowCount,
+          into,
+        }
+        decoded = pool.run(task, [into.buffer, ...inputs])
+      } else {
+        decoded = pool.run({ op: 'decodeText', parts, delimiter: segment.delimiter }, inputs)
       }
-      const decoded = pool.run(
-        task,
-        parts.map((part) => part.data.buffer),
+      await queue.push(
+        decoded.then((result) => async () => {
+          rebuilt += result.data!.byteLength
+          if (rebuilt > segment.rawLength) {
+            throw new AstropackError(
+              'CORRUPT_CHUNK',
+              `a table in ${JSON.stringify(entry.path)} rebuilds past its size`,
+            )
+          }
+          await consume(result.data!)
+          buffers.give(...result.returned)
+        }),
       )
-      await queue.push(decoded.then((result) => () => consume(result.data!)))
+    }
+    await queue.drain()
+    if (rebuilt !== segment.rawLength) {
+      throw new AstropackError(
+        'CORRUPT_CHUNK',
+        `a table in ${JSON.stringify(entry.path)} rebuilt to ${rebuilt} bytes, not ${segment.rawLength}`,
+      )
     }
   }
   await queue.drain()

@@ -55,11 +55,12 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
       Promise.resolve(() => writer.beginFile({ path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs })),
     )
     const hash = createSha256()
-    const hasRows = plan.some((segment) => segment.layout === 'rows')
+    const hasTables = plan.some((segment) => segment.layout !== 'bytes')
     for (const segment of plan) {
       if (segment.layout === 'rows') await packRows(context, file, entry, segment, hash)
+      else if (segment.layout === 'text') await packText(context, file, entry, segment, hash)
       else {
-        if (hasRows) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
+        if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         await packBytes(context, file, entry, segment, hash)
       }
     }
@@ -164,6 +165,62 @@ async function packRows(
     await queue.push(
       encoded.then((result) => async () => {
         await writeParts(context, result, sizes, entry.path)
+        buffers.give(...result.returned)
+      }),
+    )
+  }
+}
+
+/** Lines longer than this are not a table we type: the text segment's encoder would refuse them anyway. */
+const MAX_GROUP_BYTES = 64 * 1024 * 1024
+
+async function packText(
+  context: PackContext,
+  file: FileHandle,
+  entry: SourceEntry,
+  segment: Extract<PlannedSegment, { layout: 'text' }>,
+  hash: Sha256,
+): Promise<void> {
+  const { pool, buffers, queue, writer, chunkSize } = context
+  const { delimiter, columnCount } = segment
+  await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
+  let position = segment.start
+  let readSize = chunkSize
+  while (position < segment.end) {
+    const buffer = buffers.take(readSize)
+    const piece = buffer.subarray(0, Math.min(readSize, segment.end - position))
+    await readExact(file, piece, position, entry.path)
+    // A group ends at the last newline read (the segment itself ends with one).
+    const groupEnd = piece.lastIndexOf(10) + 1
+    if (groupEnd === 0) {
+      buffers.give(buffer)
+      if (readSize >= MAX_GROUP_BYTES)
+        throw new AstropackError('IO', `${entry.path}: a line longer than ${MAX_GROUP_BYTES} bytes`)
+      readSize *= 2
+      continue
+    }
+    const data = piece.subarray(0, groupEnd)
+    hash.update(data)
+    position += groupEnd
+    const task = {
+      op: 'encodeText' as const,
+      codec: context.codec,
+      level: context.level,
+      data,
+      delimiter,
+      columnCount,
+    }
+    const encoded = pool.run(task, [buffer.buffer])
+    await queue.push(
+      encoded.then((result) => async () => {
+        for (const [c, part] of result.parts!.entries()) {
+          const { stored, rawSize, codec, crc32, steps } = part
+          await writer.writeChunk(
+            { stored, rawSize, codec, crc32, transforms: steps },
+            c === 0 ? groupEnd : 0,
+          )
+        }
+        context.onBytes(groupEnd, entry.path) // column chunks hold derived values: count the text they stand for
         buffers.give(...result.returned)
       }),
     )

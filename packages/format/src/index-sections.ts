@@ -149,7 +149,8 @@ export function decodeIndex(raw: Uint8Array, dataEnd: number): IndexContent {
   if (badChain !== -1) throw corrupt(`chunk ${badChain} refers to a missing transform chain`)
   const segmentBytes = found.get(SectionType.segments)
   const segments = segmentBytes ? decodeSegments(segmentBytes) : []
-  checkSegments(segments, entries, chunks)
+  const segmented = checkSegments(segments, entries, chunks)
+  checkPlainSizes(entries, chunks, new Set(segmented.keys()))
   return { manifestJson, entries, chunks, transforms, segments }
 }
 
@@ -255,7 +256,16 @@ function checkEntryChunks(entry: EntryRecord, chunks: ChunkRecord[]): void {
   if (entry.kind === 'directory' && (entry.size !== 0 || entry.chunkCount !== 0)) {
     throw corrupt(`directory ${name} has contents`)
   }
-  let total = 0
-  for (let i = entry.firstChunk; i < entry.firstChunk + entry.chunkCount; i++) total += chunks[i]!.rawSize
-  if (total !== entry.size) throw corrupt(`entry ${name} is ${entry.size} bytes but its chunks hold ${total}`)
+}
+
+/** A plain entry is its chunks in order: their sizes must add up to its own (segments are checked apart). */
+function checkPlainSizes(entries: EntryRecord[], chunks: ChunkRecord[], segmented: Set<number>): void {
+  entries.forEach((entry, index) => {
+    if (segmented.has(index)) return
+    let total = 0
+    for (let i = entry.firstChunk; i < entry.firstChunk + entry.chunkCount; i++) total += chunks[i]!.rawSize
+    if (total !== entry.size) {
+      throw corrupt(`entry ${JSON.stringify(entry.path)} is ${entry.size} bytes but its chunks hold ${total}`)
+    }
+  })
 }

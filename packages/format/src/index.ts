@@ -17,12 +17,14 @@ export {
   VERSION_MAJOR,
   VERSION_MINOR,
 } from './spec.js'
+export { joinTextGroup, splitTextGroup } from './text-table.js'
 export type { Trailer } from './trailer.js'
 export {
   type RowsLayout,
   rowsChunkSizes,
   type SegmentLayoutSpec,
   type SegmentRecord,
+  type TextLayout,
 } from './typed-sections.js'
 export {
   type EntryDecoder,

@@ -12,8 +12,9 @@ import {
   type StoredCodecName,
   TRAILER_SIZE,
 } from './spec.js'
+import { joinTextGroup } from './text-table.js'
 import { checkHeader, checkHeaderMatches, decodeTrailer, type Trailer } from './trailer.js'
-import type { SegmentRecord } from './typed-sections.js'
+import type { RowsLayout, SegmentRecord, TextLayout } from './typed-sections.js'
 
 /** Neighbouring chunks are fetched in one read of at most this many bytes. */
 export const MAX_COALESCED_READ = 16 * 1024 * 1024
@@ -183,16 +184,23 @@ export class PackageReader {
         for await (const { chunk, stored } of this.readStored(indexes)) yield await this.decode(chunk, stored)
         continue
       }
-      const perGroup = segment.columns.length
+      const perGroup = segment.layout === 'rows' ? segment.columns.length : segment.columnCount
+      let rebuilt = 0
       for (let group = 0; group * perGroup < indexes.length; group++) {
         const parts: Uint8Array[] = []
-        for await (const { chunk, stored } of this.readStored(
-          indexes.slice(group * perGroup, (group + 1) * perGroup),
-        )) {
+        const members = indexes.slice(group * perGroup, (group + 1) * perGroup)
+        for await (const { chunk, stored } of this.readStored(members))
           parts.push(await this.decode(chunk, stored))
-        }
-        const rows = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
-        yield joinRows(parts, segment.rowWidth, segment.columns, rows)
+        const bytes = rebuildGroup(segment, group, parts)
+        rebuilt += bytes.byteLength
+        if (rebuilt > segment.rawLength) break
+        yield bytes
+      }
+      if (rebuilt !== segment.rawLength) {
+        throw new AstropackError(
+          'CORRUPT_CHUNK',
+          `a table in ${JSON.stringify(path)} rebuilt to ${rebuilt} bytes, not ${segment.rawLength}`,
+        )
       }
     }
   }
@@ -208,6 +216,13 @@ export class PackageReader {
     }
     return out
   }
+}
+
+/** The original bytes of one group of a rows or text segment, from its decoded column chunks. */
+function rebuildGroup(segment: RowsLayout | TextLayout, group: number, parts: Uint8Array[]): Uint8Array {
+  if (segment.layout === 'text') return joinTextGroup(parts, segment.delimiter)
+  const rows = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
+  return joinRows(parts, segment.rowWidth, segment.columns, rows)
 }
 
 export function openPackage(

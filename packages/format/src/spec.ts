@@ -35,7 +35,7 @@ export const SectionType = { manifest: 1, entries: 2, chunks: 3, transforms: 4, 
 
 export const ENTRY_FIXED_SIZE = 72
 export const SEGMENT_FIXED_SIZE = 56
-export const SegmentLayout = { bytes: 0, rows: 1 } as const
+export const SegmentLayout = { bytes: 0, rows: 1, text: 2 } as const
 export const CHUNK_RECORD_SIZE = 24
 export const EntryKind = { file: 0, directory: 1 } as const
 

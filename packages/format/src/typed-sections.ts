@@ -17,7 +17,14 @@ export interface RowsLayout {
   /** Byte ranges of each column within a row, in order; together they cover the row exactly. */
   columns: { offset: number; width: number }[]
 }
-export type SegmentLayoutSpec = { layout: 'bytes' } | RowsLayout
+/** A delimited text table: groups of whole lines, one chunk per column (SPEC §7.2). */
+export interface TextLayout {
+  layout: 'text'
+  /** The field separator byte (`,` or tab). */
+  delimiter: number
+  columnCount: number
+}
+export type SegmentLayoutSpec = { layout: 'bytes' } | RowsLayout | TextLayout
 
 export type SegmentRecord = SegmentLayoutSpec & {
   entryIndex: number
@@ -74,6 +81,7 @@ export function encodeSegments(segments: readonly SegmentRecord[]): Uint8Array {
   for (const segment of segments) {
     const columns = segment.layout === 'rows' ? segment.columns : []
     const record = new Uint8Array(SEGMENT_FIXED_SIZE + columns.length * 8)
+    const columnCount = segment.layout === 'text' ? segment.columnCount : columns.length
     const view = viewOf(record)
     setU64(view, 0, segment.entryIndex)
     setU64(view, 8, segment.rawOffset)
@@ -81,7 +89,8 @@ export function encodeSegments(segments: readonly SegmentRecord[]): Uint8Array {
     setU64(view, 24, segment.firstChunk)
     setU64(view, 32, segment.chunkCount)
     record[40] = SegmentLayout[segment.layout]
-    view.setUint16(42, columns.length, true)
+    view.setUint16(42, columnCount, true)
+    if (segment.layout === 'text') view.setUint32(44, segment.delimiter, true)
     if (segment.layout === 'rows') {
       view.setUint32(44, segment.rowWidth, true)
       view.setUint32(48, segment.rowsPerGroup, true)
@@ -107,7 +116,9 @@ export function decodeSegments(bytes: Uint8Array): SegmentRecord[] {
   for (let i = 0; i < count; i++) {
     if (at + SEGMENT_FIXED_SIZE > bytes.byteLength) throw corrupt(`segment ${i} past the end`)
     const columnCount = view.getUint16(at + 42, true)
-    if (at + SEGMENT_FIXED_SIZE + columnCount * 8 > bytes.byteLength)
+    const layout = bytes[at + 40]
+    const slices = layout === SegmentLayout.rows ? columnCount : 0
+    if (at + SEGMENT_FIXED_SIZE + slices * 8 > bytes.byteLength)
       throw corrupt(`segment ${i} columns past the end`)
     const base = {
       entryIndex: getU64(view, at),
@@ -116,9 +127,10 @@ export function decodeSegments(bytes: Uint8Array): SegmentRecord[] {
       firstChunk: getU64(view, at + 24),
       chunkCount: getU64(view, at + 32),
     }
-    const layout = bytes[at + 40]
     if (layout === SegmentLayout.bytes) segments.push({ ...base, layout: 'bytes' })
-    else if (layout === SegmentLayout.rows) {
+    else if (layout === SegmentLayout.text) {
+      segments.push({ ...base, layout: 'text', delimiter: view.getUint32(at + 44, true), columnCount })
+    } else if (layout === SegmentLayout.rows) {
       const columns = Array.from({ length: columnCount }, (_, c) => ({
         offset: view.getUint32(at + SEGMENT_FIXED_SIZE + c * 8, true),
         width: view.getUint32(at + SEGMENT_FIXED_SIZE + c * 8 + 4, true),
@@ -132,7 +144,7 @@ export function decodeSegments(bytes: Uint8Array): SegmentRecord[] {
         columns,
       })
     } else throw new AstropackError('UNSUPPORTED_FEATURE', `segment ${i} has unknown layout ${layout}`)
-    at += SEGMENT_FIXED_SIZE + columnCount * 8
+    at += SEGMENT_FIXED_SIZE + slices * 8
   }
   return segments
 }
@@ -168,7 +180,12 @@ export function checkSegments(
       throw corrupt(`segments of ${JSON.stringify(entry.path)} are not contiguous`)
     }
     const own = chunks.slice(segment.firstChunk, segment.firstChunk + segment.chunkCount)
-    if (own.reduce((sum, chunk) => sum + chunk.rawSize, 0) !== segment.rawLength) {
+    if (segment.layout === 'text') {
+      // Column chunks hold derived values, not file bytes: their lengths are checked as the text is rebuilt.
+      if (segment.columnCount === 0 || segment.delimiter > 255 || own.length % segment.columnCount !== 0) {
+        throw corrupt(`a text table in ${JSON.stringify(entry.path)} has an inconsistent layout`)
+      }
+    } else if (own.reduce((sum, chunk) => sum + chunk.rawSize, 0) !== segment.rawLength) {
       throw corrupt(`a segment of ${JSON.stringify(entry.path)} does not match its chunks`)
     }
     if (segment.layout === 'rows') checkRows(segment, own, entry.path)

@@ -104,7 +104,12 @@ export class PackageWriter {
     this.#open = { ...meta, firstChunk: this.#chunks.length, size: 0, segments: [] }
   }
 
-  async writeChunk(chunk: EncodedChunk): Promise<void> {
+  /**
+   * Appends a chunk to the open file. `fileBytes` is how many bytes of the original file it stands for:
+   * its raw size, except in text tables, whose column chunks hold derived values (the first chunk of a
+   * group then stands for the group's text, the others for none).
+   */
+  async writeChunk(chunk: EncodedChunk, fileBytes = chunk.rawSize): Promise<void> {
     if (!this.#open) throw new AstropackError('USAGE', 'writeChunk outside a file')
     if (chunk.rawSize > LIMITS.maxChunkRawSize) {
       throw new AstropackError(
@@ -123,7 +128,7 @@ export class PackageWriter {
       codecId: CODEC_IDS[chunk.codec],
       transformId: this.#chainId(chunk.transforms ?? []),
     })
-    this.#open.size += chunk.rawSize
+    this.#open.size += fileBytes
   }
 
   #chainId(chain: readonly TransformStep[]): number {

@@ -1,3 +1,4 @@
+import { planCsv } from './csv.js'
 import { planFits } from './fits.js'
 import { MIN_TYPED_BYTES, OPAQUE, type PlannedSegment } from './segments.js'
 
@@ -7,5 +8,5 @@ export type { PlannedSegment } from './segments.js'
 export async function planFile(path: string, size: number, head: Uint8Array): Promise<PlannedSegment[]> {
   const whole: PlannedSegment[] = [{ layout: 'bytes', start: 0, end: size, candidates: OPAQUE }]
   if (size < MIN_TYPED_BYTES) return whole
-  return (await planFits(path, size, head)) ?? whole
+  return (await planFits(path, size, head)) ?? (await planCsv(path, size, head)) ?? whole
 }

@@ -8,6 +8,7 @@ import type { TransformStep } from '@astropack/codecs'
  */
 export type PlannedSegment =
   | { layout: 'bytes'; start: number; end: number; candidates: TransformStep[][] }
+  | { layout: 'text'; start: number; end: number; delimiter: number; columnCount: number }
   | {
       layout: 'rows'
       start: number

@@ -1,5 +1,5 @@
 import { applyTransforms, type Codec, crc32, invertTransforms, type TransformStep } from '@astropack/codecs'
-import { type ColumnSlice, joinRows, splitRows } from '@astropack/format'
+import { type ColumnSlice, joinRows, joinTextGroup, splitRows, splitTextGroup } from '@astropack/format'
 
 /** What the codec workers do, as plain functions (the worker only routes messages to them). */
 
@@ -19,6 +19,8 @@ function slot(name: string, size: number): Uint8Array {
 
 export interface EncodedPart {
   stored: Uint8Array
+  /** Bytes before encoding (and before transforms). */
+  rawSize: number
   codec: Codec['name']
   crc32: number
   /** The transform chain the stored bytes were encoded with (empty for none). */
@@ -45,8 +47,14 @@ export function encodePart(
     if (!best || stored.byteLength < best.stored.byteLength) best = { stored, steps }
   }
   if (!best || best.stored.byteLength >= raw.byteLength)
-    return { stored: raw, codec: 'none', crc32: crc32(raw), steps: [] }
-  return { stored: best.stored, codec: codec.name, crc32: crc32(best.stored), steps: best.steps }
+    return { stored: raw, rawSize: raw.byteLength, codec: 'none', crc32: crc32(raw), steps: [] }
+  return {
+    stored: best.stored,
+    rawSize: raw.byteLength,
+    codec: codec.name,
+    crc32: crc32(best.stored),
+    steps: best.steps,
+  }
 }
 
 /** How much of an opaque chunk is tried with each probe chain. */
@@ -88,11 +96,24 @@ function looksLikeText(sample: Uint8Array): boolean {
  * here: uncompressed HDF5 tables 1.18 -> 1.47, astrometry.net index FITS 1.15 -> 1.70, at ~20% more CPU).
  */
 export function probeChains(codec: Codec, level: number, raw: Uint8Array): TransformStep[][] {
+  if (raw.byteLength < 2 * PROBE_BYTES || looksLikeText(raw.subarray(0, PROBE_BYTES))) return [[]]
+  return [pickBySample(codec, level, raw, PROBE_CHAINS)]
+}
+
+/**
+ * The chain that compresses the first PROBE_BYTES of `raw` best. A transform must earn its keep: at least
+ * 2% smaller than the plain bytes (the first chain, which must be the empty one).
+ */
+function pickBySample(
+  codec: Codec,
+  level: number,
+  raw: Uint8Array,
+  chains: TransformStep[][],
+): TransformStep[] {
   const sample = raw.subarray(0, PROBE_BYTES)
-  if (raw.byteLength < 2 * PROBE_BYTES || looksLikeText(sample)) return [[]]
   let plain = Number.POSITIVE_INFINITY
   let best = { size: Number.POSITIVE_INFINITY, chain: [] as TransformStep[] }
-  for (const chain of PROBE_CHAINS) {
+  for (const chain of chains) {
     const size = codec.encode(
       applyTransforms(chain, sample, slot('probe', sample.byteLength)),
       level,
@@ -100,8 +121,59 @@ export function probeChains(codec: Codec, level: number, raw: Uint8Array): Trans
     if (chain.length === 0) plain = size
     if (size < best.size) best = { size, chain }
   }
-  // A transform must earn its keep: at least 2% smaller than the plain bytes.
-  return best.chain.length > 0 && best.size < plain * 0.98 ? [best.chain] : [[]]
+  return best.chain.length > 0 && best.size < plain * 0.98 ? best.chain : []
+}
+
+/** Chains for the typed columns of a text table, by their kind byte (see @astropack/format text-table). */
+const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
+  2: [
+    [],
+    [{ op: 'shuffle', width: 8 }],
+    [
+      { op: 'xor', width: 8 },
+      { op: 'shuffle', width: 8 },
+    ],
+  ],
+  3: [
+    [],
+    [{ op: 'shuffle', width: 4 }],
+    [
+      { op: 'delta-le', width: 4 },
+      { op: 'shuffle', width: 4 },
+    ],
+  ],
+  4: [
+    [],
+    [{ op: 'shuffle', width: 4 }],
+    [
+      { op: 'delta-le', width: 4 },
+      { op: 'shuffle', width: 4 },
+    ],
+  ],
+}
+
+/** Splits a group of text lines into typed columns and encodes each with the chain its sample prefers. */
+export function encodeText(
+  codec: Codec,
+  level: number,
+  text: Uint8Array,
+  delimiter: number,
+  columnCount: number,
+): EncodedPart[] {
+  return splitTextGroup(text, delimiter, columnCount).map((column) => {
+    const chains = TEXT_COLUMN_CHAINS[column[0]!]
+    return encodePart(codec, level, column, chains ? [pickBySample(codec, level, column, chains)] : [[]])
+  })
+}
+
+export function decodeText(
+  parts: readonly { codec: Codec; stored: Uint8Array; rawSize: number; steps: readonly TransformStep[] }[],
+  delimiter: number,
+): Uint8Array {
+  return joinTextGroup(
+    parts.map((part) => decodePart(part.codec, part.stored, part.rawSize, part.steps)),
+    delimiter,
+  )
 }
 
 /** Splits a group of rows into columns and encodes each with its candidate chains. */

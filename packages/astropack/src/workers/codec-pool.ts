@@ -27,6 +27,19 @@ export type CodecTask = Task<
       candidates: (TransformStep[][] | 'probe')[]
     }
   | {
+      op: 'encodeText'
+      codec: CodecName
+      level: number
+      data: Uint8Array
+      delimiter: number
+      columnCount: number
+    }
+  | {
+      op: 'decodeText'
+      parts: { codec: CodecName; rawSize: number; data: Uint8Array; steps: TransformStep[] }[]
+      delimiter: number
+    }
+  | {
       op: 'decode'
       codec: CodecName
       rawSize: number

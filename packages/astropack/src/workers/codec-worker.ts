@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads'
 import { isAstropackError, loadCodec } from '@astropack/codecs'
-import { decodePart, decodeRows, encodePart, encodeRows } from './chunk-ops.js'
+import { decodePart, decodeRows, decodeText, encodePart, encodeRows, encodeText } from './chunk-ops.js'
 import type { CodecTask, CodecTaskResult } from './codec-pool.js'
 
 /** Runs codec work off the main thread; sync codecs are fastest here (async zlib on libuv was slower). */
@@ -23,6 +23,22 @@ async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'retur
           task.candidates,
         ),
       }
+    case 'encodeText':
+      return {
+        parts: encodeText(
+          await loadCodec(task.codec),
+          task.level,
+          task.data,
+          task.delimiter,
+          task.columnCount,
+        ),
+      }
+    case 'decodeText': {
+      const parts = await Promise.all(
+        task.parts.map(async (part) => ({ ...part, codec: await loadCodec(part.codec), stored: part.data })),
+      )
+      return { data: decodeText(parts, task.delimiter) }
+    }
     case 'decode':
       return { data: decodePart(await loadCodec(task.codec), task.data, task.rawSize, task.steps, task.into) }
     case 'decodeRows': {
@@ -36,8 +52,10 @@ async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'retur
 
 port.on('message', async (task: CodecTask) => {
   // The caller's reusable buffers go back (decodeRows inputs are one-off copies, left here).
-  const returned =
-    task.op === 'decodeRows' ? [] : [task.data, ...('into' in task && task.into ? [task.into] : [])]
+  const returned = [
+    ...('data' in task ? [task.data] : []),
+    ...('into' in task && task.into ? [task.into] : []),
+  ]
   let result: CodecTaskResult
   try {
     result = { id: task.id, ...(await run(task)), returned }

@@ -1,0 +1,56 @@
+import { open } from 'node:fs/promises'
+import { coverWithBytes, type PlannedSegment } from './segments.js'
+
+const NEWLINE = 10
+const COMMA = 44
+const TAB = 9
+/** The end of the file read to find its last complete line. */
+const TAIL_BYTES = 64 * 1024
+
+function isPlainText(bytes: Uint8Array): boolean {
+  let printable = 0
+  for (const byte of bytes) {
+    if (byte === 0 || byte === 13 || byte === 34) return false // NUL, CR, or quotes: not a plain table
+    if ((byte >= 32 && byte < 127) || byte === TAB || byte === NEWLINE || byte >= 160) printable++
+  }
+  return printable >= bytes.byteLength * 0.95
+}
+
+/**
+ * Plans a delimited text table (CSV, TSV): the first line stays as it is (a header, usually); the lines
+ * after it, up to the last newline, become a text segment stored as typed columns. Returns undefined for
+ * anything else. Groups that turn out not to be plain tables are kept whole by the column encoder.
+ */
+export async function planCsv(
+  path: string,
+  size: number,
+  head: Uint8Array,
+): Promise<PlannedSegment[] | undefined> {
+  if (!isPlainText(head)) return undefined
+  const firstEnd = head.indexOf(NEWLINE)
+  if (firstEnd === -1) return undefined
+  const firstLine = head.subarray(0, firstEnd)
+  const commas = firstLine.filter((byte) => byte === COMMA).length
+  const tabs = firstLine.filter((byte) => byte === TAB).length
+  if (commas === 0 && tabs === 0) return undefined
+  const delimiter = tabs > commas ? TAB : COMMA
+  const columnCount = Math.max(commas, tabs) + 1
+  const file = await open(path, 'r')
+  try {
+    const tailStart = Math.max(0, size - TAIL_BYTES)
+    const tail = new Uint8Array(size - tailStart)
+    await file.read(tail, 0, tail.byteLength, tailStart)
+    const lastEnd = tailStart + tail.lastIndexOf(NEWLINE) + 1
+    if (lastEnd <= firstEnd + 1) return undefined
+    const table: PlannedSegment = {
+      layout: 'text',
+      start: firstEnd + 1,
+      end: lastEnd,
+      delimiter,
+      columnCount,
+    }
+    return coverWithBytes([table], size)
+  } finally {
+    await file.close()
+  }
+}

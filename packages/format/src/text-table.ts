@@ -1,0 +1,195 @@
+import { AstropackError } from './errors.js'
+
+/**
+ * Delimited text tables (CSV, TSV) stored as typed columns, rebuilt byte for byte (SPEC §7.2).
+ * A group of whole lines becomes one chunk per column. Numbers whose text the standard ECMAScript
+ * formatting reproduces exactly are stored as binary values; every other field is kept as an exception
+ * with its original bytes, so nothing is ever changed.
+ */
+
+export const TextColumnKind = { raw: 0, text: 1, float64: 2, decimal: 3, fixed: 4 } as const
+const HEADER = 8
+const NEWLINE = 10
+const latin1 = new TextDecoder('latin1')
+
+function encodeLatin1(text: string): Uint8Array {
+  const out = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i)
+  return out
+}
+
+function header(
+  kind: number,
+  scale: number,
+  count: number,
+  size: number,
+): { bytes: Uint8Array; view: DataView } {
+  const bytes = new Uint8Array(size)
+  const view = new DataView(bytes.buffer)
+  bytes[0] = kind
+  bytes[1] = scale
+  view.setUint32(4, count, true)
+  return { bytes, view }
+}
+
+/** The value a field holds as kind/scale, or undefined when formatting it back would not give the same text. */
+function fieldValue(field: string, kind: number, scale: number): number | undefined {
+  if (field.length === 0 || field.length > 32) return undefined
+  const value = Number(field)
+  if (!Number.isFinite(value)) return undefined
+  if (kind === TextColumnKind.float64) return String(value) === field ? value : undefined
+  const k = Math.round(value * 10 ** scale)
+  if (!Number.isSafeInteger(k) || k < -(2 ** 31) || k >= 2 ** 31) return undefined
+  return formatValue(k, kind, scale) === field ? k : undefined
+}
+
+function formatValue(value: number, kind: number, scale: number): string {
+  if (kind === TextColumnKind.float64) return String(value)
+  const number = value / 10 ** scale
+  return kind === TextColumnKind.fixed ? number.toFixed(scale) : String(number)
+}
+
+/** Picks the binary kind that reproduces most fields of a column (a sample of them). */
+function chooseKind(fields: string[]): { kind: number; scale: number } {
+  const sample =
+    fields.length > 2000 ? fields.filter((_, i) => i % Math.ceil(fields.length / 2000) === 0) : fields
+  let decimals = 0
+  for (const field of sample) {
+    const dot = field.indexOf('.')
+    if (dot !== -1 && !/[eE]/.test(field)) decimals = Math.max(decimals, field.length - dot - 1)
+  }
+  const options = [
+    { kind: TextColumnKind.fixed, scale: Math.min(decimals, 9) },
+    { kind: TextColumnKind.decimal, scale: Math.min(decimals, 9) },
+    { kind: TextColumnKind.float64, scale: 0 },
+  ]
+  let best = { kind: TextColumnKind.text as number, scale: 0, misses: sample.length * 0.2 } // binary must fit 80%
+  for (const option of options) {
+    const misses = sample.reduce(
+      (n, field) => n + (fieldValue(field, option.kind, option.scale) === undefined ? 1 : 0),
+      0,
+    )
+    if (misses < best.misses) best = { ...option, misses }
+  }
+  return best
+}
+
+function encodeColumn(fields: string[]): Uint8Array {
+  const { kind, scale } = chooseKind(fields)
+  const count = fields.length
+  if (kind === TextColumnKind.text) {
+    const body = encodeLatin1(fields.join('\n'))
+    const { bytes } = header(kind, 0, count, HEADER + body.byteLength)
+    bytes.set(body, HEADER)
+    return bytes
+  }
+  const width = kind === TextColumnKind.float64 ? 8 : 4
+  const exceptions: { row: number; bytes: Uint8Array }[] = []
+  const values = new DataView(new ArrayBuffer(count * width))
+  for (let row = 0; row < count; row++) {
+    const value = fieldValue(fields[row]!, kind, scale)
+    if (value === undefined) exceptions.push({ row, bytes: encodeLatin1(fields[row]!) })
+    else if (width === 8) values.setFloat64(row * 8, value, true)
+    else values.setInt32(row * 4, value, true)
+  }
+  const extra = exceptions.reduce((sum, e) => sum + e.bytes.byteLength, 0)
+  const size = HEADER + count * width + 4 + exceptions.length * 8 + extra
+  const { bytes, view } = header(kind, scale, count, size)
+  bytes.set(new Uint8Array(values.buffer), HEADER)
+  let at = HEADER + count * width
+  view.setUint32(at, exceptions.length, true)
+  at += 4
+  for (const e of exceptions) {
+    view.setUint32(at, e.row, true)
+    view.setUint32(at + 4, e.bytes.byteLength, true)
+    at += 8
+  }
+  for (const e of exceptions) {
+    bytes.set(e.bytes, at)
+    at += e.bytes.byteLength
+  }
+  return bytes
+}
+
+/**
+ * Splits a group of whole lines (ending in a newline) into one chunk per column; a group that is not a
+ * plain table (a line with another field count) is kept whole in the first chunk (kind raw).
+ */
+export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount: number): Uint8Array[] {
+  const text = latin1.decode(group)
+  const lines = text.slice(0, -1).split('\n')
+  const separator = String.fromCharCode(delimiter)
+  const columns: string[][] = Array.from({ length: columnCount }, () => [])
+  const plain = text.endsWith('\n') && !text.includes('\r') && !text.includes('"')
+  for (const line of plain ? lines : []) {
+    const fields = line.split(separator)
+    if (fields.length !== columnCount) return rawGroup(group, columnCount)
+    for (let c = 0; c < columnCount; c++) columns[c]!.push(fields[c]!)
+  }
+  return plain ? columns.map(encodeColumn) : rawGroup(group, columnCount)
+}
+
+function rawGroup(group: Uint8Array, columnCount: number): Uint8Array[] {
+  const first = header(TextColumnKind.raw, 0, 0, HEADER + group.byteLength).bytes
+  first.set(group, HEADER)
+  return [
+    first,
+    ...Array.from({ length: columnCount - 1 }, () => header(TextColumnKind.raw, 0, 0, HEADER).bytes),
+  ]
+}
+
+function corrupt(message: string): AstropackError {
+  return new AstropackError('CORRUPT_CHUNK', `text table: ${message}`)
+}
+
+/** The fields of one decoded column chunk. */
+function decodeColumn(bytes: Uint8Array): string[] {
+  if (bytes.byteLength < HEADER) throw corrupt('column chunk shorter than its header')
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const [kind, scale] = [bytes[0]!, bytes[1]!]
+  const count = view.getUint32(4, true)
+  if (kind === TextColumnKind.text) {
+    const fields = latin1.decode(bytes.subarray(HEADER)).split('\n')
+    if (fields.length !== count) throw corrupt(`text column has ${fields.length} fields, declares ${count}`)
+    return fields
+  }
+  const width =
+    kind === TextColumnKind.float64
+      ? 8
+      : kind === TextColumnKind.decimal || kind === TextColumnKind.fixed
+        ? 4
+        : 0
+  if (width === 0 || scale > 9) throw corrupt(`unknown column kind ${kind} or scale ${scale}`)
+  let at = HEADER + count * width
+  if (at + 4 > bytes.byteLength) throw corrupt('column chunk too short for its values')
+  const fields = new Array<string>(count)
+  for (let row = 0; row < count; row++) {
+    const value =
+      width === 8 ? view.getFloat64(HEADER + row * 8, true) : view.getInt32(HEADER + row * 4, true)
+    fields[row] = formatValue(value, kind, scale)
+  }
+  const exceptions = view.getUint32(at, true)
+  at += 4
+  let text = at + exceptions * 8
+  if (text > bytes.byteLength) throw corrupt('exception table past the end')
+  for (let e = 0; e < exceptions; e++) {
+    const row = view.getUint32(at + e * 8, true)
+    const length = view.getUint32(at + e * 8 + 4, true)
+    if (row >= count || text + length > bytes.byteLength) throw corrupt('exception out of range')
+    fields[row] = latin1.decode(bytes.subarray(text, text + length))
+    text += length
+  }
+  return fields
+}
+
+/** Rebuilds the exact lines of a group from its column chunks. */
+export function joinTextGroup(parts: readonly Uint8Array[], delimiter: number): Uint8Array {
+  if (parts[0]?.[0] === TextColumnKind.raw) return parts[0].subarray(HEADER)
+  const columns = parts.map(decodeColumn)
+  const rows = columns[0]?.length ?? 0
+  if (columns.some((column) => column.length !== rows)) throw corrupt('columns of a group differ in length')
+  const separator = String.fromCharCode(delimiter)
+  const lines = new Array<string>(rows)
+  for (let row = 0; row < rows; row++) lines[row] = columns.map((column) => column[row]).join(separator)
+  return encodeLatin1(`${lines.join('\n')}\n`)
+}
