@@ -171,8 +171,8 @@ async function packRows(
   }
 }
 
-/** Lines longer than this are not a table we type: the text segment's encoder would refuse them anyway. */
-const MAX_GROUP_BYTES = 64 * 1024 * 1024
+/** A group (kept whole if need be) must fit one chunk (64 MiB); lines longer than this end the table. */
+const MAX_GROUP_BYTES = 32 * 1024 * 1024
 
 async function packText(
   context: PackContext,
@@ -194,8 +194,12 @@ async function packText(
     const groupEnd = piece.lastIndexOf(10) + 1
     if (groupEnd === 0) {
       buffers.give(buffer)
-      if (readSize >= MAX_GROUP_BYTES)
-        throw new AstropackError('IO', `${entry.path}: a line longer than ${MAX_GROUP_BYTES} bytes`)
+      if (readSize >= MAX_GROUP_BYTES) {
+        // Not a table after all (a huge line): the rest goes as plain bytes.
+        await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
+        const rest = { layout: 'bytes' as const, start: position, end: segment.end, candidates: OPAQUE }
+        return packBytes(context, file, entry, rest, hash)
+      }
       readSize *= 2
       continue
     }

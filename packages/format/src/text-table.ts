@@ -1,4 +1,5 @@
 import { AstropackError } from './errors.js'
+import { LIMITS } from './spec.js'
 
 /**
  * Delimited text tables (CSV, TSV) stored as typed columns, rebuilt byte for byte (SPEC §7.2).
@@ -126,7 +127,12 @@ export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount
     if (fields.length !== columnCount) return rawGroup(group, columnCount)
     for (let c = 0; c < columnCount; c++) columns[c]!.push(fields[c]!)
   }
-  return plain ? columns.map(encodeColumn) : rawGroup(group, columnCount)
+  if (!plain) return rawGroup(group, columnCount)
+  const encoded = columns.map(encodeColumn)
+  // Tiny fields can take more room as values (1 byte of text, 8 of float64): stay within the chunk limit.
+  return encoded.some((column) => column.byteLength > LIMITS.maxChunkRawSize)
+    ? rawGroup(group, columnCount)
+    : encoded
 }
 
 function rawGroup(group: Uint8Array, columnCount: number): Uint8Array[] {
