@@ -118,16 +118,24 @@ function encodeColumn(fields: string[]): Uint8Array {
  */
 export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount: number): Uint8Array[] {
   const text = latin1.decode(group)
-  const lines = text.slice(0, -1).split('\n')
+  if (!text.endsWith('\n') || text.includes('\r') || text.includes('"')) return rawGroup(group, columnCount)
   const separator = String.fromCharCode(delimiter)
   const columns: string[][] = Array.from({ length: columnCount }, () => [])
-  const plain = text.endsWith('\n') && !text.includes('\r') && !text.includes('"')
-  for (const line of plain ? lines : []) {
-    const fields = line.split(separator)
-    if (fields.length !== columnCount) return rawGroup(group, columnCount)
-    for (let c = 0; c < columnCount; c++) columns[c]!.push(fields[c]!)
+  const last = columnCount - 1
+  // One pass over the text with indexOf: no per-line arrays.
+  for (let pos = 0; pos < text.length; ) {
+    const lineEnd = text.indexOf('\n', pos)
+    for (let c = 0; c < last; c++) {
+      const end = text.indexOf(separator, pos)
+      if (end === -1 || end > lineEnd) return rawGroup(group, columnCount)
+      columns[c]!.push(text.slice(pos, end))
+      pos = end + 1
+    }
+    const extra = text.indexOf(separator, pos)
+    if (extra !== -1 && extra < lineEnd) return rawGroup(group, columnCount)
+    columns[last]!.push(text.slice(pos, lineEnd))
+    pos = lineEnd + 1
   }
-  if (!plain) return rawGroup(group, columnCount)
   const encoded = columns.map(encodeColumn)
   // Tiny fields can take more room as values (1 byte of text, 8 of float64): stay within the chunk limit.
   return encoded.some((column) => column.byteLength > LIMITS.maxChunkRawSize)
@@ -194,8 +202,18 @@ export function joinTextGroup(parts: readonly Uint8Array[], delimiter: number): 
   const columns = parts.map(decodeColumn)
   const rows = columns[0]?.length ?? 0
   if (columns.some((column) => column.length !== rows)) throw corrupt('columns of a group differ in length')
-  const separator = String.fromCharCode(delimiter)
-  const lines = new Array<string>(rows)
-  for (let row = 0; row < rows; row++) lines[row] = columns.map((column) => column[row]).join(separator)
-  return encodeLatin1(`${lines.join('\n')}\n`)
+  let size = 0
+  for (const column of columns) for (let row = 0; row < rows; row++) size += column[row]!.length + 1
+  // Written straight into bytes: one character is one byte (latin1), no per-line strings.
+  const out = new Uint8Array(size)
+  let at = 0
+  const last = columns.length - 1
+  for (let row = 0; row < rows; row++) {
+    for (let c = 0; c <= last; c++) {
+      const field = columns[c]![row]!
+      for (let i = 0; i < field.length; i++) out[at++] = field.charCodeAt(i)
+      out[at++] = c === last ? NEWLINE : delimiter
+    }
+  }
+  return out
 }
