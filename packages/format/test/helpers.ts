@@ -1,4 +1,5 @@
 import { createSha256, loadCodec } from '@astropack/codecs'
+import { concatBytes } from '../src/bytes.js'
 import { type Manifest, PackageWriter } from '../src/index.js'
 import type { StoredCodecName } from '../src/spec.js'
 
@@ -46,14 +47,7 @@ export async function writePackage(
     writer.endFile(hash.digestHex())
   }
   await writer.finish(testManifest())
-  const total = parts.reduce((sum, part) => sum + part.byteLength, 0)
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.byteLength
-  }
-  return out
+  return concatBytes(parts)
 }
 
 const fixtures = new URL('../../../fixtures/sample/', import.meta.url)

@@ -6,6 +6,13 @@ import type { CodecTask, CodecTaskResult } from './codec-pool.js'
 /** Runs codec work off the main thread; sync codecs are fastest here (async zlib on libuv was slower). */
 const port = parentPort!
 
+/** The column chunks of a table group, each with its codec loaded. */
+function withCodecs(parts: Extract<CodecTask, { op: 'decodeRows' }>['parts']) {
+  return Promise.all(
+    parts.map(async (part) => ({ ...part, codec: await loadCodec(part.codec), stored: part.data })),
+  )
+}
+
 async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'returned'>> {
   switch (task.op) {
     case 'encode':
@@ -33,18 +40,12 @@ async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'retur
           task.columnCount,
         ),
       }
-    case 'decodeText': {
-      const parts = await Promise.all(
-        task.parts.map(async (part) => ({ ...part, codec: await loadCodec(part.codec), stored: part.data })),
-      )
-      return { data: decodeText(parts, task.delimiter) }
-    }
+    case 'decodeText':
+      return { data: decodeText(await withCodecs(task.parts), task.delimiter) }
     case 'decode':
       return { data: decodePart(await loadCodec(task.codec), task.data, task.rawSize, task.steps, task.into) }
     case 'decodeRows': {
-      const parts = await Promise.all(
-        task.parts.map(async (part) => ({ ...part, codec: await loadCodec(part.codec), stored: part.data })),
-      )
+      const parts = await withCodecs(task.parts)
       return { data: decodeRows(parts, task.rowWidth, task.columns, task.rowCount, task.into) }
     }
   }
