@@ -171,6 +171,12 @@ async function packRows(
   }
 }
 
+/**
+ * Text is read in groups of about this many bytes (1 MiB groups lost 5% of ratio on the Tycho-2 CSV).
+ * Workers turn one column of a group at a time into strings, which bounds their heap.
+ */
+const TEXT_GROUP_BYTES = 4 * 1024 * 1024
+
 /** A group (kept whole if need be) must fit one chunk (64 MiB); lines longer than this end the table. */
 const MAX_GROUP_BYTES = 32 * 1024 * 1024
 
@@ -185,7 +191,7 @@ async function packText(
   const { delimiter, columnCount } = segment
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
   let position = segment.start
-  let readSize = chunkSize
+  let readSize = TEXT_GROUP_BYTES
   while (position < segment.end) {
     const buffer = buffers.take(readSize)
     const piece = buffer.subarray(0, Math.min(readSize, segment.end - position))

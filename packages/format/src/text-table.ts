@@ -119,28 +119,48 @@ function encodeColumn(fields: string[]): Uint8Array {
 export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount: number): Uint8Array[] {
   const text = latin1.decode(group)
   if (!text.endsWith('\n') || text.includes('\r') || text.includes('"')) return rawGroup(group, columnCount)
-  const separator = String.fromCharCode(delimiter)
-  const columns: string[][] = Array.from({ length: columnCount }, () => [])
+  const starts = fieldStarts(text, String.fromCharCode(delimiter), columnCount)
+  if (!starts) return rawGroup(group, columnCount)
+  const rows = starts.length / columnCount
+  // One column at a time: only its fields exist as strings at once, which bounds a worker's heap.
+  const encoded: Uint8Array[] = []
+  for (let c = 0; c < columnCount; c++) {
+    const fields = new Array<string>(rows)
+    for (let row = 0, k = c; row < rows; row++, k += columnCount) {
+      fields[row] = text.slice(starts[k]!, (k + 1 < starts.length ? starts[k + 1]! : text.length) - 1)
+    }
+    const column = encodeColumn(fields)
+    // Tiny fields can take more room as values (1 byte of text, 8 of float64): stay within the chunk limit.
+    if (column.byteLength > LIMITS.maxChunkRawSize) return rawGroup(group, columnCount)
+    encoded.push(column)
+  }
+  return encoded
+}
+
+/**
+ * Where every field starts (row by row, column by column; a field ends one byte before the next start),
+ * or undefined when a line has another number of fields.
+ */
+function fieldStarts(text: string, separator: string, columnCount: number): Uint32Array | undefined {
+  let rows = 0
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) rows++
+  const starts = new Uint32Array(rows * columnCount)
   const last = columnCount - 1
-  // One pass over the text with indexOf: no per-line arrays.
+  let k = 0
   for (let pos = 0; pos < text.length; ) {
     const lineEnd = text.indexOf('\n', pos)
     for (let c = 0; c < last; c++) {
       const end = text.indexOf(separator, pos)
-      if (end === -1 || end > lineEnd) return rawGroup(group, columnCount)
-      columns[c]!.push(text.slice(pos, end))
+      if (end === -1 || end > lineEnd) return undefined
+      starts[k++] = pos
       pos = end + 1
     }
     const extra = text.indexOf(separator, pos)
-    if (extra !== -1 && extra < lineEnd) return rawGroup(group, columnCount)
-    columns[last]!.push(text.slice(pos, lineEnd))
+    if (extra !== -1 && extra < lineEnd) return undefined
+    starts[k++] = pos
     pos = lineEnd + 1
   }
-  const encoded = columns.map(encodeColumn)
-  // Tiny fields can take more room as values (1 byte of text, 8 of float64): stay within the chunk limit.
-  return encoded.some((column) => column.byteLength > LIMITS.maxChunkRawSize)
-    ? rawGroup(group, columnCount)
-    : encoded
+  return starts
 }
 
 function rawGroup(group: Uint8Array, columnCount: number): Uint8Array[] {
@@ -156,16 +176,42 @@ function corrupt(message: string): AstropackError {
   return new AstropackError('CORRUPT_CHUNK', `text table: ${message}`)
 }
 
+/** A decoded column: its fields' bytes back to back, and where each ends. */
+interface ColumnBytes {
+  data: Uint8Array
+  ends: Uint32Array
+}
+
+function toColumnBytes(fields: string[]): ColumnBytes {
+  let size = 0
+  for (const field of fields) size += field.length
+  const data = new Uint8Array(size)
+  const ends = new Uint32Array(fields.length)
+  let at = 0
+  fields.forEach((field, row) => {
+    for (let i = 0; i < field.length; i++) data[at++] = field.charCodeAt(i)
+    ends[row] = at
+  })
+  return { data, ends }
+}
+
 /** The fields of one decoded column chunk. */
-function decodeColumn(bytes: Uint8Array): string[] {
+function decodeColumn(bytes: Uint8Array): ColumnBytes {
   if (bytes.byteLength < HEADER) throw corrupt('column chunk shorter than its header')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const [kind, scale] = [bytes[0]!, bytes[1]!]
   const count = view.getUint32(4, true)
   if (kind === TextColumnKind.text) {
-    const fields = latin1.decode(bytes.subarray(HEADER)).split('\n')
-    if (fields.length !== count) throw corrupt(`text column has ${fields.length} fields, declares ${count}`)
-    return fields
+    // Already bytes: fields separated by newlines.
+    const data = bytes.subarray(HEADER)
+    const ends = new Uint32Array(count)
+    let row = 0
+    for (let i = 0; i < data.byteLength && row < count; i++) if (data[i] === NEWLINE) ends[row++] = i + 1
+    if (row !== count - 1 && !(count === 0 && data.byteLength === 0)) {
+      throw corrupt(`text column has ${row + 1} fields, declares ${count}`)
+    }
+    if (count > 0) ends[count - 1] = data.byteLength + 1
+    return { data, ends }
   }
   const width =
     kind === TextColumnKind.float64
@@ -193,27 +239,35 @@ function decodeColumn(bytes: Uint8Array): string[] {
     fields[row] = latin1.decode(bytes.subarray(text, text + length))
     text += length
   }
-  return fields
+  return toColumnBytes(fields)
 }
 
 /** Rebuilds the exact lines of a group from its column chunks. */
 export function joinTextGroup(parts: readonly Uint8Array[], delimiter: number): Uint8Array {
   if (parts[0]?.[0] === TextColumnKind.raw) return parts[0].subarray(HEADER)
   const columns = parts.map(decodeColumn)
-  const rows = columns[0]?.length ?? 0
-  if (columns.some((column) => column.length !== rows)) throw corrupt('columns of a group differ in length')
-  let size = 0
-  for (const column of columns) for (let row = 0; row < rows; row++) size += column[row]!.length + 1
-  // Written straight into bytes: one character is one byte (latin1), no per-line strings.
+  const rows = columns[0]?.ends.length ?? 0
+  if (columns.some((column) => column.ends.length !== rows))
+    throw corrupt('columns of a group differ in length')
+  // Text fields end one byte past their data (the newline that separated them); values end at their data.
+  const textKind = parts.map((part) => part[0] === TextColumnKind.text)
+  let size = rows * columns.length // a delimiter or newline after every field
+  columns.forEach((column, c) => {
+    size += column.data.byteLength - (textKind[c] ? Math.max(rows - 1, 0) : 0)
+  })
   const out = new Uint8Array(size)
   let at = 0
   const last = columns.length - 1
+  const starts = new Array<number>(columns.length).fill(0)
   for (let row = 0; row < rows; row++) {
     for (let c = 0; c <= last; c++) {
-      const field = columns[c]![row]!
-      for (let i = 0; i < field.length; i++) out[at++] = field.charCodeAt(i)
+      const { data, ends } = columns[c]!
+      const end = textKind[c] ? ends[row]! - 1 : ends[row]!
+      for (let i = starts[c]!; i < end; i++) out[at++] = data[i]!
+      starts[c] = textKind[c] ? end + 1 : end
       out[at++] = c === last ? NEWLINE : delimiter
     }
   }
+  if (at !== size) throw corrupt('rebuilt group size mismatch')
   return out
 }
