@@ -64,6 +64,8 @@ export const KNOWN_REQUIRED_FEATURES = FEATURE_TYPED_SEGMENTS
 export const LIMITS = {
   maxChunkRawSize: 64 * 1024 * 1024,
   maxIndexRawSize: 1024 * 1024 * 1024,
+  /** A table group rebuilt from its column chunks (SPEC §7.1, §7.2). */
+  maxGroupBytes: 256 * 1024 * 1024,
   maxPathBytes: 4096,
 } as const
 

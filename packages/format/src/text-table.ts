@@ -204,6 +204,9 @@ function decodeColumn(bytes: Uint8Array): ColumnBytes {
   if (kind === TextColumnKind.text) {
     // Already bytes: fields separated by newlines.
     const data = bytes.subarray(HEADER)
+    // Checked before allocating: n fields need at least n - 1 separators.
+    if (count > data.byteLength + 1)
+      throw corrupt(`text column declares ${count} fields in ${data.byteLength} bytes`)
     const ends = new Uint32Array(count)
     let row = 0
     for (let i = 0; i < data.byteLength && row < count; i++) if (data[i] === NEWLINE) ends[row++] = i + 1
@@ -255,6 +258,7 @@ export function joinTextGroup(parts: readonly Uint8Array[], delimiter: number): 
   columns.forEach((column, c) => {
     size += column.data.byteLength - (textKind[c] ? Math.max(rows - 1, 0) : 0)
   })
+  if (size > LIMITS.maxGroupBytes) throw corrupt(`a group would rebuild to ${size} bytes`)
   const out = new Uint8Array(size)
   let at = 0
   const last = columns.length - 1

@@ -2,7 +2,7 @@ import { isElementWidth, TRANSFORM_OP_IDS, type TransformOp, type TransformStep 
 import { concatBytes, getU64, setU64, viewOf } from './bytes.js'
 import { AstropackError } from './errors.js'
 import type { ChunkRecord, EntryRecord } from './index-sections.js'
-import { SEGMENT_FIXED_SIZE, SegmentLayout } from './spec.js'
+import { LIMITS, SEGMENT_FIXED_SIZE, SegmentLayout } from './spec.js'
 
 /**
  * The TRANSFORMS and SEGMENTS sections (SPEC §7.1): transform chains that chunks refer to by id, and
@@ -218,6 +218,13 @@ function checkRows(segment: SegmentRecord & RowsLayout, own: ChunkRecord[], path
     segment.rowWidth * segment.rowCount !== segment.rawLength
   ) {
     throw corrupt(`a table in ${JSON.stringify(path)} has an inconsistent layout`)
+  }
+  const groupBytes = segment.rowWidth * Math.min(segment.rowsPerGroup, segment.rowCount)
+  if (groupBytes > LIMITS.maxGroupBytes) {
+    throw new AstropackError(
+      'LIMIT_EXCEEDED',
+      `a table group in ${JSON.stringify(path)} would be ${groupBytes} bytes`,
+    )
   }
   const expected = rowsChunkSizes(segment)
   if (expected.length !== own.length || expected.some((size, i) => own[i]!.rawSize !== size)) {

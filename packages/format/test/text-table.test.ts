@@ -72,3 +72,27 @@ describe('text tables stored as typed columns', () => {
     expect(kinds.filter((kind) => kind !== 1).length).toBeGreaterThan(8) // most columns are numbers
   })
 })
+
+describe('damaged text-table chunks', () => {
+  it('give typed errors, never a crash or a huge allocation', () => {
+    const group = latin1(`${'1.5,abc,42\n'.repeat(500)}`)
+    const parts = splitTextGroup(group, 44, 3)
+    const hostile = parts[1]!.slice()
+    new DataView(hostile.buffer).setUint32(4, 0xffffffff, true) // a text column claiming 4 billion fields
+    expect(() => joinTextGroup([parts[0]!, hostile, parts[2]!], 44)).toThrow(
+      expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
+    )
+    for (const [i, part] of parts.entries()) {
+      for (let at = 0; at < Math.min(part.byteLength, 64); at++) {
+        const bad = part.slice()
+        bad[at]! ^= 0xff
+        const damaged = parts.map((p, j) => (j === i ? bad : p))
+        try {
+          joinTextGroup(damaged, 44)
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'CORRUPT_CHUNK' })
+        }
+      }
+    }
+  })
+})
