@@ -122,3 +122,33 @@ describe('typed segments: tables stored column by column', () => {
     expect(trailer.requiredFeatures).toBe(1)
   })
 })
+
+describe('a damaged typed package', () => {
+  it('is reported for a flipped byte anywhere, with a typed problem, never a crash', async () => {
+    const rows = Uint8Array.from({ length: 60 * 7 }, (_, i) => (i * 31) % 251)
+    const t = {
+      head: new Uint8Array(40).fill(32),
+      rowWidth: 7,
+      columns: [
+        { offset: 0, width: 4 },
+        { offset: 4, width: 3 },
+      ],
+      rows,
+      tail: Uint8Array.of(1, 2, 3),
+    }
+    const { bytes } = await writeTable(t, 16, [
+      [
+        { op: 'xor', width: 4 },
+        { op: 'shuffle', width: 4 },
+      ],
+      [],
+    ])
+    for (let at = 0; at < bytes.byteLength; at++) {
+      const bad = bytes.slice()
+      bad[at]! ^= 0x40
+      const result = await verifyPackage(fromBytes(bad), { full: true })
+      if (result.isValid) throw new Error(`flip at ${at} went unnoticed`)
+      for (const problem of result.problems) expect(problem.code).toMatch(/^[A-Z_]+$/)
+    }
+  }, 120_000)
+})
