@@ -43,11 +43,23 @@ function copyFields(
   }
 }
 
-/** Splits `rows` (each `rowWidth` bytes) into one array per column, each holding that column's bytes row after row. */
-export function splitRows(rows: Uint8Array, rowWidth: number, columns: readonly ColumnSlice[]): Uint8Array[] {
+/**
+ * Splits `rows` (each `rowWidth` bytes) into one array per column, each holding that column's bytes row
+ * after row; into `into[c]` when given and big enough.
+ */
+export function splitRows(
+  rows: Uint8Array,
+  rowWidth: number,
+  columns: readonly ColumnSlice[],
+  into?: readonly Uint8Array[],
+): Uint8Array[] {
   const count = rows.byteLength / rowWidth
-  return columns.map(({ offset, width }) => {
-    const out = new Uint8Array(count * width)
+  return columns.map(({ offset, width }, c) => {
+    const target = into?.[c]
+    const out =
+      target && target.byteLength >= count * width
+        ? target.subarray(0, count * width)
+        : new Uint8Array(count * width)
     copyFields(rows, offset, rowWidth, out, 0, width, width, count)
     return out
   })

@@ -1,5 +1,6 @@
 import { applyTransforms, type Codec, crc32, invertTransforms, type TransformStep } from '@astropack/codecs'
 import { type ColumnSlice, joinRows, joinTextGroup, splitRows, splitTextGroup } from '@astropack/format'
+import { frameBound } from '../buffer-pool.js'
 
 /** What the codec workers do, as plain functions (the worker only routes messages to them). */
 
@@ -162,7 +163,9 @@ export function encodeText(
 ): EncodedPart[] {
   return splitTextGroup(text, delimiter, columnCount).map((column) => {
     const chains = TEXT_COLUMN_CHAINS[column[0]!]
-    return encodePart(codec, level, column, chains ? [pickBySample(codec, level, column, chains)] : [[]])
+    const chosen = chains ? [pickBySample(codec, level, column, chains)] : [[]]
+    const part = encodePart(codec, level, column, chosen, slot('encoded', frameBound(column.byteLength)))
+    return { ...part, stored: part.stored.buffer === column.buffer ? part.stored : part.stored.slice() }
   })
 }
 
@@ -185,9 +188,25 @@ export function encodeRows(
   columns: readonly ColumnSlice[],
   candidates: readonly (TransformStep[][] | 'probe')[],
 ): EncodedPart[] {
-  return splitRows(rows, rowWidth, columns).map((column, c) =>
-    encodePart(codec, level, column, candidates[c]!),
+  // Columns and frames go to reused memory (fresh buffers per group inflated RSS by ~100 MiB); what is
+  // kept is copied out once, at its exact size.
+  const count = rows.byteLength / rowWidth
+  const split = splitRows(
+    rows,
+    rowWidth,
+    columns,
+    columns.map((column, c) => slot(`split ${c}`, count * column.width)),
   )
+  return split.map((column, c) => {
+    const part = encodePart(
+      codec,
+      level,
+      column,
+      candidates[c]!,
+      slot('encoded', frameBound(column.byteLength)),
+    )
+    return { ...part, stored: part.stored.slice() }
+  })
 }
 
 export function decodePart(
