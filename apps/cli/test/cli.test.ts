@@ -75,6 +75,18 @@ describe('astropack pack / unpack', () => {
     expect(entries.map((e: { path: string }) => e.path)).toContain('fits/wmap7-W-iqu-nside32.fits')
   })
 
+  it('lists the tables readers recognised, with columns and units', () => {
+    const pkg = join(work, 'tables.astropack')
+    astropack('pack', SAMPLE, '-o', pkg)
+    const tables = JSON.parse(astropack('tables', pkg, '--json').stdout)
+    const csv = tables.find((t: { entry: string }) => t.entry === 'tables/jpl-sbdb-asteroids.csv')
+    expect(csv).toMatchObject({ source: 'csv', rows: 7099 })
+    expect(csv.columns.map((c: { name: string }) => c.name).slice(0, 3)).toEqual(['full_name', 'neo', 'H'])
+    const wmap = tables.find((t: { entry: string }) => t.entry === 'fits/wmap7-W-iqu-nside32.fits')
+    expect(wmap).toMatchObject({ source: 'fits', hdu: 1, rows: 12 })
+    expect(wmap.columns[0]).toMatchObject({ name: 'I_STOKES', type: '1024E' })
+  })
+
   it('cats one entry to stdout, identical to the original', () => {
     const pkg = join(work, 'cat.astropack')
     astropack('pack', SAMPLE, '-o', pkg)

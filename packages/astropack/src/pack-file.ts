@@ -9,7 +9,7 @@ import {
 import type { PackageWriter } from '@astropack/format'
 import { type BufferPool, frameBound } from './buffer-pool.js'
 import { type PlannedSegment, planFile } from './layouts/plan.js'
-import { OPAQUE } from './layouts/segments.js'
+import { OPAQUE, type TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
 import type { SourceEntry } from './walk.js'
 import type { EncodedPart } from './workers/chunk-ops.js'
@@ -25,6 +25,8 @@ export interface PackContext {
   level: number
   chunkSize: number
   onBytes: (bytes: number, entry: string) => void
+  /** Tables the readers recognised, for the manifest. */
+  tables: ({ entry: string } & TableSchema)[]
 }
 
 /** The first bytes of a file, which tell its format. */
@@ -57,9 +59,13 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
     const hash = createSha256()
     const hasTables = plan.some((segment) => segment.layout !== 'bytes')
     for (const segment of plan) {
-      if (segment.layout === 'rows') await packRows(context, file, entry, segment, hash)
-      else if (segment.layout === 'text') await packText(context, file, entry, segment, hash)
-      else {
+      if (segment.layout === 'rows') {
+        await packRows(context, file, entry, segment, hash)
+        context.tables.push({ entry: entry.path, ...segment.table })
+      } else if (segment.layout === 'text') {
+        const rows = await packText(context, file, entry, segment, hash)
+        context.tables.push({ entry: entry.path, ...segment.table, rows })
+      } else {
         if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         await packBytes(context, file, entry, segment, hash)
       }
@@ -186,9 +192,10 @@ async function packText(
   entry: SourceEntry,
   segment: Extract<PlannedSegment, { layout: 'text' }>,
   hash: Sha256,
-): Promise<void> {
+): Promise<number> {
   const { pool, buffers, queue, writer, chunkSize } = context
   const { delimiter, columnCount } = segment
+  let lines = 0
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
   let position = segment.start
   let readSize = TEXT_GROUP_BYTES
@@ -204,13 +211,15 @@ async function packText(
         // Not a table after all (a huge line): the rest goes as plain bytes.
         await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         const rest = { layout: 'bytes' as const, start: position, end: segment.end, candidates: OPAQUE }
-        return packBytes(context, file, entry, rest, hash)
+        await packBytes(context, file, entry, rest, hash)
+        return lines
       }
       readSize *= 2
       continue
     }
     const data = piece.subarray(0, groupEnd)
     hash.update(data)
+    for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) lines++
     position += groupEnd
     const task = {
       op: 'encodeText' as const,
@@ -235,6 +244,7 @@ async function packText(
       }),
     )
   }
+  return lines
 }
 
 async function writeParts(context: PackContext, result: CodecTaskResult, sizes: number[], path: string) {

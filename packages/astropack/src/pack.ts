@@ -67,6 +67,7 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
       codec: codecName,
       level,
       chunkSize,
+      tables: [],
       onBytes: (bytes, entry) => {
         done += bytes
         options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry })
@@ -79,7 +80,9 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
       } else await packFile(context, entry)
     }
     await queue.drain()
-    const packageBytes = await writer.finish(buildManifest(options, entries.length, inputBytes))
+    const packageBytes = await writer.finish(
+      buildManifest(options, entries.length, inputBytes, context.tables),
+    )
     await out.commit()
     return {
       outputPath,
@@ -98,7 +101,12 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   }
 }
 
-function buildManifest(options: PackOptions, entries: number, bytes: number): Manifest {
+function buildManifest(
+  options: PackOptions,
+  entries: number,
+  bytes: number,
+  tables: PackContext['tables'],
+): Manifest {
   return {
     format: 'astropack',
     specVersion: '1.0',
@@ -106,6 +114,7 @@ function buildManifest(options: PackOptions, entries: number, bytes: number): Ma
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     ...(options.surveyName ? { survey: { name: options.surveyName } } : {}),
     inputs: [{ source: resolve(options.sourcePath), entries, bytes }],
+    ...(tables.length > 0 ? { tables } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
   }
 }

@@ -12,6 +12,15 @@ export interface Manifest {
   packageVersion?: string
   /** Provenance: where the packed files came from. */
   inputs?: { source: string; entries: number; bytes: number; reader?: string }[]
+  /** Tables readers recognised: name, source, columns (with type, unit, UCD, description when known). */
+  tables?: {
+    entry: string
+    name: string
+    source: string
+    hdu?: number
+    rows?: number
+    columns: { name: string; type?: string; unit?: string; ucd?: string; description?: string }[]
+  }[]
   metadata?: Record<string, unknown>
   [extra: string]: unknown
 }
@@ -52,6 +61,34 @@ export const manifestSchema = {
           entries: { type: 'integer', minimum: 0 },
           bytes: { type: 'integer', minimum: 0 },
           reader: { type: 'string' },
+        },
+      },
+    },
+    tables: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['entry', 'name', 'source', 'columns'],
+        properties: {
+          entry: { type: 'string' },
+          name: { type: 'string' },
+          source: { type: 'string' },
+          hdu: { type: 'integer', minimum: 0 },
+          rows: { type: 'integer', minimum: 0 },
+          columns: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              properties: {
+                name: { type: 'string' },
+                type: { type: 'string' },
+                unit: { type: 'string' },
+                ucd: { type: 'string' },
+                description: { type: 'string' },
+              },
+            },
+          },
         },
       },
     },

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { coverWithBytes, type PlannedSegment } from './segments.js'
 
 const NEWLINE = 10
@@ -42,14 +43,22 @@ export async function planCsv(
     await file.read(tail, 0, tail.byteLength, tailStart)
     const lastEnd = tailStart + tail.lastIndexOf(NEWLINE) + 1
     if (lastEnd <= firstEnd + 1) return undefined
-    const table: PlannedSegment = {
+    // The first line names the columns (when it is a header; a headerless file shows its first values).
+    const names = new TextDecoder('latin1').decode(firstLine).split(String.fromCharCode(delimiter))
+    const table = {
+      name: basename(path),
+      source: delimiter === TAB ? 'tsv' : 'csv',
+      columns: names.map((name) => ({ name })),
+    }
+    const text: PlannedSegment = {
       layout: 'text',
       start: firstEnd + 1,
       end: lastEnd,
       delimiter,
       columnCount,
+      table,
     }
-    return coverWithBytes([table], size)
+    return coverWithBytes([text], size)
   } finally {
     await file.close()
   }

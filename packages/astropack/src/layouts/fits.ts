@@ -1,6 +1,6 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
 import type { ElementType, FitsHdu } from '@astropack/readers'
-import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment } from './segments.js'
+import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment, type TableSchema } from './segments.js'
 
 type Readers = typeof import('@astropack/readers')
 
@@ -48,6 +48,19 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
   if (used < layout.rowBytes)
     columns.push({ offset: used, width: layout.rowBytes - used, candidates: OPAQUE })
   const start = layout.dataStart
+  const table: TableSchema = {
+    name: hdu.extname ?? `HDU ${hdu.index}`,
+    source: 'fits',
+    hdu: hdu.index,
+    rows: layout.rowCount,
+    columns: layout.columns.map((column) => ({
+      name: column.name,
+      type: column.form.raw.trim(),
+      ...(column.unit ? { unit: column.unit } : {}),
+      ...(column.ucd ? { ucd: column.ucd } : {}),
+      ...(column.description ? { description: column.description } : {}),
+    })),
+  }
   return {
     layout: 'rows',
     start,
@@ -55,6 +68,7 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
     rowWidth: layout.rowBytes,
     rowCount: layout.rowCount,
     columns,
+    table,
   }
 }
 

@@ -8,7 +8,7 @@ import type { TransformStep } from '@astropack/codecs'
  */
 export type PlannedSegment =
   | { layout: 'bytes'; start: number; end: number; candidates: TransformStep[][] }
-  | { layout: 'text'; start: number; end: number; delimiter: number; columnCount: number }
+  | { layout: 'text'; start: number; end: number; delimiter: number; columnCount: number; table: TableSchema }
   | {
       layout: 'rows'
       start: number
@@ -16,7 +16,20 @@ export type PlannedSegment =
       rowWidth: number
       rowCount: number
       columns: { offset: number; width: number; candidates: TransformStep[][] }[]
+      table: TableSchema
     }
+
+/** What a reader said about a table it recognised: recorded in the manifest (`tables`). */
+export interface TableSchema {
+  /** The table's name: FITS EXTNAME (or `HDU n`); for text files, the file name. */
+  name: string
+  /** Where it came from: `fits` (with the HDU number) or `csv` / `tsv`. */
+  source: string
+  hdu?: number
+  /** Row count, when the header says it (FITS); text tables are counted while packing. */
+  rows?: number
+  columns: { name: string; type?: string; unit?: string; ucd?: string; description?: string }[]
+}
 
 /** Below this, typing a region is not worth its extra chunks. */
 export const MIN_TYPED_BYTES = 64 * 1024
