@@ -125,8 +125,7 @@ async function packBytes(
       candidates = next(candidates, (await encoded).parts![0]!)
     await queue.push(
       encoded.then((result) => async () => {
-        await writeParts(context, result, [length], entry.path)
-        buffers.give(...result.returned)
+        await writeParts(context, result, entry.path)
       }),
     )
   }
@@ -167,11 +166,9 @@ async function packRows(
       const { parts } = await encoded
       candidates = candidates.map((list, c) => next(list, parts![c]!))
     }
-    const sizes = columns.map((column) => rows * column.width)
     await queue.push(
       encoded.then((result) => async () => {
-        await writeParts(context, result, sizes, entry.path)
-        buffers.give(...result.returned)
+        await writeParts(context, result, entry.path)
       }),
     )
   }
@@ -232,31 +229,24 @@ async function packText(
     const encoded = pool.run(task, [buffer.buffer])
     await queue.push(
       encoded.then((result) => async () => {
-        for (const [c, part] of result.parts!.entries()) {
-          const { stored, rawSize, codec, crc32, steps } = part
-          await writer.writeChunk(
-            { stored, rawSize, codec, crc32, transforms: steps },
-            c === 0 ? groupEnd : 0,
-          )
-        }
-        context.onBytes(groupEnd, entry.path) // column chunks hold derived values: count the text they stand for
-        buffers.give(...result.returned)
+        await writeParts(context, result, entry.path, groupEnd)
       }),
     )
   }
   return lines
 }
 
-async function writeParts(context: PackContext, result: CodecTaskResult, sizes: number[], path: string) {
-  for (const [i, part] of result.parts!.entries()) {
-    const transforms = part.steps
-    await context.writer.writeChunk({
-      stored: part.stored,
-      rawSize: sizes[i]!,
-      codec: part.codec,
-      crc32: part.crc32,
-      transforms,
-    })
-    context.onBytes(sizes[i]!, path)
+/**
+ * Writes a task's encoded chunks in order, then gives its buffers back. Chunks stand for their raw bytes of
+ * the file, except a text table's column chunks: together they stand for the group's text (`textBytes`).
+ */
+async function writeParts(context: PackContext, result: CodecTaskResult, path: string, textBytes?: number) {
+  let fileBytes = 0
+  for (const [c, { stored, rawSize, codec, crc32, steps }] of result.parts!.entries()) {
+    const represents = textBytes === undefined ? rawSize : c === 0 ? textBytes : 0
+    await context.writer.writeChunk({ stored, rawSize, codec, crc32, transforms: steps }, represents)
+    fileBytes += represents
   }
+  context.onBytes(fileBytes, path)
+  context.buffers.give(...result.returned)
 }
