@@ -190,7 +190,7 @@ async function packText(
   segment: Extract<PlannedSegment, { layout: 'text' }>,
   hash: Sha256,
 ): Promise<number> {
-  const { pool, buffers, queue, writer, chunkSize } = context
+  const { pool, buffers, queue, writer } = context
   const { delimiter, columnCount } = segment
   let lines = 0
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
