@@ -10,12 +10,16 @@ import { AstropackError } from './errors.js'
  * - xor: each element XOR the previous one: slowly varying floats (positions along a scan) share bits.
  * - delta-be / delta-le: each element minus the previous one as a big- / little-endian unsigned integer
  *   modulo 2^(8 width): sorted IDs and counters become small numbers.
+ * - decimal-be / decimal-le: floats (width 4 or 8) that are exact decimals with `scale` digits (catalog
+ *   magnitudes such as 10.321) become small integers; any other value keeps its bits (an exception in place).
  */
-export type TransformOp = 'shuffle' | 'xor' | 'delta-be' | 'delta-le'
+export type TransformOp = 'shuffle' | 'xor' | 'delta-be' | 'delta-le' | 'decimal-be' | 'decimal-le'
 export type ElementWidth = 1 | 2 | 4 | 8
 export interface TransformStep {
   op: TransformOp
   width: ElementWidth
+  /** decimal: the number of decimal digits (0 to 9). */
+  scale?: number
 }
 
 export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
@@ -23,6 +27,8 @@ export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
   xor: 2,
   'delta-be': 3,
   'delta-le': 4,
+  'decimal-be': 5,
+  'decimal-le': 6,
 }
 
 export function isElementWidth(width: number): width is ElementWidth {
@@ -146,6 +152,84 @@ function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: bool
   out.set(data.subarray(whole), whole)
 }
 
+/**
+ * decimal: an exact decimal float v = k / 10^scale (checked bit for bit) is stored as the integer
+ * k + 2^(m) with m = 23 (float32) or 52 (float64), which leaves the top byte (float32) or top 11 bits
+ * (float64) zero; every other element keeps its bits, whose top byte/bits are then never zero except for
+ * tiny subnormals, which make the transform inapplicable to the chunk (it throws; the writer tries another).
+ */
+function decimal(
+  data: Uint8Array,
+  width: number,
+  out: Uint8Array,
+  bigEndian: boolean,
+  decode: boolean,
+  scale: number,
+): void {
+  if ((width !== 4 && width !== 8) || !Number.isInteger(scale) || scale < 0 || scale > 9) {
+    throw new AstropackError(
+      'CORRUPT_INDEX',
+      `decimal transform needs width 4 or 8 and scale 0-9, got ${width}, ${scale}`,
+    )
+  }
+  const whole = Math.floor(data.byteLength / width) * width
+  const le = !bigEndian
+  const d = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const o = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  const power = 10 ** scale
+  const check = new DataView(new ArrayBuffer(8))
+  const [hiAt, loAt] = bigEndian ? [0, 4] : [4, 0]
+  for (let i = 0; i < whole; i += width) {
+    if (width === 4) {
+      const bits = d.getUint32(i, le)
+      if (decode) {
+        if (bits >>> 24 === 0) o.setFloat32(i, (bits - 2 ** 23) / power, le)
+        else o.setUint32(i, bits, le)
+        continue
+      }
+      const k = Math.round(d.getFloat32(i, le) * power)
+      if (Math.abs(k) < 2 ** 23) {
+        // Exactly what decode computes (which also turns -0 into +0, so -0 stays an exception).
+        check.setFloat32(0, (k + 2 ** 23 - 2 ** 23) / power, le)
+        if (check.getUint32(0, le) === bits) {
+          o.setUint32(i, k + 2 ** 23, le)
+          continue
+        }
+      }
+      if (bits >>> 24 === 0)
+        throw new AstropackError('UNSUPPORTED_FEATURE', 'decimal: a subnormal value cannot be kept')
+      o.setUint32(i, bits, le)
+    } else {
+      const hi = d.getUint32(i + hiAt, le)
+      const lo = d.getUint32(i + loAt, le)
+      if (decode) {
+        if (hi >>> 21 === 0) {
+          o.setFloat64(i, (hi * 2 ** 32 + lo - 2 ** 52) / power, le)
+        } else {
+          o.setUint32(i + hiAt, hi, le)
+          o.setUint32(i + loAt, lo, le)
+        }
+        continue
+      }
+      const k = Math.round(d.getFloat64(i, le) * power)
+      if (Math.abs(k) < 2 ** 52) {
+        const encoded = k + 2 ** 52
+        check.setFloat64(0, (encoded - 2 ** 52) / power, le)
+        if (check.getUint32(hiAt, le) === hi && check.getUint32(loAt, le) === lo) {
+          o.setUint32(i + hiAt, Math.floor(encoded / 2 ** 32), le)
+          o.setUint32(i + loAt, encoded % 2 ** 32, le)
+          continue
+        }
+      }
+      if (hi >>> 21 === 0)
+        throw new AstropackError('UNSUPPORTED_FEATURE', 'decimal: a subnormal value cannot be kept')
+      o.setUint32(i + hiAt, hi, le)
+      o.setUint32(i + loAt, lo, le)
+    }
+  }
+  out.set(data.subarray(whole), whole)
+}
+
 function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boolean): void {
   if (!isElementWidth(step.width))
     throw new AstropackError('CORRUPT_INDEX', `transform width ${step.width} is not 1, 2, 4 or 8`)
@@ -159,6 +243,10 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
     case 'delta-be':
     case 'delta-le':
       delta(data, step.width, out, step.op === 'delta-be', decode)
+      return
+    case 'decimal-be':
+    case 'decimal-le':
+      decimal(data, step.width, out, step.op === 'decimal-be', decode, step.scale ?? -1)
       return
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)

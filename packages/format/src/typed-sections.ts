@@ -43,10 +43,16 @@ function corrupt(message: string): AstropackError {
 export function encodeTransforms(chains: readonly TransformStep[][]): Uint8Array {
   const parts: Uint8Array[] = [new Uint8Array(4)]
   viewOf(parts[0]!).setUint32(0, chains.length, true)
-  for (const chain of chains)
-    parts.push(Uint8Array.of(chain.length, ...chain.flatMap((s) => [TRANSFORM_OP_IDS[s.op], s.width])))
+  for (const chain of chains) {
+    parts.push(
+      Uint8Array.of(chain.length, ...chain.flatMap((s) => [TRANSFORM_OP_IDS[s.op], s.width, s.scale ?? 0])),
+    )
+  }
   return concatBytes(parts)
 }
+
+/** A step's parameter byte: the scale of decimal steps, 0 for the others. */
+const STEP_SIZE = 3
 
 export function decodeTransforms(bytes: Uint8Array): TransformStep[][] {
   if (bytes.byteLength < 4) throw corrupt('transforms section too short')
@@ -55,22 +61,26 @@ export function decodeTransforms(bytes: Uint8Array): TransformStep[][] {
   let at = 4
   for (let i = 0; i < count; i++) {
     const steps = bytes[at]
-    if (steps === undefined || at + 1 + steps * 2 > bytes.byteLength)
+    if (steps === undefined || at + 1 + steps * STEP_SIZE > bytes.byteLength)
       throw corrupt(`transform chain ${i + 1} past the end`)
     const chain: TransformStep[] = []
     for (let s = 0; s < steps; s++) {
-      const op = OP_BY_ID.get(bytes[at + 1 + s * 2]!)
-      const width = bytes[at + 2 + s * 2]!
+      const [id, width, param] = [
+        bytes[at + 1 + s * STEP_SIZE]!,
+        bytes[at + 2 + s * STEP_SIZE]!,
+        bytes[at + 3 + s * STEP_SIZE]!,
+      ]
+      const op = OP_BY_ID.get(id)
       if (!op)
         throw new AstropackError(
           'UNSUPPORTED_FEATURE',
-          `transform chain ${i + 1} uses unknown transform ${bytes[at + 1 + s * 2]}`,
+          `transform chain ${i + 1} uses unknown transform ${id}`,
         )
       if (!isElementWidth(width)) throw corrupt(`transform chain ${i + 1} has element width ${width}`)
-      chain.push({ op, width })
+      chain.push(op.startsWith('decimal') ? { op, width, scale: param } : { op, width })
     }
     chains.push(chain)
-    at += 1 + steps * 2
+    at += 1 + steps * STEP_SIZE
   }
   return chains
 }

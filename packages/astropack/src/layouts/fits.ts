@@ -10,7 +10,14 @@ const FITS_MAGIC = 'SIMPLE  ='
 function numberCandidates(kind: 'int' | 'float', width: ElementWidth): TransformStep[][] {
   if (width === 1) return kind === 'int' ? [[], [{ op: 'delta-be', width }]] : OPAQUE
   const predict: TransformStep = kind === 'int' ? { op: 'delta-be', width } : { op: 'xor', width }
-  return [[], [{ op: 'shuffle', width }], [predict, { op: 'shuffle', width }]]
+  const chains: TransformStep[][] = [[], [{ op: 'shuffle', width }], [predict, { op: 'shuffle', width }]]
+  // Floats that are exact decimals (magnitudes, errors): the scale is found from the data by the worker.
+  if (kind === 'float')
+    chains.push([
+      { op: 'decimal-be', width },
+      { op: 'shuffle', width },
+    ])
+  return chains
 }
 
 const ELEMENT_CANDIDATES: Record<ElementType, TransformStep[][]> = {

@@ -39,10 +39,15 @@ export function encodePart(
   candidates: readonly TransformStep[][] | 'probe',
   into?: Uint8Array,
 ): EncodedPart {
-  const chains = candidates === 'probe' ? probeChains(codec, level, raw) : candidates
+  const chains = candidates === 'probe' ? probeChains(codec, level, raw) : withScales(candidates, raw)
   let best: { stored: Uint8Array; steps: TransformStep[] } | undefined
   for (const steps of chains) {
-    const transformed = applyTransforms(steps, raw, slot('transformed', raw.byteLength))
+    let transformed: Uint8Array
+    try {
+      transformed = applyTransforms(steps, raw, slot('transformed', raw.byteLength))
+    } catch {
+      continue // a decimal step that cannot keep some value of this chunk: try the other chains
+    }
     // With one candidate the frame can go straight to `into`; while comparing, each needs its own memory.
     const stored = codec.encode(transformed, level, chains.length === 1 ? into : undefined)
     if (!best || stored.byteLength < best.stored.byteLength) best = { stored, steps }
@@ -56,6 +61,41 @@ export function encodePart(
     crc32: crc32(best.stored),
     steps: best.steps,
   }
+}
+
+/**
+ * Gives decimal steps without a scale the smallest scale (0-9) at which nine in ten of the first values
+ * are exact decimals; chains for which there is none are dropped.
+ */
+function withScales(chains: readonly TransformStep[][], raw: Uint8Array): TransformStep[][] {
+  const out: TransformStep[][] = []
+  for (const chain of chains) {
+    const first = chain[0]
+    if (!first?.op.startsWith('decimal') || first.scale !== undefined) out.push(chain)
+    else {
+      const scale = decimalScale(raw, first.width, first.op === 'decimal-be')
+      if (scale !== undefined) out.push([{ ...first, scale }, ...chain.slice(1)])
+    }
+  }
+  return out
+}
+
+function decimalScale(raw: Uint8Array, width: number, bigEndian: boolean): number | undefined {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  const count = Math.min(1024, Math.floor(raw.byteLength / width))
+  if (count === 0) return undefined
+  const values = Array.from({ length: count }, (_, i) =>
+    width === 4 ? view.getFloat32(i * 4, !bigEndian) : view.getFloat64(i * 8, !bigEndian),
+  )
+  for (let scale = 0; scale <= 9; scale++) {
+    const power = 10 ** scale
+    const exact = values.filter((v) => {
+      const k = Math.round(v * power)
+      return Number.isFinite(v) && (width === 4 ? Math.fround(k / power) : k / power) === v
+    }).length
+    if (exact >= count * 0.9) return scale
+  }
+  return undefined
 }
 
 /** How much of an opaque chunk is tried with each probe chain. */
@@ -114,11 +154,14 @@ function pickBySample(
   const sample = raw.subarray(0, PROBE_BYTES)
   let plain = Number.POSITIVE_INFINITY
   let best = { size: Number.POSITIVE_INFINITY, chain: [] as TransformStep[] }
-  for (const chain of chains) {
-    const size = codec.encode(
-      applyTransforms(chain, sample, slot('probe', sample.byteLength)),
-      level,
-    ).byteLength
+  for (const chain of withScales(chains, sample)) {
+    let transformed: Uint8Array
+    try {
+      transformed = applyTransforms(chain, sample, slot('probe', sample.byteLength))
+    } catch {
+      continue // a decimal step that cannot keep some value: not a candidate here
+    }
+    const size = codec.encode(transformed, level).byteLength
     if (chain.length === 0) plain = size
     if (size < best.size) best = { size, chain }
   }
