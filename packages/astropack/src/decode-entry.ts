@@ -20,7 +20,7 @@ export async function decodeEntry(
   entry: EntryRecord,
   consume: (bytes: Uint8Array) => Promise<void> | void,
 ): Promise<void> {
-  const queue = new OrderedQueue(pool.threads * 2 + 2)
+  const queue = new OrderedQueue(pool.threads + 2)
   const segments = reader.segmentsOf(entry) ?? [{ layout: 'bytes' as const, ...entry }]
   for (const segment of segments) {
     const indexes = Array.from({ length: segment.chunkCount }, (_, i) => segment.firstChunk + i)

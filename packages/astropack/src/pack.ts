@@ -56,7 +56,7 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   const out = await createAtomicFile(outputPath, { overwrite: options.overwrite })
   const pool = new CodecPool(threads)
   const writer = new PackageWriter(out)
-  const queue = new OrderedQueue(threads * 2 + 2)
+  const queue = new OrderedQueue(threads + 2)
   let done = 0
   try {
     const context: PackContext = {

@@ -17,7 +17,7 @@ import { checkHeader, checkHeaderMatches, decodeTrailer, type Trailer } from './
 import type { RowsLayout, SegmentRecord, TextLayout } from './typed-sections.js'
 
 /** Neighbouring chunks are fetched in one read of at most this many bytes. */
-export const MAX_COALESCED_READ = 16 * 1024 * 1024
+export const MAX_COALESCED_READ = 8 * 1024 * 1024
 
 export interface StoredChunk {
   index: number

@@ -73,9 +73,10 @@ type TaskInput = CodecTask extends infer T ? (T extends CodecTask ? Omit<T, 'id'
 /**
  * V8 lets a worker's heap grow far past what it holds live before collecting; capping it keeps packing
  * within bounds (typing the Tycho-2 CSV: 408 -> 254 MiB peak RSS). A task's live heap stays well under
- * this: at most one column of one 4 MiB text group as strings (~80 MB in the worst case, 1-byte fields).
+ * this: at most one column of one 4 MiB text group as strings (~80 MB in the worst case, 1-byte fields;
+ * a 32 MiB file of 1-byte fields packs and unpacks within it).
  */
-const WORKER_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 }
+const WORKER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 }
 
 export function defaultThreads(): number {
   return availableParallelism()
