@@ -1,5 +1,5 @@
 import type { TransformStep } from '@astropack/codecs'
-import { concatBytes, getU64, setU64, toHex, viewOf } from './bytes.js'
+import { concatBytes, fromHex, getU64, setU64, toHex, viewOf } from './bytes.js'
 import { AstropackError } from './errors.js'
 import { entryPathProblem } from './paths.js'
 import {
@@ -90,7 +90,7 @@ export function encodeIndex(content: IndexContent): Uint8Array {
     view.setBigInt64(16, BigInt(Math.round(entry.mtimeMs)), true)
     setU64(view, 24, entry.firstChunk)
     setU64(view, 32, entry.chunkCount)
-    for (let i = 0; i < 32; i++) record[40 + i] = Number.parseInt(entry.sha256.slice(i * 2, i * 2 + 2), 16)
+    record.set(fromHex(entry.sha256), 40)
     record.set(path, ENTRY_FIXED_SIZE)
     entryParts.push(record)
   }
