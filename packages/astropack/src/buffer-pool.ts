@@ -1,3 +1,5 @@
+import { DEFAULT_CHUNK_SIZE } from '@astropack/format'
+
 /**
  * Reusable buffers, by size. Filling freshly allocated memory runs at only ~360 MB/s on these machines,
  * and per-chunk garbage inflates RSS, so chunk buffers go round: taken for a read, an encode or a decode,
@@ -25,4 +27,14 @@ export class BufferPool {
 /** Room for one encoded frame of `size` raw bytes: above zstd's, lz4's and gzip's worst-case expansion. */
 export function frameBound(size: number): number {
   return size + (size >> 7) + 1024
+}
+
+/**
+ * The size of pooled buffer to take for `bytes` bytes: one size for every chunk up to the default
+ * (so buffers go round between reads, encodes and decodes), whole MiBs above it.
+ */
+export function pooledSize(bytes: number): number {
+  const MiB = 1024 * 1024
+  const standard = frameBound(DEFAULT_CHUNK_SIZE)
+  return bytes <= standard ? standard : Math.ceil(bytes / MiB) * MiB
 }

@@ -1,6 +1,6 @@
 import { AstropackError } from '@astropack/codecs'
-import { codecOf, DEFAULT_CHUNK_SIZE, type EntryRecord, type PackageReader } from '@astropack/format'
-import { type BufferPool, frameBound } from './buffer-pool.js'
+import { codecOf, type EntryRecord, type PackageReader, type StoredChunk } from '@astropack/format'
+import { type BufferPool, pooledSize } from './buffer-pool.js'
 import { OrderedQueue } from './ordered-queue.js'
 import type { CodecPool, CodecTaskResult } from './workers/codec-pool.js'
 
@@ -25,24 +25,25 @@ export async function decodeEntry(
   for (const segment of segments) {
     const indexes = Array.from({ length: segment.chunkCount }, (_, i) => segment.firstChunk + i)
     if (segment.layout === 'bytes') {
-      for await (const { chunk, stored } of reader.readStored(indexes)) {
+      for (const index of indexes) {
+        const chunk = reader.chunks[index]!
         const codec = codecOf(chunk)
         const steps = [...reader.transformsOf(chunk)]
+        // Read straight into a pooled buffer, which is then transferred to a worker and comes back.
+        const input = buffers.take(pooledSize(chunk.storedSize))
+        const [{ stored }] = (await reader.readStoredInto([index], input)) as [StoredChunk]
         if (codec === 'none' && steps.length === 0) {
-          // Stored as is: a view of the shared read buffer, written from there.
-          await queue.push(Promise.resolve(() => consume(stored)))
+          await queue.push(
+            Promise.resolve(async () => {
+              await consume(stored)
+              buffers.give(input)
+            }),
+          )
           continue
         }
-        // The stored bytes travel in a pooled buffer, transferred: posting a view of the read buffer would clone all of it.
-        const size = Math.max(chunk.rawSize, DEFAULT_CHUNK_SIZE) // one pooled size for every chunk
-        const input = buffers.take(frameBound(size))
-        const data = input.subarray(0, stored.byteLength)
-        data.set(stored)
-        const into = buffers.take(size)
-        const decoded = pool.run({ op: 'decode', codec, rawSize: chunk.rawSize, data, into, steps }, [
-          input.buffer,
-          into.buffer,
-        ])
+        const into = buffers.take(pooledSize(chunk.rawSize))
+        const task = { op: 'decode' as const, codec, rawSize: chunk.rawSize, data: stored, into, steps }
+        const decoded = pool.run(task, [input.buffer, into.buffer])
         await queue.push(
           decoded.then((result) => async () => {
             await consume(result.data!)
@@ -56,22 +57,20 @@ export async function decodeEntry(
     const perGroup = segment.layout === 'rows' ? segment.columns.length : segment.columnCount
     let rebuilt = 0
     for (let group = 0; group * perGroup < indexes.length; group++) {
-      const parts = []
-      for await (const { chunk, stored } of reader.readStored(
-        indexes.slice(group * perGroup, (group + 1) * perGroup),
-      )) {
-        parts.push({
-          codec: codecOf(chunk),
-          rawSize: chunk.rawSize,
-          data: stored.slice(),
-          steps: [...reader.transformsOf(chunk)],
-        })
-      }
-      const inputs = parts.map((part) => part.data.buffer as ArrayBuffer)
+      // The group's column chunks, read into one pooled buffer that travels to the worker and back.
+      const members = indexes.slice(group * perGroup, (group + 1) * perGroup)
+      const input = buffers.take(pooledSize(reader.storedBytes(members)))
+      const parts = (await reader.readStoredInto(members, input)).map(({ chunk, stored }) => ({
+        codec: codecOf(chunk),
+        rawSize: chunk.rawSize,
+        data: stored,
+        steps: [...reader.transformsOf(chunk)],
+      }))
+      const inputs = [input.buffer]
       let decoded: Promise<CodecTaskResult>
       if (segment.layout === 'rows') {
         const rowCount = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
-        const into = buffers.take(Math.max(DEFAULT_CHUNK_SIZE, segment.rowsPerGroup * segment.rowWidth))
+        const into = buffers.take(pooledSize(segment.rowsPerGroup * segment.rowWidth))
         const task = {
           op: 'decodeRows' as const,
           parts,

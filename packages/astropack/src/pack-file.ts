@@ -7,12 +7,12 @@ import {
   type TransformStep,
 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
-import { type BufferPool, frameBound } from './buffer-pool.js'
+import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
 import { type PlannedSegment, planFile } from './layouts/plan.js'
 import { OPAQUE, type TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
 import type { SourceEntry } from './walk.js'
-import type { EncodedPart } from './workers/chunk-ops.js'
+import { type EncodedPart, groupFrameBound } from './workers/chunk-ops.js'
 import type { CodecPool, CodecTaskResult } from './workers/codec-pool.js'
 
 /** What packing one file needs: shared by every file of a pack. */
@@ -107,11 +107,11 @@ async function packBytes(
   let candidates = initial(segment.candidates)
   for (let position = segment.start; position < segment.end; position += chunkSize) {
     const length = Math.min(chunkSize, segment.end - position)
-    const buffer = buffers.take(chunkSize)
+    const buffer = buffers.take(pooledSize(chunkSize))
     const raw = buffer.subarray(0, length)
     await readExact(file, raw, position, entry.path)
     hash.update(raw)
-    const into = buffers.take(frameBound(chunkSize))
+    const into = buffers.take(pooledSize(frameBound(chunkSize)))
     const task = {
       op: 'encode' as const,
       codec: context.codec,
@@ -148,7 +148,7 @@ async function packRows(
   let candidates = segment.columns.map((column) => initial(column.candidates))
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
     const rows = Math.min(rowsPerGroup, rowCount - first)
-    const buffer = buffers.take(Math.max(chunkSize, rowsPerGroup * rowWidth))
+    const buffer = buffers.take(pooledSize(rowsPerGroup * rowWidth))
     const data = buffer.subarray(0, rows * rowWidth)
     await readExact(file, data, segment.start + first * rowWidth, entry.path)
     hash.update(data)
@@ -160,8 +160,9 @@ async function packRows(
       rowWidth,
       columns,
       candidates,
+      into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
     }
-    const encoded = pool.run(task, [buffer.buffer])
+    const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
     if (first === 0 && candidates.some((list) => list !== 'probe' && list.length > 1)) {
       const { parts } = await encoded
       candidates = candidates.map((list, c) => next(list, parts![c]!))
@@ -197,7 +198,7 @@ async function packText(
   let position = segment.start
   let readSize = TEXT_GROUP_BYTES
   while (position < segment.end) {
-    const buffer = buffers.take(readSize)
+    const buffer = buffers.take(pooledSize(readSize))
     const piece = buffer.subarray(0, Math.min(readSize, segment.end - position))
     await readExact(file, piece, position, entry.path)
     // A group ends at the last newline read (the segment itself ends with one).
@@ -225,8 +226,9 @@ async function packText(
       data,
       delimiter,
       columnCount,
+      into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columnCount))),
     }
-    const encoded = pool.run(task, [buffer.buffer])
+    const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
     await queue.push(
       encoded.then((result) => async () => {
         await writeParts(context, result, entry.path, groupEnd)

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Codec, isAstropackError } from '../src/index.js'
 import { ENTRIES } from './entries.js'
-import { expectBytes, expectCode, noise, sameBytes, sample } from './helpers.js'
+import { CALLS, expectBytes, expectCode, noise, sameBytes, sample } from './helpers.js'
 
 const RAW = sample('tables/jpl-sbdb-asteroids.csv').subarray(0, 20_000)
 
@@ -38,102 +38,103 @@ function cutPoints(length: number): number[] {
 
 for (const { label, api } of ENTRIES) {
   describe(`${label} codecs refuse damaged chunks`, () => {
-    for (const name of api.codecNames) {
-      describe(name, () => {
-        let codec: Codec
-        let frame: Uint8Array
-        beforeAll(async () => {
-          codec = await api.loadCodec(name)
-          frame = codec.encode(RAW)
-        })
+    for (const name of api.codecNames)
+      for (const { via, wrap } of CALLS) {
+        describe(`${name}, ${via}`, () => {
+          let codec: Codec
+          let frame: Uint8Array
+          beforeAll(async () => {
+            codec = wrap(await api.loadCodec(name))
+            frame = codec.encode(RAW)
+          })
 
-        it('truncated frames throw CORRUPT_CHUNK, at every few offsets', () => {
-          for (const cut of cutPoints(frame.byteLength)) {
-            expectCode('CORRUPT_CHUNK', () => codec.decode(frame.slice(0, cut), RAW.byteLength))
-          }
-        })
+          it('truncated frames throw CORRUPT_CHUNK, at every few offsets', () => {
+            for (const cut of cutPoints(frame.byteLength)) {
+              expectCode('CORRUPT_CHUNK', () => codec.decode(frame.slice(0, cut), RAW.byteLength))
+            }
+          })
 
-        it('single bit flips throw CORRUPT_CHUNK or decode to exactly rawSize bytes', () => {
-          const step = Math.max(1, Math.floor(frame.byteLength / 400))
-          let refused = 0
-          for (let at = 0; at < frame.byteLength; at += step) {
-            const damaged = frame.slice()
-            damaged[at]! ^= 1 << (at % 8)
-            const out = decodeDamaged(codec, damaged, RAW.byteLength)
-            if (out === undefined) refused++
-            else if (CHECKSUMMED.has(name)) expectBytes(out, RAW)
-          }
-          // 'none' has nothing to check; every other codec notices damage to its headers at least.
-          if (name !== 'none') expect(refused).toBeGreaterThan(0)
-        })
+          it('single bit flips throw CORRUPT_CHUNK or decode to exactly rawSize bytes', () => {
+            const step = Math.max(1, Math.floor(frame.byteLength / 400))
+            let refused = 0
+            for (let at = 0; at < frame.byteLength; at += step) {
+              const damaged = frame.slice()
+              damaged[at]! ^= 1 << (at % 8)
+              const out = decodeDamaged(codec, damaged, RAW.byteLength)
+              if (out === undefined) refused++
+              else if (CHECKSUMMED.has(name)) expectBytes(out, RAW)
+            }
+            // 'none' has nothing to check; every other codec notices damage to its headers at least.
+            if (name !== 'none') expect(refused).toBeGreaterThan(0)
+          })
 
-        it('random truncations and bit flips (property)', () => {
-          const input = fc.uint8Array({ minLength: 1, maxLength: 3000 })
-          const damage = fc.tuple(input, fc.nat(), fc.nat(7), fc.boolean())
-          fc.assert(
-            fc.property(damage, ([raw, where, bit, truncate]) => {
-              const stored = codec.encode(raw)
-              const at = where % stored.byteLength
-              if (truncate)
-                return void expectCode('CORRUPT_CHUNK', () =>
-                  codec.decode(stored.slice(0, at), raw.byteLength),
-                )
-              const damaged = stored.slice()
-              damaged[at]! ^= 1 << bit
-              const out = decodeDamaged(codec, damaged, raw.byteLength)
-              if (out && CHECKSUMMED.has(name)) expectBytes(out, raw)
-            }),
-            { numRuns: 300 },
-          )
-        })
+          it('random truncations and bit flips (property)', () => {
+            const input = fc.uint8Array({ minLength: 1, maxLength: 3000 })
+            const damage = fc.tuple(input, fc.nat(), fc.nat(7), fc.boolean())
+            fc.assert(
+              fc.property(damage, ([raw, where, bit, truncate]) => {
+                const stored = codec.encode(raw)
+                const at = where % stored.byteLength
+                if (truncate)
+                  return void expectCode('CORRUPT_CHUNK', () =>
+                    codec.decode(stored.slice(0, at), raw.byteLength),
+                  )
+                const damaged = stored.slice()
+                damaged[at]! ^= 1 << bit
+                const out = decodeDamaged(codec, damaged, raw.byteLength)
+                if (out && CHECKSUMMED.has(name)) expectBytes(out, raw)
+              }),
+              { numRuns: 300 },
+            )
+          })
 
-        it('random garbage throws CORRUPT_CHUNK or decodes to exactly rawSize bytes', () => {
-          fc.assert(
-            fc.property(fc.uint8Array({ maxLength: 2000 }), fc.nat(100_000), (garbage, rawSize) => {
-              decodeDamaged(codec, garbage, rawSize)
-              decodeDamaged(codec, garbage, garbage.byteLength)
-            }),
-            { numRuns: 300 },
-          )
-        })
+          it('random garbage throws CORRUPT_CHUNK or decodes to exactly rawSize bytes', () => {
+            fc.assert(
+              fc.property(fc.uint8Array({ maxLength: 2000 }), fc.nat(100_000), (garbage, rawSize) => {
+                decodeDamaged(codec, garbage, rawSize)
+                decodeDamaged(codec, garbage, garbage.byteLength)
+              }),
+              { numRuns: 300 },
+            )
+          })
 
-        it('a declared size smaller than the content throws CORRUPT_CHUNK (bomb guard)', () => {
-          for (const rawSize of [0, 1, RAW.byteLength >> 1, RAW.byteLength - 1]) {
-            expectCode('CORRUPT_CHUNK', () => codec.decode(frame, rawSize))
-          }
-        })
+          it('a declared size smaller than the content throws CORRUPT_CHUNK (bomb guard)', () => {
+            for (const rawSize of [0, 1, RAW.byteLength >> 1, RAW.byteLength - 1]) {
+              expectCode('CORRUPT_CHUNK', () => codec.decode(frame, rawSize))
+            }
+          })
 
-        it('a declared size larger than the content throws CORRUPT_CHUNK without allocating it', () => {
-          for (const rawSize of [
-            RAW.byteLength + 1,
-            RAW.byteLength * 2,
-            2 ** 31,
-            2 ** 40,
-            Number.MAX_SAFE_INTEGER,
-          ]) {
-            expectCode('CORRUPT_CHUNK', () => codec.decode(frame, rawSize))
-          }
-        })
+          it('a declared size larger than the content throws CORRUPT_CHUNK without allocating it', () => {
+            for (const rawSize of [
+              RAW.byteLength + 1,
+              RAW.byteLength * 2,
+              2 ** 31,
+              2 ** 40,
+              Number.MAX_SAFE_INTEGER,
+            ]) {
+              expectCode('CORRUPT_CHUNK', () => codec.decode(frame, rawSize))
+            }
+          })
 
-        it('nonsense declared sizes throw CORRUPT_CHUNK', () => {
-          for (const rawSize of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-            expectCode('CORRUPT_CHUNK', () => codec.decode(frame, rawSize))
-          }
-        })
+          it('nonsense declared sizes throw CORRUPT_CHUNK', () => {
+            for (const rawSize of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+              expectCode('CORRUPT_CHUNK', () => codec.decode(frame, rawSize))
+            }
+          })
 
-        it('a 64 MiB bomb declared as 1 MiB is refused', () => {
-          const bomb = codec.encode(new Uint8Array(64 << 20))
-          const started = performance.now()
-          expectCode('CORRUPT_CHUNK', () => codec.decode(bomb, 1 << 20))
-          expect(performance.now() - started).toBeLessThan(5000)
-        })
+          it('a 64 MiB bomb declared as 1 MiB is refused', () => {
+            const bomb = codec.encode(new Uint8Array(64 << 20))
+            const started = performance.now()
+            expectCode('CORRUPT_CHUNK', () => codec.decode(bomb, 1 << 20))
+            expect(performance.now() - started).toBeLessThan(5000)
+          })
 
-        it('still decodes good frames after refusing bad ones', () => {
-          expectCode('CORRUPT_CHUNK', () => codec.decode(noise(3, 500), 2 ** 30))
-          expectBytes(codec.decode(frame, RAW.byteLength), RAW)
+          it('still decodes good frames after refusing bad ones', () => {
+            expectCode('CORRUPT_CHUNK', () => codec.decode(noise(3, 500), 2 ** 30))
+            expectBytes(codec.decode(frame, RAW.byteLength), RAW)
+          })
         })
-      })
-    }
+      }
   })
 }
 

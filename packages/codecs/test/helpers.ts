@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { type AstropackError, type ErrorCode, isAstropackError } from '../src/index.js'
+import { type AstropackError, type Codec, type ErrorCode, isAstropackError } from '../src/index.js'
 
 export const SAMPLE_DIR = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
 
@@ -119,3 +119,25 @@ export function noise(seed: number, size: number): Uint8Array {
   }
   return out
 }
+
+/**
+ * The codec called the way packing and unpacking call it: encoding and decoding into reused buffers (the
+ * path that drives one node:zlib engine per thread). Results are copied out, so they never alias.
+ */
+export function withReusedBuffers(codec: Codec, capacity = 8 << 20): Codec {
+  const encodeInto = new Uint8Array(capacity + (capacity >> 7) + 1024)
+  const decodeInto = new Uint8Array(capacity)
+  return {
+    ...codec,
+    encode: (raw, level) =>
+      raw.byteLength <= capacity ? codec.encode(raw, level, encodeInto).slice() : codec.encode(raw, level),
+    decode: (stored, rawSize) =>
+      codec.decode(stored, rawSize, rawSize <= capacity ? decodeInto : undefined).slice(),
+  }
+}
+
+/** Each codec both ways: as called on its own, and into reused buffers. */
+export const CALLS = [
+  { via: 'fresh buffers', wrap: (codec: Codec) => codec },
+  { via: 'reused buffers', wrap: (codec: Codec) => withReusedBuffers(codec) },
+]

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Codec, loadCodec } from '../src/index.js'
 import { ENTRIES } from './entries.js'
-import { bigSample, expectBytes, noise, SAMPLES, sample } from './helpers.js'
+import { bigSample, expectBytes, expectCode, noise, SAMPLES, sample } from './helpers.js'
 
 const MiB = 1 << 20
 
@@ -133,6 +133,35 @@ describe('decoding into a reused buffer', () => {
           expect(Buffer.from(out).equals(Buffer.from(raw))).toBe(true)
         }),
         { numRuns: 20 },
+      )
+    },
+  )
+})
+
+describe('encoding into a reused buffer (one zlib engine per thread)', () => {
+  it.each(['zstd', 'gzip'] as const)(
+    '%s writes frames into the given buffer, across levels and after refused input',
+    async (name) => {
+      const codec = await loadCodec(name)
+      const into = new Uint8Array(2 << 20)
+      const back = new Uint8Array((1 << 20) + 64)
+      const level = fc.integer({ min: codec.levels.min, max: Math.min(codec.levels.max, 9) })
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 64, maxLength: 1 << 20 }), level, async (raw, at) => {
+          const stored = codec.encode(raw, at, into)
+          // The fast path must be live on the supported Node versions: the frame is a view of `into`.
+          expect(stored.buffer).toBe(into.buffer)
+          // Wrong declared sizes and cut frames are refused, and the engine after them still works.
+          expectCode('CORRUPT_CHUNK', () => codec.decode(stored, raw.byteLength + 1, back))
+          expectCode('CORRUPT_CHUNK', () => codec.decode(stored, raw.byteLength - 1, back))
+          expectCode('CORRUPT_CHUNK', () =>
+            codec.decode(stored.subarray(0, stored.byteLength >> 1), raw.byteLength, back),
+          )
+          const out = codec.decode(stored, raw.byteLength, back)
+          expect(out.buffer).toBe(back.buffer)
+          expectBytes(out, raw)
+        }),
+        { numRuns: 30 },
       )
     },
   )

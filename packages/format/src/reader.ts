@@ -108,11 +108,63 @@ export class PackageReader {
     return Array.from({ length: entry.chunkCount }, (_, i) => entry.firstChunk + i)
   }
 
+  /** How many stored bytes the given chunks hold together. */
+  storedBytes(indexes: readonly number[]): number {
+    return indexes.reduce((sum, index) => sum + this.chunks[index]!.storedSize, 0)
+  }
+
+  /**
+   * The stored bytes of the given chunks, checksum-verified, read one after another into `into` (at least
+   * storedBytes(indexes) long) and returned as views of it: a table group, or one chunk, in memory the
+   * caller reuses. Chunks adjacent in the file are read together.
+   */
+  async readStoredInto(indexes: readonly number[], into: Uint8Array): Promise<StoredChunk[]> {
+    const out: StoredChunk[] = []
+    let at = 0
+    let i = 0
+    while (i < indexes.length) {
+      const first = this.chunks[indexes[i]!]!
+      let end = first.offset + first.storedSize
+      let j = i + 1
+      for (; j < indexes.length && this.chunks[indexes[j]!]!.offset === end; j++)
+        end += this.chunks[indexes[j]!]!.storedSize
+      const target = into.subarray(at, at + end - first.offset)
+      const bytes = await this.source.slice(first.offset, end, target)
+      if (bytes.buffer !== target.buffer || bytes.byteOffset !== target.byteOffset) target.set(bytes)
+      for (; i < j; i++) {
+        const chunk = this.chunks[indexes[i]!]!
+        out.push({
+          index: indexes[i]!,
+          chunk,
+          stored: this.#verified(indexes[i]!, into.subarray(at, at + chunk.storedSize)),
+        })
+        at += chunk.storedSize
+      }
+    }
+    return out
+  }
+
+  #verified(index: number, stored: Uint8Array): Uint8Array {
+    const chunk = this.chunks[index]!
+    if (crc32(stored) !== chunk.crc32) {
+      throw new AstropackError(
+        'CHECKSUM_MISMATCH',
+        `chunk ${index} checksum mismatch at offset ${chunk.offset}`,
+        {
+          offset: chunk.offset,
+        },
+      )
+    }
+    return stored
+  }
+
   /**
    * Yields the stored bytes of the given chunks in the given order, checksum-verified. Chunks adjacent in
    * the file are fetched together (up to MAX_COALESCED_READ), so an entry costs few range requests.
+   * With `scratch` (MAX_COALESCED_READ bytes), reads reuse it: each yielded view is then valid only until
+   * the next one is asked for.
    */
-  async *readStored(indexes: readonly number[]): AsyncGenerator<StoredChunk> {
+  async *readStored(indexes: readonly number[], scratch?: Uint8Array): AsyncGenerator<StoredChunk> {
     let i = 0
     while (i < indexes.length) {
       const first = this.chunks[indexes[i]!]!
@@ -124,24 +176,12 @@ export class PackageReader {
         end = next.offset + next.storedSize
         j++
       }
-      const bytes = await this.source.slice(first.offset, end)
+      const bytes = await this.source.slice(first.offset, end, scratch)
       for (; i < j; i++) {
         const index = indexes[i]!
         const chunk = this.chunks[index]!
-        const stored = bytes.subarray(
-          chunk.offset - first.offset,
-          chunk.offset - first.offset + chunk.storedSize,
-        )
-        if (crc32(stored) !== chunk.crc32) {
-          throw new AstropackError(
-            'CHECKSUM_MISMATCH',
-            `chunk ${index} checksum mismatch at offset ${chunk.offset}`,
-            {
-              offset: chunk.offset,
-            },
-          )
-        }
-        yield { index, chunk, stored }
+        const from = chunk.offset - first.offset
+        yield { index, chunk, stored: this.#verified(index, bytes.subarray(from, from + chunk.storedSize)) }
       }
     }
   }

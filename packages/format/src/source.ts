@@ -2,11 +2,12 @@ import { AstropackError } from './errors.js'
 
 /**
  * Everything a reader needs from where a package lives: its size, and a byte range of it.
- * `slice` returns exactly `end - start` bytes or throws.
+ * `slice` returns exactly `end - start` bytes or throws. Given `into` (at least `end - start` bytes), a
+ * source may read into it and return a view of it, so callers can reuse memory; callers accept either.
  */
 export interface ByteSource {
   readonly byteLength: number
-  slice(start: number, end: number): Promise<Uint8Array>
+  slice(start: number, end: number, into?: Uint8Array): Promise<Uint8Array>
   close?(): Promise<void>
 }
 
@@ -39,10 +40,10 @@ export function withReadStats(source: ByteSource): ByteSource & { readonly stats
   return {
     byteLength: source.byteLength,
     stats,
-    slice: async (start, end) => {
+    slice: async (start, end, into) => {
       stats.requests++
       stats.bytes += end - start
-      return source.slice(start, end)
+      return source.slice(start, end, into)
     },
     close: () => source.close?.() ?? Promise.resolve(),
   }

@@ -2,7 +2,7 @@ import { createSha256, type ErrorCode, isAstropackError } from '@astropack/codec
 import { AstropackError } from './errors.js'
 import type { EntryRecord } from './index-sections.js'
 import type { Manifest } from './manifest.js'
-import { PackageReader } from './reader.js'
+import { MAX_COALESCED_READ, PackageReader } from './reader.js'
 import type { ByteSource } from './source.js'
 
 export interface Problem {
@@ -59,6 +59,8 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
   }
   const total = reader.chunks.reduce((sum, chunk) => sum + chunk.storedSize, 0)
   let done = 0
+  // Quick checks read every chunk once and keep none: one read buffer serves them all.
+  const scratch = options.full ? undefined : new Uint8Array(Math.min(MAX_COALESCED_READ, total))
   for (const entry of reader.entries) {
     if (entry.kind !== 'file') continue
     const indexes = reader.chunkIndexes(entry)
@@ -75,10 +77,10 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
             entry: entry.path,
           })
         }
-        done += indexes.reduce((sum, i) => sum + reader.chunks[i]!.storedSize, 0)
+        done += reader.storedBytes(indexes)
         options.onProgress?.(done, total)
       } else {
-        for await (const { chunk } of reader.readStored(indexes)) {
+        for await (const { chunk } of reader.readStored(indexes, scratch)) {
           done += chunk.storedSize
           options.onProgress?.(done, total)
         }

@@ -196,6 +196,37 @@ const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
   ],
 }
 
+/**
+ * Lays a group's encoded parts one after another in `into` (the caller's pooled buffer, which goes back
+ * with them): a frame the codec wrote elsewhere is copied in; one that does not fit gets its own copy.
+ */
+function packParts(
+  into: Uint8Array,
+  encode: (room: Uint8Array) => EncodedPart,
+  count: number,
+): EncodedPart[] {
+  const parts: EncodedPart[] = []
+  let at = 0
+  for (let c = 0; c < count; c++) {
+    const room = into.subarray(at)
+    const part = encode(room)
+    let stored = part.stored
+    const inPlace = stored.buffer === into.buffer && stored.byteOffset === into.byteOffset + at
+    if (!inPlace && stored.byteLength <= room.byteLength) {
+      room.set(stored)
+      stored = room.subarray(0, stored.byteLength)
+    } else if (!inPlace) stored = stored.slice()
+    if (stored.buffer === into.buffer) at += stored.byteLength
+    parts.push({ ...part, stored })
+  }
+  return parts
+}
+
+/** Room in a pooled buffer for the encoded parts of a `bytes`-byte group of `parts` columns. */
+export function groupFrameBound(bytes: number, parts: number): number {
+  return frameBound(bytes) + 1024 * parts
+}
+
 /** Splits a group of text lines into typed columns and encodes each with the chain its sample prefers. */
 export function encodeText(
   codec: Codec,
@@ -203,13 +234,19 @@ export function encodeText(
   text: Uint8Array,
   delimiter: number,
   columnCount: number,
+  into: Uint8Array,
 ): EncodedPart[] {
-  return splitTextGroup(text, delimiter, columnCount).map((column) => {
-    const chains = TEXT_COLUMN_CHAINS[column[0]!]
-    const chosen = chains ? [pickBySample(codec, level, column, chains)] : [[]]
-    const part = encodePart(codec, level, column, chosen, slot('encoded', frameBound(column.byteLength)))
-    return { ...part, stored: part.stored.buffer === column.buffer ? part.stored : part.stored.slice() }
-  })
+  const columns = splitTextGroup(text, delimiter, columnCount)
+  return packParts(
+    into,
+    (room) => {
+      const column = columns.shift()!
+      const chains = TEXT_COLUMN_CHAINS[column[0]!]
+      const chosen = chains ? [pickBySample(codec, level, column, chains)] : [[]]
+      return encodePart(codec, level, column, chosen, room)
+    },
+    columns.length,
+  )
 }
 
 export function decodeText(
@@ -230,9 +267,10 @@ export function encodeRows(
   rowWidth: number,
   columns: readonly ColumnSlice[],
   candidates: readonly (TransformStep[][] | 'probe')[],
+  into: Uint8Array,
 ): EncodedPart[] {
-  // Columns and frames go to reused memory (fresh buffers per group inflated RSS by ~100 MiB); what is
-  // kept is copied out once, at its exact size.
+  // Columns go to reused memory and frames to the caller's pooled buffer: fresh buffers per group
+  // inflated RSS by ~100 MiB.
   const count = rows.byteLength / rowWidth
   const split = splitRows(
     rows,
@@ -240,16 +278,16 @@ export function encodeRows(
     columns,
     columns.map((column, c) => slot(`split ${c}`, count * column.width)),
   )
-  return split.map((column, c) => {
-    const part = encodePart(
-      codec,
-      level,
-      column,
-      candidates[c]!,
-      slot('encoded', frameBound(column.byteLength)),
-    )
-    return { ...part, stored: part.stored.slice() }
-  })
+  let c = 0
+  return packParts(
+    into,
+    (room) => {
+      const part = encodePart(codec, level, split[c]!, candidates[c]!, room)
+      c++
+      return part
+    },
+    split.length,
+  )
 }
 
 export function decodePart(

@@ -25,6 +25,8 @@ export type CodecTask = Task<
       rowWidth: number
       columns: ColumnSlice[]
       candidates: (TransformStep[][] | 'probe')[]
+      /** Where the column frames go, one after another (see groupFrameBound). */
+      into: Uint8Array
     }
   | {
       op: 'encodeText'
@@ -33,6 +35,8 @@ export type CodecTask = Task<
       data: Uint8Array
       delimiter: number
       columnCount: number
+      /** Where the column frames go, one after another, as far as they fit. */
+      into: Uint8Array
     }
   | {
       op: 'decodeText'

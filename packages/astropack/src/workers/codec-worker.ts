@@ -28,6 +28,7 @@ async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'retur
           task.rowWidth,
           task.columns,
           task.candidates,
+          task.into,
         ),
       }
     case 'encodeText':
@@ -38,6 +39,7 @@ async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'retur
           task.data,
           task.delimiter,
           task.columnCount,
+          task.into,
         ),
       }
     case 'decodeText':
@@ -52,10 +54,11 @@ async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'retur
 }
 
 port.on('message', async (task: CodecTask) => {
-  // The caller's reusable buffers go back (decodeRows inputs are one-off copies, left here).
+  // The caller's reusable buffers go back: inputs, outputs, and the one buffer a table group's parts share.
   const returned = [
     ...('data' in task ? [task.data] : []),
     ...('into' in task && task.into ? [task.into] : []),
+    ...('parts' in task && task.parts[0] ? [task.parts[0].data] : []),
   ]
   let result: CodecTaskResult
   try {

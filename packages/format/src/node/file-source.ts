@@ -14,9 +14,10 @@ export async function openFile(path: string): Promise<ByteSource> {
   const { size } = await handle.stat()
   return {
     byteLength: size,
-    slice: async (start, end) => {
+    slice: async (start, end, into) => {
       checkRange(start, end, size)
-      const out = new Uint8Array(end - start)
+      const out =
+        into && into.byteLength >= end - start ? into.subarray(0, end - start) : new Uint8Array(end - start)
       let done = 0
       while (done < out.byteLength) {
         const { bytesRead } = await handle.read(out, done, out.byteLength - done, start + done)

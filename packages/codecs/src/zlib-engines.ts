@@ -1,0 +1,168 @@
+import type { Transform } from 'node:stream'
+
+/** The part of a node:zlib stream that its own sync functions drive. */
+interface ZlibInternals {
+  _handle?: {
+    writeSync(
+      flush: number,
+      input: Uint8Array,
+      inOffset: number,
+      inLength: number,
+      output: Uint8Array,
+      outOffset: number,
+      outLength: number,
+    ): void
+    reset(): void
+    close(): void
+    onerror: (message: string, errno: number, code: string) => void
+  }
+  /** [output bytes left, input bytes left] after each writeSync. */
+  _writeState?: Uint32Array
+  _finishFlushFlag: number
+}
+
+/** What a run did: bytes written to `into`, input bytes not consumed (after the end of a frame). */
+export interface EngineRun {
+  written: number
+  leftover: number
+}
+
+/** Thrown by run() when the output does not fit `into`. */
+export class OutputFull extends Error {}
+
+/**
+ * One node:zlib engine (zstd or gzip, compress or decompress), driven the way node:zlib's own sync path
+ * drives it, but writing straight into the caller's buffer and reset for the next frame instead of closed.
+ * node:zlib's sync functions build a new native context and fresh output buffers per call: per 4 MiB chunk
+ * that is megabytes of short-lived memory, which inflated each codec worker's RSS by tens of MiB.
+ * If a Node version changes these internals, `create` returns undefined and callers use the sync API.
+ */
+export class ZlibEngine {
+  readonly #make: () => Transform
+  #stream: ZlibInternals | undefined
+  #error: Error | undefined
+  static readonly #scratch = new Uint8Array(64)
+
+  private constructor(make: () => Transform) {
+    this.#make = make
+  }
+
+  /** An engine made by `make` (e.g. `() => zlib.createZstdCompress(options)`), if these internals exist. */
+  static create(make: () => Transform): ZlibEngine | undefined {
+    const engine = new ZlibEngine(make)
+    return engine.#open() ? engine : undefined
+  }
+
+  #open(): ZlibInternals | undefined {
+    const stream = this.#make() as unknown as ZlibInternals
+    const handle = stream._handle
+    if (typeof handle?.writeSync !== 'function' || typeof handle.reset !== 'function') return undefined
+    if (!(stream._writeState instanceof Uint32Array)) return undefined
+    handle.onerror = (message, _errno, code) => {
+      this.#error = new Error(`${message} (${code})`)
+    }
+    this.#stream = stream
+    return stream
+  }
+
+  /** Runs one whole input (one frame) through the engine into `into`. */
+  run(input: Uint8Array, into: Uint8Array): EngineRun {
+    const stream = this.#stream ?? this.#open()!
+    const handle = stream._handle!
+    const state = stream._writeState!
+    const flush = stream._finishFlushFlag
+    let inOffset = 0
+    let inLeft = input.byteLength
+    let written = 0
+    this.#error = undefined
+    try {
+      while (true) {
+        const room = into.byteLength - written
+        handle.writeSync(flush, input, inOffset, inLeft, into, written, room)
+        if (this.#error) throw this.#error
+        written += room - state[0]!
+        inOffset += inLeft - state[1]!
+        inLeft = state[1]!
+        if (state[0]! > 0) break
+        // `into` is full: the frame may have ended exactly there, or have more to give.
+        const scratch = ZlibEngine.#scratch
+        handle.writeSync(flush, input, inOffset, inLeft, scratch, 0, scratch.byteLength)
+        if (this.#error) throw this.#error
+        if (state[0]! < scratch.byteLength) throw new OutputFull('output larger than the room given')
+        inLeft = state[1]!
+        break
+      }
+      handle.reset()
+      return { written, leftover: inLeft }
+    } catch (error) {
+      // A failed engine is not trusted again: the next run gets a new one.
+      handle.close()
+      this.#stream = undefined
+      throw error
+    }
+  }
+}
+
+/** One compressor (for the last level used) and one decompressor, kept per thread. */
+export interface EngineCache {
+  compressor(level: number): ZlibEngine | undefined
+  decompressor(): ZlibEngine | undefined
+}
+
+export function engineCache(
+  makeCompressor: (level: number) => Transform,
+  makeDecompressor: () => Transform,
+): EngineCache {
+  let compressor: { level: number; engine: ZlibEngine | undefined } | undefined
+  let decompressor: { engine: ZlibEngine | undefined } | undefined
+  return {
+    compressor(level) {
+      if (compressor?.level !== level)
+        compressor = { level, engine: ZlibEngine.create(() => makeCompressor(level)) }
+      return compressor.engine
+    },
+    decompressor() {
+      decompressor ??= { engine: ZlibEngine.create(makeDecompressor) }
+      return decompressor.engine
+    },
+  }
+}
+
+/** Below this, a reused engine saves nothing worth the bookkeeping. */
+const MIN_ENGINE_BYTES = 64
+
+/** One frame of `raw` written into `into`, or undefined when there is no `into` or it is too small. */
+export function runEncode(
+  engines: EngineCache,
+  level: number,
+  raw: Uint8Array,
+  into: Uint8Array | undefined,
+): Uint8Array | undefined {
+  if (!into || into.byteLength < MIN_ENGINE_BYTES) return undefined
+  const engine = engines.compressor(level)
+  if (!engine) return undefined
+  try {
+    return into.subarray(0, engine.run(raw, into).written)
+  } catch (error) {
+    if (error instanceof OutputFull) return undefined
+    throw error
+  }
+}
+
+/**
+ * `stored` decoded into `into` (exactly `rawSize` bytes or an error), or undefined when there is no `into`.
+ * Bytes after the end of the frame are an error: a chunk is exactly one frame.
+ */
+export function runDecode(
+  engines: EngineCache,
+  stored: Uint8Array,
+  rawSize: number,
+  into: Uint8Array | undefined,
+): Uint8Array | undefined {
+  if (!into || into.byteLength < rawSize || rawSize < MIN_ENGINE_BYTES) return undefined
+  const engine = engines.decompressor()
+  if (!engine) return undefined
+  const { written, leftover } = engine.run(stored, into.subarray(0, rawSize))
+  if (leftover > 0) throw new Error(`${leftover} bytes after the end of the frame`)
+  return into.subarray(0, written)
+}
