@@ -81,7 +81,9 @@ export async function decodeEntry(
         }
         decoded = pool.run(task, [into.buffer, ...inputs])
       } else {
-        decoded = pool.run({ op: 'decodeText', parts, delimiter: segment.delimiter }, inputs)
+        const into = buffers.take(pooledSize(0))
+        const task = { op: 'decodeText' as const, parts, delimiter: segment.delimiter, into }
+        decoded = pool.run(task, [into.buffer, ...inputs])
       }
       await queue.push(
         decoded.then((result) => async () => {

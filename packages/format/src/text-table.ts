@@ -246,8 +246,17 @@ function decodeColumn(bytes: Uint8Array): ColumnBytes {
 }
 
 /** Rebuilds the exact lines of a group from its column chunks. */
-export function joinTextGroup(parts: readonly Uint8Array[], delimiter: number): Uint8Array {
-  if (parts[0]?.[0] === TextColumnKind.raw) return parts[0].subarray(HEADER)
+export function joinTextGroup(
+  parts: readonly Uint8Array[],
+  delimiter: number,
+  into?: Uint8Array,
+): Uint8Array {
+  if (parts[0]?.[0] === TextColumnKind.raw) {
+    const text = parts[0].subarray(HEADER)
+    if (!into || into.byteLength < text.byteLength) return text
+    into.set(text)
+    return into.subarray(0, text.byteLength)
+  }
   const columns = parts.map(decodeColumn)
   const rows = columns[0]?.ends.length ?? 0
   if (columns.some((column) => column.ends.length !== rows))
@@ -259,7 +268,7 @@ export function joinTextGroup(parts: readonly Uint8Array[], delimiter: number): 
     size += column.data.byteLength - (textKind[c] ? Math.max(rows - 1, 0) : 0)
   })
   if (size > LIMITS.maxGroupBytes) throw corrupt(`a group would rebuild to ${size} bytes`)
-  const out = new Uint8Array(size)
+  const out = into && into.byteLength >= size ? into.subarray(0, size) : new Uint8Array(size)
   let at = 0
   const last = columns.length - 1
   const starts = new Array<number>(columns.length).fill(0)

@@ -23,12 +23,17 @@ function importsOf(entry: string): Set<string> {
 }
 
 describe('@astropack/format package', () => {
-  it('locks the export map: a platform-neutral main entry, Node-only files behind ./node', () => {
+  it('locks the export map: a platform-neutral main entry, the table layouts alone, Node-only files behind ./node', () => {
     const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'))
     expect(pkg.exports).toEqual({
       '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+      './layouts': { types: './dist/layouts.d.ts', default: './dist/layouts.js' },
       './node': { types: './dist/node/index.d.ts', node: './dist/node/index.js' },
     })
+  })
+
+  it('keeps the layouts entry free of the reader: no ajv, no node: built-ins (codec workers load it)', () => {
+    expect([...importsOf('dist/layouts.js')]).toEqual(['@astropack/codecs'])
   })
 
   it('keeps node: built-ins out of the main entry, so browsers can read packages', () => {

@@ -1,5 +1,11 @@
 import { applyTransforms, type Codec, crc32, invertTransforms, type TransformStep } from '@astropack/codecs'
-import { type ColumnSlice, joinRows, joinTextGroup, splitRows, splitTextGroup } from '@astropack/format'
+import {
+  type ColumnSlice,
+  joinRows,
+  joinTextGroup,
+  splitRows,
+  splitTextGroup,
+} from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
 
 /** What the codec workers do, as plain functions (the worker only routes messages to them). */
@@ -16,6 +22,15 @@ function slot(name: string, size: number): Uint8Array {
     slots.set(name, buffer)
   }
   return buffer.subarray(0, size)
+}
+
+/** `buffer` cut into consecutive views of the given sizes (the columns of one group share a slot). */
+function views(buffer: Uint8Array, sizes: readonly number[]): Uint8Array[] {
+  let at = 0
+  return sizes.map((size) => {
+    at += size
+    return buffer.subarray(at - size, at)
+  })
 }
 
 export interface EncodedPart {
@@ -40,7 +55,7 @@ export function encodePart(
   into?: Uint8Array,
 ): EncodedPart {
   const chains = candidates === 'probe' ? probeChains(codec, level, raw) : withScales(candidates, raw)
-  let best: { stored: Uint8Array; steps: TransformStep[] } | undefined
+  let best: { stored: Uint8Array; steps: TransformStep[]; slot: 'a' | 'b' } | undefined
   for (const steps of chains) {
     let transformed: Uint8Array
     try {
@@ -48,9 +63,12 @@ export function encodePart(
     } catch {
       continue // a decimal step that cannot keep some value of this chunk: try the other chains
     }
-    // With one candidate the frame can go straight to `into`; while comparing, each needs its own memory.
-    const stored = codec.encode(transformed, level, chains.length === 1 ? into : undefined)
-    if (!best || stored.byteLength < best.stored.byteLength) best = { stored, steps }
+    // With one candidate the frame can go straight to `into`; while comparing, the best so far and the
+    // one being tried each have a slot.
+    const free = best?.slot === 'a' ? 'b' : 'a'
+    const room = chains.length === 1 ? into : slot(`candidate ${free}`, frameBound(raw.byteLength))
+    const stored = codec.encode(transformed, level, room)
+    if (!best || stored.byteLength < best.stored.byteLength) best = { stored, steps, slot: free }
   }
   if (!best || best.stored.byteLength >= raw.byteLength)
     return { stored: raw, rawSize: raw.byteLength, codec: 'none', crc32: crc32(raw), steps: [] }
@@ -161,7 +179,11 @@ function pickBySample(
     } catch {
       continue // a decimal step that cannot keep some value: not a candidate here
     }
-    const size = codec.encode(transformed, level).byteLength
+    const size = codec.encode(
+      transformed,
+      level,
+      slot('probe frame', frameBound(sample.byteLength)),
+    ).byteLength
     if (chain.length === 0) plain = size
     if (size < best.size) best = { size, chain }
   }
@@ -276,7 +298,10 @@ export function encodeRows(
     rows,
     rowWidth,
     columns,
-    columns.map((column, c) => slot(`split ${c}`, count * column.width)),
+    views(
+      slot('split', rows.byteLength),
+      columns.map((column) => count * column.width),
+    ),
   )
   let c = 0
   return packParts(
@@ -308,8 +333,15 @@ export function decodeRows(
   rowCount: number,
   into?: Uint8Array,
 ): Uint8Array {
+  const room = views(
+    slot(
+      'columns',
+      parts.reduce((sum, part) => sum + part.rawSize, 0),
+    ),
+    parts.map((part) => part.rawSize),
+  )
   const decoded = parts.map((part, c) =>
-    decodePart(part.codec, part.stored, part.rawSize, part.steps, slot(`column ${c}`, part.rawSize)),
+    decodePart(part.codec, part.stored, part.rawSize, part.steps, room[c]),
   )
   return joinRows(decoded, rowWidth, columns, rowCount, into)
 }

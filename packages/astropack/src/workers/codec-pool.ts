@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { AstropackError, type CodecName, type ErrorCode, type TransformStep } from '@astropack/codecs'
-import type { ColumnSlice } from '@astropack/format'
+import type { ColumnSlice } from '@astropack/format/layouts'
 import type { EncodedPart } from './chunk-ops.js'
 
 type Task<T> = T & { id: number }

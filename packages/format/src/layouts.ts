@@ -1,0 +1,7 @@
+/**
+ * `@astropack/format/layouts`: how table segments split into column chunks and join back, with nothing of
+ * the reader's (no ajv): what codec workers load. Importing the whole package cost each worker ~10 MiB RSS.
+ */
+export { type ColumnSlice, joinRows, splitRows } from './rows.js'
+export { DEFAULT_CHUNK_SIZE } from './spec.js'
+export { joinTextGroup, splitTextGroup } from './text-table.js'
