@@ -54,6 +54,42 @@ function bytePlanes(data: Uint8Array, width: number): Uint8Array {
 }
 
 describe('transforms', () => {
+  it('[xor, shuffle] in one pass gives the same bytes as the two steps one after the other', () => {
+    const input = fc.tuple(fc.uint8Array({ maxLength: 800 }), fc.constantFrom(4, 8))
+    fc.assert(
+      fc.property(input, ([bytes, width]) => {
+        const w = width as 4 | 8
+        const data = new Uint8Array(bytes) // offset 0: the fused word path when whole 4-element groups
+        const fused = applyTransforms(
+          [
+            { op: 'xor', width: w },
+            { op: 'shuffle', width: w },
+          ],
+          data,
+        )
+        const stepwise = applyTransforms(
+          [{ op: 'shuffle', width: w }],
+          applyTransforms([{ op: 'xor', width: w }], data),
+        )
+        expect(Buffer.from(fused).equals(Buffer.from(stepwise))).toBe(true)
+        const back = invertTransforms(
+          [
+            { op: 'xor', width: w },
+            { op: 'shuffle', width: w },
+          ],
+          stepwise,
+        )
+        const backStepwise = invertTransforms(
+          [{ op: 'xor', width: w }],
+          invertTransforms([{ op: 'shuffle', width: w }], stepwise),
+        )
+        expect(Buffer.from(back).equals(Buffer.from(data))).toBe(true)
+        expect(Buffer.from(backStepwise).equals(Buffer.from(data))).toBe(true)
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
   it('shuffle writes the byte planes SPEC defines, on the word path and off it (any offset, any length)', () => {
     const input = fc.tuple(fc.uint8Array({ maxLength: 600 }), fc.nat(7), fc.constantFrom(1, 2, 4, 8))
     fc.assert(
