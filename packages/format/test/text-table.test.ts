@@ -1,9 +1,21 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { joinTextGroup, splitTextGroup } from '../src/index.js'
+import {
+  decimalLength,
+  fixedLength,
+  float64Value,
+  scaledValue,
+  writeDecimal,
+  writeFixed,
+  writeLatin1,
+  writeShortFloat64,
+} from '../src/text-table/numbers.js'
 import { sameBytes, sampleFiles } from './helpers.js'
+import * as legacy from './legacy-text-table.js'
 
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
+const text = (bytes: Uint8Array) => String.fromCharCode(...bytes)
 
 /** Fields as archives write them, including the awkward ones: -0, exponents, leading dots, trailing zeros, nulls. */
 const field = fc.oneof(
@@ -28,6 +40,31 @@ const field = fc.oneof(
     'Ceres (A801 AA)',
   ),
   fc.stringMatching(/^[A-Za-z0-9 ._\u00e9-]{0,12}$/),
+  // Numbers with a random count of decimals, and the near misses of each kind.
+  fc
+    .tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 9 }))
+    .chain(([k, s]) =>
+      fc.constantFrom(
+        (k / 10 ** s).toFixed(s),
+        String(k / 10 ** s),
+        `${(k / 10 ** s).toFixed(s)}0`,
+        String(k % 1000),
+      ),
+    ),
+  fc.constantFrom(
+    '1e-07',
+    '1e-7',
+    '1.5e-7',
+    '0.0000001',
+    '0.000001',
+    '007',
+    '+5',
+    '5.',
+    '-.5',
+    '1e21',
+    '1e+21',
+  ),
+  fc.constantFrom('2147483647', '-2147483648', '2147483648', '-2147483649', '0.000000001', '-2.147483648'),
 )
 
 const table = fc
@@ -93,6 +130,238 @@ describe('damaged text-table chunks', () => {
           expect(error).toMatchObject({ code: 'CORRUPT_CHUNK' })
         }
       }
+    }
+  })
+})
+
+const int32 = fc.oneof(
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  fc.integer({ min: -2000, max: 2000 }),
+  fc.constantFrom(0, 1, -1, 2 ** 31 - 1, -(2 ** 31), -(2 ** 31) + 1, 2 ** 31 - 2, 999, 1000, -1000, 100000),
+)
+const scales = fc.integer({ min: 0, max: 9 })
+
+/** A number text as bytes, through one of the byte formatters. */
+function formatted(write: (out: Uint8Array, at: number) => number): string {
+  const out = new Uint8Array(40)
+  return text(out.subarray(0, write(out, 0)))
+}
+
+/** The previous implementation's rule for fixed and decimal fields (Number, then format and compare). */
+function stringValue(field: string, fixed: boolean, scale: number): number {
+  const value = Number(field)
+  if (field.length === 0 || field.length > 32 || !Number.isFinite(value)) return Number.NaN
+  const k = Math.round(value * 10 ** scale)
+  if (!Number.isSafeInteger(k) || k < -(2 ** 31) || k >= 2 ** 31) return Number.NaN
+  const number = k / 10 ** scale
+  return (fixed ? number.toFixed(scale) : String(number)) === field ? k : Number.NaN
+}
+
+/** SPEC §7.2's rule for float64 fields, on strings. */
+function stringFloat64(field: string): number {
+  const value = Number(field)
+  const kept = field.length > 0 && field.length <= 32 && Number.isFinite(value) && String(value) === field
+  return kept ? value : Number.NaN
+}
+
+describe('numbers formatted and parsed as bytes', () => {
+  it('format fixed and decimal values exactly as toFixed and ToString do', () => {
+    fc.assert(
+      fc.property(int32, scales, (k, s) => {
+        const fixed = (k / 10 ** s).toFixed(s)
+        const decimal = String(k / 10 ** s)
+        expect(formatted((out, at) => writeFixed(out, at, k, s))).toBe(fixed)
+        expect(formatted((out, at) => writeDecimal(out, at, k, s))).toBe(decimal)
+        expect(fixedLength(k, s)).toBe(fixed.length)
+        expect(decimalLength(k, s)).toBe(decimal.length)
+        expect(scaledValue(latin1(fixed), 0, fixed.length, true, s)).toBe(k)
+        expect(scaledValue(latin1(decimal), 0, decimal.length, false, s)).toBe(k)
+      }),
+      { numRuns: 20000 },
+    )
+  })
+
+  it('switch to exponent notation exactly where ToString does (below 1e-6)', () => {
+    for (let s = 0; s <= 9; s++) {
+      const edge = 10 ** Math.max(s - 6, 0)
+      for (let k = -edge - 30; k <= edge + 30; k++) {
+        const decimal = String(k / 10 ** s)
+        expect(formatted((out, at) => writeDecimal(out, at, k, s))).toBe(decimal)
+        expect(decimalLength(k, s)).toBe(decimal.length)
+        expect(scaledValue(latin1(decimal), 0, decimal.length, false, s)).toBe(k)
+      }
+    }
+  })
+
+  it('store a fixed or decimal field exactly when the string-based rule did', () => {
+    const fields = fc.oneof(
+      field,
+      fc.tuple(int32, scales).map(([k, s]) => String(k / 10 ** s)),
+      fc.tuple(int32, scales).map(([k, s]) => `${k < 0 ? '-' : ''}${Math.abs(k) / 10 ** s}e-${s}`),
+    )
+    fc.assert(
+      fc.property(fields, scales, fc.boolean(), (f, s, fixed) => {
+        expect(scaledValue(latin1(f), 0, f.length, fixed, s)).toBe(stringValue(f, fixed, s))
+      }),
+      { numRuns: 20000 },
+    )
+  })
+
+  it('read float64 fields exactly as String(Number(field)) === field decides', () => {
+    const doubles = fc.oneof(
+      fc.double(),
+      fc.double({ min: -1e6, max: 1e6 }),
+      fc
+        .tuple(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: -30, max: 25 }))
+        .map(([m, e]) => Number(`${m}e${e}`)),
+    )
+    const fields = fc.oneof(
+      doubles.map(String),
+      doubles.map((v) => v.toPrecision(17)),
+      doubles.map((v) => v.toFixed(6)),
+      doubles.map((v) => `${String(v)}0`),
+      doubles.map((v) => String(v).replace('e+', 'e')),
+      fc.stringMatching(/^-?[0-9]{0,18}(\.[0-9]{0,18})?(e[+-]?[0-9]{1,3})?$/),
+      field,
+    )
+    fc.assert(
+      fc.property(fields, (f) => {
+        expect(Object.is(float64Value(latin1(f), 0, f.length), stringFloat64(f))).toBe(true)
+      }),
+      { numRuns: 30000 },
+    )
+  })
+
+  it('write float64 values without String() only when that gives the same text', () => {
+    const doubles = fc.oneof(
+      fc.double(),
+      fc
+        .tuple(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: -30, max: 25 }))
+        .map(([m, e]) => Number(`${m}e${e}`)),
+      fc
+        .tuple(fc.integer({ min: 1, max: 999999 }), fc.constantFrom(1e-6, 1e15, 1, 0.1))
+        .map(([n, edge]) => edge * (1 + (n - 500000) * 2 ** -52)),
+    )
+    fc.assert(
+      fc.property(doubles, (v) => {
+        const out = new Uint8Array(40)
+        const end = writeShortFloat64(out, 0, v)
+        const expected = String(v)
+        if (end !== -1) expect(text(out.subarray(0, end))).toBe(expected)
+        // The short way covers every value of at most 15 significant digits in its range.
+        const short = Math.abs(v) >= 1e-6 && Math.abs(v) < 1e15 && Number(v.toPrecision(15)) === v
+        if (short || v === 0) expect(end).not.toBe(-1)
+        expect(formatted((o, at) => writeLatin1(o, at, expected))).toBe(expected)
+      }),
+      { numRuns: 30000 },
+    )
+  })
+})
+
+describe('compatibility with the previous string-based implementation', () => {
+  const both = (group: Uint8Array, delimiter: number, columns: number) => {
+    expect(sameBytes(joinTextGroup(legacy.splitTextGroup(group, delimiter, columns), delimiter), group)).toBe(
+      true,
+    )
+    expect(sameBytes(legacy.joinTextGroup(splitTextGroup(group, delimiter, columns), delimiter), group)).toBe(
+      true,
+    )
+  }
+
+  it('decodes what it wrote, and writes what it decodes, for random tables', () => {
+    fc.assert(
+      fc.property(table, ([columns, rows, delimiter]) => {
+        both(
+          latin1(`${rows.map((row) => row.join(String.fromCharCode(delimiter))).join('\n')}\n`),
+          delimiter,
+          columns,
+        )
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('on the real sample tables (CSV, as TSV, and a text file as one column)', async () => {
+    const [csv, readme] = await sampleFiles(['tables/jpl-sbdb-asteroids.csv', 'docs/cds-ReadMe.txt'])
+    const body = csv!.bytes.subarray(csv!.bytes.indexOf(10) + 1)
+    both(body, 44, 20)
+    both(
+      body.map((byte) => (byte === 44 ? 9 : byte)),
+      9,
+      20,
+    )
+    // Groups cut at line ends, as the packer does (smaller here, so there are several).
+    for (let at = 0, end = 0; at < body.byteLength; at = end) {
+      end = body.lastIndexOf(10, Math.min(at + 200_000, body.byteLength - 1)) + 1
+      both(body.subarray(at, end), 44, 20)
+    }
+    const lines = readme!.bytes.subarray(0, readme!.bytes.lastIndexOf(10) + 1)
+    both(lines, 9, 1)
+  })
+})
+
+describe('joining into a caller buffer', () => {
+  it('writes into it when the group fits, else returns new bytes', () => {
+    const group = latin1('1.25,abc,42,0.5e-7\n-3.5,,7,1e-7\n'.repeat(50))
+    const parts = splitTextGroup(group, 44, 4)
+    const room = new Uint8Array(group.byteLength + 10)
+    const inRoom = joinTextGroup(parts, 44, room)
+    expect(inRoom.buffer).toBe(room.buffer)
+    expect(sameBytes(inRoom, group)).toBe(true)
+    const small = new Uint8Array(group.byteLength - 1)
+    const elsewhere = joinTextGroup(parts, 44, small)
+    expect(elsewhere.buffer).not.toBe(small.buffer)
+    expect(sameBytes(elsewhere, group)).toBe(true)
+  })
+})
+
+describe('damaged numeric columns', () => {
+  const group = latin1(
+    Array.from(
+      { length: 300 },
+      (_, i) => `${(i * 0.37).toFixed(2)},${i / 7},${i % 10 ? i * 1.5 : ''},x${i}\n`,
+    ).join(''),
+  )
+  const parts = splitTextGroup(group, 44, 4)
+
+  it('are stored with their kinds (fixed, float64, decimal with exceptions, text)', () => {
+    expect(parts.map((part) => part[0])).toEqual([4, 2, 3, 1])
+    expect(sameBytes(joinTextGroup(parts, 44), group)).toBe(true)
+  })
+
+  it('give typed errors for hostile tables, flipped bytes and cut chunks', () => {
+    const rejects = (damaged: Uint8Array[]) => {
+      try {
+        const out = joinTextGroup(damaged, 44)
+        expect(out.byteLength).toBeLessThanOrEqual(group.byteLength * 4)
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'CORRUPT_CHUNK' })
+      }
+    }
+    const decimal = parts[2]!
+    const view = new DataView(decimal.buffer, decimal.byteOffset)
+    const table = 8 + 300 * 4
+    const hostile = (edit: (copy: DataView) => void) => {
+      const copy = decimal.slice()
+      edit(new DataView(copy.buffer))
+      expect(() => joinTextGroup([parts[0]!, parts[1]!, copy, parts[3]!], 44)).toThrow(
+        expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
+      )
+    }
+    expect(view.getUint32(table, true)).toBeGreaterThan(1)
+    hostile((copy) => copy.setUint32(table, 0xffffffff, true)) // 4 billion exceptions
+    hostile((copy) => copy.setUint32(4, 0xffffffff, true)) // 4 billion rows
+    hostile((copy) => copy.setUint32(table + 12, copy.getUint32(table + 4, true), true)) // rows not ascending
+    hostile((copy) => copy.setUint32(table + 8, 0x7fffffff, true)) // an exception past the end
+    hostile((copy) => copy.setUint8(1, 10)) // scale 10
+    for (const [i, part] of parts.entries()) {
+      for (let n = 0; n < 300; n++) {
+        const bad = part.slice()
+        bad[(n * 7919) % bad.byteLength]! ^= 1 << (n % 8)
+        rejects(parts.map((p, j) => (j === i ? bad : p)))
+      }
+      for (const cut of [0, 4, 8, 9, part.byteLength - 1])
+        rejects(parts.map((p, j) => (j === i ? p.subarray(0, cut) : p)))
     }
   })
 })

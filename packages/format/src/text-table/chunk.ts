@@ -1,0 +1,21 @@
+import { AstropackError } from '../errors.js'
+
+/** Column chunk kinds of a text table (SPEC §7.2). */
+export const TextColumnKind = { raw: 0, text: 1, float64: 2, decimal: 3, fixed: 4 } as const
+
+/** Every column chunk starts with `u8 kind, u8 scale, u16 reserved, u32 count`. */
+export const HEADER = 8
+export const NEWLINE = 10
+
+/** A fresh column chunk of `size` bytes with its header written. */
+export function newChunk(kind: number, scale: number, count: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size)
+  bytes[0] = kind
+  bytes[1] = scale
+  new DataView(bytes.buffer).setUint32(4, count, true)
+  return bytes
+}
+
+export function corrupt(message: string): AstropackError {
+  return new AstropackError('CORRUPT_CHUNK', `text table: ${message}`)
+}

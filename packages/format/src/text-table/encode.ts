@@ -1,0 +1,181 @@
+import { LIMITS } from '../spec.js'
+import { HEADER, NEWLINE, newChunk, TextColumnKind } from './chunk.js'
+import { float64Value, scaledValue } from './numbers.js'
+
+const CR = 13
+const QUOTE = 34
+const DOT = 46
+/** Fields a column's kind is chosen on. */
+const SAMPLE = 2000
+
+/** The value a field stores as kind/scale, or NaN when it must be kept as an exception. */
+function fieldValue(group: Uint8Array, a: number, b: number, kind: number, scale: number): number {
+  if (kind === TextColumnKind.float64) return float64Value(group, a, b)
+  if (b - a === 0 || b - a > 32) return Number.NaN
+  return scaledValue(group, a, b, kind === TextColumnKind.fixed, scale)
+}
+
+/**
+ * Splits a group of whole lines (ending in a newline) into one chunk per column; a group that is not a
+ * plain table (a line with another field count) is kept whole in the first chunk (kind raw).
+ */
+export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount: number): Uint8Array[] {
+  const size = group.byteLength
+  if (columnCount < 1 || size === 0 || group[size - 1] !== NEWLINE) return rawGroup(group, columnCount)
+  if (group.includes(CR) || group.includes(QUOTE)) return rawGroup(group, columnCount)
+  const starts = fieldStarts(group, delimiter, columnCount)
+  if (!starts) return rawGroup(group, columnCount)
+  const encoded: Uint8Array[] = []
+  for (let c = 0; c < columnCount; c++) {
+    const column = encodeColumn(group, starts, c, columnCount)
+    // Tiny fields can take more room as values (1 byte of text, 8 of float64): stay within the chunk limit.
+    if (!column) return rawGroup(group, columnCount)
+    encoded.push(column)
+  }
+  return encoded
+}
+
+/**
+ * Where every field starts, row by row and column by column, plus the group's end: field k spans
+ * starts[k] .. starts[k + 1] - 1 (the byte after it is its delimiter or newline). Undefined when a line
+ * has another number of fields.
+ */
+function fieldStarts(group: Uint8Array, delimiter: number, columnCount: number): Uint32Array | undefined {
+  let rows = 0
+  for (let at = group.indexOf(NEWLINE); at !== -1; at = group.indexOf(NEWLINE, at + 1)) rows++
+  const starts = new Uint32Array(rows * columnCount + 1)
+  const last = columnCount - 1
+  let k = 1
+  let column = 0
+  for (let i = 0; i < group.byteLength; i++) {
+    const byte = group[i]
+    if (byte === NEWLINE) {
+      if (column !== last) return undefined
+      column = 0
+      starts[k++] = i + 1
+    } else if (byte === delimiter) {
+      if (column === last) return undefined
+      column++
+      starts[k++] = i + 1
+    }
+  }
+  return starts
+}
+
+/** Picks the binary kind that reproduces most fields of a column (a sample of them). */
+function chooseKind(
+  group: Uint8Array,
+  starts: Uint32Array,
+  c: number,
+  columnCount: number,
+): { kind: number; scale: number } {
+  const rows = (starts.length - 1) / columnCount
+  const step = rows > SAMPLE ? Math.ceil(rows / SAMPLE) : 1
+  const stride = step * columnCount
+  let decimals = 0
+  for (let k = c; k < starts.length - 1; k += stride) {
+    const b = starts[k + 1]! - 1
+    let dot = -1
+    let exponent = false
+    for (let i = starts[k]!; i < b; i++) {
+      const byte = group[i]!
+      if (byte === DOT && dot === -1) dot = i
+      else if ((byte | 0x20) === 0x65) exponent = true
+    }
+    if (dot !== -1 && !exponent) decimals = Math.max(decimals, b - dot - 1)
+  }
+  const scale = Math.min(decimals, 9)
+  const options = [
+    { kind: TextColumnKind.fixed, scale },
+    { kind: TextColumnKind.decimal, scale },
+    { kind: TextColumnKind.float64, scale: 0 },
+  ]
+  let best: { kind: number; scale: number } = { kind: TextColumnKind.text, scale: 0 }
+  let fewest = Math.ceil(rows / step) * 0.2 // a binary kind must fit 80% of the sample
+  for (const option of options) {
+    let misses = 0
+    for (let k = c; k < starts.length - 1 && misses < fewest; k += stride) {
+      const value = fieldValue(group, starts[k]!, starts[k + 1]! - 1, option.kind, option.scale)
+      if (Number.isNaN(value)) misses++
+    }
+    if (misses < fewest) {
+      best = option
+      fewest = misses
+    }
+  }
+  return best
+}
+
+// Per-row scratch reused group after group: a worker keeps one of each instead of allocating per column.
+let values = new Float64Array(0)
+let exceptionRows = new Uint32Array(0)
+
+/** One column as a chunk, or undefined when it would pass the chunk size limit. */
+function encodeColumn(
+  group: Uint8Array,
+  starts: Uint32Array,
+  c: number,
+  columnCount: number,
+): Uint8Array | undefined {
+  const { kind, scale } = chooseKind(group, starts, c, columnCount)
+  const rows = (starts.length - 1) / columnCount
+  const end = starts.length - 1
+  if (kind === TextColumnKind.text) {
+    // Fields joined by newlines.
+    let size = HEADER + rows - 1
+    for (let k = c; k < end; k += columnCount) size += starts[k + 1]! - 1 - starts[k]!
+    if (size > LIMITS.maxChunkRawSize) return undefined
+    const bytes = newChunk(kind, 0, rows, size)
+    let at = HEADER
+    for (let k = c; k < end; k += columnCount) {
+      const a = starts[k]!
+      const b = starts[k + 1]! - 1
+      if (b - a > 32) bytes.set(group.subarray(a, b), at)
+      else for (let i = a; i < b; i++) bytes[at + i - a] = group[i]!
+      at += b - a
+      if (at < size) bytes[at++] = NEWLINE
+    }
+    return bytes
+  }
+  if (values.length < rows) values = new Float64Array(rows)
+  if (exceptionRows.length < rows) exceptionRows = new Uint32Array(rows)
+  let exceptions = 0
+  let extra = 0
+  for (let row = 0, k = c; row < rows; row++, k += columnCount) {
+    const a = starts[k]!
+    const b = starts[k + 1]! - 1
+    const value = fieldValue(group, a, b, kind, scale)
+    if (Number.isNaN(value)) {
+      exceptionRows[exceptions++] = row
+      extra += b - a
+      values[row] = 0 // the slot of an exception is ignored: zero keeps chunks deterministic
+    } else values[row] = value
+  }
+  const width = kind === TextColumnKind.float64 ? 8 : 4
+  const size = HEADER + rows * width + 4 + exceptions * 8 + extra
+  if (size > LIMITS.maxChunkRawSize) return undefined
+  const bytes = newChunk(kind, scale, rows, size)
+  const view = new DataView(bytes.buffer)
+  if (width === 8) for (let row = 0; row < rows; row++) view.setFloat64(HEADER + row * 8, values[row]!, true)
+  else for (let row = 0; row < rows; row++) view.setInt32(HEADER + row * 4, values[row]!, true)
+  let at = HEADER + rows * width
+  view.setUint32(at, exceptions, true)
+  at += 4
+  let text = at + exceptions * 8
+  for (let e = 0; e < exceptions; e++, at += 8) {
+    const row = exceptionRows[e]!
+    const a = starts[row * columnCount + c]!
+    const b = starts[row * columnCount + c + 1]! - 1
+    view.setUint32(at, row, true)
+    view.setUint32(at + 4, b - a, true)
+    bytes.set(group.subarray(a, b), text)
+    text += b - a
+  }
+  return bytes
+}
+
+function rawGroup(group: Uint8Array, columnCount: number): Uint8Array[] {
+  const first = newChunk(TextColumnKind.raw, 0, 0, HEADER + group.byteLength)
+  first.set(group, HEADER)
+  return [first, ...Array.from({ length: columnCount - 1 }, () => newChunk(TextColumnKind.raw, 0, 0, HEADER))]
+}

@@ -1,0 +1,289 @@
+/**
+ * Numbers of text-table columns read from and written to bytes (SPEC §7.2), with no strings except for
+ * float64 values that need the shortest-digits algorithm of ECMAScript's Number::toString.
+ *
+ * Why integer arithmetic is exact here: for an int32 k and scale s <= 9, the double k / 10^s is within
+ * 2^-22 / 10^s of the decimal k × 10^-s, so toFixed(s) rounds it back to k's own digits; and that
+ * decimal has at most 10 significant digits, and two decimals of at most 15 never round to the same
+ * double, so ToString's shortest digits are k's digits without trailing zeros. ToString only switches
+ * to exponent notation below 1e-6, i.e. |k| < 10^(s - 6); those few values go through String().
+ */
+
+export const MINUS = 45
+const DOT = 46
+const ZERO = 48
+
+/** Exact doubles 10^0 .. 10^22 (10^22 is the largest power of ten a double holds exactly). */
+export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`))
+
+/** How many decimal digits an integer 0 <= u < 2^32 has. */
+function digitCount(u: number): number {
+  if (u < 1e5) return u < 100 ? (u < 10 ? 1 : 2) : u < 1e3 ? 3 : u < 1e4 ? 4 : 5
+  return u < 1e7 ? (u < 1e6 ? 6 : 7) : u < 1e8 ? 8 : u < 1e9 ? 9 : 10
+}
+
+/**
+ * Writes an integer 0 <= u < 10^digits, u < 2^32, as exactly `digits` digits (zero-padded); returns
+ * the end. Unsigned 32-bit steps: V8 compiles them to integer division, where `%` on a double is slow.
+ */
+function writeDigits(out: Uint8Array, at: number, u: number, digits: number): number {
+  const end = at + digits
+  for (let i = end - 1; i >= at; i--) {
+    const q = (u / 10) >>> 0
+    out[i] = ZERO + u - q * 10
+    u = q
+  }
+  return end
+}
+
+/** Writes a string's UTF-16 code units as bytes (only used for ASCII number texts). */
+export function writeLatin1(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i)
+  return at + text.length
+}
+
+/** `(k / 10^scale).toFixed(scale)` for an int32 k and scale 0..9, written at `at`; returns the end. */
+export function writeFixed(out: Uint8Array, at: number, k: number, scale: number): number {
+  if (k < 0) out[at++] = MINUS
+  const u = Math.abs(k) >>> 0
+  if (scale === 0) return writeDigits(out, at, u, digitCount(u))
+  const p = POW10[scale]!
+  const whole = (u / p) >>> 0 // exact: u < 2^32, so u / p stays > 1e-10 away from the next integer
+  at = writeDigits(out, at, whole, digitCount(whole))
+  out[at++] = DOT
+  return writeDigits(out, at, u - whole * p, scale)
+}
+
+export function fixedLength(k: number, scale: number): number {
+  const whole = (Math.abs(k) / POW10[scale]!) >>> 0
+  return (k < 0 ? 1 : 0) + digitCount(whole) + (scale === 0 ? 0 : scale + 1)
+}
+
+/** Whether ToString(k / 10^scale) uses exponent notation (0 < |value| < 1e-6) for u = |k| > 0. */
+function tiny(u: number, scale: number): boolean {
+  return scale > 6 && u < POW10[scale - 6]!
+}
+
+/** `ToString(k / 10^scale)` for an int32 k and scale 0..9, written at `at`; returns the end. */
+export function writeDecimal(out: Uint8Array, at: number, k: number, scale: number): number {
+  const u = Math.abs(k) >>> 0
+  if (u === 0) {
+    out[at] = ZERO
+    return at + 1
+  }
+  if (tiny(u, scale)) return writeLatin1(out, at, String(k / POW10[scale]!))
+  if (k < 0) out[at++] = MINUS
+  const p = POW10[scale]!
+  const whole = (u / p) >>> 0
+  let fraction = (u - whole * p) >>> 0
+  at = writeDigits(out, at, whole, digitCount(whole))
+  if (fraction === 0) return at
+  let digits = scale
+  for (; fraction % 10 === 0; digits--) fraction = (fraction / 10) >>> 0
+  out[at++] = DOT
+  return writeDigits(out, at, fraction, digits)
+}
+
+export function decimalLength(k: number, scale: number): number {
+  const u = Math.abs(k) >>> 0
+  if (u === 0) return 1
+  if (tiny(u, scale)) return String(k / POW10[scale]!).length
+  const p = POW10[scale]!
+  const whole = (u / p) >>> 0
+  let fraction = (u - whole * p) >>> 0
+  let length = (k < 0 ? 1 : 0) + digitCount(whole)
+  if (fraction === 0) return length
+  length += 1 + scale
+  for (; fraction % 10 === 0; length--) fraction = (fraction / 10) >>> 0
+  return length
+}
+
+/** Writes an integer 0 <= u < 2^53 as at least `digits` digits (zero-padded); returns the end. */
+function writeWide(out: Uint8Array, at: number, u: number, digits: number): number {
+  if (u < 2 ** 32) return writeDigits(out, at, u, Math.max(digits, digitCount(u)))
+  const high = Math.floor(u / 1e9) // < 2^24; exact as u < 2^53
+  at = writeWide(out, at, high, digits - 9)
+  return writeDigits(out, at, u - high * 1e9, 9)
+}
+
+/**
+ * ToString(value) for a float64 field when it has at most 15 significant digits (most values that are
+ * not full-precision doubles), written at `at` without String(); returns the end, or -1 for other values.
+ * If m / 10^s is the value for an integer m < 10^15, that decimal is the only one of <= 15 digits that
+ * reads as the value, so it is ToString's shortest, and in 1e-6 <= |value| < 1e15 printed plainly.
+ */
+export function writeShortFloat64(out: Uint8Array, at: number, value: number): number {
+  const u = Math.abs(value)
+  if (u === 0) {
+    out[at] = ZERO // ToString(-0) is "0" too
+    return at + 1
+  }
+  if (!(u >= 1e-6 && u < 1e15)) return -1
+  // 15 significant digits; log10 may be off by one near a power of ten, the checks below keep it exact.
+  const s = 14 - Math.floor(Math.log10(u))
+  if (s < 0 || s > 22) return -1
+  const p = POW10[s]!
+  const m = Math.round(u * p)
+  if (m >= 1e15 || m / p !== u) return -1
+  if (value < 0) out[at++] = MINUS
+  const whole = Math.floor(m / p) // exact as m < 2^53
+  at = writeWide(out, at, whole, 1)
+  const fraction = m - whole * p
+  if (fraction === 0) return at
+  out[at++] = DOT
+  at = writeWide(out, at, fraction, s)
+  while (out[at - 1] === ZERO) at-- // ToString has no trailing zeros (fraction > 0 keeps a digit)
+  return at
+}
+
+/**
+ * Loosely reads `-digits[.digits][e±digits]` as k = value × 10^scale when that is a whole int32, else
+ * NaN. Loose on purpose: callers keep k only if formatting it gives back the very same bytes.
+ */
+export function parseScaled(bytes: Uint8Array, a: number, b: number, scale: number): number {
+  let i = a
+  const negative = bytes[i] === MINUS
+  if (negative) i++
+  let m = 0
+  let digits = 0
+  let fraction = -1 // digits after the point, -1 without one
+  for (; i < b; i++) {
+    const c = bytes[i]! - ZERO
+    if (c >= 0 && c <= 9) {
+      m = m * 10 + c
+      if (m > 2 ** 31) return Number.NaN
+      digits++
+      if (fraction >= 0) fraction++
+    } else if (c === DOT - ZERO && fraction < 0) fraction = 0
+    else break
+  }
+  let exponent = 0
+  if (i < b && (bytes[i]! | 0x20) === 0x65) {
+    const sign = bytes[++i] === MINUS ? -1 : 1
+    if (bytes[i] === MINUS || bytes[i] === 0x2b) i++
+    const from = i
+    for (; i < b && i - from < 3 && bytes[i]! >= ZERO && bytes[i]! <= ZERO + 9; i++)
+      exponent = exponent * 10 + bytes[i]! - ZERO
+    if (i === from) return Number.NaN
+    exponent *= sign
+  }
+  const shift = scale - Math.max(fraction, 0) + exponent
+  if (i !== b || digits === 0 || shift < 0 || shift > 22) return Number.NaN
+  const k = m * POW10[shift]!
+  if (k > 2 ** 31 || (k === 2 ** 31 && !negative)) return Number.NaN
+  return negative ? -k : k
+}
+
+const formatted = new Uint8Array(32)
+
+/** The k a fixed or decimal field stores (kind 4 or 3), or NaN when k would not format to its bytes. */
+export function scaledValue(bytes: Uint8Array, a: number, b: number, fixed: boolean, scale: number): number {
+  const k = parseScaled(bytes, a, b, scale)
+  if (Number.isNaN(k)) return k
+  const end = fixed ? writeFixed(formatted, 0, k, scale) : writeDecimal(formatted, 0, k, scale)
+  if (end !== b - a) return Number.NaN
+  for (let i = 0; i < end; i++) if (formatted[i] !== bytes[a + i]) return Number.NaN
+  return k
+}
+
+function sameText(bytes: Uint8Array, a: number, b: number, text: string): boolean {
+  if (text.length !== b - a) return false
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[a + i]) return false
+  return true
+}
+
+const SPLIT = 2 ** 27 + 1
+
+/** The rounding error of p = a × b (Dekker's product: p plus it is exactly a × b). */
+function productError(a: number, b: number, p: number): number {
+  const c = SPLIT * a
+  const aHigh = c - (c - a)
+  const aLow = a - aHigh
+  const d = SPLIT * b
+  const bHigh = d - (d - b)
+  const bLow = b - bHigh
+  return aHigh * bHigh - p + aHigh * bLow + aLow * bHigh + aLow * bLow
+}
+
+/**
+ * (m × 10^shift + tail) / divisor, for 16 or more digits (the integer is past 2^53): computed in
+ * double-double arithmetic so it is almost always the correctly rounded value.
+ */
+function divideDigits(m: number, shift: number, tail: number, divisor: number): number {
+  const product = m * POW10[shift]!
+  const low = productError(m, POW10[shift]!, product) + tail
+  const sum = product + low // with `rest`, exactly the integer
+  const rest = product - sum + low
+  const q = sum / divisor
+  const qd = q * divisor
+  const remainder = sum - qd - productError(q, divisor, qd) + rest
+  return q + remainder / divisor
+}
+
+/**
+ * The double a float64 field stores: the value whose ToString is exactly the field's bytes, or NaN.
+ * Fields not shaped like ToString output (`-0`, `1.50`, `.5`, `+5`, `1e21`, names) are rejected on
+ * sight; plain decimals of at most 15 significant digits are exact by arithmetic; the rest are
+ * checked with String() on a near candidate, then on Number() of the field's text.
+ */
+export function float64Value(bytes: Uint8Array, a: number, b: number): number {
+  if (b - a === 0 || b - a > 32) return Number.NaN
+  let i = a
+  const negative = bytes[i] === MINUS
+  if (negative) i++
+  const first = bytes[i]
+  let m = 0 // the digits from the first non-zero one, as an integer (exact up to 15 of them)
+  let n = 0 // how many digits m has
+  let tail = 0 // digits past the 15th, kept apart so the candidate stays close
+  let wholeDigits = 0
+  for (; i < b && bytes[i]! >= ZERO && bytes[i]! <= ZERO + 9; i++, wholeDigits++) {
+    const d = bytes[i]! - ZERO
+    if (n < 15) m = m * 10 + d
+    else tail = tail * 10 + d
+    if (n > 0 || d > 0) n++
+  }
+  if (wholeDigits === 0 || (first === ZERO && wholeDigits > 1)) return Number.NaN
+  let fraction = 0
+  if (bytes[i] === DOT && i < b) {
+    for (i++; i < b && bytes[i]! >= ZERO && bytes[i]! <= ZERO + 9; i++, fraction++) {
+      const d = bytes[i]! - ZERO
+      if (n < 15) m = m * 10 + d
+      else tail = tail * 10 + d
+      if (n > 0 || d > 0) n++
+    }
+    if (fraction === 0 || bytes[i - 1] === ZERO) return Number.NaN
+  }
+  let exponent = 0
+  if (i < b) {
+    // ToString's exponent form: one non-zero digit before the point, a signed exponent without leading zeros.
+    if (bytes[i] !== 0x65 || wholeDigits !== 1 || first === ZERO) return Number.NaN
+    const sign = bytes[++i]
+    if (sign !== MINUS && sign !== 0x2b) return Number.NaN
+    if (++i >= b || bytes[i] === ZERO) return Number.NaN
+    for (; i < b && bytes[i]! >= ZERO && bytes[i]! <= ZERO + 9; i++)
+      exponent = exponent * 10 + bytes[i]! - ZERO
+    if (i !== b) return Number.NaN
+    if (sign === MINUS) exponent = -exponent
+  }
+  if (m === 0) return negative ? Number.NaN : 0 // "0" (a zero with a point or exponent was rejected above)
+  if (exponent === 0 && n <= 15 && (first !== ZERO || fraction - n <= 5)) {
+    // At most 15 digits, 1e-6 <= |value| < 1e15: m / 10^fraction is the correctly rounded value, and its
+    // shortest digits are the field's own, so ToString gives the field back.
+    const value = m / POW10[fraction]!
+    return negative ? -value : value
+  }
+  const power = exponent - fraction // the field is all its digits, as an integer, times 10^power
+  if (power >= -22 && power <= 22) {
+    // n <= 32 (the field has at most 32 bytes), so 10^(n - 15) is exact too.
+    let near: number
+    if (n <= 15) near = power < 0 ? m / POW10[-power]! : m * POW10[power]!
+    else if (power < 0) near = divideDigits(m, n - 15, tail, POW10[-power]!)
+    else near = (m * POW10[n - 15]! + tail) * POW10[power]!
+    const candidate = negative ? -near : near
+    // Almost always the value itself; a match of ToString decides, never the arithmetic.
+    if (sameText(bytes, a, b, String(candidate))) return candidate
+  }
+  const text = String.fromCharCode(...bytes.subarray(a, b))
+  const value = Number(text)
+  return String(value) === text ? value : Number.NaN
+}
