@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
+import { registerColumn } from './commands/column.js'
 import { registerInspect } from './commands/inspect.js'
 import { registerPack } from './commands/pack.js'
 import { registerUnpack } from './commands/unpack.js'
@@ -19,6 +20,7 @@ registerPack(program)
 registerUnpack(program)
 registerValidate(program)
 registerInspect(program)
+registerColumn(program)
 for (const command of program.commands) command.exitOverride()
 
 // A closed pipe (astropack cat big.fits | head) is the reader's choice, not an error.

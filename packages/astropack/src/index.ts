@@ -12,6 +12,12 @@ export {
   packWithCustomCompression,
   unpackSurveyData,
 } from './api.js'
+export {
+  type ColumnRequirement,
+  expectedSchemaProblems,
+  schemaOf,
+  type TableRequirement,
+} from './expected-schema.js'
 export { type PackOptions, type PackResult, packFolder } from './pack.js'
 export type { Progress } from './progress.js'
 export { type UnpackOptions, type UnpackResult, unpackPackage } from './unpack.js'

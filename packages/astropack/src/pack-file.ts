@@ -8,6 +8,7 @@ import {
 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
 import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
+import { columnMetrics, emptyMetrics, type Metrics, mergeMetrics, positionKind } from './layouts/metrics.js'
 import { type PlannedSegment, planFile } from './layouts/plan.js'
 import { OPAQUE, type TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
@@ -60,11 +61,21 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
     const hasTables = plan.some((segment) => segment.layout !== 'bytes')
     for (const segment of plan) {
       if (segment.layout === 'rows') {
-        await packRows(context, file, entry, segment, hash)
-        context.tables.push({ entry: entry.path, ...segment.table })
+        const table = {
+          entry: entry.path,
+          ...segment.table,
+          columns: segment.table.columns.map((c) => ({ ...c })),
+        }
+        context.tables.push(table)
+        await packRows(context, file, entry, segment, hash, table)
       } else if (segment.layout === 'text') {
-        const rows = await packText(context, file, entry, segment, hash)
-        context.tables.push({ entry: entry.path, ...segment.table, rows })
+        const table = {
+          entry: entry.path,
+          ...segment.table,
+          columns: segment.table.columns.map((c) => ({ ...c })),
+        }
+        context.tables.push(table)
+        table.rows = await packText(context, file, entry, segment, hash, table)
       } else {
         if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         await packBytes(context, file, entry, segment, hash)
@@ -137,6 +148,7 @@ async function packRows(
   entry: SourceEntry,
   segment: Extract<PlannedSegment, { layout: 'rows' }>,
   hash: Sha256,
+  table: TableSchema,
 ): Promise<void> {
   const { pool, buffers, queue, writer, chunkSize } = context
   const { rowWidth, rowCount } = segment
@@ -146,6 +158,8 @@ async function packRows(
     Promise.resolve(() => writer.beginSegment({ layout: 'rows', rowWidth, rowCount, rowsPerGroup, columns })),
   )
   let candidates = segment.columns.map((column) => initial(column.candidates))
+  const specs = segment.columns.map((column) => column.metric)
+  const measured = specs.map((spec) => (spec ? emptyMetrics() : undefined))
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
     const rows = Math.min(rowsPerGroup, rowCount - first)
     const buffer = buffers.take(pooledSize(rowsPerGroup * rowWidth))
@@ -161,6 +175,7 @@ async function packRows(
       columns,
       candidates,
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
+      metrics: specs,
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
     if (first === 0 && candidates.some((list) => list !== 'probe' && list.length > 1)) {
@@ -169,10 +184,22 @@ async function packRows(
     }
     await queue.push(
       encoded.then((result) => async () => {
+        // Merged in group order (the queue's), so the metrics do not depend on worker timing.
+        result.metrics?.forEach((group, c) => {
+          if (group && measured[c]) measured[c] = mergeMetrics(measured[c], group)
+        })
         await writeParts(context, result, entry.path)
       }),
     )
   }
+  await queue.push(
+    Promise.resolve(() => {
+      segment.columns.forEach(({ metric, tableColumn }, c) => {
+        const column = tableColumn === undefined ? undefined : table.columns[tableColumn]
+        if (metric && column && measured[c]) column.metrics = columnMetrics(measured[c], metric)
+      })
+    }),
+  )
 }
 
 /**
@@ -190,10 +217,14 @@ async function packText(
   entry: SourceEntry,
   segment: Extract<PlannedSegment, { layout: 'text' }>,
   hash: Sha256,
+  table: TableSchema,
 ): Promise<number> {
   const { pool, buffers, queue, writer } = context
   const { delimiter, columnCount } = segment
   let lines = 0
+  const ranges = table.columns.map((column) => positionKind(column.name, undefined))
+  // Undefined once a group cannot be measured (kept raw: quotes, CR, ragged lines): no metrics then.
+  let measured: Metrics[] | undefined = ranges.map(() => emptyMetrics())
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
   let position = segment.start
   let readSize = TEXT_GROUP_BYTES
@@ -227,14 +258,28 @@ async function packText(
       delimiter,
       columnCount,
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columnCount))),
+      ranges,
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
     await queue.push(
       encoded.then((result) => async () => {
+        const group = result.metrics
+        measured =
+          measured && group?.every((m) => m !== undefined)
+            ? measured.map((sum, c) => mergeMetrics(sum, group[c]!))
+            : undefined
         await writeParts(context, result, entry.path, groupEnd)
       }),
     )
   }
+  await queue.push(
+    Promise.resolve(() => {
+      measured?.forEach((metrics, c) => {
+        const column = table.columns[c]
+        if (column) column.metrics = columnMetrics(metrics, { range: ranges[c] })
+      })
+    }),
+  )
   return lines
 }
 

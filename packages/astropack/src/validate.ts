@@ -1,14 +1,8 @@
-import {
-  type ByteSource,
-  isAstropackError,
-  type Manifest,
-  type Problem,
-  verifyPackage,
-} from '@astropack/format'
+import { type ByteSource, isAstropackError, type Problem, verifyPackage } from '@astropack/format'
 import { openFile } from '@astropack/format/node'
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import { BufferPool } from './buffer-pool.js'
 import { decodeEntry } from './decode-entry.js'
+import { expectedSchemaProblems } from './expected-schema.js'
 import type { Progress } from './progress.js'
 import { CodecPool, defaultThreads } from './workers/codec-pool.js'
 
@@ -16,7 +10,10 @@ export interface ValidateOptions {
   packPath: string
   /** 'full' (or true) decodes everything and checks each file's SHA-256; 'quick' (or false) checks checksums only. */
   checksumVerification?: 'quick' | 'full' | boolean
-  /** A JSON Schema the package's manifest must satisfy (e.g. required survey metadata). */
+  /**
+   * A JSON Schema the package's manifest must satisfy (e.g. required survey metadata), with an optional
+   * `astropackTables` keyword for tables and columns: names, types, units, value ranges (expected-schema.ts).
+   */
   expectedSchema?: object
   /** Worker threads for full checks (default: all cores). */
   threads?: number
@@ -61,7 +58,7 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
     })
     const errors = [...result.problems]
     if (options.expectedSchema && result.manifest)
-      errors.push(...schemaProblems(result.manifest, options.expectedSchema))
+      errors.push(...expectedSchemaProblems(result.manifest, options.expectedSchema))
     return {
       isValid: errors.length === 0,
       errors,
@@ -73,13 +70,4 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
     await pool?.close()
     await source.close?.()
   }
-}
-
-function schemaProblems(manifest: Manifest, schema: object): Problem[] {
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema)
-  if (validate(manifest)) return []
-  return (validate.errors ?? []).map((error) => ({
-    code: 'BAD_MANIFEST' as const,
-    message: `manifest${error.instancePath} ${error.message} (expected schema)`,
-  }))
 }

@@ -9,6 +9,7 @@ import {
   format,
   packSurveyData,
   packWithCustomCompression,
+  schemaOf,
   unpackSurveyData,
   validatePackage,
 } from 'astropack' // the built package: its worker threads run compiled JavaScript
@@ -64,6 +65,51 @@ describe('the seed API', () => {
     expect((await validatePackage({ packPath, expectedSchema: wrongSurvey })).isValid).toBe(false)
     const ok = { properties: { survey: { properties: { name: { const: 'gaia-dr3' } } } } }
     expect((await validatePackage({ packPath, expectedSchema: ok })).isValid).toBe(true)
+  })
+
+  it('checks tables and columns against an expected schema: names, types, units, value ranges', async () => {
+    const packPath = join(work, 'tables.astropack')
+    await packSurveyData({ surveyName: 'wmap', sourcePath: join(SAMPLE, 'fits'), outputPath: packPath })
+    const reader = await format.openPackage(format.fromBytes(readFileSync(packPath)))
+    // The package's own schema (names, types, units, observed ranges) is satisfied by the package.
+    const own = schemaOf(reader.manifest)
+    expect(own.astropackTables.length).toBeGreaterThan(0)
+    expect((await validatePackage({ packPath, expectedSchema: own })).errors).toEqual([])
+
+    const stokes = reader.manifest.tables!.find((t) => t.entry === 'wmap7-W-iqu-nside32.fits')!
+    const observed = stokes.columns.find((c) => c.name === 'I_STOKES')!.metrics!
+    const expectedSchema = {
+      required: ['survey'],
+      astropackTables: [
+        {
+          entry: 'wmap7-W-iqu-nside32.fits',
+          rows: { min: (stokes.rows ?? 0) + 1 },
+          columns: [
+            { name: 'I_STOKES', type: '1024E', unit: 'mK', max: observed.max! - 1, maxNaNs: 0 },
+            { name: 'POLARISATION', type: 'E' },
+          ],
+        },
+        { name: 'NO-SUCH-TABLE' },
+      ],
+    }
+    const { isValid, errors } = await validatePackage({ packPath, expectedSchema })
+    expect(isValid).toBe(false)
+    const messages = errors.map((e) => e.message)
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/has \d+ rows, expected at least/),
+        expect.stringMatching(/column "I_STOKES" has unit "", expected "mK"/),
+        expect.stringMatching(/column "I_STOKES" has values up to .* above the maximum/),
+        expect.stringMatching(/column "POLARISATION" is missing/),
+        expect.stringMatching(/table "NO-SUCH-TABLE" is missing/),
+      ]),
+    )
+    if (observed.nans > 0) expect(messages).toContainEqual(expect.stringMatching(/NaNs, at most 0 allowed/))
+    expect(errors.every((e) => e.code === 'BAD_MANIFEST')).toBe(true)
+
+    // A requirement that is itself malformed is refused, not silently passed.
+    const typo = { astropackTables: [{ name: 'x', columns: [{ name: 'ra', mn: 0 }] }] }
+    await expect(validatePackage({ packPath, expectedSchema: typo })).rejects.toMatchObject({ code: 'USAGE' })
   })
 
   it('reports a missing package as invalid, not as a crash', async () => {

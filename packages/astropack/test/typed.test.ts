@@ -56,6 +56,71 @@ describe('FITS stored with types, unpacked byte for byte', () => {
     expect(reader.trailer.requiredFeatures & 1).toBe(1)
   })
 
+  it('records quality metrics of each numeric column that match the values the FITS reader reads', async () => {
+    const reader = await roundTrip(FITS, 'metrics')
+    const table = reader.manifest.tables!.find((t) => t.entry === 'wmap7-W-iqu-nside32.fits')!
+    const path = join(FITS, 'wmap7-W-iqu-nside32.fits')
+    const { openFileSource, scanFits, readTableColumns } = await import('@astropack/readers')
+    const source = await openFileSource(path)
+    const hdu = (await scanFits(source)).hdus.find((h) => h.index === table.hdu)!
+    const columns = await readTableColumns(source, hdu, { scale: true })
+    let measured = 0
+    for (const column of columns) {
+      const metrics = table.columns.find((c) => c.name === column.name)?.metrics
+      if (!metrics || !ArrayBuffer.isView(column.values)) continue
+      const values = Array.from(column.values as ArrayLike<number>, Number)
+      const numbers = values.filter((v) => !Number.isNaN(v))
+      const mean = numbers.reduce((sum, v) => sum + v, 0) / numbers.length
+      const std = Math.sqrt(numbers.reduce((sum, v) => sum + (v - mean) ** 2, 0) / numbers.length)
+      expect(metrics.count, column.name).toBe(values.length)
+      expect(metrics.nans, column.name).toBe(values.length - numbers.length)
+      expect(metrics.min, column.name).toBe(Math.min(...numbers))
+      expect(metrics.max, column.name).toBe(Math.max(...numbers))
+      expect(metrics.mean!, column.name).toBeCloseTo(mean, 9)
+      expect(metrics.std!, column.name).toBeCloseTo(std, 9)
+      measured++
+    }
+    await source.close?.()
+    expect(measured).toBeGreaterThanOrEqual(3)
+  })
+
+  it("records quality metrics of a CSV catalog's columns that match a plain parse of the text", async () => {
+    const dir = join(work, 'csv-metrics')
+    mkdirSync(dir)
+    const csvPath = fileURLToPath(
+      new URL('../../../fixtures/sample/tables/jpl-sbdb-asteroids.csv', import.meta.url),
+    )
+    writeFileSync(join(dir, 'jpl.csv'), readFileSync(csvPath))
+    const reader = await roundTrip(dir, 'csv-metrics')
+    const table = reader.manifest.tables!.find((t) => t.entry === 'jpl.csv')!
+    const lines = readFileSync(csvPath, 'latin1').trimEnd().split('\n')
+    const names = lines[0]!.split(',')
+    const rows = lines.slice(1).map((line) => line.split(','))
+    expect(table.rows).toBe(rows.length)
+    for (const name of ['H', 'diameter', 'albedo', 'e', 'moid']) {
+      const fields = rows.map((row) => row[names.indexOf(name)]!)
+      const numbers = fields.filter((f) => f !== '').map(Number)
+      const mean = numbers.reduce((sum, v) => sum + v, 0) / numbers.length
+      const std = Math.sqrt(numbers.reduce((sum, v) => sum + (v - mean) ** 2, 0) / numbers.length)
+      const metrics = table.columns.find((c) => c.name === name)!.metrics!
+      expect(metrics, name).toMatchObject({
+        count: rows.length,
+        nulls: fields.length - numbers.length,
+        nans: 0,
+      })
+      expect(metrics.min, name).toBe(Math.min(...numbers))
+      expect(metrics.max, name).toBe(Math.max(...numbers))
+      expect(metrics.mean!, name).toBeCloseTo(mean, 9)
+      expect(metrics.std!, name).toBeCloseTo(std, 9)
+    }
+    // A text column has counts, no numeric summary.
+    expect(table.columns.find((c) => c.name === 'class')!.metrics).toEqual({
+      count: rows.length,
+      nulls: 0,
+      nans: 0,
+    })
+  })
+
   it('packs a FITS file whose header lies about its size as opaque bytes, still exact', async () => {
     const dir = join(work, 'broken')
     mkdirSync(dir)

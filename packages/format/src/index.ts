@@ -1,7 +1,31 @@
+export {
+  type ColumnValue,
+  columnDecoder,
+  columnValues,
+  readColumnValues,
+} from './column-values.js'
+export {
+  type ColumnLocation,
+  type ColumnPiece,
+  type ColumnRef,
+  columnChunkIndexes,
+  locateColumn,
+  type ReadColumnOptions,
+  type RowsSegment,
+  readColumn,
+} from './columns.js'
 export { AstropackError, type ErrorCode, isAstropackError } from './errors.js'
 export { type HttpSourceOptions, openUrl } from './http-source.js'
 export type { ChunkRecord, EntryRecord } from './index-sections.js'
-export { type Manifest, manifestProblems, manifestSchema, parseManifest } from './manifest.js'
+export {
+  type ColumnMetrics,
+  type Manifest,
+  type ManifestColumn,
+  type ManifestTable,
+  manifestProblems,
+  manifestSchema,
+  parseManifest,
+} from './manifest.js'
 export { assertEntryPath, entryPathProblem } from './paths.js'
 export { codecOf, MAX_COALESCED_READ, openPackage, PackageReader, type StoredChunk } from './reader.js'
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'

@@ -13,16 +13,52 @@ export interface Manifest {
   /** Provenance: where the packed files came from. */
   inputs?: { source: string; entries: number; bytes: number; reader?: string }[]
   /** Tables readers recognised: name, source, columns (with type, unit, UCD, description when known). */
-  tables?: {
-    entry: string
-    name: string
-    source: string
-    hdu?: number
-    rows?: number
-    columns: { name: string; type?: string; unit?: string; ucd?: string; description?: string }[]
-  }[]
+  tables?: ManifestTable[]
   metadata?: Record<string, unknown>
   [extra: string]: unknown
+}
+
+/** A table a reader recognised in an entry (SPEC §6, §7.3). */
+export interface ManifestTable {
+  entry: string
+  name: string
+  source: string
+  hdu?: number
+  rows?: number
+  /** Where the table's rows start in the entry's original bytes: the `raw_offset` of its segment. */
+  dataOffset?: number
+  columns: ManifestColumn[]
+}
+
+export interface ManifestColumn {
+  name: string
+  /** FITS TFORM (`D`, `1J`, `16A`) for FITS tables. */
+  type?: string
+  unit?: string
+  ucd?: string
+  description?: string
+  /** FITS TSCAL, TZERO and TNULL, when the header sets them: physical = tzero + tscal × stored. */
+  tscal?: number
+  tzero?: number
+  tnull?: number
+  /** Quality metrics measured while packing, over every row (physical values: TSCAL/TZERO applied). */
+  metrics?: ColumnMetrics
+}
+
+export interface ColumnMetrics {
+  /** Values: rows × elements per row (the repeat count of a FITS vector column). */
+  count: number
+  /** Rows with no value (FITS TNULL). */
+  nulls: number
+  /** NaN and infinite values (left out of min, max, mean and std). */
+  nans: number
+  /** Over the numeric values (absent when there are none); `std` is the population standard deviation. */
+  min?: number
+  max?: number
+  mean?: number
+  std?: number
+  /** For right ascension / declination columns: values outside [0, 360) / [-90, 90] degrees. */
+  outOfRange?: number
 }
 
 /** JSON Schema (draft 2020-12) of the manifest, shipped with the package. */
@@ -75,6 +111,7 @@ export const manifestSchema = {
           source: { type: 'string' },
           hdu: { type: 'integer', minimum: 0 },
           rows: { type: 'integer', minimum: 0 },
+          dataOffset: { type: 'integer', minimum: 0 },
           columns: {
             type: 'array',
             items: {
@@ -86,6 +123,23 @@ export const manifestSchema = {
                 unit: { type: 'string' },
                 ucd: { type: 'string' },
                 description: { type: 'string' },
+                tscal: { type: 'number' },
+                tzero: { type: 'number' },
+                tnull: { type: 'integer' },
+                metrics: {
+                  type: 'object',
+                  required: ['count', 'nulls', 'nans'],
+                  properties: {
+                    count: { type: 'integer', minimum: 0 },
+                    nulls: { type: 'integer', minimum: 0 },
+                    nans: { type: 'integer', minimum: 0 },
+                    min: { type: 'number' },
+                    max: { type: 'number' },
+                    mean: { type: 'number' },
+                    std: { type: 'number', minimum: 0 },
+                    outOfRange: { type: 'integer', minimum: 0 },
+                  },
+                },
               },
             },
           },

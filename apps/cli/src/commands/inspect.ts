@@ -1,21 +1,7 @@
-import { type ByteSource, codecOf, openPackage, openUrl, type PackageReader } from '@astropack/format'
-import { openFile } from '@astropack/format/node'
+import { codecOf, type PackageReader } from '@astropack/format'
 import type { Command } from 'commander'
 import { formatBytes, printJson } from '../output.js'
-
-/** Local path or http(s) URL: reading in part works the same on both. */
-async function openSource(location: string): Promise<ByteSource> {
-  return /^https?:\/\//.test(location) ? openUrl(location) : openFile(location)
-}
-
-async function withPackage<T>(location: string, use: (reader: PackageReader) => Promise<T>): Promise<T> {
-  const source = await openSource(location)
-  try {
-    return await use(await openPackage(source))
-  } finally {
-    await source.close?.()
-  }
-}
+import { withPackage } from '../package-source.js'
 
 function summary(reader: PackageReader) {
   const files = reader.entries.filter((entry) => entry.kind === 'file')

@@ -48,6 +48,7 @@ export async function planCsv(
     const table = {
       name: basename(path),
       source: delimiter === TAB ? 'tsv' : 'csv',
+      dataOffset: firstEnd + 1,
       columns: names.map((name) => ({ name })),
     }
     const text: PlannedSegment = {

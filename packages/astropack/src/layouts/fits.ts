@@ -1,5 +1,6 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
-import type { ElementType, FitsHdu } from '@astropack/readers'
+import type { BinaryColumn, ElementType, FitsHdu } from '@astropack/readers'
+import { type MetricSpec, positionKind } from './metrics.js'
 import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment, type TableSchema } from './segments.js'
 
 type Readers = typeof import('@astropack/readers')
@@ -38,11 +39,13 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
   const layout = readers.binaryTableLayout(hdu)
   const bytes = layout.rowBytes * layout.rowCount
   if (bytes < MIN_TYPED_BYTES || layout.rowBytes === 0) return undefined
-  const columns = layout.columns
+  const columns: Extract<PlannedSegment, { layout: 'rows' }>['columns'] = layout.columns
     .filter((column) => column.width > 0)
     .map((column) => ({
       offset: column.offset,
       width: column.width,
+      tableColumn: layout.columns.indexOf(column),
+      ...metricSpec(column),
       // Heap descriptors (P: two int32, Q: two int64) are counts and offsets: integers.
       candidates:
         column.form.type === 'P'
@@ -60,12 +63,14 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
     source: 'fits',
     hdu: hdu.index,
     rows: layout.rowCount,
+    dataOffset: start,
     columns: layout.columns.map((column) => ({
       name: column.name,
       type: column.form.raw.trim(),
       ...(column.unit ? { unit: column.unit } : {}),
       ...(column.ucd ? { ucd: column.ucd } : {}),
       ...(column.description ? { description: column.description } : {}),
+      ...scaling(column),
     })),
   }
   return {
@@ -77,6 +82,42 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
     columns,
     table,
   }
+}
+
+/** How to measure a numeric column (every element of every row); strings, bits and heap arrays are not. */
+function metricSpec(column: BinaryColumn): { metric?: MetricSpec } {
+  const { type } = column.form
+  if (!(type === 'B' || type === 'I' || type === 'J' || type === 'K' || type === 'E' || type === 'D'))
+    return {}
+  const zero = exactNumber(column.zero)
+  const tnull = typeof column.null === 'string' ? undefined : exactNumber(column.null)
+  if (zero === undefined || !Number.isFinite(column.scale)) return {}
+  const range = positionKind(column.name, column.unit)
+  return {
+    metric: {
+      element: type,
+      scale: column.scale,
+      zero,
+      ...(tnull !== undefined && type !== 'E' && type !== 'D' ? { null: tnull } : {}),
+      ...(range ? { range } : {}),
+    },
+  }
+}
+
+/** TSCAL, TZERO and TNULL when the header sets them and JSON holds them exactly (TZERO 2^63 does). */
+function scaling(column: BinaryColumn): { tscal?: number; tzero?: number; tnull?: number } {
+  const zero = exactNumber(column.zero)
+  const tnull = typeof column.null === 'string' ? undefined : exactNumber(column.null)
+  return {
+    ...(column.scale !== 1 && Number.isFinite(column.scale) ? { tscal: column.scale } : {}),
+    ...(zero !== undefined && zero !== 0 ? { tzero: zero } : {}),
+    ...(tnull !== undefined && Number.isInteger(tnull) ? { tnull } : {}),
+  }
+}
+
+function exactNumber(value: number | bigint | undefined): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  return value !== undefined && BigInt(Number(value)) === value ? Number(value) : undefined
 }
 
 function imageSegment(hdu: FitsHdu): PlannedSegment | undefined {

@@ -1,4 +1,5 @@
 import type { TransformStep } from '@astropack/codecs'
+import type { ColumnMetrics, MetricSpec } from './metrics.js'
 
 /**
  * How a file is stored: a list of segments covering it in order. A `bytes` segment is cut into chunks,
@@ -15,7 +16,14 @@ export type PlannedSegment =
       end: number
       rowWidth: number
       rowCount: number
-      columns: { offset: number; width: number; candidates: TransformStep[][] }[]
+      columns: {
+        offset: number
+        width: number
+        candidates: TransformStep[][]
+        /** The table column this is (an index into `table.columns`), and how to measure it. */
+        tableColumn?: number
+        metric?: MetricSpec
+      }[]
       table: TableSchema
     }
 
@@ -28,7 +36,21 @@ export interface TableSchema {
   hdu?: number
   /** Row count, when the header says it (FITS); text tables are counted while packing. */
   rows?: number
-  columns: { name: string; type?: string; unit?: string; ucd?: string; description?: string }[]
+  /** Where the rows start in the file: the raw offset of the table's segment, which readers match it by. */
+  dataOffset: number
+  columns: {
+    name: string
+    type?: string
+    unit?: string
+    ucd?: string
+    description?: string
+    /** FITS TSCAL, TZERO, TNULL when set, so values can be read from the package alone. */
+    tscal?: number
+    tzero?: number
+    tnull?: number
+    /** Quality metrics measured while packing (scalar numeric columns). */
+    metrics?: ColumnMetrics
+  }[]
 }
 
 /** Below this, typing a region is not worth its extra chunks. */

@@ -7,6 +7,7 @@ import {
   splitTextGroup,
 } from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
+import { type MetricSpec, type Metrics, measureColumn, measureTextColumn } from '../layouts/metrics.js'
 
 /** What the codec workers do, as plain functions (the worker only routes messages to them). */
 
@@ -257,27 +258,46 @@ export function encodeText(
   delimiter: number,
   columnCount: number,
   into: Uint8Array,
-): EncodedPart[] {
+  ranges: readonly ('ra' | 'dec' | undefined)[] = [],
+): { parts: EncodedPart[]; metrics: (Metrics | undefined)[] } {
   const columns = splitTextGroup(text, delimiter, columnCount)
-  return packParts(
+  const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
+  let c = 0
+  const parts = packParts(
     into,
     (room) => {
-      const column = columns.shift()!
+      const column = columns[c++]!
       const chains = TEXT_COLUMN_CHAINS[column[0]!]
       const chosen = chains ? [pickBySample(codec, level, column, chains)] : [[]]
       return encodePart(codec, level, column, chosen, room)
     },
     columns.length,
   )
+  return { parts, metrics }
 }
 
 export function decodeText(
   parts: readonly { codec: Codec; stored: Uint8Array; rawSize: number; steps: readonly TransformStep[] }[],
   delimiter: number,
+  into?: Uint8Array,
 ): Uint8Array {
+  const room = columnSlots(parts)
   return joinTextGroup(
-    parts.map((part) => decodePart(part.codec, part.stored, part.rawSize, part.steps)),
+    parts.map((part, c) => decodePart(part.codec, part.stored, part.rawSize, part.steps, room[c])),
     delimiter,
+    into,
+  )
+}
+
+/** Reused memory for the decoded columns of one group, one view per part. */
+function columnSlots(parts: readonly { rawSize: number }[]): Uint8Array[] {
+  const sizes = parts.map((part) => part.rawSize)
+  return views(
+    slot(
+      'columns',
+      sizes.reduce((sum, size) => sum + size, 0),
+    ),
+    sizes,
   )
 }
 
@@ -290,7 +310,8 @@ export function encodeRows(
   columns: readonly ColumnSlice[],
   candidates: readonly (TransformStep[][] | 'probe')[],
   into: Uint8Array,
-): EncodedPart[] {
+  metrics: readonly (MetricSpec | undefined)[] = [],
+): { parts: EncodedPart[]; metrics: (Metrics | undefined)[] } {
   // Columns go to reused memory and frames to the caller's pooled buffer: fresh buffers per group
   // inflated RSS by ~100 MiB.
   const count = rows.byteLength / rowWidth
@@ -303,8 +324,10 @@ export function encodeRows(
       columns.map((column) => count * column.width),
     ),
   )
+  // Measured before encoding: the columns are still plain values.
+  const measured = split.map((column, c) => (metrics[c] ? measureColumn(column, metrics[c]) : undefined))
   let c = 0
-  return packParts(
+  const parts = packParts(
     into,
     (room) => {
       const part = encodePart(codec, level, split[c]!, candidates[c]!, room)
@@ -313,6 +336,7 @@ export function encodeRows(
     },
     split.length,
   )
+  return { parts, metrics: measured }
 }
 
 export function decodePart(
@@ -333,13 +357,7 @@ export function decodeRows(
   rowCount: number,
   into?: Uint8Array,
 ): Uint8Array {
-  const room = views(
-    slot(
-      'columns',
-      parts.reduce((sum, part) => sum + part.rawSize, 0),
-    ),
-    parts.map((part) => part.rawSize),
-  )
+  const room = columnSlots(parts)
   const decoded = parts.map((part, c) =>
     decodePart(part.codec, part.stored, part.rawSize, part.steps, room[c]),
   )

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { AstropackError, type CodecName, type ErrorCode, type TransformStep } from '@astropack/codecs'
 import type { ColumnSlice } from '@astropack/format/layouts'
+import type { MetricSpec, Metrics } from '../layouts/metrics.js'
 import type { EncodedPart } from './chunk-ops.js'
 
 type Task<T> = T & { id: number }
@@ -27,6 +28,8 @@ export type CodecTask = Task<
       candidates: (TransformStep[][] | 'probe')[]
       /** Where the column frames go, one after another (see groupFrameBound). */
       into: Uint8Array
+      /** Columns to measure (quality metrics), by column. */
+      metrics?: (MetricSpec | undefined)[]
     }
   | {
       op: 'encodeText'
@@ -37,11 +40,15 @@ export type CodecTask = Task<
       columnCount: number
       /** Where the column frames go, one after another, as far as they fit. */
       into: Uint8Array
+      /** Columns that hold right ascension or declination (range-checked in the metrics). */
+      ranges?: ('ra' | 'dec' | undefined)[]
     }
   | {
       op: 'decodeText'
       parts: { codec: CodecName; rawSize: number; data: Uint8Array; steps: TransformStep[] }[]
       delimiter: number
+      /** Where the group's text goes when it fits. */
+      into?: Uint8Array
     }
   | {
       op: 'decode'
@@ -67,6 +74,8 @@ export interface CodecTaskResult {
   data?: Uint8Array
   /** Encoded chunks (encode operations), one per column for rows. */
   parts?: EncodedPart[]
+  /** encodeRows, encodeText: each measured column's metrics for the group. */
+  metrics?: (Metrics | undefined)[]
   /** The task's buffers (`data`, `into`) handed back whole, for the caller to reuse once done with the result. */
   returned: Uint8Array[]
 }

@@ -20,30 +20,28 @@ async function run(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'retur
         parts: [encodePart(await loadCodec(task.codec), task.level, task.data, task.candidates, task.into)],
       }
     case 'encodeRows':
-      return {
-        parts: encodeRows(
-          await loadCodec(task.codec),
-          task.level,
-          task.data,
-          task.rowWidth,
-          task.columns,
-          task.candidates,
-          task.into,
-        ),
-      }
+      return encodeRows(
+        await loadCodec(task.codec),
+        task.level,
+        task.data,
+        task.rowWidth,
+        task.columns,
+        task.candidates,
+        task.into,
+        task.metrics,
+      )
     case 'encodeText':
-      return {
-        parts: encodeText(
-          await loadCodec(task.codec),
-          task.level,
-          task.data,
-          task.delimiter,
-          task.columnCount,
-          task.into,
-        ),
-      }
+      return encodeText(
+        await loadCodec(task.codec),
+        task.level,
+        task.data,
+        task.delimiter,
+        task.columnCount,
+        task.into,
+        task.ranges,
+      )
     case 'decodeText':
-      return { data: decodeText(await withCodecs(task.parts), task.delimiter) }
+      return { data: decodeText(await withCodecs(task.parts), task.delimiter, task.into) }
     case 'decode':
       return { data: decodePart(await loadCodec(task.codec), task.data, task.rawSize, task.steps, task.into) }
     case 'decodeRows': {

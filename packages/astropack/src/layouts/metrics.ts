@@ -1,0 +1,229 @@
+/**
+ * Quality metrics of a table column, measured while packing (the workers already hold each group's
+ * columns): count, nulls, NaNs, min, max, mean, standard deviation, and for columns that look like sky
+ * positions the values outside their range. Groups are measured apart and merged (Chan et al.'s
+ * pairwise update of mean and squared deviations), so the result does not depend on the group size.
+ */
+
+/** How to read one scalar numeric column of a FITS table (big-endian) and what its values mean. */
+export interface MetricSpec {
+  /** FITS element type: B (uint8), I, J, K (int16/32/64), E, D (float32/64). */
+  element: 'B' | 'I' | 'J' | 'K' | 'E' | 'D'
+  /** physical = zero + scale × stored (TZERO, TSCAL). */
+  scale: number
+  zero: number
+  /** TNULL: the stored integer that means "no value". */
+  null?: number
+  /** Right ascension must lie in [0, 360), declination in [-90, 90] (degrees). */
+  range?: 'ra' | 'dec'
+}
+
+export interface Metrics {
+  count: number
+  /** Numeric values among them (not null, not NaN, not text). */
+  values: number
+  nulls: number
+  nans: number
+  min: number
+  max: number
+  mean: number
+  /** Sum of squared deviations from the mean. */
+  m2: number
+  outOfRange: number
+}
+
+/** What the manifest records per column. */
+export interface ColumnMetrics {
+  count: number
+  nulls: number
+  nans: number
+  min?: number
+  max?: number
+  mean?: number
+  std?: number
+  /** For RA/Dec-like columns: values outside [0, 360) or [-90, 90]. */
+  outOfRange?: number
+}
+
+const WIDTH = { B: 1, I: 2, J: 4, K: 8, E: 4, D: 8 } as const
+
+/** Column names that hold right ascension or declination in degrees (Gaia, Tycho, Hipparcos, SDSS styles). */
+export function positionKind(name: string, unit: string | undefined): 'ra' | 'dec' | undefined {
+  if (unit && !/^deg(ree)?s?$/i.test(unit.trim())) return undefined
+  const key = name.trim().toLowerCase()
+  if (/^(ra|raj2000|ra_icrs|radeg|ra_deg|alpha)$/.test(key)) return 'ra'
+  if (/^(dec|de|dej2000|de_icrs|dedeg|dec_deg|delta)$/.test(key)) return 'dec'
+  return undefined
+}
+
+export function emptyMetrics(): Metrics {
+  return {
+    count: 0,
+    values: 0,
+    nulls: 0,
+    nans: 0,
+    min: Infinity,
+    max: -Infinity,
+    mean: 0,
+    m2: 0,
+    outOfRange: 0,
+  }
+}
+
+/** Measures one group's column: `bytes` holds its values back to back, big-endian. */
+export function measureColumn(bytes: Uint8Array, spec: MetricSpec): Metrics {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const width = WIDTH[spec.element]
+  const rows = Math.floor(bytes.byteLength / width)
+  const out = emptyMetrics()
+  out.count = rows
+  let sum = 0
+  let values = 0
+  const read = reader(view, spec.element)
+  for (let i = 0, at = 0; i < rows; i++, at += width) {
+    const stored = read(at)
+    if (spec.null !== undefined && stored === spec.null) {
+      out.nulls++
+      continue
+    }
+    const value = spec.zero + spec.scale * stored
+    if (!Number.isFinite(value)) {
+      out.nans++ // NaN and ±Infinity: no place in a mean (and JSON cannot hold them)
+      continue
+    }
+    if (value < out.min) out.min = value
+    if (value > out.max) out.max = value
+    if (spec.range === 'ra' ? value < 0 || value >= 360 : spec.range === 'dec' && (value < -90 || value > 90))
+      out.outOfRange++
+    sum += value
+    values++
+  }
+  out.values = values
+  if (values === 0) return out
+  out.mean = sum / values
+  // Second pass for the squared deviations: one pass (sum of squares) loses precision for positions.
+  let m2 = 0
+  for (let i = 0, at = 0; i < rows; i++, at += width) {
+    const stored = read(at)
+    if (spec.null !== undefined && stored === spec.null) continue
+    const value = spec.zero + spec.scale * stored
+    if (Number.isFinite(value)) m2 += (value - out.mean) ** 2
+  }
+  out.m2 = m2
+  return out
+}
+
+function reader(view: DataView, element: MetricSpec['element']): (at: number) => number {
+  switch (element) {
+    case 'B':
+      return (at) => view.getUint8(at)
+    case 'I':
+      return (at) => view.getInt16(at)
+    case 'J':
+      return (at) => view.getInt32(at)
+    case 'K':
+      return (at) => Number(view.getBigInt64(at))
+    case 'E':
+      return (at) => view.getFloat32(at)
+    case 'D':
+      return (at) => view.getFloat64(at)
+  }
+}
+
+/** The metrics of two groups together. */
+export function mergeMetrics(a: Metrics, b: Metrics): Metrics {
+  const na = a.values
+  const nb = b.values
+  const n = na + nb
+  const delta = b.mean - a.mean
+  return {
+    count: a.count + b.count,
+    values: n,
+    nulls: a.nulls + b.nulls,
+    nans: a.nans + b.nans,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+    mean: n === 0 ? 0 : a.mean + (delta * nb) / n,
+    m2: n === 0 ? 0 : a.m2 + b.m2 + (delta * delta * na * nb) / n,
+    outOfRange: a.outOfRange + b.outOfRange,
+  }
+}
+
+/** The manifest's form: population standard deviation; no min/max/mean when no value was numeric. */
+export function columnMetrics(metrics: Metrics, spec: { range?: 'ra' | 'dec' }): ColumnMetrics {
+  const values = metrics.values
+  return {
+    count: metrics.count,
+    nulls: metrics.nulls,
+    nans: metrics.nans,
+    ...(values > 0
+      ? { min: metrics.min, max: metrics.max, mean: metrics.mean, std: Math.sqrt(metrics.m2 / values) }
+      : {}),
+    ...(spec.range ? { outOfRange: metrics.outOfRange } : {}),
+  }
+}
+
+/** Fields of a text table that mean "no value" and "not a number" (as catalogs write them). */
+const NULL_TEXT = new Set(['', 'null', 'NULL', 'None', 'NA', 'N/A', '--'])
+const NAN_TEXT = new Set(['NaN', 'nan', 'NAN'])
+const latin1 = new TextDecoder('latin1')
+
+/**
+ * Measures one column chunk of a text table (SPEC §7.2, as splitTextGroup wrote it): binary values are
+ * numbers; an exception field is null, NaN, another number, or text (not counted). Undefined for a raw
+ * group (quotes, CR, ragged lines), whose fields are not known without parsing it as CSV.
+ */
+export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metrics | undefined {
+  const kind = chunk[0]
+  if (kind === 0 || chunk.byteLength < 8) return undefined
+  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  const scale = chunk[1]!
+  const count = view.getUint32(4, true)
+  const values: number[] = []
+  const out = emptyMetrics()
+  out.count = count
+  const classify = (field: string) => {
+    if (NULL_TEXT.has(field.trim())) out.nulls++
+    else if (NAN_TEXT.has(field.trim())) out.nans++
+    else {
+      const value = Number(field)
+      if (Number.isFinite(value)) values.push(value)
+      else if (!Number.isNaN(value)) out.nans++ // Infinity, -Infinity
+    }
+  }
+  if (kind === 1) {
+    for (const field of latin1.decode(chunk.subarray(8)).split('\n')) classify(field)
+  } else {
+    const width = kind === 2 ? 8 : 4
+    let at = 8 + count * width
+    const exceptions = view.getUint32(at, true)
+    at += 4
+    const skip = new Set<number>()
+    let text = at + exceptions * 8
+    for (let e = 0; e < exceptions; e++, at += 8) {
+      const row = view.getUint32(at, true)
+      const length = view.getUint32(at + 4, true)
+      skip.add(row)
+      classify(latin1.decode(chunk.subarray(text, text + length)))
+      text += length
+    }
+    const power = 10 ** scale
+    for (let row = 0; row < count; row++) {
+      if (skip.has(row)) continue
+      values.push(width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power)
+    }
+  }
+  let sum = 0
+  for (const value of values) {
+    if (value < out.min) out.min = value
+    if (value > out.max) out.max = value
+    if (range === 'ra' ? value < 0 || value >= 360 : range === 'dec' && (value < -90 || value > 90))
+      out.outOfRange++
+    sum += value
+  }
+  out.values = values.length
+  if (values.length === 0) return out
+  out.mean = sum / values.length
+  for (const value of values) out.m2 += (value - out.mean) ** 2
+  return out
+}

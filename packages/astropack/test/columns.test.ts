@@ -1,0 +1,331 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  type ColumnValue,
+  columnChunkIndexes,
+  columnValues,
+  FIRST_READ_SIZE,
+  fromBytes,
+  isAstropackError,
+  locateColumn,
+  openPackage,
+  openUrl,
+  type PackageReader,
+  readColumn,
+  withReadStats,
+} from '@astropack/format'
+import {
+  binaryTableLayout,
+  bytesSource,
+  type ColumnData,
+  type FitsHdu,
+  readTableColumns,
+  scanFits,
+} from '@astropack/readers'
+import { packFolder } from 'astropack' // built: its workers run compiled JavaScript
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
+const READER_FIXTURES = fileURLToPath(new URL('../../readers/test/fixtures/', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'astropack-columns-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const HST = 'hst-cos-g130m-spectrum.fits' // 32,042 rows of two D columns
+const PSFIELD = 'sdss-psField-003366-3-0110.fit' // HDU 9: 780 rows of 100A and 1J
+const TYPES = 'astropy-types-600.fits' // every FITS type, with TSCAL/TZERO/TNULL, rows repeated to 600
+/** Small chunks, so each table spans several groups: HST 1,024 rows, psField 157, types 95 per group. */
+const CHUNK_SIZE = 16 * 1024
+
+let pkg: Uint8Array
+let reader: PackageReader
+const originals = new Map<string, Uint8Array>()
+
+/**
+ * The astropy types table (3 rows, too small to be stored by column) with its rows repeated: same
+ * header but NAXIS2, same heap (descriptors are heap offsets, unchanged), the other HDUs after it.
+ */
+async function repeatTypesTable(copies: number): Promise<Uint8Array> {
+  const file = new Uint8Array(readFileSync(join(READER_FIXTURES, 'astropy-types.fits')))
+  const hdu = await tableHdu(file, 1)
+  const rowBytes = hdu.axes[0]! * hdu.axes[1]!
+  const rows = file.subarray(hdu.dataStart, hdu.dataStart + rowBytes)
+  const heap = file.subarray(hdu.dataStart + rowBytes, hdu.dataEnd)
+  const header = file.slice(0, hdu.dataStart)
+  const naxis2 = hdu.header.byKeyword.get('NAXIS2')!.offset
+  header.set(new TextEncoder().encode(String(hdu.axes[1]! * copies).padStart(20)), naxis2 + 10)
+  const dataBytes = rowBytes * copies + heap.byteLength
+  const padded = Math.ceil(dataBytes / 2880) * 2880
+  const rest = file.subarray(hdu.end)
+  const out = new Uint8Array(header.byteLength + padded + rest.byteLength)
+  out.set(header)
+  for (let c = 0; c < copies; c++) out.set(rows, hdu.dataStart + c * rowBytes)
+  out.set(heap, hdu.dataStart + rowBytes * copies)
+  out.set(rest, hdu.dataStart + padded)
+  return out
+}
+
+async function tableHdu(file: Uint8Array, index: number): Promise<FitsHdu> {
+  const scan = await scanFits(bytesSource(file))
+  return scan.hdus[index]!
+}
+
+/** What the FITS reader reads for a column, as columnValues gives it: scaled, nulls as null. */
+async function fitsValues(
+  name: string,
+  hdu: number,
+  column: string,
+  rows?: [number, number],
+): Promise<ColumnValue[]> {
+  const file = originals.get(name)!
+  const [data] = await readTableColumns(bytesSource(file), await tableHdu(file, hdu), {
+    columns: [column],
+    scale: true,
+    ...(rows ? { rowStart: rows[0], rowEnd: rows[1] } : {}),
+  })
+  return asValues(data!)
+}
+
+function asValues(data: ColumnData): ColumnValue[] {
+  return Array.from(data.values as ArrayLike<number | bigint | string>, (value, i) => {
+    if (data.nulls?.[i]) return null
+    return data.kind === 'logical' ? value === 1 : value
+  })
+}
+
+/** The column's bytes gathered straight from the FITS file, row by row. */
+async function fitsColumnBytes(name: string, hdu: number, column: string, rows: [number, number]) {
+  const file = originals.get(name)!
+  const layout = binaryTableLayout(await tableHdu(file, hdu))
+  const { offset, width } = layout.columns.find((candidate) => candidate.name === column)!
+  const out = new Uint8Array((rows[1] - rows[0]) * width)
+  for (let r = rows[0]; r < rows[1]; r++) {
+    const at = layout.dataStart + r * layout.rowBytes + offset
+    out.set(file.subarray(at, at + width), (r - rows[0]) * width)
+  }
+  return out
+}
+
+async function columnBytes(from: PackageReader, entry: string, column: string, rows?: [number, number]) {
+  const parts: Uint8Array[] = []
+  let next = rows?.[0] ?? 0
+  for await (const piece of readColumn(from, { entry, column, ...(rows ? { rows } : {}) })) {
+    expect(piece.firstRow).toBe(next)
+    next += piece.rowCount
+    parts.push(piece.bytes)
+  }
+  return Buffer.concat(parts)
+}
+
+beforeAll(async () => {
+  const input = join(work, 'in')
+  mkdirSync(input)
+  for (const name of [PSFIELD, 'wmap7-W-iqu-nside32.fits', 'sdo-aia171-level1-128.fits'])
+    copyFileSync(join(SAMPLE, 'fits', name), join(input, name))
+  copyFileSync(join(READER_FIXTURES, HST), join(input, HST))
+  copyFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), join(input, 'asteroids.csv'))
+  for (const name of [HST, PSFIELD]) originals.set(name, new Uint8Array(readFileSync(join(input, name))))
+  pkg = await pack(input, 'columns.astropack')
+  reader = await openPackage(fromBytes(pkg))
+})
+
+async function pack(input: string, name: string): Promise<Uint8Array> {
+  const output = join(work, name)
+  await packFolder({ sourcePath: input, outputPath: output, chunkSize: CHUNK_SIZE, threads: 2 })
+  return new Uint8Array(readFileSync(output))
+}
+
+describe('reading one column of a table', () => {
+  it('finds each table by its data offset, with several groups', () => {
+    const hst = locateColumn(reader, { entry: HST, column: 'THROUGHPUT' })
+    expect(hst.table.dataOffset).toBe(hst.segment.rawOffset)
+    expect(hst.rowCount).toBe(32042)
+    expect(hst.segment.rowsPerGroup).toBe(1024)
+    expect(columnChunkIndexes(hst)).toHaveLength(32)
+  })
+
+  it('gives the values the FITS reader reads, for all rows and for rows across groups', async () => {
+    const cases: [string, number, string, [number, number]][] = [
+      [HST, 1, 'WAVELENGTH', [1000, 2500]],
+      [HST, 1, 'THROUGHPUT', [1023, 1025]],
+      [PSFIELD, 9, 'file', [100, 400]],
+      [PSFIELD, 9, 'crc', [156, 158]],
+    ]
+    await expectFitsValues(reader, cases)
+  })
+
+  it('gives exactly the bytes of the field in each row, vectors and heap descriptors included', async () => {
+    const cases: [string, number, string, [number, number]][] = [
+      [HST, 1, 'WAVELENGTH', [0, 32042]],
+      [HST, 1, 'WAVELENGTH', [3000, 5121]],
+      [PSFIELD, 9, 'file', [0, 780]],
+    ]
+    await expectFitsBytes(reader, cases)
+    expect(await columnBytes(reader, HST, 'WAVELENGTH', [7, 7])).toHaveLength(0)
+  })
+
+  it('reads only the chunks of that column, for the groups the rows are in', async () => {
+    const source = withReadStats(fromBytes(pkg))
+    const counted = await openPackage(source)
+    const opened = { ...source.stats }
+    const location = locateColumn(counted, { entry: HST, column: 'THROUGHPUT' })
+    const some = columnChunkIndexes(location, [1000, 2500])
+    expect(some).toHaveLength(3)
+    await columnBytes(counted, HST, 'THROUGHPUT', [1000, 2500])
+    // One request per chunk: the other column's chunks lie between them.
+    expect(source.stats.requests - opened.requests).toBe(3)
+    expect(source.stats.bytes - opened.bytes).toBe(counted.storedBytes(some))
+  })
+
+  it('maps tables to segments by position in packages written before dataOffset', async () => {
+    const old = await openPackage(fromBytes(pkg))
+    for (const table of old.manifest.tables ?? []) delete table.dataOffset
+    const values = await columnValues(old, { entry: PSFIELD, column: 'crc' })
+    expect(values).toEqual(await fitsValues(PSFIELD, 9, 'crc'))
+  })
+})
+
+/** Entry, HDU, column, and a row range (for values: compared with every row too). */
+type Case = [string, number, string, [number, number]]
+
+async function expectFitsValues(from: PackageReader, cases: Case[]) {
+  for (const [entry, hdu, column, rows] of cases) {
+    const all = await columnValues(from, { entry, column })
+    expect(all, `${entry} ${column}`).toEqual(await fitsValues(entry, hdu, column))
+    const some = await columnValues(from, { entry, table: hdu, column, rows })
+    expect(some, `${entry} ${column} ${rows}`).toEqual(await fitsValues(entry, hdu, column, rows))
+    expect(some).toEqual(all.slice(...rows))
+  }
+}
+
+async function expectFitsBytes(from: PackageReader, cases: Case[]) {
+  for (const [entry, hdu, column, rows] of cases) {
+    const bytes = await columnBytes(from, entry, column, rows)
+    expect(bytes.equals(await fitsColumnBytes(entry, hdu, column, rows)), `${entry} ${column}`).toBe(true)
+  }
+}
+
+describe('every scalar FITS type, with TSCAL, TZERO and TNULL', () => {
+  let types: PackageReader
+  beforeAll(async () => {
+    const input = join(work, 'types')
+    mkdirSync(input)
+    const file = await repeatTypesTable(200)
+    writeFileSync(join(input, TYPES), file)
+    originals.set(TYPES, file)
+    types = await openPackage(fromBytes(await pack(input, 'types.astropack')))
+  })
+
+  it('gives the values the FITS reader reads, scaled, with nulls as null', async () => {
+    expect(locateColumn(types, { entry: TYPES, column: 'u64' }).rowCount).toBe(600)
+    const cases: Case[] = []
+    for (const column of ['flag', 'ubyte', 'sbyte', 'i16', 'u16', 'u32', 'u64', 'i64', 'name'])
+      cases.push([TYPES, 1, column, [90, 200]])
+    for (const column of ['scaled', 'escaled', 'withnull', 'f32']) cases.push([TYPES, 1, column, [94, 96]])
+    await expectFitsValues(types, cases)
+    // TSCAL/TZERO/TNULL come from the manifest: the conventions give exact integers, nulls are null.
+    const u64 = await columnValues(types, { entry: TYPES, column: 'u64', rows: [0, 3] })
+    expect(u64.every((value) => typeof value === 'bigint' && value >= 0n)).toBe(true)
+    expect(await columnValues(types, { entry: TYPES, column: 'withnull', rows: [0, 3] })).toContain(null)
+  })
+
+  it('gives the bytes of vectors, bits, strings and heap descriptors; values only of scalars', async () => {
+    await expectFitsBytes(types, [
+      [TYPES, 1, 'vec', [0, 600]],
+      [TYPES, 1, 'bits', [10, 300]],
+      [TYPES, 1, 'vla', [94, 95]],
+      [TYPES, 1, 'words', [0, 600]],
+    ])
+    for (const column of ['vec', 'bits', 'c', 'vla', 'flags'])
+      expect(await code(() => columnValues(types, { entry: TYPES, column })), column).toBe('USAGE')
+  })
+})
+
+describe('reading a column over HTTP', () => {
+  let server: Server
+  let base: string
+  let sent = 0
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const match = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? '')
+      if (request.method === 'HEAD' || !match) {
+        response.writeHead(200, { 'content-length': pkg.byteLength, 'accept-ranges': 'bytes' })
+        response.end()
+        return
+      }
+      const [start, end] = [Number(match[1]), Number(match[2]) + 1]
+      sent += end - start
+      response.writeHead(206, {
+        'content-length': end - start,
+        'content-range': `bytes ${start}-${end - 1}/${pkg.byteLength}`,
+      })
+      response.end(pkg.subarray(start, end))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  it('transfers the index and that column’s stored chunks, a small part of the package', async () => {
+    sent = 0
+    const source = withReadStats(await openUrl(`${base}/columns.astropack`))
+    const remote = await openPackage(source)
+    expect(remote.trailer.indexOffset).toBeGreaterThanOrEqual(pkg.byteLength - FIRST_READ_SIZE) // one first read
+    const location = locateColumn(remote, { entry: HST, column: 'WAVELENGTH' })
+    const stored = remote.storedBytes(columnChunkIndexes(location))
+    const values = await columnValues(remote, { entry: HST, column: 'WAVELENGTH' })
+    expect(values).toEqual(await fitsValues(HST, 1, 'WAVELENGTH'))
+    expect(source.stats.requests).toBe(1 + 32)
+    expect(sent).toBe(source.stats.bytes)
+    expect(sent).toBeLessThanOrEqual(stored + FIRST_READ_SIZE + 1024)
+    expect(sent).toBeLessThan(pkg.byteLength / 5)
+  })
+})
+
+async function code(run: () => unknown) {
+  try {
+    await run()
+  } catch (error) {
+    if (isAstropackError(error)) return error.code
+    throw error
+  }
+  return 'no error'
+}
+
+describe('typed errors', () => {
+  it('NOT_FOUND for an unknown entry, table or column, before reading any chunk', async () => {
+    const source = withReadStats(fromBytes(pkg))
+    const counted = await openPackage(source)
+    const opened = { ...source.stats }
+    const values = (ref: { entry: string; table?: number | string; column: string }) => () =>
+      columnValues(counted, ref)
+    expect(await code(values({ entry: 'nope.fits', column: 'crc' }))).toBe('NOT_FOUND')
+    expect(await code(values({ entry: PSFIELD, column: 'nope' }))).toBe('NOT_FOUND')
+    expect(await code(values({ entry: PSFIELD, table: 3, column: 'crc' }))).toBe('NOT_FOUND')
+    expect(await code(values({ entry: PSFIELD, table: 'EVENTS', column: 'crc' }))).toBe('NOT_FOUND')
+    expect(await code(values({ entry: 'sdo-aia171-level1-128.fits', column: 'x' }))).toBe('NOT_FOUND')
+    expect(source.stats).toEqual(opened)
+  })
+
+  it('USAGE for a bad row range, a text table, or values of a vector column', async () => {
+    const ref = { entry: HST, column: 'WAVELENGTH' }
+    for (const rows of [
+      [5, 2],
+      [-1, 3],
+      [0, 32043],
+      [0.5, 2],
+    ] as [number, number][]) {
+      expect(await code(() => columnValues(reader, { ...ref, rows })), String(rows)).toBe('USAGE')
+      expect(await code(() => readColumn(reader, { ...ref, rows }).next()), String(rows)).toBe('USAGE')
+    }
+    expect(await code(() => columnValues(reader, { entry: 'asteroids.csv', column: 'full_name' }))).toBe(
+      'USAGE',
+    )
+    expect(
+      await code(() => columnValues(reader, { entry: 'wmap7-W-iqu-nside32.fits', column: 'I_STOKES' })),
+    ).toBe('USAGE')
+  })
+})

@@ -1,0 +1,275 @@
+import { AstropackError } from './errors.js'
+import type { EntryRecord } from './index-sections.js'
+import type { ManifestColumn, ManifestTable } from './manifest.js'
+import type { PackageReader } from './reader.js'
+import type { RowsLayout, SegmentRecord } from './typed-sections.js'
+
+/**
+ * The table view (SPEC §7.3): one column of a table stored as a rows segment, read from that column's
+ * chunks only, so a column of a remote package costs its own stored bytes plus the index.
+ */
+
+export interface ColumnRef {
+  /** The entry (file) holding the table. */
+  entry: string
+  /**
+   * Which table of the entry: its FITS HDU number, or its name. Optional when only one table of the entry
+   * has the column.
+   */
+  table?: number | string
+  /** The column's name (FITS TTYPE); matched exactly, else case-insensitively when that is unique. */
+  column: string
+}
+
+export interface ReadColumnOptions extends ColumnRef {
+  /** Rows [start, end) to read; every row when absent. */
+  rows?: readonly [start: number, end: number]
+}
+
+export type RowsSegment = SegmentRecord & RowsLayout
+
+/** Where a column's bytes are: its table in the manifest, the rows segment and the slot it has there. */
+export interface ColumnLocation {
+  entry: EntryRecord
+  table: ManifestTable
+  column: ManifestColumn
+  segment: RowsSegment
+  /** The column's position among the segment's columns: which chunk of each group holds it. */
+  slot: number
+  /** Bytes the field takes in each row. */
+  width: number
+  rowCount: number
+}
+
+/** A run of consecutive rows of one column, as read from one group's chunk. */
+export interface ColumnPiece {
+  /** Table row of the first value. */
+  firstRow: number
+  rowCount: number
+  /** The field's bytes from each row, row after row, exactly as in the original file (FITS: big-endian). */
+  bytes: Uint8Array
+}
+
+/** Finds a column's table and chunks from the manifest and index; reads nothing. */
+export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocation {
+  const entry = reader.entry(ref.entry)
+  const tables = (reader.manifest.tables ?? []).filter((table) => table.entry === entry.path)
+  const table = pickTable(tables, ref)
+  const index = columnIndex(table, ref.column)
+  if (index < 0) {
+    const known = table.columns.map((column) => column.name).join(', ')
+    throw new AstropackError(
+      'NOT_FOUND',
+      `no column ${JSON.stringify(ref.column)} in ${describeTable(table)} (columns: ${known})`,
+    )
+  }
+  const segment = segmentOf(reader, entry, tables, table)
+  const { slot, width } = columnSlot(table, index, segment)
+  return { entry, table, column: table.columns[index]!, segment, slot, width, rowCount: segment.rowCount }
+}
+
+/** The indexes of the column's chunks for the groups that hold rows [start, end), in row order. */
+export function columnChunkIndexes(location: ColumnLocation, rows?: readonly [number, number]): number[] {
+  const { segment, slot } = location
+  const [start, end] = rowRange(rows, location.rowCount)
+  if (start === end) return []
+  const firstGroup = Math.floor(start / segment.rowsPerGroup)
+  const endGroup = Math.ceil(end / segment.rowsPerGroup)
+  return Array.from(
+    { length: endGroup - firstGroup },
+    (_, g) => segment.firstChunk + (firstGroup + g) * segment.columns.length + slot,
+  )
+}
+
+/**
+ * Yields a column's bytes group by group for rows [start, end): only that column's chunks of the groups
+ * overlapping the range are read (each its own range request: other columns lie between them) and
+ * decoded; the first and last groups are cut to the range.
+ */
+export async function* readColumn(
+  reader: PackageReader,
+  options: ReadColumnOptions,
+): AsyncGenerator<ColumnPiece> {
+  yield* readLocatedColumn(reader, locateColumn(reader, options), options.rows)
+}
+
+/** readColumn for a column already located. */
+export async function* readLocatedColumn(
+  reader: PackageReader,
+  location: ColumnLocation,
+  rows?: readonly [number, number],
+): AsyncGenerator<ColumnPiece> {
+  const [start, end] = rowRange(rows, location.rowCount)
+  const { rowsPerGroup } = location.segment
+  const { width } = location
+  let groupStart = Math.floor(start / rowsPerGroup) * rowsPerGroup
+  for await (const { chunk, stored } of reader.readStored(columnChunkIndexes(location, [start, end]))) {
+    const raw = await reader.decode(chunk, stored)
+    const from = Math.max(start, groupStart)
+    const to = Math.min(end, groupStart + raw.byteLength / width)
+    yield {
+      firstRow: from,
+      rowCount: to - from,
+      bytes: raw.subarray((from - groupStart) * width, (to - groupStart) * width),
+    }
+    groupStart += rowsPerGroup
+  }
+}
+
+/** [start, end) checked against the table: integers, 0 <= start <= end <= rowCount. */
+function rowRange(rows: readonly [number, number] | undefined, rowCount: number): [number, number] {
+  if (rows === undefined) return [0, rowCount]
+  const [start, end] = rows
+  if (
+    !Number.isSafeInteger(start) ||
+    !Number.isSafeInteger(end) ||
+    start < 0 ||
+    start > end ||
+    end > rowCount
+  ) {
+    throw new AstropackError(
+      'USAGE',
+      `rows [${start}, ${end}) are not a range of the table's ${rowCount} rows`,
+    )
+  }
+  return [start, end]
+}
+
+/** `HDU 2 "EVENTS"`, `HDU 1` (unnamed) or `"stars.csv"`. */
+function tableName(table: ManifestTable): string {
+  if (table.hdu === undefined) return JSON.stringify(table.name)
+  return table.name === `HDU ${table.hdu}` ? table.name : `HDU ${table.hdu} ${JSON.stringify(table.name)}`
+}
+
+function describeTable(table: ManifestTable): string {
+  return `table ${tableName(table)} of ${JSON.stringify(table.entry)}`
+}
+
+function columnIndex(table: ManifestTable, name: string): number {
+  const exact = table.columns.findIndex((column) => column.name === name)
+  if (exact >= 0) return exact
+  // FITS column names are case-insensitive; only a unique match is taken.
+  const lower = name.toLowerCase()
+  const loose = table.columns.flatMap((column, i) => (column.name.toLowerCase() === lower ? [i] : []))
+  return loose.length === 1 ? loose[0]! : -1
+}
+
+/** The table asked for; without one, the only table of the entry that has the column. */
+function pickTable(tables: ManifestTable[], ref: ColumnRef): ManifestTable {
+  const where = JSON.stringify(ref.entry)
+  if (tables.length === 0) throw new AstropackError('NOT_FOUND', `no table was recognised in ${where}`)
+  const known = () => tables.map(tableName).join(', ')
+  if (ref.table !== undefined) {
+    const wanted = ref.table
+    const matches = tables.filter((table) => (typeof wanted === 'number' ? table.hdu : table.name) === wanted)
+    const what = typeof wanted === 'number' ? `HDU ${wanted}` : JSON.stringify(wanted)
+    if (matches.length === 0)
+      throw new AstropackError('NOT_FOUND', `no table ${what} in ${where} (tables: ${known()})`)
+    if (matches.length > 1)
+      throw new AstropackError('USAGE', `several tables of ${where} are named ${what}: choose by HDU number`)
+    return matches[0]!
+  }
+  if (tables.length === 1) return tables[0]!
+  const withColumn = tables.filter((table) => columnIndex(table, ref.column) >= 0)
+  if (withColumn.length === 1) return withColumn[0]!
+  if (withColumn.length === 0) {
+    throw new AstropackError(
+      'NOT_FOUND',
+      `no table of ${where} has a column ${JSON.stringify(ref.column)} (tables: ${known()})`,
+    )
+  }
+  throw new AstropackError(
+    'USAGE',
+    `several tables of ${where} have a column ${JSON.stringify(ref.column)}: choose one (${known()})`,
+  )
+}
+
+/**
+ * The rows segment a manifest table is stored as: the typed segment starting at its `dataOffset`, or, in
+ * packages written before that field, the typed segment in the same position as the table among the
+ * entry's tables (the packer records both in file order).
+ */
+function segmentOf(
+  reader: PackageReader,
+  entry: EntryRecord,
+  tables: ManifestTable[],
+  table: ManifestTable,
+): RowsSegment {
+  const typed = (reader.segmentsOf(entry) ?? []).filter((segment) => segment.layout !== 'bytes')
+  const segment =
+    table.dataOffset === undefined
+      ? typed[tables.indexOf(table)]
+      : typed.find((candidate) => candidate.rawOffset === table.dataOffset)
+  if (segment === undefined) {
+    throw new AstropackError('BAD_MANIFEST', `${describeTable(table)} is not stored by column in the index`)
+  }
+  if (segment.layout !== 'rows') {
+    throw new AstropackError(
+      'USAGE',
+      `${describeTable(table)} is a ${table.source} text table; columns are read from FITS binary tables`,
+    )
+  }
+  if (table.rows !== undefined && table.rows !== segment.rowCount) {
+    throw new AstropackError(
+      'BAD_MANIFEST',
+      `${describeTable(table)} has ${table.rows} rows in the manifest, ${segment.rowCount} in the index`,
+    )
+  }
+  return segment
+}
+
+/**
+ * Which of the segment's columns holds manifest column `index`. Field widths come from the TFORMs: the
+ * packer leaves zero-width fields out of the segment and may add a padding column at the end, so the
+ * column is matched by its offset and width in the row rather than by position.
+ */
+function columnSlot(
+  table: ManifestTable,
+  index: number,
+  segment: RowsSegment,
+): { slot: number; width: number } {
+  const column = table.columns[index]!
+  const widths = table.columns.map((candidate) => parseFitsForm(candidate.type)?.width)
+  if (widths.every((width) => width !== undefined)) {
+    const width = widths[index]!
+    if (width === 0) {
+      throw new AstropackError(
+        'USAGE',
+        `column ${JSON.stringify(column.name)} (${column.type}) holds no bytes`,
+      )
+    }
+    const offset = widths.slice(0, index).reduce((sum, w) => sum + w, 0)
+    const slot = segment.columns.findIndex((slice) => slice.offset === offset && slice.width === width)
+    if (slot >= 0) return { slot, width }
+    throw new AstropackError(
+      'BAD_MANIFEST',
+      `column ${JSON.stringify(column.name)} of ${describeTable(table)} is not where its TFORM puts it`,
+    )
+  }
+  // Without usable TFORMs, the segment's columns are the manifest's, in order.
+  if (table.columns.length !== segment.columns.length) {
+    throw new AstropackError('BAD_MANIFEST', `the columns of ${describeTable(table)} do not match the index`)
+  }
+  return { slot: index, width: segment.columns[index]!.width }
+}
+
+/** FITS binary-table field types and the bytes one element takes (X: bits, counted per byte below). */
+const ELEMENT_BYTES = { L: 1, X: 1, B: 1, I: 2, J: 4, K: 8, A: 1, E: 4, D: 8, C: 8, M: 16, P: 8, Q: 16 }
+export type FitsTypeCode = keyof typeof ELEMENT_BYTES
+
+export interface FitsForm {
+  repeat: number
+  code: FitsTypeCode
+  /** Bytes the field takes in a row. */
+  width: number
+}
+
+/** A binary-table TFORM (`rTa`): repeat count, type code and field width; undefined when it is not one. */
+export function parseFitsForm(tform: string | undefined): FitsForm | undefined {
+  const match = /^\s*(\d*)([LXBIJKAEDCMPQ])/.exec(tform ?? '')
+  if (!match) return undefined
+  const repeat = match[1] === '' ? 1 : Number(match[1])
+  const code = match[2] as FitsTypeCode
+  const width = code === 'X' ? Math.ceil(repeat / 8) : repeat * ELEMENT_BYTES[code]
+  return Number.isSafeInteger(width) ? { repeat, code, width } : undefined
+}
