@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { registerColumn } from './commands/column.js'
 import { registerInspect } from './commands/inspect.js'
 import { registerPack } from './commands/pack.js'
+import { registerTables } from './commands/tables.js'
 import { registerUnpack } from './commands/unpack.js'
 import { registerValidate } from './commands/validate.js'
 import { describeError, exitCodeFor } from './errors.js'
@@ -20,6 +21,7 @@ registerPack(program)
 registerUnpack(program)
 registerValidate(program)
 registerInspect(program)
+registerTables(program)
 registerColumn(program)
 for (const command of program.commands) command.exitOverride()
 

@@ -85,6 +85,32 @@ describe('astropack pack / unpack', () => {
     const wmap = tables.find((t: { entry: string }) => t.entry === 'fits/wmap7-W-iqu-nside32.fits')
     expect(wmap).toMatchObject({ source: 'fits', hdu: 1, rows: 12 })
     expect(wmap.columns[0]).toMatchObject({ name: 'I_STOKES', type: '1024E' })
+    expect(csv.columns.find((c: { name: string }) => c.name === 'H').metrics).toMatchObject({
+      count: 7099,
+      nulls: 0,
+    })
+    expect(astropack('tables', pkg).stdout).toMatch(/^ {2}H {2}n=7099 -1\.21\.\.11\.99 mean=/m)
+  })
+
+  it('prints a schema the package satisfies; validate --schema reports each violation of a stricter one', () => {
+    const pkg = join(work, 'tables.astropack')
+    const schemaPath = join(work, 'schema.json')
+    const schema = JSON.parse(astropack('schema', pkg).stdout)
+    writeFileSync(schemaPath, JSON.stringify(schema))
+    expect(astropack('validate', pkg, '--schema', schemaPath).status).toBe(0)
+    const jpl = schema.astropackTables.find(
+      (t: { entry: string }) => t.entry === 'tables/jpl-sbdb-asteroids.csv',
+    )
+    const h = jpl.columns.find((c: { name: string }) => c.name === 'H')
+    h.max = 10 // the catalog has H up to 11.99
+    jpl.columns.push({ name: 'no_such_column' })
+    writeFileSync(schemaPath, JSON.stringify(schema))
+    const run = astropack('validate', pkg, '--schema', schemaPath)
+    expect(run.status).toBe(1)
+    const lines = run.stderr.trim().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(/column "H" has values up to 11\.99, above the maximum 10/)
+    expect(lines[1]).toMatch(/column "no_such_column" is missing/)
   })
 
   it('cats one entry to stdout, identical to the original', () => {

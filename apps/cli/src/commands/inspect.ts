@@ -91,28 +91,6 @@ export function registerInspect(program: Command): void {
     })
 
   program
-    .command('tables')
-    .description('list the tables recognised in a package: columns, types, units (from the manifest)')
-    .argument('<file>', 'package path or http(s) URL')
-    .option('--json', 'print as JSON')
-    .action(async (file: string, flags: { json?: boolean }) => {
-      const tables = await withPackage(file, async (reader) => reader.manifest.tables ?? [])
-      if (flags.json) return printJson(tables)
-      if (tables.length === 0) console.log('no tables recognised')
-      for (const table of tables) {
-        const where = table.hdu === undefined ? '' : ` HDU ${table.hdu}`
-        const rows = table.rows === undefined ? '' : `, ${table.rows} rows`
-        console.log(`${table.entry}${where}: ${table.name} (${table.source}${rows})`)
-        for (const column of table.columns) {
-          const type = column.type ? ` ${column.type}` : ''
-          const unit = column.unit ? ` [${column.unit}]` : ''
-          const ucd = column.ucd ? ` ${column.ucd}` : ''
-          console.log(`  ${column.name}${type}${unit}${ucd}`)
-        }
-      }
-    })
-
-  program
     .command('cat')
     .description('write one entry to standard output (reads only its chunks)')
     .argument('<file>', 'package path or http(s) URL')
