@@ -1,7 +1,14 @@
-import { locateColumn, parseFitsForm, type ReadColumnOptions, readLocatedColumn } from './columns.js'
+import {
+  findColumn,
+  locateColumn,
+  parseFitsForm,
+  type ReadColumnOptions,
+  readLocatedColumn,
+} from './columns.js'
 import { AstropackError } from './errors.js'
 import type { ManifestColumn } from './manifest.js'
 import type { PackageReader } from './reader.js'
+import { readTextColumnValues } from './text-columns.js'
 
 /**
  * FITS column bytes as JavaScript values, for scalar columns: L as booleans, B/I/J as numbers, K as
@@ -109,11 +116,13 @@ function strings(width: number): Decode {
   }
 }
 
-/** Yields a scalar column's values group by group for rows [start, end): bounded memory for big tables. */
+/** Yields a scalar column's values (of a FITS table, or any column of a CSV/TSV table) group by group for rows [start, end): bounded memory for big tables. */
 export async function* readColumnValues(
   reader: PackageReader,
   options: ReadColumnOptions,
 ): AsyncGenerator<ColumnValue[]> {
+  const { table } = findColumn(reader, options)
+  if (table.source === 'csv' || table.source === 'tsv') return yield* readTextColumnValues(reader, options)
   const location = locateColumn(reader, options)
   const decode = columnDecoder(location.column)
   for await (const piece of readLocatedColumn(reader, location, options.rows)) yield decode(piece.bytes)

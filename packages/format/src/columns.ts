@@ -50,8 +50,11 @@ export interface ColumnPiece {
   bytes: Uint8Array
 }
 
-/** Finds a column's table and chunks from the manifest and index; reads nothing. */
-export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocation {
+/** A column's table in the manifest (FITS or text), and the column's index there; reads nothing. */
+export function findColumn(
+  reader: PackageReader,
+  ref: ColumnRef,
+): { entry: EntryRecord; tables: ManifestTable[]; table: ManifestTable; index: number } {
   const entry = reader.entry(ref.entry)
   const tables = (reader.manifest.tables ?? []).filter((table) => table.entry === entry.path)
   const table = pickTable(tables, ref)
@@ -63,6 +66,12 @@ export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocat
       `no column ${JSON.stringify(ref.column)} in ${describeTable(table)} (columns: ${known})`,
     )
   }
+  return { entry, tables, table, index }
+}
+
+/** Finds a FITS table column's rows segment and chunks from the manifest and index; reads nothing. */
+export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocation {
+  const { entry, tables, table, index } = findColumn(reader, ref)
   const segment = segmentOf(reader, entry, tables, table)
   const { slot, width } = columnSlot(table, index, segment)
   return { entry, table, column: table.columns[index]!, segment, slot, width, rowCount: segment.rowCount }
@@ -206,7 +215,7 @@ function segmentOf(
   if (segment.layout !== 'rows') {
     throw new AstropackError(
       'USAGE',
-      `${describeTable(table)} is a ${table.source} text table; columns are read from FITS binary tables`,
+      `${describeTable(table)} is a ${table.source} text table: its columns are read as values, not bytes`,
     )
   }
   if (table.rows !== undefined && table.rows !== segment.rowCount) {

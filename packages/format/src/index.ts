@@ -9,6 +9,7 @@ export {
   type ColumnPiece,
   type ColumnRef,
   columnChunkIndexes,
+  findColumn,
   locateColumn,
   type ReadColumnOptions,
   type RowsSegment,

@@ -2,6 +2,7 @@ import {
   AstropackError,
   type ColumnRef,
   type ColumnValue,
+  findColumn,
   locateColumn,
   readColumn,
   readColumnValues,
@@ -41,7 +42,8 @@ export function registerColumn(program: Command): void {
       await withPackage(file, async (reader) => {
         const ref: ColumnRef = { entry, column, ...(flags.table === undefined ? {} : { table: flags.table }) }
         // An open-ended range needs the row count, which the manifest and index give without a read.
-        const rowCount = locateColumn(reader, ref).rowCount
+        const { table } = findColumn(reader, ref)
+        const rowCount = table.rows ?? locateColumn(reader, ref).rowCount
         const rows = [flags.rows?.start ?? 0, flags.rows?.end ?? rowCount] as const
         if (flags.raw) {
           for await (const piece of readColumn(reader, { ...ref, rows })) await write(piece.bytes)

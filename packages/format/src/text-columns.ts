@@ -1,0 +1,82 @@
+import type { ColumnValue } from './column-values.js'
+import { findColumn, type ReadColumnOptions } from './columns.js'
+import { AstropackError } from './errors.js'
+import type { PackageReader } from './reader.js'
+import { joinTextGroup, TextColumnKind } from './text-table.js'
+import type { SegmentRecord, TextLayout } from './typed-sections.js'
+
+/**
+ * One column of a CSV/TSV table stored as a text segment (SPEC §7.2), read from that column's chunks
+ * only. Groups hold whole lines but no fixed number of them, so every group's chunk of the column is read
+ * (its header says how many rows it holds) even for a row range; other columns are never touched.
+ */
+
+const latin1 = new TextDecoder('latin1')
+const NULL_TEXT = new Set(['', 'null', 'NULL', 'None', 'NA', 'N/A', '--'])
+
+/** A decimal number as catalogs write it (what Number() also reads, without hex, blanks or Infinity words). */
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|NaN|NAN|inf|Infinity)$/
+
+/**
+ * The fields of one group as values: null for empty and null-like fields; numbers when every other field
+ * of the group is a number (a column stored as text because most of it is empty is still numbers); else
+ * the text of each field.
+ */
+function fieldValues(fields: string[]): ColumnValue[] {
+  const numeric = fields.every((field) => NULL_TEXT.has(field) || NUMBER.test(field))
+  return fields.map((field) => {
+    if (NULL_TEXT.has(field)) return null
+    if (!numeric) return field
+    return /^[-+]?inf$/i.test(field) ? (field.startsWith('-') ? -Infinity : Infinity) : Number(field)
+  })
+}
+
+/** The text segment a CSV/TSV table is stored as (by its `dataOffset`, else the entry's only one). */
+function textSegment(reader: PackageReader, entryPath: string, dataOffset: number | undefined) {
+  const typed = (reader.segmentsOf(reader.entry(entryPath)) ?? []).filter(
+    (segment): segment is SegmentRecord & TextLayout => segment.layout === 'text',
+  )
+  const segment = dataOffset === undefined ? typed[0] : typed.find((s) => s.rawOffset === dataOffset)
+  if (!segment) throw new AstropackError('BAD_MANIFEST', `${entryPath}: its table is not stored by column`)
+  return segment
+}
+
+/** Yields a text table column's values, group by group, for rows [start, end) (every row by default). */
+export async function* readTextColumnValues(
+  reader: PackageReader,
+  options: ReadColumnOptions,
+): AsyncGenerator<ColumnValue[]> {
+  const { entry, table, index } = findColumn(reader, options)
+  const segment = textSegment(reader, entry.path, table.dataOffset)
+  const rowCount = table.rows ?? Number.POSITIVE_INFINITY
+  const [start, end] = options.rows ?? [0, rowCount]
+  if (!Number.isSafeInteger(start) || start < 0 || start > end || end > rowCount)
+    throw new AstropackError(
+      'USAGE',
+      `rows [${start}, ${end}) are not a range of the table's ${rowCount} rows`,
+    )
+  const groups = segment.chunkCount / segment.columnCount
+  const indexes = Array.from(
+    { length: groups },
+    (_, g) => segment.firstChunk + g * segment.columnCount + index,
+  )
+  let firstRow = 0
+  for await (const { chunk, stored } of reader.readStored(indexes)) {
+    if (firstRow >= end) return
+    const column = await reader.decode(chunk, stored)
+    if (column[0] === TextColumnKind.raw) {
+      throw new AstropackError(
+        'UNSUPPORTED_FEATURE',
+        `${entry.path}: rows from ${firstRow} on are stored as plain text (quotes, CR or uneven lines); ` +
+          'read them with cat',
+      )
+    }
+    // The column alone, rebuilt as lines: one field per line.
+    const fields = latin1.decode(joinTextGroup([column], segment.delimiter)).split('\n')
+    fields.pop()
+    const from = Math.max(start - firstRow, 0)
+    const to = Math.min(end - firstRow, fields.length)
+    if (to > from) yield fieldValues(fields.slice(from, to))
+    firstRow += fields.length
+  }
+}
