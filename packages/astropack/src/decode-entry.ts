@@ -2,11 +2,11 @@ import { AstropackError } from '@astropack/codecs'
 import { codecOf, type EntryRecord, type PackageReader, type StoredChunk } from '@astropack/format'
 import { type BufferPool, pooledSize } from './buffer-pool.js'
 import { OrderedQueue } from './ordered-queue.js'
-import type { CodecPool, CodecTaskResult } from './workers/codec-pool.js'
+import type { CodecTaskResult, TaskRunner } from './workers/codec-pool.js'
 
 export interface DecodeContext {
   reader: PackageReader
-  pool: CodecPool
+  pool: TaskRunner
   buffers: BufferPool
 }
 

@@ -14,11 +14,11 @@ import { OPAQUE, type TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
 import type { SourceEntry } from './walk.js'
 import { type EncodedPart, groupFrameBound } from './workers/chunk-ops.js'
-import type { CodecPool, CodecTaskResult } from './workers/codec-pool.js'
+import type { CodecTaskResult, TaskRunner } from './workers/codec-pool.js'
 
 /** What packing one file needs: shared by every file of a pack. */
 export interface PackContext {
-  pool: CodecPool
+  pool: TaskRunner
   writer: PackageWriter
   queue: OrderedQueue
   buffers: BufferPool

@@ -9,7 +9,7 @@ import { type PackContext, packFile } from './pack-file.js'
 import type { Progress } from './progress.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 import { walkSource } from './walk.js'
-import { CodecPool, defaultThreads } from './workers/codec-pool.js'
+import { taskRunner } from './workers/codec-pool.js'
 
 export interface PackOptions {
   sourcePath: string
@@ -52,11 +52,10 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   }
   const entries = await walkSource(options.sourcePath, [outputPath])
   const inputBytes = entries.reduce((sum, entry) => sum + entry.size, 0)
-  const threads = options.threads ?? defaultThreads()
   const out = await createAtomicFile(outputPath, { overwrite: options.overwrite })
-  const pool = new CodecPool(threads)
+  const pool = taskRunner(inputBytes, options.threads)
   const writer = new PackageWriter(out)
-  const queue = new OrderedQueue(threads + 2)
+  const queue = new OrderedQueue(pool.threads + 2)
   let done = 0
   try {
     const context: PackContext = {

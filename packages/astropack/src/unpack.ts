@@ -7,7 +7,7 @@ import { BufferPool } from './buffer-pool.js'
 import { type DecodeContext, decodeEntry } from './decode-entry.js'
 import type { Progress } from './progress.js'
 import { isInside } from './walk.js'
-import { CodecPool, defaultThreads } from './workers/codec-pool.js'
+import { taskRunner } from './workers/codec-pool.js'
 
 export interface UnpackOptions {
   packPath: string
@@ -40,7 +40,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     const root = await realpath(options.outputPath)
     await preflight(root, wanted, options.overwrite ?? false)
     const total = wanted.reduce((sum, entry) => sum + entry.size, 0)
-    const pool = new CodecPool(options.threads ?? defaultThreads())
+    const pool = taskRunner(total, options.threads)
     const buffers = new BufferPool()
     let done = 0
     try {

@@ -1,10 +1,16 @@
-import { type ByteSource, isAstropackError, type Problem, verifyPackage } from '@astropack/format'
+import {
+  type ByteSource,
+  type EntryDecoder,
+  isAstropackError,
+  type Problem,
+  verifyPackage,
+} from '@astropack/format'
 import { openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { decodeEntry } from './decode-entry.js'
 import { expectedSchemaProblems } from './expected-schema.js'
 import type { Progress } from './progress.js'
-import { CodecPool, defaultThreads } from './workers/codec-pool.js'
+import { type TaskRunner, taskRunner } from './workers/codec-pool.js'
 
 export interface ValidateOptions {
   packPath: string
@@ -44,17 +50,23 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
       seconds: 0,
     }
   }
-  // Full checks decode on the worker pool, as unpack does; quick checks only read and CRC.
-  const pool = full ? new CodecPool(options.threads ?? defaultThreads()) : undefined
+  // Full checks decode as unpack does (worker threads, or this thread for small packages), made once the
+  // index says how much there is; quick checks only read and CRC.
+  let pool: TaskRunner | undefined
   const buffers = new BufferPool()
+  const decodeFull: EntryDecoder = (reader, entry, consume) => {
+    pool ??= taskRunner(
+      reader.entries.reduce((sum, e) => sum + e.size, 0),
+      options.threads,
+    )
+    return decodeEntry({ reader, pool, buffers }, entry, consume)
+  }
   try {
     const result = await verifyPackage(source, {
       full,
       onProgress: (bytesDone, bytesTotal) =>
         options.onProgress?.({ phase: 'validate', bytesDone, bytesTotal }),
-      ...(pool
-        ? { decodeEntry: (reader, entry, consume) => decodeEntry({ reader, pool, buffers }, entry, consume) }
-        : {}),
+      ...(full ? { decodeEntry: decodeFull } : {}),
     })
     const errors = [...result.problems]
     if (options.expectedSchema && result.manifest)

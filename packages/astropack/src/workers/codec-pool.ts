@@ -4,6 +4,7 @@ import { AstropackError, type CodecName, type ErrorCode, type TransformStep } fr
 import type { ColumnSlice } from '@astropack/format/layouts'
 import type { MetricSpec, Metrics } from '../layouts/metrics.js'
 import type { EncodedPart } from './chunk-ops.js'
+import { detachResult, runTask, taskBuffers } from './run-task.js'
 
 type Task<T> = T & { id: number }
 
@@ -86,8 +87,7 @@ type TaskInput = CodecTask extends infer T ? (T extends CodecTask ? Omit<T, 'id'
 /**
  * V8 lets a worker's heap grow far past what it holds live before collecting; capping it keeps packing
  * within bounds (typing the Tycho-2 CSV: 408 -> 254 MiB peak RSS). A task's live heap stays well under
- * this: at most one column of one 4 MiB text group as strings (~80 MB in the worst case, 1-byte fields;
- * a 32 MiB file of 1-byte fields packs and unpacks within it).
+ * this: text groups are handled as bytes, only float64 fields become strings, one at a time.
  */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 }
 
@@ -95,8 +95,47 @@ export function defaultThreads(): number {
   return availableParallelism()
 }
 
+/** What runs codec tasks: worker threads, or this thread for small inputs. */
+export interface TaskRunner {
+  /** How many tasks run at once: callers keep about this many (plus a few) in flight. */
+  readonly threads: number
+  run(input: TaskInput, transfer?: ArrayBuffer[]): Promise<CodecTaskResult>
+  close(): Promise<void>
+}
+
+/**
+ * Below this many bytes of input, tasks run on this thread: starting worker threads and loading their
+ * modules costs ~100 ms, more than small inputs take to encode.
+ */
+export const INLINE_BYTES = 8 * 1024 * 1024
+
+/**
+ * `threads` worker threads when asked for; by default, one per core, or this thread alone when the input
+ * is under INLINE_BYTES.
+ */
+export function taskRunner(bytes: number, threads?: number): TaskRunner {
+  if (threads !== undefined) return new CodecPool(threads)
+  return bytes < INLINE_BYTES ? new InlineRunner() : new CodecPool(defaultThreads())
+}
+
+/** Tasks run one after another on this thread, with the same results a worker gives. */
+export class InlineRunner implements TaskRunner {
+  readonly threads = 1
+  #nextId = 0
+
+  async run(input: TaskInput): Promise<CodecTaskResult> {
+    const task = { ...input, id: this.#nextId++ } as CodecTask
+    const returned = taskBuffers(task)
+    const result = { id: task.id, ...(await runTask(task)), returned }
+    detachResult(result, returned)
+    return result
+  }
+
+  async close(): Promise<void> {}
+}
+
 /** A fixed set of worker threads running codec tasks; inputs are transferred, not copied. */
-export class CodecPool {
+export class CodecPool implements TaskRunner {
   readonly threads: number
   readonly #idle: Worker[] = []
   readonly #workers: Worker[] = []
