@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
 import { registerColumn } from './commands/column.js'
+import { registerExport } from './commands/export.js'
 import { registerInspect } from './commands/inspect.js'
 import { registerPack } from './commands/pack.js'
 import { registerTables } from './commands/tables.js'
@@ -23,6 +24,7 @@ registerValidate(program)
 registerInspect(program)
 registerTables(program)
 registerColumn(program)
+registerExport(program)
 for (const command of program.commands) command.exitOverride()
 
 // A closed pipe (astropack cat big.fits | head) is the reader's choice, not an error.

@@ -18,6 +18,23 @@ export {
   schemaOf,
   type TableRequirement,
 } from './expected-schema.js'
+export { EntryByteSource, type EntrySourceStats } from './export/entry-source.js'
+export {
+  describeTable,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportTableOptions,
+  type ExportTableResult,
+  type ExportZipOptions,
+  type ExportZipResult,
+  exportPackage,
+  exportTable,
+  exportZip,
+  TABLE_FORMATS,
+  type TableChoice,
+  type TableFormat,
+} from './export/export.js'
 export { type PackOptions, type PackResult, packFolder } from './pack.js'
 export type { Progress } from './progress.js'
 export { type UnpackOptions, type UnpackResult, unpackPackage } from './unpack.js'

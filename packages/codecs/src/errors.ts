@@ -20,6 +20,11 @@ export type ErrorCode =
   | 'RANGE_NOT_SUPPORTED'
   | 'IO'
   | 'USAGE'
+  // Delimited text tables (@astropack/readers csv): a row with another field count than the header,
+  // a quoted field never closed (or followed by text), a value that does not fit a column's type.
+  | 'CSV_RAGGED'
+  | 'UNTERMINATED_QUOTE'
+  | 'CSV_TYPE_MISMATCH'
 
 export class AstropackError extends Error {
   readonly code: ErrorCode

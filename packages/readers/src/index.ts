@@ -1,4 +1,8 @@
 export { type ByteSource, bytesSource, type FileSource, openFileSource } from './byte-source.js'
+export { type CsvArrowOptions, csvArrowSchema, readCsvBatches, readCsvTable } from './csv/arrow.js'
+export { DEFAULT_NULL_VALUES } from './csv/classify.js'
+export type { CsvColumn, CsvColumnType } from './csv/infer.js'
+export { type CsvOptions, type CsvScan, MAX_COLUMNS, scanCsv } from './csv/scan.js'
 export { type FitsArrowOptions, fitsTableArrowSchema, fitsTableToArrow } from './fits/arrow.js'
 export { fitsArrowSchema } from './fits/arrow-schema.js'
 export {

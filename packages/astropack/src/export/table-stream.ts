@@ -1,0 +1,63 @@
+import { AstropackError } from '@astropack/codecs'
+import type { ManifestTable, PackageReader } from '@astropack/format'
+import {
+  type FitsHdu,
+  fitsTableArrowSchema,
+  fitsTableToArrow,
+  scanFits,
+  tableLayout,
+} from '@astropack/readers'
+import type { RecordBatch, Schema } from 'apache-arrow'
+import { describeTable } from './choose-table.js'
+import { EntryByteSource, type EntrySourceStats } from './entry-source.js'
+
+/** A table being read from a package: its Arrow schema, then its rows batch by batch. */
+export interface TableStream {
+  table: ManifestTable
+  hdu: FitsHdu
+  schema: Schema
+  rowCount: number
+  /** Bytes one row takes in the FITS file (its heap not counted). */
+  rowBytes: number
+  batches: AsyncGenerator<RecordBatch, void, undefined>
+  /** What reading cost: pieces of the entry decoded. */
+  stats: EntrySourceStats
+}
+
+/** Batches of at most this many rows, as the FITS reader's own default. */
+const MAX_BATCH_ROWS = 1 << 20
+
+/**
+ * Reads a FITS table of the package with the FITS reader, over the entry's bytes as the package stores
+ * them: headers and rows are decoded piece by piece, never the whole file.
+ */
+export async function openTableStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
+  const entry = reader.entry(table.entry)
+  const source = new EntryByteSource(reader, entry)
+  const scan = await scanFits(source, { strict: true })
+  const hdu = scan.hdus.find((candidate) => candidate.index === table.hdu)
+  if (hdu === undefined || hdu.type !== 'BINTABLE') {
+    throw new AstropackError('BAD_MANIFEST', `${describeTable(table)}: the file has no binary table there`)
+  }
+  if (table.dataOffset !== undefined && table.dataOffset !== hdu.dataStart) {
+    throw new AstropackError(
+      'BAD_MANIFEST',
+      `${describeTable(table)}: its rows start at byte ${hdu.dataStart}, the manifest says ${table.dataOffset}`,
+    )
+  }
+  const layout = tableLayout(hdu)
+  // Batches of one stored row group each: every read is then a view of one decoded group, not a copy.
+  const segment = reader
+    .segmentsOf(entry)
+    ?.find((candidate) => candidate.layout === 'rows' && candidate.rawOffset === hdu.dataStart)
+  const batchRows = segment?.layout === 'rows' ? Math.min(segment.rowsPerGroup, MAX_BATCH_ROWS) : undefined
+  return {
+    table,
+    hdu,
+    schema: fitsTableArrowSchema(hdu),
+    rowCount: layout.rowCount,
+    rowBytes: layout.rowBytes,
+    batches: fitsTableToArrow(source, hdu, batchRows === undefined ? {} : { batchRows }),
+    stats: source.stats,
+  }
+}

@@ -1,0 +1,15 @@
+import type { ByteSink } from '@astropack/format'
+import { writeArrowIpc } from './arrow-ipc.js'
+import { writeCsv } from './csv.js'
+import type { TableStream } from './table-stream.js'
+
+/** How each table format is written. Loaded only by a table export: Arrow and the FITS reader are big. */
+export const TABLE_WRITERS = {
+  // parquet-wasm compiles its WebAssembly when imported: only a Parquet export pays for it.
+  parquet: async (stream: TableStream, sink: ByteSink) => {
+    const { writeParquetFile } = await import('./parquet.js')
+    await writeParquetFile(stream.schema, stream.batches, stream.rowBytes, sink)
+  },
+  arrow: (stream: TableStream, sink: ByteSink) => writeArrowIpc(stream.schema, stream.batches, sink),
+  csv: (stream: TableStream, sink: ByteSink) => writeCsv(stream.schema, stream.batches, sink),
+}

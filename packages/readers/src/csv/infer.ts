@@ -1,0 +1,57 @@
+import { Bool, type DataType, Float64, Int32, Int64, Utf8 } from 'apache-arrow'
+import { BOOL, FLOAT, INT_HUGE, INT32, INT53, INT64, type Kind, NAN_NULL, TEXT } from './classify.js'
+
+export type CsvColumnType = 'int32' | 'int64' | 'float64' | 'bool' | 'string'
+
+export interface CsvColumn {
+  name: string
+  type: CsvColumnType
+}
+
+/** A set of field kinds as bits, so a column's whole history is one number. */
+export const kindBit = (kind: Kind): number => 1 << kind
+
+const INTEGERS = kindBit(INT32) | kindBit(INT53) | kindBit(INT64) | kindBit(INT_HUGE)
+
+/**
+ * The narrowest type that holds every value seen without changing any: int32, then int64, then float64
+ * (only while every integer is exact in a double, |v| <= 2^53), then string. Booleans mixed with numbers,
+ * and integers beyond int64, are strings. A column of nothing but nulls is a string column.
+ */
+export function columnType(seen: number): CsvColumnType {
+  if (seen & kindBit(TEXT)) return 'string'
+  if (seen & kindBit(BOOL)) return seen & (INTEGERS | kindBit(FLOAT)) ? 'string' : 'bool'
+  if (seen & kindBit(INT_HUGE)) return 'string'
+  if (seen & kindBit(FLOAT)) return seen & kindBit(INT64) ? 'string' : 'float64'
+  if (seen & (kindBit(INT64) | kindBit(INT53))) return 'int64'
+  if (seen & kindBit(INT32)) return 'int32'
+  if (seen & kindBit(NAN_NULL)) return 'float64'
+  return 'string'
+}
+
+export function arrowType(type: CsvColumnType): DataType {
+  switch (type) {
+    case 'int32':
+      return new Int32()
+    case 'int64':
+      return new Int64()
+    case 'float64':
+      return new Float64()
+    case 'bool':
+      return new Bool()
+    case 'string':
+      return new Utf8()
+  }
+}
+
+/** Names from a header: blanks trimmed, empty ones `colN`, repeats suffixed `_2`, `_3`, ... */
+export function uniqueNames(names: readonly string[]): string[] {
+  const taken = new Set<string>()
+  return names.map((raw, i) => {
+    const base = raw.trim() === '' ? `col${i + 1}` : raw.trim()
+    let name = base
+    for (let n = 2; taken.has(name); n++) name = `${base}_${n}`
+    taken.add(name)
+    return name
+  })
+}
