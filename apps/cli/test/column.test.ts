@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serveRanges } from '../../../packages/format/test/range-server.js'
 import { astropack, astropackAsync, SAMPLE } from './run-cli.js'
 
 const PSFIELD = 'fits/sdss-psField-003366-3-0110.fit' // HDU 9: 780 rows of `file` (100A) and `crc` (1J)
@@ -92,32 +91,16 @@ describe('astropack column', () => {
   })
 
   it('reads the same column over HTTP, fetching a small part of the package', async () => {
-    let sent = 0
-    const server: Server = createServer((request, response) => {
-      const match = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? '')
-      if (request.method === 'HEAD' || !match) {
-        response.writeHead(200, { 'content-length': pkg.length, 'accept-ranges': 'bytes' })
-        response.end()
-        return
-      }
-      const [start, end] = [Number(match[1]), Number(match[2]) + 1]
-      sent += end - start
-      response.writeHead(206, {
-        'content-length': end - start,
-        'content-range': `bytes ${start}-${end - 1}/${pkg.length}`,
-      })
-      response.end(pkg.subarray(start, end))
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const server = await serveRanges(pkg)
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sample.astropack`
+      const url = server.url()
       const remote = await astropackAsync('column', url, PSFIELD, 'crc', '--json')
       expect(remote.status, remote.stderr).toBe(0)
       expect(remote.stdout).toBe(astropack('column', pkgPath, PSFIELD, 'crc', '--json').stdout)
       // The trailer and index (one 64 KiB read) and the crc chunk: not the 1.5 MB package.
-      expect(sent).toBeLessThan(pkg.length / 10)
+      expect(server.sent).toBeLessThan(pkg.length / 10)
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await server.close()
     }
   })
 })

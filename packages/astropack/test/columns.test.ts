@@ -1,6 +1,4 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,6 +26,7 @@ import {
 } from '@astropack/readers'
 import { packFolder } from 'astropack' // built: its workers run compiled JavaScript
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RangeServer, serveRanges } from '../../format/test/range-server.js'
 
 const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
 const READER_FIXTURES = fileURLToPath(new URL('../../readers/test/fixtures/', import.meta.url))
@@ -245,33 +244,15 @@ describe('every scalar FITS type, with TSCAL, TZERO and TNULL', () => {
 })
 
 describe('reading a column over HTTP', () => {
-  let server: Server
-  let base: string
-  let sent = 0
+  let server: RangeServer
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      const match = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? '')
-      if (request.method === 'HEAD' || !match) {
-        response.writeHead(200, { 'content-length': pkg.byteLength, 'accept-ranges': 'bytes' })
-        response.end()
-        return
-      }
-      const [start, end] = [Number(match[1]), Number(match[2]) + 1]
-      sent += end - start
-      response.writeHead(206, {
-        'content-length': end - start,
-        'content-range': `bytes ${start}-${end - 1}/${pkg.byteLength}`,
-      })
-      response.end(pkg.subarray(start, end))
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    server = await serveRanges(pkg)
   })
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  afterAll(() => server.close())
 
   it('transfers the index and that column’s stored chunks, a small part of the package', async () => {
-    sent = 0
-    const source = withReadStats(await openUrl(`${base}/columns.astropack`))
+    server.reset()
+    const source = withReadStats(await openUrl(server.url()))
     const remote = await openPackage(source)
     expect(remote.trailer.indexOffset).toBeGreaterThanOrEqual(pkg.byteLength - FIRST_READ_SIZE) // one first read
     const location = locateColumn(remote, { entry: HST, column: 'WAVELENGTH' })
@@ -279,9 +260,9 @@ describe('reading a column over HTTP', () => {
     const values = await columnValues(remote, { entry: HST, column: 'WAVELENGTH' })
     expect(values).toEqual(await fitsValues(HST, 1, 'WAVELENGTH'))
     expect(source.stats.requests).toBe(1 + 32)
-    expect(sent).toBe(source.stats.bytes)
-    expect(sent).toBeLessThanOrEqual(stored + FIRST_READ_SIZE + 1024)
-    expect(sent).toBeLessThan(pkg.byteLength / 5)
+    expect(server.sent).toBe(source.stats.bytes)
+    expect(server.sent).toBeLessThanOrEqual(stored + FIRST_READ_SIZE + 1024)
+    expect(server.sent).toBeLessThan(pkg.byteLength / 5)
   })
 })
 

@@ -1,3 +1,5 @@
+import type { ColumnMetrics } from '@astropack/format'
+
 /**
  * Quality metrics of a table column, measured while packing (the workers already hold each group's
  * columns): count, nulls, NaNs, min, max, mean, standard deviation, and for columns that look like sky
@@ -30,19 +32,6 @@ export interface Metrics {
   /** Sum of squared deviations from the mean. */
   m2: number
   outOfRange: number
-}
-
-/** What the manifest records per column. */
-export interface ColumnMetrics {
-  count: number
-  nulls: number
-  nans: number
-  min?: number
-  max?: number
-  mean?: number
-  std?: number
-  /** For RA/Dec-like columns: values outside [0, 360) or [-90, 90]. */
-  outOfRange?: number
 }
 
 const WIDTH = { B: 1, I: 2, J: 4, K: 8, E: 4, D: 8 } as const

@@ -1,5 +1,6 @@
 import type { TransformStep } from '@astropack/codecs'
-import type { ColumnMetrics, MetricSpec } from './metrics.js'
+import type { ManifestColumn } from '@astropack/format'
+import type { MetricSpec } from './metrics.js'
 
 /**
  * How a file is stored: a list of segments covering it in order. A `bytes` segment is cut into chunks,
@@ -38,19 +39,8 @@ export interface TableSchema {
   rows?: number
   /** Where the rows start in the file: the raw offset of the table's segment, which readers match it by. */
   dataOffset: number
-  columns: {
-    name: string
-    type?: string
-    unit?: string
-    ucd?: string
-    description?: string
-    /** FITS TSCAL, TZERO, TNULL when set, so values can be read from the package alone. */
-    tscal?: number
-    tzero?: number
-    tnull?: number
-    /** Quality metrics measured while packing (scalar numeric columns). */
-    metrics?: ColumnMetrics
-  }[]
+  /** As the manifest records them (FITS TSCAL/TZERO/TNULL when set; metrics measured while packing). */
+  columns: ManifestColumn[]
 }
 
 /** Below this, typing a region is not worth its extra chunks. */
