@@ -157,62 +157,83 @@ const NULL_TEXT = new Set(['', 'null', 'NULL', 'None', 'NA', 'N/A', '--'])
 const NAN_TEXT = new Set(['NaN', 'nan', 'NAN'])
 const latin1 = new TextDecoder('latin1')
 
+/** Running metrics of one column, value by value (Welford's update: no array of values is kept). */
+class Running {
+  readonly out = emptyMetrics()
+  constructor(readonly range: 'ra' | 'dec' | undefined) {}
+
+  value(value: number): void {
+    const out = this.out
+    if (value < out.min) out.min = value
+    if (value > out.max) out.max = value
+    const range = this.range
+    if (range === 'ra' ? value < 0 || value >= 360 : range === 'dec' && (value < -90 || value > 90))
+      out.outOfRange++
+    out.values++
+    const delta = value - out.mean
+    out.mean += delta / out.values
+    out.m2 += delta * (value - out.mean)
+  }
+
+  /** A field kept as text: null, NaN, a number written another way, or text (not counted). */
+  field(bytes: Uint8Array): void {
+    const first = bytes[0]
+    // Only short fields can be null words, only these first bytes start a number: no string otherwise.
+    if (
+      bytes.byteLength > 4 &&
+      !(first === 45 || first === 43 || first === 46 || (first! >= 48 && first! <= 57))
+    )
+      return
+    const text = latin1.decode(bytes).trim()
+    if (NULL_TEXT.has(text)) this.out.nulls++
+    else if (NAN_TEXT.has(text)) this.out.nans++
+    else {
+      const value = Number(text)
+      if (Number.isFinite(value)) this.value(value)
+      else if (!Number.isNaN(value)) this.out.nans++ // Infinity, -Infinity
+    }
+  }
+}
+
 /**
  * Measures one column chunk of a text table (SPEC §7.2, as splitTextGroup wrote it): binary values are
- * numbers; an exception field is null, NaN, another number, or text (not counted). Undefined for a raw
+ * numbers; a field kept as text is null, NaN, another number, or text (not counted). Undefined for a raw
  * group (quotes, CR, ragged lines), whose fields are not known without parsing it as CSV.
  */
 export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metrics | undefined {
   const kind = chunk[0]
   if (kind === 0 || chunk.byteLength < 8) return undefined
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-  const scale = chunk[1]!
   const count = view.getUint32(4, true)
-  const values: number[] = []
-  const out = emptyMetrics()
-  out.count = count
-  const classify = (field: string) => {
-    if (NULL_TEXT.has(field.trim())) out.nulls++
-    else if (NAN_TEXT.has(field.trim())) out.nans++
-    else {
-      const value = Number(field)
-      if (Number.isFinite(value)) values.push(value)
-      else if (!Number.isNaN(value)) out.nans++ // Infinity, -Infinity
-    }
-  }
+  const running = new Running(range)
+  running.out.count = count
   if (kind === 1) {
-    for (const field of latin1.decode(chunk.subarray(8)).split('\n')) classify(field)
-  } else {
-    const width = kind === 2 ? 8 : 4
-    let at = 8 + count * width
-    const exceptions = view.getUint32(at, true)
-    at += 4
-    const skip = new Set<number>()
-    let text = at + exceptions * 8
-    for (let e = 0; e < exceptions; e++, at += 8) {
-      const row = view.getUint32(at, true)
-      const length = view.getUint32(at + 4, true)
-      skip.add(row)
-      classify(latin1.decode(chunk.subarray(text, text + length)))
+    // Fields joined by newlines.
+    let start = 8
+    for (let at = chunk.indexOf(10, start); ; at = chunk.indexOf(10, start)) {
+      const end = at === -1 ? chunk.byteLength : at
+      running.field(chunk.subarray(start, end))
+      if (at === -1) break
+      start = at + 1
+    }
+    return running.out
+  }
+  const width = kind === 2 ? 8 : 4
+  const power = 10 ** chunk[1]!
+  let table = 8 + count * width
+  const exceptions = view.getUint32(table, true)
+  table += 4
+  let text = table + exceptions * 8
+  let next = 0 // the next exception
+  for (let row = 0; row < count; row++) {
+    if (next < exceptions && view.getUint32(table + next * 8, true) === row) {
+      const length = view.getUint32(table + next * 8 + 4, true)
+      running.field(chunk.subarray(text, text + length))
       text += length
+      next++
+      continue
     }
-    const power = 10 ** scale
-    for (let row = 0; row < count; row++) {
-      if (skip.has(row)) continue
-      values.push(width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power)
-    }
+    running.value(width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power)
   }
-  let sum = 0
-  for (const value of values) {
-    if (value < out.min) out.min = value
-    if (value > out.max) out.max = value
-    if (range === 'ra' ? value < 0 || value >= 360 : range === 'dec' && (value < -90 || value > 90))
-      out.outOfRange++
-    sum += value
-  }
-  out.values = values.length
-  if (values.length === 0) return out
-  out.mean = sum / values.length
-  for (const value of values) out.m2 += (value - out.mean) ** 2
-  return out
+  return running.out
 }
