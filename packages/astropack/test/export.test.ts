@@ -323,7 +323,7 @@ describe('errors are typed', () => {
     expect(error).toMatchObject({ code: 'USAGE', message: expect.stringContaining('--entry') })
   })
 
-  it('refuses unknown tables, entries and formats, and CSV tables', async () => {
+  it('refuses unknown tables, entries and formats', async () => {
     expect(
       await attempt(() => exportTable({ packPath, outputPath: output(), to: 'csv', table: 'NOPE' })),
     ).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('tables:') })
@@ -348,11 +348,35 @@ describe('errors are typed', () => {
     expect(
       await attempt(() => exportPackage({ packPath, outputPath: output(), to: 'zip', table: 9 })),
     ).toMatchObject({ code: 'USAGE' })
-    expect(
-      await attempt(() =>
-        exportTable({ packPath, outputPath: output(), to: 'csv', entry: 'tables/asteroids.csv' }),
-      ),
-    ).toMatchObject({ code: 'USAGE', message: expect.stringContaining('csv table') })
+  })
+
+  it('exports a CSV table too: DuckDB reads our Parquet with the values it reads from the original CSV', async () => {
+    const output = join(work, 'asteroids.parquet')
+    const result = await exportTable({
+      packPath,
+      outputPath: output,
+      entry: 'tables/asteroids.csv',
+      to: 'parquet',
+    })
+    expect(result).toMatchObject({ entry: 'tables/asteroids.csv', rows: 7099, columns: 20 })
+    expect(result.hdu).toBeUndefined()
+    const db = await DuckDBInstance.create(':memory:')
+    const connection = await db.connect()
+    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM '${output}'`)
+    const columns = described.getRowsJS().map((row) => ({ name: String(row[0]), type: String(row[1]) }))
+    expect(columns.find((c) => c.name === 'H')?.type).toBe('DOUBLE')
+    expect(columns.find((c) => c.name === 'full_name')?.type).toBe('VARCHAR')
+    // The original CSV read as text and cast to the types our Parquet has: the same rows, value for value.
+    const select = columns.map(({ name, type }) => `CAST("${name}" AS ${type}) AS "${name}"`).join(', ')
+    const original = join(input, 'tables/asteroids.csv')
+    const fromCsv = await connection.runAndReadAll(
+      `SELECT ${select} FROM read_csv('${original}', header = true, all_varchar = true)`,
+    )
+    const fromParquet = await connection.runAndReadAll(`SELECT * FROM '${output}'`)
+    expect(fromParquet.getRowsJS().map((row) => row.map(plain))).toEqual(
+      fromCsv.getRowsJS().map((row) => row.map(plain)),
+    )
+    connection.closeSync()
   })
 
   it('does not replace an existing file without overwrite', async () => {

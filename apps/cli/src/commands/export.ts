@@ -53,7 +53,8 @@ export function registerExport(program: Command): void {
 function tableLine(result: ExportTableResult, to: string): string {
   const rate = formatRate(result.tableBytes, result.seconds)
   return (
-    `exported ${result.entry} HDU ${result.hdu} (${result.rows} rows, ${result.columns} columns) as ${to} ` +
+    `exported ${result.entry}${result.hdu === undefined ? '' : ` HDU ${result.hdu}`} (${result.rows} rows, ` +
+    `${result.columns} columns) as ${to} ` +
     `to ${result.outputPath}: ${formatBytes(result.bytes)} in ${result.seconds.toFixed(2)} s (${rate})`
   )
 }

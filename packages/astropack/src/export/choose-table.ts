@@ -48,13 +48,12 @@ export function chooseTable(reader: PackageReader, choice: TableChoice): Manifes
   return exportable(matches[0]!)
 }
 
-/** Tables are read with the FITS reader: a CSV table is exported as its file. */
+/** FITS binary tables are read with the FITS reader, CSV/TSV tables with the CSV reader. */
 function exportable(table: ManifestTable): ManifestTable {
-  if (table.source !== 'fits') {
+  if (table.source !== 'fits' && table.source !== 'csv' && table.source !== 'tsv') {
     throw new AstropackError(
       'USAGE',
-      `${describeTable(table)} is a ${table.source} table; tables are exported from FITS binary tables ` +
-        '(export the file itself with --to zip)',
+      `${describeTable(table)} is a ${table.source} table, which export does not read`,
     )
   }
   return table

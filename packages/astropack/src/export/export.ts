@@ -18,9 +18,9 @@ export interface ExportTableOptions extends TableChoice {
 
 export interface ExportTableResult {
   outputPath: string
-  /** Where the table is: its entry, HDU and name. */
+  /** Where the table is: its entry, HDU (FITS) and name. */
   entry: string
-  hdu: number
+  hdu?: number
   name: string
   rows: number
   columns: number
@@ -80,7 +80,7 @@ export async function exportTable(options: ExportTableOptions): Promise<ExportTa
     return {
       outputPath: options.outputPath,
       entry: table.entry,
-      hdu: stream.hdu.index,
+      ...(stream.hdu ? { hdu: stream.hdu.index } : {}),
       name: table.name,
       rows: stream.rowCount,
       columns: stream.schema.fields.length,

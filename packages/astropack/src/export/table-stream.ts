@@ -1,20 +1,25 @@
 import { AstropackError } from '@astropack/codecs'
 import type { ManifestTable, PackageReader } from '@astropack/format'
 import {
+  csvArrowSchema,
   type FitsHdu,
   fitsTableArrowSchema,
   fitsTableToArrow,
+  readCsvBatches,
+  scanCsv,
   scanFits,
   tableLayout,
 } from '@astropack/readers'
 import type { RecordBatch, Schema } from 'apache-arrow'
 import { describeTable } from './choose-table.js'
 import { EntryByteSource, type EntrySourceStats } from './entry-source.js'
+import { SequentialEntrySource } from './text-entry-source.js'
 
 /** A table being read from a package: its Arrow schema, then its rows batch by batch. */
 export interface TableStream {
   table: ManifestTable
-  hdu: FitsHdu
+  /** The FITS HDU, for FITS tables. */
+  hdu?: FitsHdu
   schema: Schema
   rowCount: number
   /** Bytes one row takes in the FITS file (its heap not counted). */
@@ -32,6 +37,7 @@ const MAX_BATCH_ROWS = 1 << 20
  * them: headers and rows are decoded piece by piece, never the whole file.
  */
 export async function openTableStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
+  if (table.source === 'csv' || table.source === 'tsv') return openCsvStream(reader, table)
   const entry = reader.entry(table.entry)
   const source = new EntryByteSource(reader, entry)
   const scan = await scanFits(source, { strict: true })
@@ -58,6 +64,22 @@ export async function openTableStream(reader: PackageReader, table: ManifestTabl
     rowCount: layout.rowCount,
     rowBytes: layout.rowBytes,
     batches: fitsTableToArrow(source, hdu, batchRows === undefined ? {} : { batchRows }),
+    stats: source.stats,
+  }
+}
+
+/** A CSV/TSV table of the package, read with the CSV reader (types inferred over every row first). */
+async function openCsvStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
+  const entry = reader.entry(table.entry)
+  const source = new SequentialEntrySource(reader, entry)
+  const scan = await scanCsv(source, { delimiter: table.source === 'tsv' ? '\t' : ',' })
+  const rowCount = scan.rowCount ?? 0
+  return {
+    table,
+    schema: csvArrowSchema(scan),
+    rowCount,
+    rowBytes: rowCount === 0 ? 0 : (entry.size - scan.dataStart) / rowCount,
+    batches: readCsvBatches(source, { scan }),
     stats: source.stats,
   }
 }
