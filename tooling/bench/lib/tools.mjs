@@ -1,6 +1,7 @@
 // What is measured: AstroPack (one entry per thread count) and every peer, each as a pack and an unpack
 // command over the same original file. Each tool says which files it applies to and whether its round trip
 // is byte-exact (then the harness checks the SHA-256 of what comes back).
+import { availableParallelism } from 'node:os'
 import { basename, dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -19,20 +20,26 @@ const isCsv = (file) => ['.csv', '.tsv'].includes(ext(file))
  * ctx = { input (original file), staged (folder holding only the file), packed, restored }
  */
 export function astropackTools({ node, cli, threads, extraArgs }) {
-  return threads.map((n) => ({
-    id: `astropack-t${n}`,
-    label: `astropack (${n} thread${n === 1 ? '' : 's'})`,
-    peer: false,
-    exact: true,
-    threads: n,
-    needs: [],
-    note: `\`astropack pack <dir> -o x.astropack --threads ${n}${extraArgs.length ? ` ${extraArgs.join(' ')}` : ''}\`, \`unpack --threads ${n}\``,
-    applies: () => true,
-    pack: (c) => ({ argv: [node, cli, 'pack', c.staged, '-o', c.packed, '--threads', `${n}`, ...extraArgs] }),
-    unpack: (c) => ({ argv: [node, cli, 'unpack', c.packed, '-o', c.restored, '--threads', `${n}`] }),
-    validate: (c, full) => ({ argv: [node, cli, 'validate', c.packed, ...(full ? ['--full'] : [])] }),
-    restoredFile: (c) => join(c.restored, basename(c.input)),
-  }))
+  // All cores is the default: run it as users do, without --threads (small inputs then skip the workers).
+  const cores = availableParallelism()
+  return threads.map((n) => {
+    const flag = n === cores ? [] : ['--threads', `${n}`]
+    const shown = flag.length ? ` ${flag.join(' ')}` : ''
+    return {
+      id: `astropack-t${n}`,
+      label: `astropack (${n} thread${n === 1 ? '' : 's'}${flag.length ? '' : ', the default'})`,
+      peer: false,
+      exact: true,
+      threads: n,
+      needs: [],
+      note: `\`astropack pack <dir> -o x.astropack${shown}${extraArgs.length ? ` ${extraArgs.join(' ')}` : ''}\`, \`unpack${shown}\``,
+      applies: () => true,
+      pack: (c) => ({ argv: [node, cli, 'pack', c.staged, '-o', c.packed, ...flag, ...extraArgs] }),
+      unpack: (c) => ({ argv: [node, cli, 'unpack', c.packed, '-o', c.restored, ...flag] }),
+      validate: (c, full) => ({ argv: [node, cli, 'validate', c.packed, ...(full ? ['--full'] : [])] }),
+      restoredFile: (c) => join(c.restored, basename(c.input)),
+    }
+  })
 }
 
 function streamTool(id, label, bin, level, { threads, maxMB } = {}) {
