@@ -60,23 +60,16 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
     const hash = createSha256()
     const hasTables = plan.some((segment) => segment.layout !== 'bytes')
     for (const segment of plan) {
-      if (segment.layout === 'rows') {
-        const table = {
-          entry: entry.path,
-          ...segment.table,
-          columns: segment.table.columns.map((c) => ({ ...c })),
-        }
-        context.tables.push(table)
-        await packRows(context, file, entry, segment, hash, table)
-      } else if (segment.layout === 'text') {
-        const table = {
-          entry: entry.path,
-          ...segment.table,
-          columns: segment.table.columns.map((c) => ({ ...c })),
-        }
-        context.tables.push(table)
-        table.rows = await packText(context, file, entry, segment, hash, table)
-      } else {
+      // The manifest's record of a table: its own copy, which packing fills in (metrics, text row count).
+      const table =
+        segment.layout === 'bytes'
+          ? undefined
+          : { entry: entry.path, ...segment.table, columns: segment.table.columns.map((c) => ({ ...c })) }
+      if (table) context.tables.push(table)
+      if (segment.layout === 'rows') await packRows(context, file, entry, segment, hash, table!)
+      else if (segment.layout === 'text')
+        table!.rows = await packText(context, file, entry, segment, hash, table!)
+      else {
         if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         await packBytes(context, file, entry, segment, hash)
       }

@@ -27,6 +27,7 @@ import {
 import { packFolder } from 'astropack' // built: its workers run compiled JavaScript
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RangeServer, serveRanges } from '../../format/test/range-server.js'
+import { repeatTypesTable } from './fits-fixtures.js'
 
 const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
 const READER_FIXTURES = fileURLToPath(new URL('../../readers/test/fixtures/', import.meta.url))
@@ -42,30 +43,6 @@ const CHUNK_SIZE = 16 * 1024
 let pkg: Uint8Array
 let reader: PackageReader
 const originals = new Map<string, Uint8Array>()
-
-/**
- * The astropy types table (3 rows, too small to be stored by column) with its rows repeated: same
- * header but NAXIS2, same heap (descriptors are heap offsets, unchanged), the other HDUs after it.
- */
-async function repeatTypesTable(copies: number): Promise<Uint8Array> {
-  const file = new Uint8Array(readFileSync(join(READER_FIXTURES, 'astropy-types.fits')))
-  const hdu = await tableHdu(file, 1)
-  const rowBytes = hdu.axes[0]! * hdu.axes[1]!
-  const rows = file.subarray(hdu.dataStart, hdu.dataStart + rowBytes)
-  const heap = file.subarray(hdu.dataStart + rowBytes, hdu.dataEnd)
-  const header = file.slice(0, hdu.dataStart)
-  const naxis2 = hdu.header.byKeyword.get('NAXIS2')!.offset
-  header.set(new TextEncoder().encode(String(hdu.axes[1]! * copies).padStart(20)), naxis2 + 10)
-  const dataBytes = rowBytes * copies + heap.byteLength
-  const padded = Math.ceil(dataBytes / 2880) * 2880
-  const rest = file.subarray(hdu.end)
-  const out = new Uint8Array(header.byteLength + padded + rest.byteLength)
-  out.set(header)
-  for (let c = 0; c < copies; c++) out.set(rows, hdu.dataStart + c * rowBytes)
-  out.set(heap, hdu.dataStart + rowBytes * copies)
-  out.set(rest, hdu.dataStart + padded)
-  return out
-}
 
 async function tableHdu(file: Uint8Array, index: number): Promise<FitsHdu> {
   const scan = await scanFits(bytesSource(file))

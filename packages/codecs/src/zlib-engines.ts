@@ -65,35 +65,31 @@ export class ZlibEngine {
     return stream
   }
 
-  /** Runs one whole input (one frame) through the engine into `into`. */
+  /**
+   * Runs one whole input (one frame) through the engine into `into`. One call does it when `into` has
+   * room (node:zlib's own sync path only calls again when the output filled up); when `into` is full, a
+   * call with a small scratch buffer tells whether the frame ended exactly there.
+   */
   run(input: Uint8Array, into: Uint8Array): EngineRun {
     const stream = this.#stream ?? this.#open()!
     const handle = stream._handle!
     const state = stream._writeState!
     const flush = stream._finishFlushFlag
-    let inOffset = 0
-    let inLeft = input.byteLength
-    let written = 0
     this.#error = undefined
     try {
-      while (true) {
-        const room = into.byteLength - written
-        handle.writeSync(flush, input, inOffset, inLeft, into, written, room)
-        if (this.#error) throw this.#error
-        written += room - state[0]!
-        inOffset += inLeft - state[1]!
-        inLeft = state[1]!
-        if (state[0]! > 0) break
-        // `into` is full: the frame may have ended exactly there, or have more to give.
+      handle.writeSync(flush, input, 0, input.byteLength, into, 0, into.byteLength)
+      if (this.#error) throw this.#error
+      const written = into.byteLength - state[0]!
+      let leftover = state[1]!
+      if (state[0] === 0) {
         const scratch = ZlibEngine.#scratch
-        handle.writeSync(flush, input, inOffset, inLeft, scratch, 0, scratch.byteLength)
+        handle.writeSync(flush, input, input.byteLength - leftover, leftover, scratch, 0, scratch.byteLength)
         if (this.#error) throw this.#error
         if (state[0]! < scratch.byteLength) throw new OutputFull('output larger than the room given')
-        inLeft = state[1]!
-        break
+        leftover = state[1]!
       }
       handle.reset()
-      return { written, leftover: inLeft }
+      return { written, leftover }
     } catch (error) {
       // A failed engine is not trusted again: the next run gets a new one.
       handle.close()

@@ -42,7 +42,7 @@ export {
   VERSION_MAJOR,
   VERSION_MINOR,
 } from './spec.js'
-export { joinTextGroup, splitTextGroup } from './text-table.js'
+export { joinTextGroup, NULL_FIELDS, splitTextGroup } from './text-table.js'
 export type { Trailer } from './trailer.js'
 export {
   type RowsLayout,

@@ -114,6 +114,29 @@ export class PackageReader {
   }
 
   /**
+   * The given chunks (positions in `indexes`) in runs that lie back to back in the file, each at most
+   * `limit` bytes (a single chunk may exceed it): what one read can fetch.
+   */
+  *#runs(
+    indexes: readonly number[],
+    limit: number,
+  ): Generator<{ from: number; to: number; start: number; end: number }> {
+    let from = 0
+    while (from < indexes.length) {
+      const start = this.chunks[indexes[from]!]!.offset
+      let end = start + this.chunks[indexes[from]!]!.storedSize
+      let to = from + 1
+      for (; to < indexes.length; to++) {
+        const next = this.chunks[indexes[to]!]!
+        if (next.offset !== end || next.offset + next.storedSize - start > limit) break
+        end = next.offset + next.storedSize
+      }
+      yield { from, to, start, end }
+      from = to
+    }
+  }
+
+  /**
    * The stored bytes of the given chunks, checksum-verified, read one after another into `into` (at least
    * storedBytes(indexes) long) and returned as views of it: a table group, or one chunk, in memory the
    * caller reuses. Chunks adjacent in the file are read together.
@@ -121,24 +144,19 @@ export class PackageReader {
   async readStoredInto(indexes: readonly number[], into: Uint8Array): Promise<StoredChunk[]> {
     const out: StoredChunk[] = []
     let at = 0
-    let i = 0
-    while (i < indexes.length) {
-      const first = this.chunks[indexes[i]!]!
-      let end = first.offset + first.storedSize
-      let j = i + 1
-      for (; j < indexes.length && this.chunks[indexes[j]!]!.offset === end; j++)
-        end += this.chunks[indexes[j]!]!.storedSize
-      const target = into.subarray(at, at + end - first.offset)
-      const bytes = await this.source.slice(first.offset, end, target)
+    for (const { from, to, start, end } of this.#runs(indexes, Number.POSITIVE_INFINITY)) {
+      const target = into.subarray(at, at + end - start)
+      const bytes = await this.source.slice(start, end, target)
       if (bytes.buffer !== target.buffer || bytes.byteOffset !== target.byteOffset) target.set(bytes)
-      for (; i < j; i++) {
-        const chunk = this.chunks[indexes[i]!]!
+      for (let i = from; i < to; i++) {
+        const index = indexes[i]!
+        const size = this.chunks[index]!.storedSize
         out.push({
-          index: indexes[i]!,
-          chunk,
-          stored: this.#verified(indexes[i]!, into.subarray(at, at + chunk.storedSize)),
+          index,
+          chunk: this.chunks[index]!,
+          stored: this.#verified(index, into.subarray(at, at + size)),
         })
-        at += chunk.storedSize
+        at += size
       }
     }
     return out
@@ -165,23 +183,13 @@ export class PackageReader {
    * the next one is asked for.
    */
   async *readStored(indexes: readonly number[], scratch?: Uint8Array): AsyncGenerator<StoredChunk> {
-    let i = 0
-    while (i < indexes.length) {
-      const first = this.chunks[indexes[i]!]!
-      let end = first.offset + first.storedSize
-      let j = i + 1
-      while (j < indexes.length) {
-        const next = this.chunks[indexes[j]!]!
-        if (next.offset !== end || next.offset + next.storedSize - first.offset > MAX_COALESCED_READ) break
-        end = next.offset + next.storedSize
-        j++
-      }
-      const bytes = await this.source.slice(first.offset, end, scratch)
-      for (; i < j; i++) {
+    for (const { from, to, start, end } of this.#runs(indexes, MAX_COALESCED_READ)) {
+      const bytes = await this.source.slice(start, end, scratch)
+      for (let i = from; i < to; i++) {
         const index = indexes[i]!
         const chunk = this.chunks[index]!
-        const from = chunk.offset - first.offset
-        yield { index, chunk, stored: this.#verified(index, bytes.subarray(from, from + chunk.storedSize)) }
+        const at = chunk.offset - start
+        yield { index, chunk, stored: this.#verified(index, bytes.subarray(at, at + chunk.storedSize)) }
       }
     }
   }

@@ -2,7 +2,7 @@ import type { ColumnValue } from './column-values.js'
 import { findColumn, type ReadColumnOptions } from './columns.js'
 import { AstropackError } from './errors.js'
 import type { PackageReader } from './reader.js'
-import { joinTextGroup, TextColumnKind } from './text-table.js'
+import { joinTextGroup, NULL_FIELDS, TextColumnKind } from './text-table.js'
 import type { SegmentRecord, TextLayout } from './typed-sections.js'
 
 /**
@@ -12,7 +12,6 @@ import type { SegmentRecord, TextLayout } from './typed-sections.js'
  */
 
 const latin1 = new TextDecoder('latin1')
-const NULL_TEXT = new Set(['', 'null', 'NULL', 'None', 'NA', 'N/A', '--'])
 
 /** A decimal number as catalogs write it (what Number() also reads, without hex, blanks or Infinity words). */
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|NaN|NAN|inf|Infinity)$/
@@ -23,9 +22,9 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|NaN|NAN|inf|I
  * the text of each field.
  */
 function fieldValues(fields: string[]): ColumnValue[] {
-  const numeric = fields.every((field) => NULL_TEXT.has(field) || NUMBER.test(field))
+  const numeric = fields.every((field) => NULL_FIELDS.has(field) || NUMBER.test(field))
   return fields.map((field) => {
-    if (NULL_TEXT.has(field)) return null
+    if (NULL_FIELDS.has(field)) return null
     if (!numeric) return field
     return /^[-+]?inf$/i.test(field) ? (field.startsWith('-') ? -Infinity : Infinity) : Number(field)
   })

@@ -1,9 +1,11 @@
 import type { ColumnMetrics } from '@astropack/format'
+import { NULL_FIELDS } from '@astropack/format/layouts'
 
 /**
  * Quality metrics of a table column, measured while packing (the workers already hold each group's
  * columns): count, nulls, NaNs, min, max, mean, standard deviation, and for columns that look like sky
- * positions the values outside their range. Groups are measured apart and merged (Chan et al.'s
+ * positions the values outside their range. One pass per group (sums shifted by the group's first value,
+ * which keeps the squared deviations exact enough for positions), then groups are merged (Chan et al.'s
  * pairwise update of mean and squared deviations), so the result does not depend on the group size.
  */
 
@@ -63,60 +65,33 @@ export function emptyMetrics(): Metrics {
 export function measureColumn(bytes: Uint8Array, spec: MetricSpec): Metrics {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const width = WIDTH[spec.element]
-  const rows = Math.floor(bytes.byteLength / width)
-  const out = emptyMetrics()
-  out.count = rows
-  let sum = 0
-  let values = 0
-  const read = reader(view, spec.element)
-  for (let i = 0, at = 0; i < rows; i++, at += width) {
-    const stored = read(at)
-    if (spec.null !== undefined && stored === spec.null) {
-      out.nulls++
-      continue
-    }
-    const value = spec.zero + spec.scale * stored
-    if (!Number.isFinite(value)) {
-      out.nans++ // NaN and ±Infinity: no place in a mean (and JSON cannot hold them)
-      continue
-    }
-    if (value < out.min) out.min = value
-    if (value > out.max) out.max = value
-    if (spec.range === 'ra' ? value < 0 || value >= 360 : spec.range === 'dec' && (value < -90 || value > 90))
-      out.outOfRange++
-    sum += value
-    values++
-  }
-  out.values = values
-  if (values === 0) return out
-  out.mean = sum / values
-  // Second pass for the squared deviations: one pass (sum of squares) loses precision for positions.
-  let m2 = 0
-  for (let i = 0, at = 0; i < rows; i++, at += width) {
-    const stored = read(at)
-    if (spec.null !== undefined && stored === spec.null) continue
-    const value = spec.zero + spec.scale * stored
-    if (Number.isFinite(value)) m2 += (value - out.mean) ** 2
-  }
-  out.m2 = m2
-  return out
-}
-
-function reader(view: DataView, element: MetricSpec['element']): (at: number) => number {
-  switch (element) {
-    case 'B':
-      return (at) => view.getUint8(at)
-    case 'I':
-      return (at) => view.getInt16(at)
-    case 'J':
-      return (at) => view.getInt32(at)
-    case 'K':
-      return (at) => Number(view.getBigInt64(at))
-    case 'E':
-      return (at) => view.getFloat32(at)
+  const end = Math.floor(bytes.byteLength / width) * width
+  const running = new Running(spec.range, end / width)
+  const { zero, scale } = spec
+  // TNULL only exists for integers; the sentinel never equals a stored value when it is not set.
+  const none = spec.null ?? Number.NaN
+  // One loop per type: a DataView read chosen per value costs several times the work.
+  switch (spec.element) {
     case 'D':
-      return (at) => view.getFloat64(at)
+      for (let at = 0; at < end; at += 8) running.number(zero + scale * view.getFloat64(at))
+      break
+    case 'E':
+      for (let at = 0; at < end; at += 4) running.number(zero + scale * view.getFloat32(at))
+      break
+    case 'B':
+      for (let at = 0; at < end; at++) running.stored(view.getUint8(at), none, zero, scale)
+      break
+    case 'I':
+      for (let at = 0; at < end; at += 2) running.stored(view.getInt16(at), none, zero, scale)
+      break
+    case 'J':
+      for (let at = 0; at < end; at += 4) running.stored(view.getInt32(at), none, zero, scale)
+      break
+    case 'K':
+      for (let at = 0; at < end; at += 8) running.stored(Number(view.getBigInt64(at)), none, zero, scale)
+      break
   }
+  return running.finish()
 }
 
 /** The metrics of two groups together. */
@@ -152,27 +127,47 @@ export function columnMetrics(metrics: Metrics, spec: { range?: 'ra' | 'dec' }):
   }
 }
 
-/** Fields of a text table that mean "no value" and "not a number" (as catalogs write them). */
-const NULL_TEXT = new Set(['', 'null', 'NULL', 'None', 'NA', 'N/A', '--'])
+/** Fields of a text table that mean "not a number" (as catalogs write them); NULL_FIELDS mean no value. */
 const NAN_TEXT = new Set(['NaN', 'nan', 'NAN'])
 const latin1 = new TextDecoder('latin1')
 
-/** Running metrics of one column, value by value (Welford's update: no array of values is kept). */
+/** The metrics of one group of a column, value by value: no array of values is kept. */
 class Running {
   readonly out = emptyMetrics()
-  constructor(readonly range: 'ra' | 'dec' | undefined) {}
+  /** Sums of (value - shift) and of its square, shift being the first value. */
+  #shift = 0
+  #sum = 0
+  #squares = 0
 
-  value(value: number): void {
+  constructor(
+    readonly range: 'ra' | 'dec' | undefined,
+    count: number,
+  ) {
+    this.out.count = count
+  }
+
+  /** A stored integer: TNULL, or a value after TZERO/TSCAL. */
+  stored(value: number, none: number, zero: number, scale: number): void {
+    if (value === none) this.out.nulls++
+    else this.number(zero + scale * value)
+  }
+
+  number(value: number): void {
     const out = this.out
+    if (value - value !== 0) {
+      out.nans++ // NaN and ±Infinity: no place in a mean (and JSON cannot hold them)
+      return
+    }
     if (value < out.min) out.min = value
     if (value > out.max) out.max = value
     const range = this.range
-    if (range === 'ra' ? value < 0 || value >= 360 : range === 'dec' && (value < -90 || value > 90))
+    if (range !== undefined && (range === 'ra' ? value < 0 || value >= 360 : value < -90 || value > 90))
       out.outOfRange++
+    if (out.values === 0) this.#shift = value
+    const d = value - this.#shift
+    this.#sum += d
+    this.#squares += d * d
     out.values++
-    const delta = value - out.mean
-    out.mean += delta / out.values
-    out.m2 += delta * (value - out.mean)
   }
 
   /** A field kept as text: null, NaN, a number written another way, or text (not counted). */
@@ -185,13 +180,21 @@ class Running {
     )
       return
     const text = latin1.decode(bytes).trim()
-    if (NULL_TEXT.has(text)) this.out.nulls++
+    if (NULL_FIELDS.has(text)) this.out.nulls++
     else if (NAN_TEXT.has(text)) this.out.nans++
     else {
       const value = Number(text)
-      if (Number.isFinite(value)) this.value(value)
-      else if (!Number.isNaN(value)) this.out.nans++ // Infinity, -Infinity
+      if (!Number.isNaN(value)) this.number(value) // Infinity counts with the NaNs there
     }
+  }
+
+  finish(): Metrics {
+    const out = this.out
+    if (out.values > 0) {
+      out.mean = this.#shift + this.#sum / out.values
+      out.m2 = Math.max(0, this.#squares - (this.#sum * this.#sum) / out.values)
+    }
+    return out
   }
 }
 
@@ -205,8 +208,7 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
   if (kind === 0 || chunk.byteLength < 8) return undefined
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
   const count = view.getUint32(4, true)
-  const running = new Running(range)
-  running.out.count = count
+  const running = new Running(range, count)
   if (kind === 1) {
     // Fields joined by newlines.
     let start = 8
@@ -216,7 +218,7 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
       if (at === -1) break
       start = at + 1
     }
-    return running.out
+    return running.finish()
   }
   const width = kind === 2 ? 8 : 4
   const power = 10 ** chunk[1]!
@@ -233,7 +235,9 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
       next++
       continue
     }
-    running.value(width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power)
+    running.number(
+      width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power,
+    )
   }
-  return running.out
+  return running.finish()
 }

@@ -220,29 +220,29 @@ const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
 }
 
 /**
- * Lays a group's encoded parts one after another in `into` (the caller's pooled buffer, which goes back
- * with them): a frame the codec wrote elsewhere is copied in; one that does not fit gets its own copy.
+ * Encodes a group's columns and lays their frames one after another in `into` (the caller's pooled
+ * buffer, which goes back with them): a frame the codec wrote elsewhere (or a column stored raw) is
+ * copied in; one that does not fit keeps a copy of its own.
  */
-function packParts(
+function encodeColumns(
+  columns: readonly Uint8Array[],
   into: Uint8Array,
-  encode: (room: Uint8Array) => EncodedPart,
-  count: number,
+  encode: (column: Uint8Array, c: number, room: Uint8Array) => EncodedPart,
 ): EncodedPart[] {
-  const parts: EncodedPart[] = []
   let at = 0
-  for (let c = 0; c < count; c++) {
+  return columns.map((column, c) => {
     const room = into.subarray(at)
-    const part = encode(room)
+    const part = encode(column, c, room)
     let stored = part.stored
-    const inPlace = stored.buffer === into.buffer && stored.byteOffset === into.byteOffset + at
-    if (!inPlace && stored.byteLength <= room.byteLength) {
-      room.set(stored)
-      stored = room.subarray(0, stored.byteLength)
-    } else if (!inPlace) stored = stored.slice()
+    if (stored.buffer !== into.buffer || stored.byteOffset !== room.byteOffset) {
+      if (stored.byteLength <= room.byteLength) {
+        room.set(stored)
+        stored = room.subarray(0, stored.byteLength)
+      } else stored = stored.slice()
+    }
     if (stored.buffer === into.buffer) at += stored.byteLength
-    parts.push({ ...part, stored })
-  }
-  return parts
+    return { ...part, stored }
+  })
 }
 
 /** Room in a pooled buffer for the encoded parts of a `bytes`-byte group of `parts` columns. */
@@ -262,17 +262,11 @@ export function encodeText(
 ): { parts: EncodedPart[]; metrics: (Metrics | undefined)[] } {
   const columns = splitTextGroup(text, delimiter, columnCount)
   const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
-  let c = 0
-  const parts = packParts(
-    into,
-    (room) => {
-      const column = columns[c++]!
-      const chains = TEXT_COLUMN_CHAINS[column[0]!]
-      const chosen = chains ? [pickBySample(codec, level, column, chains)] : [[]]
-      return encodePart(codec, level, column, chosen, room)
-    },
-    columns.length,
-  )
+  const parts = encodeColumns(columns, into, (column, _c, room) => {
+    const chains = TEXT_COLUMN_CHAINS[column[0]!]
+    const chosen = chains ? [pickBySample(codec, level, column, chains)] : [[]]
+    return encodePart(codec, level, column, chosen, room)
+  })
   return { parts, metrics }
 }
 
@@ -326,15 +320,8 @@ export function encodeRows(
   )
   // Measured before encoding: the columns are still plain values.
   const measured = split.map((column, c) => (metrics[c] ? measureColumn(column, metrics[c]) : undefined))
-  let c = 0
-  const parts = packParts(
-    into,
-    (room) => {
-      const part = encodePart(codec, level, split[c]!, candidates[c]!, room)
-      c++
-      return part
-    },
-    split.length,
+  const parts = encodeColumns(split, into, (column, c, room) =>
+    encodePart(codec, level, column, candidates[c]!, room),
   )
   return { parts, metrics: measured }
 }

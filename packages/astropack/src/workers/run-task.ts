@@ -2,8 +2,6 @@ import { loadCodec } from '@astropack/codecs'
 import { decodePart, decodeRows, decodeText, encodePart, encodeRows, encodeText } from './chunk-ops.js'
 import type { CodecTask, CodecTaskResult } from './codec-pool.js'
 
-/** Runs one codec task, on a worker thread or (small inputs) inline; see chunk-ops.ts for the work. */
-
 /** The column chunks of a table group, each with its codec loaded. */
 function withCodecs(parts: Extract<CodecTask, { op: 'decodeRows' }>['parts']) {
   return Promise.all(
@@ -11,6 +9,7 @@ function withCodecs(parts: Extract<CodecTask, { op: 'decodeRows' }>['parts']) {
   )
 }
 
+/** Runs one codec task, on a worker thread or (small inputs) inline; see chunk-ops.ts for the work. */
 export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'id' | 'returned'>> {
   switch (task.op) {
     case 'encode':

@@ -4,6 +4,12 @@ import { AstropackError } from '../errors.js'
 export const TextColumnKind = { raw: 0, text: 1, float64: 2, decimal: 3, fixed: 4 } as const
 
 /** Every column chunk starts with `u8 kind, u8 scale, u16 reserved, u32 count`. */
+/**
+ * Fields of a text table that catalogs write for "no value": readers of a package's text tables (column
+ * values, quality metrics) count them as nulls.
+ */
+export const NULL_FIELDS: ReadonlySet<string> = new Set(['', 'null', 'NULL', 'None', 'NA', 'N/A', '--'])
+
 export const HEADER = 8
 export const NEWLINE = 10
 
