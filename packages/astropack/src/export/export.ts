@@ -3,7 +3,7 @@ import { chooseTable, describeTable, type TableChoice } from './choose-table.js'
 import { withPackage, writeAtomically } from './open-package.js'
 import { entriesToExport, writeZip } from './zip.js'
 
-export const TABLE_FORMATS = ['parquet', 'arrow', 'csv'] as const
+export const TABLE_FORMATS = ['parquet', 'arrow', 'csv', 'fits'] as const
 export type TableFormat = (typeof TABLE_FORMATS)[number]
 export const EXPORT_FORMATS = [...TABLE_FORMATS, 'zip'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
@@ -58,7 +58,7 @@ export interface ExportOptions {
 }
 
 /**
- * Writes one FITS binary table of a package as Parquet (ZSTD), an Arrow IPC file or CSV. The table is
+ * Writes one table of a package as Parquet (ZSTD), an Arrow IPC file, CSV or a FITS BINTABLE. The table is
  * read with the FITS reader over the entry's stored bytes, row group by row group, so memory stays
  * bounded whatever the table's size. The output appears under its name only once complete.
  */
@@ -121,7 +121,10 @@ export async function exportPackage(options: ExportOptions): Promise<ExportTable
   }
   if (to === 'zip') {
     if (table !== undefined) {
-      throw new AstropackError('USAGE', 'a table is chosen for parquet, arrow or csv; a zip holds files')
+      throw new AstropackError(
+        'USAGE',
+        `a table is chosen for ${TABLE_FORMATS.join(', ')}; a zip holds files`,
+      )
     }
     return exportZip({ ...common, ...(entries === undefined ? {} : { entries }) })
   }

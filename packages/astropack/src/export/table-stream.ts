@@ -25,6 +25,8 @@ export interface TableStream {
   /** Bytes one row takes in the FITS file (its heap not counted). */
   rowBytes: number
   batches: AsyncGenerator<RecordBatch, void, undefined>
+  /** The same rows again from the first, for writers that need a pass before (or after) writing them. */
+  reread: () => AsyncGenerator<RecordBatch, void, undefined>
   /** What reading cost: pieces of the entry decoded. */
   stats: EntrySourceStats
 }
@@ -57,13 +59,15 @@ export async function openTableStream(reader: PackageReader, table: ManifestTabl
     .segmentsOf(entry)
     ?.find((candidate) => candidate.layout === 'rows' && candidate.rawOffset === hdu.dataStart)
   const batchRows = segment?.layout === 'rows' ? Math.min(segment.rowsPerGroup, MAX_BATCH_ROWS) : undefined
+  const read = () => fitsTableToArrow(source, hdu, batchRows === undefined ? {} : { batchRows })
   return {
     table,
     hdu,
     schema: fitsTableArrowSchema(hdu),
     rowCount: layout.rowCount,
     rowBytes: layout.rowBytes,
-    batches: fitsTableToArrow(source, hdu, batchRows === undefined ? {} : { batchRows }),
+    batches: read(),
+    reread: read,
     stats: source.stats,
   }
 }
@@ -80,6 +84,7 @@ async function openCsvStream(reader: PackageReader, table: ManifestTable): Promi
     rowCount,
     rowBytes: rowCount === 0 ? 0 : (entry.size - scan.dataStart) / rowCount,
     batches: readCsvBatches(source, { scan }),
+    reread: () => readCsvBatches(source, { scan }),
     stats: source.stats,
   }
 }

@@ -12,4 +12,8 @@ export const TABLE_WRITERS = {
   },
   arrow: (stream: TableStream, sink: ByteSink) => writeArrowIpc(stream.schema, stream.batches, sink),
   csv: (stream: TableStream, sink: ByteSink) => writeCsv(stream.schema, stream.batches, sink),
+  fits: async (stream: TableStream, sink: ByteSink) => {
+    const { writeFitsTable } = await import('./fits.js')
+    await writeFitsTable(stream, sink)
+  },
 }
