@@ -71,3 +71,15 @@ export {
   parseBinaryForm,
   parseTdim,
 } from './fits/tform.js'
+export {
+  findHdf5Signature,
+  HDF5_SIGNATURE,
+  type Hdf5ByteOrder,
+  type Hdf5Dataset,
+  type Hdf5DatasetStorage,
+  type Hdf5Datatype,
+  type Hdf5Layout,
+  type Hdf5Member,
+  hasHdf5Signature,
+  locateHdf5Datasets,
+} from './hdf5-layout/index.js'

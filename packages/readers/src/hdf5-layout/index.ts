@@ -1,0 +1,10 @@
+export {
+  type Hdf5Dataset,
+  type Hdf5DatasetStorage,
+  type Hdf5Layout,
+  locateHdf5Datasets,
+  MAX_GROUP_DEPTH,
+  MAX_OBJECTS,
+} from './locate.js'
+export type { Hdf5ByteOrder, Hdf5Datatype, Hdf5Member } from './messages.js'
+export { findSignature as findHdf5Signature, HDF5_SIGNATURE, hasHdf5Signature } from './superblock.js'

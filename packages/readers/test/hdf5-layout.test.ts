@@ -1,0 +1,184 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { isAstropackError } from '@astropack/codecs'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { bytesSource, type Hdf5Datatype, type Hdf5Layout, locateHdf5Datasets } from '../src/index.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const fixtures = join(here, 'fixtures/hdf5-layout')
+const sample = join(here, '../../../fixtures/sample/tables/tycho2-07-first20000.h5')
+
+/** What h5py said about each dataset (make-fixtures.py). */
+interface Expected {
+  dtype: string | [string, string, number[]?][]
+  shape: number[] | null
+  layout: 'contiguous' | 'chunked' | 'compact'
+  filters: number
+  storageSize: number
+  offset?: number | null
+  itemsize?: number
+  offsets?: Record<string, number>
+}
+const expected: Record<string, Record<string, Expected>> = JSON.parse(
+  readFileSync(join(fixtures, 'expected.json'), 'utf8'),
+)
+
+function fixtureBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(name.startsWith('tycho2') ? sample : join(fixtures, name)))
+}
+
+/** numpy's dtype string for a numeric or string datatype (`<f8`, `>i4`, `|u1`, `|S6`). */
+function numpyType(type: Hdf5Datatype): string {
+  const order = type.size === 1 ? '|' : 'byteOrder' in type && type.byteOrder === 'big' ? '>' : '<'
+  if (type.class === 'integer') return `${order}${type.signed ? 'i' : 'u'}${type.size}`
+  if (type.class === 'float') return `${order}f${type.size}`
+  if (type.class === 'string') return `|S${type.size}`
+  return type.class
+}
+
+describe('HDF5 dataset locator, against h5py', () => {
+  const names = Object.keys(expected)
+
+  it('has an expected JSON entry for every fixture', () => {
+    const files = readdirSync(fixtures).filter((f) => f.endsWith('.h5'))
+    expect(names.sort()).toEqual([...files, 'tycho2-07-first20000.h5'].sort())
+  })
+
+  it.each(names)(
+    '%s: paths, types, shapes, layouts, filters and offsets as h5py gives them',
+    async (name) => {
+      const layout = await locateHdf5Datasets(bytesSource(fixtureBytes(name)))
+      const skippedGroups = layout.skipped.map((s) => s.path)
+      const want = Object.entries(expected[name]!).filter(
+        ([path]) => !skippedGroups.some((group) => path.startsWith(`${group}/`)),
+      )
+      expect(layout.datasets.map((d) => d.path).sort()).toEqual(want.map(([path]) => path).sort())
+      for (const [path, h5py] of want) {
+        const dataset = layout.datasets.find((d) => d.path === path)!
+        expect(dataset.dims ?? null, path).toEqual(h5py.shape)
+        expect(dataset.storage.kind, path).toBe(h5py.layout)
+        expect(dataset.filters, path).toBe(h5py.filters)
+        if (dataset.storage.kind === 'contiguous') {
+          expect(dataset.storage.offset ?? null, path).toBe(h5py.offset)
+          if (h5py.offset !== null) expect(dataset.storage.size, path).toBe(h5py.storageSize)
+        }
+        const type = dataset.datatype
+        if (typeof h5py.dtype === 'string') expect(numpyType(type), path).toBe(h5py.dtype)
+        else {
+          expect(type.class).toBe('compound')
+          if (type.class !== 'compound') continue
+          expect(type.size).toBe(h5py.itemsize)
+          expect(Object.fromEntries(type.members.map((m) => [m.name, m.offset]))).toEqual(h5py.offsets)
+          const types = Object.fromEntries(type.members.map((m) => [m.name, m.type]))
+          for (const [member, dtype, shape] of h5py.dtype) {
+            const memberType = types[member]!
+            if (shape && shape.length > 0) {
+              expect(memberType).toMatchObject({ class: 'array', dims: shape })
+              if (memberType.class === 'array') expect(numpyType(memberType.base)).toBe(dtype)
+            } else expect(numpyType(memberType), member).toBe(dtype)
+          }
+        }
+      }
+    },
+  )
+
+  it('reads superblock v3 with v2 object headers, skipping a dense group and saying why', async () => {
+    const layout = await locateHdf5Datasets(bytesSource(fixtureBytes('latest.h5')))
+    expect(layout.superblockVersion).toBe(3)
+    expect(layout.skipped).toEqual([{ path: '/wide', reason: expect.stringContaining('dense') }])
+  })
+
+  it('finds the superblock after a 512-byte user block; offsets are absolute', async () => {
+    const bytes = fixtureBytes('userblock.h5')
+    const layout = await locateHdf5Datasets(bytesSource(bytes))
+    expect(layout.superblockOffset).toBe(512)
+    const ra = layout.datasets.find((d) => d.path === '/catalog/ra')!
+    expect(ra.storage).toMatchObject({ kind: 'contiguous' })
+    if (ra.storage.kind !== 'contiguous') return
+    // The values are sorted right ascensions: the first and last are in [0, 360), in order.
+    const view = new DataView(bytes.buffer, bytes.byteOffset + ra.storage.offset!, ra.storage.size)
+    const firstValue = view.getFloat64(0, true)
+    const lastValue = view.getFloat64(ra.storage.size - 8, true)
+    expect(firstValue).toBeGreaterThanOrEqual(0)
+    expect(lastValue).toBeLessThan(360)
+    expect(firstValue).toBeLessThan(lastValue)
+  })
+
+  it('rejects a file without the signature', async () => {
+    const bytes = new Uint8Array(4096).fill(7)
+    await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'BAD_MAGIC' })
+  })
+})
+
+/** Locates; any failure must be a typed AstropackError. */
+async function locateOrTypedError(bytes: Uint8Array): Promise<Hdf5Layout | undefined> {
+  try {
+    return await locateHdf5Datasets(bytesSource(bytes))
+  } catch (error) {
+    if (!isAstropackError(error)) throw error
+    return undefined
+  }
+}
+
+describe('HDF5 dataset locator on damaged files', () => {
+  const files = ['default.h5', 'latest.h5', 'compound.h5', 'nested.h5', 'userblock.h5']
+
+  it.each(files)('%s cut at many points: a result or a typed error', async (name) => {
+    const bytes = fixtureBytes(name)
+    let failures = 0
+    for (let end = 0; end < bytes.byteLength; end += end < 4096 ? 13 : 997) {
+      if (!(await locateOrTypedError(bytes.subarray(0, end)))) failures++
+    }
+    expect(failures).toBeGreaterThan(0)
+  })
+
+  it('a superblock cut short is TRUNCATED', async () => {
+    const bytes = fixtureBytes('default.h5').subarray(0, 40)
+    await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'TRUNCATED' })
+  })
+
+  it.each(files)('%s with bytes changed in its metadata: a result or a typed error', async (name) => {
+    const original = fixtureBytes(name)
+    // Metadata sit in the first few KB and after the data; both are hit.
+    const places = fc.oneof(fc.nat({ max: 4095 }), fc.nat({ max: original.byteLength - 1 }))
+    const edit = fc.record({ at: places, byte: fc.integer({ min: 0, max: 255 }) })
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 6 }), async (edits) => {
+        const bytes = Uint8Array.from(original)
+        for (const { at, byte } of edits) bytes[at] = byte
+        await locateOrTypedError(bytes)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('a continuation block that continues into itself is CORRUPT_CHUNK', async () => {
+    const bytes = fixtureBytes('default.h5')
+    const view = new DataView(bytes.buffer, bytes.byteOffset)
+    // A version 1 continuation message: type 0x10, size 16, flags 0, then address and length (8 bytes each).
+    const prefix = [0x10, 0, 0x10, 0, 0, 0, 0, 0]
+    let at = -1
+    for (let i = 0; i < 4096 && at < 0; i++) if (prefix.every((b, k) => bytes[i + k] === b)) at = i
+    expect(at).toBeGreaterThan(0)
+    const block = Number(view.getBigUint64(at + 8, true))
+    const length = Number(view.getBigUint64(at + 16, true))
+    expect(block + length).toBeLessThanOrEqual(bytes.byteLength)
+    // The block's first message becomes a continuation to the block itself.
+    bytes.set(prefix, block)
+    view.setBigUint64(block + 8, BigInt(block), true)
+    view.setBigUint64(block + 16, BigInt(length), true)
+    await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'CORRUPT_CHUNK' })
+  })
+
+  it('an object header claiming 4 GiB is refused before anything that size is read', async () => {
+    const bytes = fixtureBytes('nested.h5')
+    const view = new DataView(bytes.buffer, bytes.byteOffset)
+    // The root object header address is in the superblock's root symbol table entry (v0: byte 64).
+    const root = Number(view.getBigUint64(64, true))
+    expect(bytes[root]).toBe(1)
+    view.setUint32(root + 8, 0xffffffff, true)
+    await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' })
+  })
+})
