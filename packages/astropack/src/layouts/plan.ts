@@ -1,5 +1,6 @@
 import { planCsv } from './csv.js'
 import { planFits } from './fits.js'
+import { planHdf5 } from './hdf5.js'
 import { MIN_TYPED_BYTES, OPAQUE, type PlannedSegment } from './segments.js'
 
 export type { PlannedSegment } from './segments.js'
@@ -8,5 +9,10 @@ export type { PlannedSegment } from './segments.js'
 export async function planFile(path: string, size: number, head: Uint8Array): Promise<PlannedSegment[]> {
   const whole: PlannedSegment[] = [{ layout: 'bytes', start: 0, end: size, candidates: OPAQUE }]
   if (size < MIN_TYPED_BYTES) return whole
-  return (await planFits(path, size, head)) ?? (await planCsv(path, size, head)) ?? whole
+  return (
+    (await planFits(path, size, head)) ??
+    (await planHdf5(path, size, head)) ??
+    (await planCsv(path, size, head)) ??
+    whole
+  )
 }

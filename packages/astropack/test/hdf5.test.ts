@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto'
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { TransformStep } from '@astropack/codecs'
+import { format, packFolder, unpackPackage } from 'astropack' // built: its workers run compiled JavaScript
+import { afterAll, describe, expect, it } from 'vitest'
+
+const LAYOUT = fileURLToPath(new URL('../../readers/test/fixtures/hdf5-layout', import.meta.url))
+const TYCHO = fileURLToPath(
+  new URL('../../../fixtures/sample/tables/tycho2-07-first20000.h5', import.meta.url),
+)
+const work = mkdtempSync(join(tmpdir(), 'astropack-hdf5-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+async function roundTrip(dir: string, name: string) {
+  const pkg = join(work, `${name}.astropack`)
+  await packFolder({ sourcePath: dir, outputPath: pkg, threads: 2 })
+  const reader = await format.openPackage(format.fromBytes(readFileSync(pkg)))
+  const out = join(work, `${name}-out`)
+  await unpackPackage({ packPath: pkg, outputPath: out })
+  for (const file of readdirSync(dir)) {
+    expect(sha256(readFileSync(join(out, file))), file).toBe(sha256(readFileSync(join(dir, file))))
+  }
+  return reader
+}
+
+/** Each chunk of an entry stored as bytes: where it starts in the file and its transform chain. */
+function chunks(reader: format.PackageReader, path: string) {
+  let rawOffset = 0
+  return reader.chunkIndexes(reader.entry(path)).map((index) => {
+    const chunk = reader.chunks[index]!
+    const out = { rawOffset, chain: chainName(reader.transformsOf(chunk)) }
+    rawOffset += chunk.rawSize
+    return out
+  })
+}
+
+const chainName = (chain: readonly TransformStep[]) => chain.map((s) => `${s.op}/${s.width}`).join('+')
+
+describe('HDF5 stored with types, unpacked byte for byte', () => {
+  const dir = join(work, 'hdf5')
+  mkdirSync(dir)
+  for (const file of readdirSync(LAYOUT).filter((f) => f.endsWith('.h5')))
+    copyFileSync(join(LAYOUT, file), join(dir, file))
+  copyFileSync(TYCHO, join(dir, 'tycho2.h5'))
+  // A file whose root object header claims 4 GiB: the locator refuses it, and it is packed opaque.
+  const broken = new Uint8Array(readFileSync(TYCHO))
+  const view = new DataView(broken.buffer)
+  view.setUint32(Number(view.getBigUint64(64, true)) + 8, 0xffffffff, true)
+  writeFileSync(join(dir, 'broken.h5'), broken)
+  const packed = roundTrip(dir, 'hdf5')
+
+  it('stores each large contiguous dataset of the Tycho-2 sample as its own typed segment', async () => {
+    const reader = await packed
+    const stored = chunks(reader, 'tycho2.h5')
+    // Chunks start where the datasets do (h5py's offsets): dec, phot_vt_mag, ra, then sweep (20 kB,
+    // below the typed minimum) with the rest of the file.
+    expect(stored.map((c) => c.rawOffset)).toEqual([0, 2432, 162432, 168576, 248576, 408576])
+    const [head, dec, gap, mag, ra, tail] = stored.map((c) => c.chain)
+    expect([head, gap, tail]).toEqual(['', '', ''])
+    // Magnitudes with three decimals (float32, little-endian) win with the decimal transform.
+    expect(mag).toBe('decimal-le/4+shuffle/4')
+    for (const chain of [dec, ra]) expect(chain).toMatch(/shuffle\/8$/)
+  })
+
+  it('stores a compound dataset as rows, one column per member, with a table record', async () => {
+    const reader = await packed
+    const record = reader.segmentsOf(reader.entry('compound.h5'))!.find((s) => s.layout === 'rows')!
+    expect(record.rawOffset).toBe(2048)
+    expect(record.layout === 'rows' && record.rowWidth).toBe(43)
+    expect(record.layout === 'rows' && record.columns.map((c) => c.width)).toEqual([8, 8, 8, 4, 8, 6, 1])
+    // The id column (an arithmetic sequence of int64) is stored as little-endian differences.
+    const idChunk = reader.chunks[record.firstChunk]!
+    expect(chainName(reader.transformsOf(idChunk))).toBe('delta-le/8+shuffle/8')
+    const table = reader.manifest.tables!.find((t) => t.entry === 'compound.h5')!
+    expect(table).toMatchObject({ name: '/stars', source: 'hdf5', rows: 3000, dataOffset: 2048 })
+    expect(table.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      'id:<i8',
+      'ra:<f8',
+      'dec:<f8',
+      'mag:<f4',
+      'pm:<f4(2,)',
+      'name:|S6',
+      'flag:|u1',
+    ])
+  })
+
+  it('uses big-endian transforms for big-endian datasets', async () => {
+    const reader = await packed
+    const stored = chunks(reader, 'bigendian.h5')
+    // be_f8 (80 kB) at 2048 and be_i4 (a sequence, 80 kB) after it are chunks of their own; be_u2 is small.
+    expect(stored.map((c) => c.rawOffset)).toEqual([0, 2048, 82048, 162048])
+    expect(stored[2]!.chain).toBe('delta-be/4+shuffle/4')
+    // (be_f8's 600-odd distinct values compress best as they are.)
+    expect(stored.filter((c) => c.chain.includes('-le'))).toEqual([])
+  })
+
+  it('keeps chunked, compressed, small and unreadable files whole (one opaque chunk each)', async () => {
+    const reader = await packed
+    for (const name of ['chunked-gzip.h5', 'compact.h5', 'empty.h5', 'nested.h5', 'broken.h5']) {
+      expect(
+        chunks(reader, name).map((c) => c.rawOffset),
+        name,
+      ).toEqual([0])
+    }
+  })
+})
