@@ -1,6 +1,5 @@
 import { AstropackError } from '@astropack/codecs'
 import type { Manifest, ManifestTable, Problem } from '@astropack/format'
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { DataValidateFunction } from 'ajv/dist/types/index.js'
 
 /**
@@ -71,7 +70,9 @@ const requirementsSchema = {
 }
 
 /** Every way the manifest falls short of `schema`, one problem each. */
-export function expectedSchemaProblems(manifest: Manifest, schema: object): Problem[] {
+export async function expectedSchemaProblems(manifest: Manifest, schema: object): Promise<Problem[]> {
+  // ajv (83 modules) loads only when a schema is checked: every other command starts without it.
+  const { Ajv2020 } = await import('ajv/dist/2020.js')
   const ajv = new Ajv2020({ allErrors: true, strict: false })
   const check: DataValidateFunction = (requirements: TableRequirement[], data: unknown) => {
     const messages = tableProblems(data as Manifest, requirements)

@@ -70,7 +70,7 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
     })
     const errors = [...result.problems]
     if (options.expectedSchema && result.manifest)
-      errors.push(...expectedSchemaProblems(result.manifest, options.expectedSchema))
+      errors.push(...(await expectedSchemaProblems(result.manifest, options.expectedSchema)))
     return {
       isValid: errors.length === 0,
       errors,

@@ -1,6 +1,7 @@
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
 import { AstropackError } from './errors.js'
+import { validate } from './manifest-validator.generated.js'
+
+export { manifestSchema } from './manifest-schema.js'
 
 /** The manifest: who made the package, from what, and free metadata. Unknown fields are allowed and kept. */
 export interface Manifest {
@@ -61,106 +62,16 @@ export interface ColumnMetrics {
   outOfRange?: number
 }
 
-/** JSON Schema (draft 2020-12) of the manifest, shipped with the package. */
-export const manifestSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://astropack.dev/schemas/manifest-1.json',
-  title: 'AstroPack manifest, spec version 1',
-  type: 'object',
-  required: ['format', 'specVersion', 'created', 'tool'],
-  properties: {
-    format: { const: 'astropack' },
-    specVersion: { type: 'string', pattern: '^1\\.[0-9]+$' },
-    created: { type: 'string', format: 'date-time' },
-    tool: {
-      type: 'object',
-      required: ['name', 'version'],
-      properties: { name: { type: 'string', minLength: 1 }, version: { type: 'string', minLength: 1 } },
-    },
-    survey: {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        name: { type: 'string', minLength: 1 },
-        version: { type: 'string' },
-        description: { type: 'string' },
-      },
-    },
-    packageVersion: { type: 'string' },
-    inputs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['source', 'entries', 'bytes'],
-        properties: {
-          source: { type: 'string' },
-          entries: { type: 'integer', minimum: 0 },
-          bytes: { type: 'integer', minimum: 0 },
-          reader: { type: 'string' },
-        },
-      },
-    },
-    tables: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['entry', 'name', 'source', 'columns'],
-        properties: {
-          entry: { type: 'string' },
-          name: { type: 'string' },
-          source: { type: 'string' },
-          hdu: { type: 'integer', minimum: 0 },
-          rows: { type: 'integer', minimum: 0 },
-          dataOffset: { type: 'integer', minimum: 0 },
-          columns: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name'],
-              properties: {
-                name: { type: 'string' },
-                type: { type: 'string' },
-                unit: { type: 'string' },
-                ucd: { type: 'string' },
-                description: { type: 'string' },
-                tscal: { type: 'number' },
-                tzero: { type: 'number' },
-                tnull: { type: 'integer' },
-                metrics: {
-                  type: 'object',
-                  required: ['count', 'nulls', 'nans'],
-                  properties: {
-                    count: { type: 'integer', minimum: 0 },
-                    nulls: { type: 'integer', minimum: 0 },
-                    nans: { type: 'integer', minimum: 0 },
-                    min: { type: 'number' },
-                    max: { type: 'number' },
-                    mean: { type: 'number' },
-                    std: { type: 'number', minimum: 0 },
-                    outOfRange: { type: 'integer', minimum: 0 },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    metadata: { type: 'object' },
-  },
-} as const
+interface ValidationError {
+  instancePath: string
+  message?: string
+}
 
-let validator: ReturnType<Ajv2020['compile']> | undefined
-
-/** Problems with a parsed manifest, one line each; empty when it is valid. */
+/** Problems with a parsed manifest, one line each; empty when it is valid (`manifestSchema`, compiled ahead). */
 export function manifestProblems(value: unknown): string[] {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true })
-    addFormats.default(ajv)
-    validator = ajv.compile(manifestSchema)
-  }
-  if (validator(value)) return []
-  return (validator.errors ?? []).map((error) => `manifest${error.instancePath} ${error.message}`)
+  const check = validate as ((value: unknown) => boolean) & { errors?: ValidationError[] | null }
+  if (check(value)) return []
+  return (check.errors ?? []).map((error) => `manifest${error.instancePath} ${error.message}`)
 }
 
 export function parseManifest(json: string): Manifest {

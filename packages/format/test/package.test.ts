@@ -39,7 +39,8 @@ describe('@astropack/format package', () => {
   it('keeps node: built-ins out of the main entry, so browsers can read packages', () => {
     const external = [...importsOf('dist/index.js')]
     expect(external.filter((name) => name.startsWith('node:'))).toEqual([])
-    expect(external.sort()).toEqual(['@astropack/codecs', 'ajv-formats', 'ajv/dist/2020.js'])
+    // The manifest validator is compiled ahead of time: ajv-formats' date-time check is all it loads.
+    expect(external.sort()).toEqual(['@astropack/codecs', 'ajv-formats/dist/formats.js'])
     expect(
       [...importsOf('dist/node/index.js')].filter((name) => name.startsWith('node:')).length,
     ).toBeGreaterThan(0)

@@ -1,9 +1,9 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
-import type { BinaryColumn, ElementType, FitsHdu } from '@astropack/readers'
+import type { BinaryColumn, ElementType, FitsHdu } from '@astropack/readers/fits'
 import { type MetricSpec, positionKind } from './metrics.js'
 import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment, type TableSchema } from './segments.js'
 
-type Readers = typeof import('@astropack/readers')
+type Readers = typeof import('@astropack/readers/fits')
 
 const FITS_MAGIC = 'SIMPLE  ='
 
@@ -139,7 +139,7 @@ export async function planFits(
 ): Promise<PlannedSegment[] | undefined> {
   if (new TextDecoder().decode(head.subarray(0, FITS_MAGIC.length)) !== FITS_MAGIC) return undefined
   // The FITS reader (and Arrow behind it) loads only when a FITS file is met.
-  const readers: Readers = await import('@astropack/readers')
+  const readers: Readers = await import('@astropack/readers/fits')
   const source = await readers.openFileSource(path)
   try {
     const scan = await readers.scanFits(source)
