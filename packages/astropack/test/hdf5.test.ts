@@ -115,4 +115,41 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
       ).toEqual([0])
     }
   })
+
+  it('drops datasets whose storage overlaps another or runs past the end of the file', async () => {
+    const original = new Uint8Array(readFileSync(TYCHO))
+    /** Rewrites the version 3 contiguous layout message of the dataset at `address` (h5py's offsets). */
+    const relayout = (
+      bytes: Uint8Array,
+      address: number,
+      size: number,
+      to: { address?: number; size?: number },
+    ) => {
+      const view = new DataView(bytes.buffer)
+      for (let at = 0; at + 18 <= bytes.byteLength; at++) {
+        if (bytes[at] !== 3 || bytes[at + 1] !== 1) continue
+        if (
+          view.getBigUint64(at + 2, true) !== BigInt(address) ||
+          view.getBigUint64(at + 10, true) !== BigInt(size)
+        )
+          continue
+        view.setBigUint64(at + 2, BigInt(to.address ?? address), true)
+        view.setBigUint64(at + 10, BigInt(to.size ?? size), true)
+        return
+      }
+      throw new Error(`no layout message for ${address}`)
+    }
+    const dir = join(work, 'hdf5-bad-storage')
+    mkdirSync(dir)
+    const overlapping = Uint8Array.from(original)
+    relayout(overlapping, 2432, 160000, { address: 248576 + 8 }) // dec now overlaps ra
+    writeFileSync(join(dir, 'overlapping.h5'), overlapping)
+    const outside = Uint8Array.from(original)
+    relayout(outside, 168576, 80000, { size: 1e9 }) // phot_vt_mag now runs past the end
+    writeFileSync(join(dir, 'outside.h5'), outside)
+    const reader = await roundTrip(dir, 'hdf5-bad-storage')
+    // Only phot_vt_mag is typed in the first, only dec and ra in the second.
+    expect(chunks(reader, 'overlapping.h5').map((c) => c.rawOffset)).toEqual([0, 168576, 248576])
+    expect(chunks(reader, 'outside.h5').map((c) => c.rawOffset)).toEqual([0, 2432, 162432, 248576, 408576])
+  })
 })

@@ -50,9 +50,10 @@ describe('HDF5 dataset locator, against h5py', () => {
     '%s: paths, types, shapes, layouts, filters and offsets as h5py gives them',
     async (name) => {
       const layout = await locateHdf5Datasets(bytesSource(fixtureBytes(name)))
-      const skippedGroups = layout.skipped.map((s) => s.path)
+      // Skipped objects (dense groups, external data) are left out, with what lies under them.
+      const skipped = layout.skipped.map((s) => s.path)
       const want = Object.entries(expected[name]!).filter(
-        ([path]) => !skippedGroups.some((group) => path.startsWith(`${group}/`)),
+        ([path]) => !skipped.some((object) => path === object || path.startsWith(`${object}/`)),
       )
       expect(layout.datasets.map((d) => d.path).sort()).toEqual(want.map(([path]) => path).sort())
       for (const [path, h5py] of want) {
@@ -88,6 +89,12 @@ describe('HDF5 dataset locator, against h5py', () => {
     const layout = await locateHdf5Datasets(bytesSource(fixtureBytes('latest.h5')))
     expect(layout.superblockVersion).toBe(3)
     expect(layout.skipped).toEqual([{ path: '/wide', reason: expect.stringContaining('dense') }])
+  })
+
+  it('skips a dataset kept in an external file, saying why', async () => {
+    const layout = await locateHdf5Datasets(bytesSource(fixtureBytes('external.h5')))
+    expect(layout.skipped).toEqual([{ path: '/outside', reason: expect.stringContaining('external') }])
+    expect(layout.datasets.map((d) => d.path)).toEqual(['/inside'])
   })
 
   it('finds the superblock after a 512-byte user block; offsets are absolute', async () => {

@@ -79,7 +79,7 @@ function compoundSegment(dataset: Hdf5Dataset, start: number, size: number): Row
 }
 
 /** Typed segments of contiguous, unfiltered datasets that lie inside the file and do not overlap. */
-export function hdf5Segments(datasets: Hdf5Dataset[], fileSize: number): PlannedSegment[] {
+function hdf5Segments(datasets: Hdf5Dataset[], fileSize: number): PlannedSegment[] {
   const typed: PlannedSegment[] = []
   for (const dataset of datasets) {
     const { storage } = dataset

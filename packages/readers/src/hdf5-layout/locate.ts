@@ -114,6 +114,7 @@ function describeDataset(
   if (!datatype || !layoutMessage) return undefined // a group, or a committed datatype
   const dataspace = first(messages, MESSAGE.dataspace)
   if (!dataspace) return 'a dataset without a dataspace message'
+  if (first(messages, MESSAGE.externalFiles)) return 'data kept in external files'
   const filters = first(messages, MESSAGE.filterPipeline)
   for (const message of [datatype, dataspace, layoutMessage, filters]) {
     if (message && message.flags & SHARED_MESSAGE) return 'shared (committed) datatype or dataspace'

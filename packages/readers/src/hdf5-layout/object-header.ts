@@ -7,6 +7,7 @@ export const MESSAGE = {
   linkInfo: 0x0002,
   datatype: 0x0003,
   link: 0x0006,
+  externalFiles: 0x0007,
   layout: 0x0008,
   filterPipeline: 0x000b,
   continuation: 0x0010,
