@@ -5,72 +5,7 @@ export type { CsvColumn, CsvColumnType } from './csv/infer.js'
 export { type CsvOptions, type CsvScan, MAX_COLUMNS, scanCsv } from './csv/scan.js'
 export { type FitsArrowOptions, fitsTableArrowSchema, fitsTableToArrow } from './fits/arrow.js'
 export { fitsArrowSchema } from './fits/arrow-schema.js'
-export {
-  type AsciiColumn,
-  type AsciiTableLayout,
-  asciiTableLayout,
-  decodeAsciiField,
-} from './fits/ascii-table.js'
-export { decodeBinaryField } from './fits/bintable-decode.js'
-export {
-  type BinaryColumn,
-  type BinaryTableLayout,
-  binaryTableLayout,
-  type IntegerConvention,
-} from './fits/bintable-layout.js'
-export {
-  CARD_LENGTH,
-  type FitsCard,
-  type FitsComplex,
-  type FitsValue,
-  parseCard,
-  parseValueField,
-} from './fits/card.js'
-export { formatCards, formatReal } from './fits/card-format.js'
-export { type ColumnData, type FieldData, toColumnData } from './fits/column-data.js'
-export type { ColumnMeta } from './fits/column-meta.js'
-export type { ColumnKind, NumericArray } from './fits/decode-elements.js'
-export {
-  BLOCK_LENGTH,
-  type FitsHeader,
-  headerNumber,
-  headerString,
-  headerValue,
-  readHeader,
-} from './fits/header.js'
-export type { HeapSpan } from './fits/heap.js'
-export {
-  decodeImage,
-  type FitsImage,
-  type FitsImageInfo,
-  imageInfo,
-  type ReadImageOptions,
-  readImage,
-} from './fits/image.js'
-export {
-  type ReadTableOptions,
-  readTableColumns,
-  type TableColumn,
-  type TableLayout,
-  tableLayout,
-} from './fits/read-table.js'
-export {
-  type FitsHdu,
-  type FitsHduType,
-  type FitsScan,
-  type FitsTail,
-  type ScanOptions,
-  scanFits,
-} from './fits/scan.js'
-export type { Utf8Strings } from './fits/strings.js'
-export {
-  type AsciiForm,
-  type BinaryForm,
-  type ElementType,
-  parseAsciiForm,
-  parseBinaryForm,
-  parseTdim,
-} from './fits/tform.js'
+export * from './fits/index.js'
 export { type Hdf5ArrowOptions, hdf5TableArrowSchema, hdf5TableToArrow } from './hdf5/arrow.js'
 export {
   type Hdf5AttributeValue,
