@@ -141,6 +141,22 @@ describe('HDF5 dataset locator on damaged files', () => {
     expect(failures).toBeGreaterThan(0)
   })
 
+  it('a changed byte in a version 2 object header or superblock fails its checksum', async () => {
+    const original = fixtureBytes('latest.h5')
+    const header = Buffer.from(original).indexOf('OHDR')
+    expect(header).toBeGreaterThan(0)
+    const inHeader = Uint8Array.from(original)
+    inHeader[header + 40]! ^= 1
+    await expect(locateHdf5Datasets(bytesSource(inHeader))).rejects.toMatchObject({
+      code: 'CHECKSUM_MISMATCH',
+    })
+    const inSuperblock = Uint8Array.from(original)
+    inSuperblock[11]! ^= 1 // the file consistency flags
+    await expect(locateHdf5Datasets(bytesSource(inSuperblock))).rejects.toMatchObject({
+      code: 'CHECKSUM_MISMATCH',
+    })
+  })
+
   it('a superblock cut short is TRUNCATED', async () => {
     const bytes = fixtureBytes('default.h5').subarray(0, 40)
     await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'TRUNCATED' })

@@ -1,3 +1,4 @@
+import { verifyChecksum } from './checksum.js'
 import type { Fields, Hdf5File } from './fields.js'
 import { hdf5Error, latin1 } from './fields.js'
 
@@ -54,8 +55,12 @@ export async function readObjectHeader(file: Hdf5File, address: number): Promise
     if (headerFlags & V2_STORE_TIMES) head.skip(16)
     if (headerFlags & V2_ATTRIBUTE_LIMITS) head.skip(4)
     const chunkSize = head.uint(1 << (headerFlags & 3))
-    const block = await file.read(address + head.at, chunkSize + V2_CHECKSUM, 'object header chunk')
-    readMessagesV2(block, chunkSize, headerFlags, messages, pending)
+    // The checksum covers the prefix too: the chunk is read whole, its messages start after the prefix.
+    const prefix = head.at
+    const block = await file.read(address, prefix + chunkSize + V2_CHECKSUM, 'object header chunk')
+    verifyChecksum(block, prefix + chunkSize, 'object header')
+    block.at = prefix
+    readMessagesV2(block, prefix + chunkSize, headerFlags, messages, pending)
   } else {
     version = 1
     if (head.bytes.byteLength < V1_PREFIX) throw head.fail('TRUNCATED', 'the object header is cut short')
@@ -83,6 +88,7 @@ export async function readObjectHeader(file: Hdf5File, address: number): Promise
     if (version === 1) readMessagesV1(block, messages, pending)
     else {
       block.expectSignature('OCHK', 'object header continuation block')
+      verifyChecksum(block, next.length - V2_CHECKSUM, 'object header continuation block')
       readMessagesV2(block, next.length - V2_CHECKSUM, headerFlags, messages, pending)
     }
   }

@@ -1,4 +1,5 @@
 import type { ByteSource } from '../byte-source.js'
+import { verifyChecksum } from './checksum.js'
 import { Fields, Hdf5File, hdf5Error } from './fields.js'
 
 /** The format signature: `\x89HDF\r\n\x1a\n`. */
@@ -76,6 +77,7 @@ export async function readSuperblock(source: ByteSource): Promise<Superblock> {
   sized.at = fields.at
   sized.skip((version <= 1 ? 5 : 3) * offsetSize)
   const rootAddress = sized.address()
+  if (version >= 2) verifyChecksum(sized, sized.at, 'superblock')
   if (rootAddress === undefined)
     throw sized.fail('CORRUPT_CHUNK', 'the root group has no object header address')
   return { offset, version, rootAddress, file: new Hdf5File(source, offset, offsetSize, lengthSize) }
