@@ -110,7 +110,7 @@ describe('damaged structures', () => {
     const chunks = JSON.parse(readFileSync(fixture('gzip-shuffle-chunks.json'), 'utf8'))
     const [offset, length] = chunks['catalog/ra'][1] as [number, number]
     const path = damaged('gzip-shuffle.h5', (bytes) => {
-      for (let i = offset + 2; i < offset + length; i += 7) bytes[i] ^= 0xa5
+      for (let i = offset + 2; i < offset + length; i += 7) bytes[i]! ^= 0xa5
     })
     const { code, message } = await failure(() => readAll(path, { group: '/catalog', columns: ['ra'] }))
     expect(code).toBe('CORRUPT_CHUNK')
@@ -126,7 +126,7 @@ describe('damaged structures', () => {
     // Every 53rd byte: superblock, object headers, B-tree, heap, chunks and padding all get hit.
     for (let at = 0; at < original.length; at += 53) {
       const bytes = original.slice()
-      bytes[at] ^= 0xff
+      bytes[at]! ^= 0xff
       const path = file(bytes)
       let outcome: string
       try {
