@@ -31,6 +31,8 @@ const TABLES: [string, number][] = [
   ['astropy-types-600.fits', 1],
 ]
 const CSV = 'jpl-sbdb-asteroids.csv'
+/** Nulls in every type; `low` uses the least int32, so its TNULL must be the greatest. Over 64 KiB: a table. */
+const NULLS_CSV = `n,low,flag,name,x\n${'1,-2147483648,true,a,1.5\n,5,false,,\n3,,,b c,2\n'.repeat(2000)}`
 
 let input: string
 let packPath: string
@@ -43,6 +45,7 @@ beforeAll(async () => {
   copyFileSync(join(READER_FIXTURES, 'hst-cos-g130m-spectrum.fits'), join(input, TABLES[2]![0]))
   writeFileSync(join(input, TABLES[3]![0]), await repeatTypesTable(200))
   copyFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), join(input, CSV))
+  writeFileSync(join(input, 'nulls.csv'), NULLS_CSV)
   packPath = join(work, 'tables.astropack')
   // Small chunks, so each table spans several row groups.
   await packFolder({ sourcePath: input, outputPath: packPath, chunkSize: 16 * 1024, threads: 2 })
@@ -136,30 +139,37 @@ describe('export to FITS', () => {
     expect(value('PCOUNT')).toBeGreaterThan(0)
   })
 
-  it('writes a CSV table with widths, TNULLs and NaNs for the nulls, as fitsverify accepts', async (context) => {
-    const output = join(work, 'asteroids.fits')
-    const result = await exportTable({ packPath, outputPath: output, entry: CSV, to: 'fits' })
-    expect(result).toMatchObject({ rows: 7099, columns: 20 })
-    const csv = await readCsvTable(bytesSource(new Uint8Array(readFileSync(join(input, CSV)))))
-    const { hdu, table } = await readHdu(output, 1)
-    expect(card(hdu, 'EXTNAME')).toBe(CSV)
-    // Nulls as FITS has them: NaN in floats, empty strings; integers and logicals keep theirs.
-    const expected = csv.schema.fields.map((field, c) =>
-      Array.from(csv.getChildAt(c)!, (value) => plain(value ?? nullAs(field))),
-    )
-    expect(types(table)).toEqual(types(csv))
-    expect(columnsOf(table)).toEqual(expected)
-    const nullableInts = csv.schema.fields.filter(
-      (field, c) => DataType.isInt(field.type) && csv.getChildAt(c)!.nullCount > 0,
-    )
-    for (const field of nullableInts) {
-      const n = 1 + readHeaderNames(hdu).indexOf(field.name)
-      expect(card(hdu, `TNULL${n}`), field.name).toBeDefined()
-    }
-    const verdict = fitsverify(output)
-    if (verdict === undefined) return context.skip(NO_FITSVERIFY)
-    expect(verdict, verdict.text).toMatchObject({ errors: 0, warnings: 0 })
-  })
+  it.each([
+    [CSV, 7099, 0],
+    ['nulls.csv', 6000, 2],
+  ])(
+    '%s: widths, TNULLs and NaNs for the nulls, as fitsverify accepts',
+    async (entry, rows, tnulls, context) => {
+      const output = join(work, `${entry}.fits`)
+      const result = await exportTable({ packPath, outputPath: output, entry, to: 'fits' })
+      const csv = await readCsvTable(bytesSource(new Uint8Array(readFileSync(join(input, entry)))))
+      expect(result).toMatchObject({ rows, columns: csv.numCols })
+      const { hdu, table } = await readHdu(output, 1)
+      expect(card(hdu, 'EXTNAME')).toBe(entry)
+      // Nulls as FITS has them: NaN in floats, empty strings; integers (TNULL) and logicals keep theirs.
+      const expected = csv.schema.fields.map((field, c) =>
+        Array.from(csv.getChildAt(c)!, (value) => plain(value ?? nullAs(field))),
+      )
+      expect(types(table)).toEqual(types(csv))
+      expect(columnsOf(table)).toEqual(expected)
+      const names = readHeaderNames(hdu)
+      const withTnull = names.filter((_name, c) => card(hdu, `TNULL${c + 1}`) !== undefined)
+      expect(withTnull).toHaveLength(tnulls)
+      if (entry === 'nulls.csv') {
+        expect(card(hdu, `TNULL${names.indexOf('n') + 1}`)).toBe(-2147483648)
+        expect(card(hdu, `TNULL${names.indexOf('low') + 1}`)).toBe(2147483647)
+        expect(columnsOf(table)[names.indexOf('flag')]!.slice(0, 3)).toEqual([true, false, null])
+      }
+      const verdict = fitsverify(output)
+      if (verdict === undefined) return context.skip(NO_FITSVERIFY)
+      expect(verdict, verdict.text).toMatchObject({ errors: 0, warnings: 0 })
+    },
+  )
 
   it.skipIf(!existsSync(TYCHO2))(
     'exports the Tycho-2 table of the corpus (1.87 M rows) value for value',

@@ -16,10 +16,10 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description(
-      'write a table of a package as Parquet (ZSTD), Arrow IPC, CSV or FITS, or its files as a ZIP (byte for byte)',
+      'write a table of a package as Parquet (ZSTD), Arrow IPC, CSV, FITS or HDF5, or its files as a ZIP (byte for byte)',
     )
     .argument('<file>', 'package path or http(s) URL')
-    .requiredOption('--to <format>', 'parquet, arrow, csv, fits (a table) or zip (the files)')
+    .requiredOption('--to <format>', 'parquet, arrow, csv, fits, hdf5 (a table) or zip (the files)')
     .requiredOption('-o, --output <path>', 'file to write (appears only when complete)')
     .addOption(
       new Option(

@@ -1,9 +1,9 @@
 import { AstropackError } from '@astropack/codecs'
 import { chooseTable, describeTable, type TableChoice } from './choose-table.js'
-import { withPackage, writeAtomically } from './open-package.js'
+import { withPackage, writeAtomically, writeAtomicallyAt } from './open-package.js'
 import { entriesToExport, writeZip } from './zip.js'
 
-export const TABLE_FORMATS = ['parquet', 'arrow', 'csv', 'fits'] as const
+export const TABLE_FORMATS = ['parquet', 'arrow', 'csv', 'fits', 'hdf5'] as const
 export type TableFormat = (typeof TABLE_FORMATS)[number]
 export const EXPORT_FORMATS = [...TABLE_FORMATS, 'zip'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
@@ -58,7 +58,7 @@ export interface ExportOptions {
 }
 
 /**
- * Writes one table of a package as Parquet (ZSTD), an Arrow IPC file, CSV or a FITS BINTABLE. The table is
+ * Writes one table of a package as Parquet (ZSTD), an Arrow IPC file, CSV, a FITS BINTABLE or HDF5. The table is
  * read with the FITS reader over the entry's stored bytes, row group by row group, so memory stays
  * bounded whatever the table's size. The output appears under its name only once complete.
  */
@@ -68,15 +68,17 @@ export async function exportTable(options: ExportTableOptions): Promise<ExportTa
   return withPackage(options.packPath, async (reader) => {
     const table = chooseTable(reader, options)
     // The FITS reader, Arrow and the writers load only now: pack and unpack start without them.
-    const [{ openTableStream }, { TABLE_WRITERS }] = await Promise.all([
+    const [{ openTableStream }, { FILE_WRITERS, TABLE_WRITERS }] = await Promise.all([
       import('./table-stream.js'),
       import('./table-writers.js'),
     ])
-    const write = TABLE_WRITERS[options.to]
     const stream = await openTableStream(reader, table)
-    const bytes = await writeAtomically(options.outputPath, options.overwrite ?? false, (sink) =>
-      write(stream, sink),
-    )
+    const { outputPath, to } = options
+    const overwrite = options.overwrite ?? false
+    const bytes =
+      to === 'hdf5'
+        ? await writeAtomicallyAt(outputPath, overwrite, (path) => FILE_WRITERS[to](stream, path))
+        : await writeAtomically(outputPath, overwrite, (sink) => TABLE_WRITERS[to](stream, sink))
     return {
       outputPath: options.outputPath,
       entry: table.entry,

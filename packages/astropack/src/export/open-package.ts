@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises'
 import { type ByteSink, openPackage, openUrl, type PackageReader } from '@astropack/format'
 import { type AtomicFile, createAtomicFile, openFile } from '@astropack/format/node'
 
@@ -38,4 +39,26 @@ export async function writeAtomically(
     throw error
   }
   return written
+}
+
+/**
+ * `writeAtomically` for writers that open the file by path themselves (the HDF5 library): `write`
+ * gets the temporary name. Returns the size of the file written.
+ */
+export async function writeAtomicallyAt(
+  outputPath: string,
+  overwrite: boolean,
+  write: (path: string) => Promise<void>,
+): Promise<number> {
+  const out: AtomicFile = await createAtomicFile(outputPath, { overwrite })
+  let bytes: number
+  try {
+    await write(out.tempPath)
+    bytes = (await stat(out.tempPath)).size
+    await out.commit()
+  } catch (error) {
+    await out.abort()
+    throw error
+  }
+  return bytes
 }

@@ -17,3 +17,12 @@ export const TABLE_WRITERS = {
     await writeFitsTable(stream, sink)
   },
 }
+
+/** Formats written by a library that opens the file itself, by its (temporary) path. */
+export const FILE_WRITERS = {
+  // h5wasm compiles the HDF5 library when imported: only an HDF5 export pays for it.
+  hdf5: async (stream: TableStream, path: string) => {
+    const { writeHdf5Table } = await import('./hdf5.js')
+    await writeHdf5Table(stream, path)
+  },
+}
