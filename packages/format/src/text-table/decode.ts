@@ -6,6 +6,7 @@ import {
   writeDecimal,
   writeFixed,
   writeLatin1,
+  writeLongFloat64,
   writeShortFloat64,
 } from './numbers.js'
 
@@ -106,7 +107,7 @@ function numericSize(column: Column, floatAt: number): { size: number; floatEnd:
   column.floatStart = floatAt
   column.rewind()
   let size = 0
-  // Full-precision doubles need String(): a column of them soon stops trying the short way first.
+  // A column of full-precision doubles soon stops trying the short way first.
   let tryShort = 32
   for (let row = 0; row < count; row++) {
     if (row === column.exceptionRow) size += column.nextException()
@@ -125,7 +126,8 @@ function numericSize(column: Column, floatAt: number): { size: number; floatEnd:
       let end = tryShort > 0 ? writeShortFloat64(floatText, floatAt, value) : -1
       if (end === -1) {
         tryShort--
-        end = writeLatin1(floatText, floatAt, String(value))
+        end = writeLongFloat64(floatText, floatAt, value)
+        if (end === -1) end = writeLatin1(floatText, floatAt, String(value))
       } else if (tryShort < 64) tryShort++
       size += end - floatAt
       floatText[end] = 0

@@ -9,12 +9,12 @@
  * to exponent notation below 1e-6, i.e. |k| < 10^(s - 6); those few values go through String().
  */
 
+import { POW10, productError, SHORTEST, shortestDigits, shortestVerdict, Verdict } from './shortest.js'
+
+export { POW10 }
 export const MINUS = 45
 const DOT = 46
 const ZERO = 48
-
-/** Exact doubles 10^0 .. 10^22 (10^22 is the largest power of ten a double holds exactly). */
-export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`))
 
 /** How many decimal digits an integer 0 <= u < 2^32 has. */
 function digitCount(u: number): number {
@@ -136,6 +136,32 @@ export function writeShortFloat64(out: Uint8Array, at: number, value: number): n
   return at
 }
 
+const longDigits = new Uint8Array(17)
+
+/**
+ * ToString(value) for full-precision doubles (16 or 17 significant digits) in 1e-6 <= |value| < 1e15,
+ * written at `at` without String(); returns the end, or -1 (then String() decides: shorter values,
+ * other ranges, and the ~1% too close to call).
+ */
+export function writeLongFloat64(out: Uint8Array, at: number, value: number): number {
+  const u = Math.abs(value)
+  if (!(u >= 1e-6 && u < 1e15) || !shortestDigits(u)) return -1
+  const { high, low, count, fraction } = SHORTEST
+  writeDigits(longDigits, writeDigits(longDigits, 0, high, 9), low, 8)
+  if (value < 0) out[at++] = MINUS
+  const whole = count - fraction // digits before the point; 0 or fewer: "0." and zeros first
+  if (whole <= 0) {
+    out[at++] = ZERO
+    out[at++] = DOT
+    for (let i = whole; i < 0; i++) out[at++] = ZERO
+  }
+  for (let i = 0; i < count; i++) {
+    if (i === whole && whole > 0) out[at++] = DOT
+    out[at++] = longDigits[i]!
+  }
+  return at
+}
+
 /**
  * Loosely reads `-digits[.digits][e±digits]` as k = value × 10^scale when that is a whole int32, else
  * NaN. Loose on purpose: callers keep k only if formatting it gives back the very same bytes.
@@ -190,19 +216,6 @@ function sameText(bytes: Uint8Array, a: number, b: number, text: string): boolea
   if (text.length !== b - a) return false
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[a + i]) return false
   return true
-}
-
-const SPLIT = 2 ** 27 + 1
-
-/** The rounding error of p = a × b (Dekker's product: p plus it is exactly a × b). */
-function productError(a: number, b: number, p: number): number {
-  const c = SPLIT * a
-  const aHigh = c - (c - a)
-  const aLow = a - aHigh
-  const d = SPLIT * b
-  const bHigh = d - (d - b)
-  const bLow = b - bHigh
-  return aHigh * bHigh - p + aHigh * bLow + aLow * bHigh + aLow * bLow
 }
 
 /**
@@ -280,6 +293,12 @@ export function float64Value(bytes: Uint8Array, a: number, b: number): number {
     else if (power < 0) near = divideDigits(m, n - 15, tail, POW10[-power]!)
     else near = (m * POW10[n - 15]! + tail) * POW10[power]!
     const candidate = negative ? -near : near
+    if (n >= 16 && n <= 17 && power < 0 && exponent === 0 && (first !== ZERO || fraction - n <= 5)) {
+      // Plainly printed 16 or 17 digits (ToString's layout, as checked above): decided by arithmetic.
+      const verdict = shortestVerdict(near, m, n - 15, tail, -power, bytes[b - 1]! - ZERO)
+      if (verdict === Verdict.Yes) return candidate
+      if (verdict === Verdict.No) return Number.NaN
+    }
     // Almost always the value itself; a match of ToString decides, never the arithmetic.
     if (sameText(bytes, a, b, String(candidate))) return candidate
   }

@@ -1,0 +1,142 @@
+/**
+ * ECMAScript's Number::toString digits for full-precision doubles (16 and 17 significant digits), decided
+ * without String(): 140-200 ns a value in V8, the largest cost of packing and unpacking a catalog CSV.
+ *
+ * Work in units of the digit string's last digit: X = |x| × 10^q, exact as a sum of two doubles (Dekker's
+ * product), for a digit string D (an integer) with the value D × 10^-q. ToString(x) has D's digits when
+ *   1. D reads back as x: D lies inside x's rounding interval (X - h, X + h), h half the gap to x's
+ *      neighbours (scaled by 10^q);
+ *   2. no shorter digit string does: the multiples of 10 on either side of D are outside it;
+ *   3. among strings as long as D, D is the closest to x: |D - X| < 1/2.
+ * Each comparison is made with a margin far above the arithmetic's error (r below is exact to ~1e-13);
+ * a value inside a margin, or a power of two (its lower gap is half the upper), is left to String().
+ */
+
+const SPLIT = 2 ** 27 + 1
+const MARGIN = 1e-6
+
+/** The rounding error of p = a × b (Dekker's product: p plus it is exactly a × b). */
+export function productError(a: number, b: number, p: number): number {
+  const c = SPLIT * a
+  const aHigh = c - (c - a)
+  const aLow = a - aHigh
+  const d = SPLIT * b
+  const bHigh = d - (d - b)
+  const bLow = b - bHigh
+  return aHigh * bHigh - p + aHigh * bLow + aLow * bHigh + aLow * bLow
+}
+
+const bits = new Float64Array(1)
+const words = new Uint32Array(bits.buffer)
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0 // little-endian machines: word 1
+
+/** Half the gap between a positive normal double and its neighbours, or 0 for powers of two and others. */
+function halfGap(x: number): number {
+  bits[0] = x
+  const high = words[HIGH]!
+  const exponent = (high >>> 20) & 0x7ff
+  if (exponent === 0 || exponent === 0x7ff) return 0
+  if ((high & 0xfffff) === 0 && words[1 - HIGH] === 0) return 0 // a power of two: lower gap is smaller
+  return 2 ** (exponent - 1076)
+}
+
+/** No: ToString(x) is certainly not the digits; Yes: it certainly is; Unsure: too close to call, ask String(). */
+export const Verdict = { No: 0, Yes: 1, Unsure: 2 } as const
+export type Verdict = (typeof Verdict)[keyof typeof Verdict]
+
+/**
+ * Whether ToString(x) for x > 0 has the digits D = m × 10^k + tail (m < 10^15, k <= 2, tail < 10^k) with
+ * the value D × 10^-q, 0 < q <= 22; D's last digit is `last` (1..9).
+ */
+export function shortestVerdict(
+  x: number,
+  m: number,
+  k: number,
+  tail: number,
+  q: number,
+  last: number,
+): Verdict {
+  const s = POW10[q]!
+  const h = halfGap(x) * s
+  if (h === 0) return Verdict.Unsure
+  const high = m * POW10[k]!
+  const low = productError(m, POW10[k]!, high) + tail // small integers: exact
+  const X = x * s
+  const Xe = productError(x, s, X)
+  // r = D - X, exact to ~1e-13: high - X is exact (Sterbenz: they are within a factor of two).
+  const r = high - X + (low - Xe)
+  // Not inside x's interval (or x was not D's nearest double): Number() decides. Likewise a closer
+  // string of D's length: rare in real files, and near powers of ten it may be shorter or longer.
+  if (!(Math.abs(r) < h - MARGIN) || !(Math.abs(r) < 0.5 - MARGIN)) return Verdict.Unsure
+  const below = r - last // the shorter neighbours, D - last and D + (10 - last)
+  const above = r + 10 - last
+  if (below > -h + MARGIN || above < h - MARGIN) return Verdict.No // x has a shorter string
+  if (below > -h - MARGIN || above < h + MARGIN) return Verdict.Unsure
+  return Verdict.Yes
+}
+
+/** Exact doubles 10^0 .. 10^22 (10^22 is the largest power of ten a double holds exactly). */
+export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`))
+
+/** What `shortestDigits` found: the digits as high × 10^8 + low (17 of them), how many count, the fraction. */
+export const SHORTEST = { high: 0, low: 0, count: 0, fraction: 0 }
+
+/**
+ * ToString's digits for 1e-6 <= x < 1e15 when the shortest string that reads back as x has 16 or 17
+ * digits: sets SHORTEST and returns true, or false when unsure or when 15 digits or fewer would do.
+ * With X = x × 10^q in [10^16, 10^17), the 16-digit candidates are the multiples of 10 inside x's
+ * rounding interval (the closest wins), else the integer nearest X is the 17-digit string.
+ */
+export function shortestDigits(x: number): boolean {
+  let q = 16 - Math.floor(Math.log10(x))
+  if (q > 22 || q < 2) return false
+  let X = x * POW10[q]!
+  if (X >= 1e17 && q > 2)
+    X = x * POW10[--q]! // log10 can be off by one next to a power of ten
+  else if (X < 1e16 && q < 22) X = x * POW10[++q]!
+  if (!(X >= 1e16 && X < 1e17)) return false
+  const s = POW10[q]!
+  const h = halfGap(x) * s
+  if (h === 0) return false
+  const Xe = productError(x, s, X) // x × 10^q = X + Xe exactly; X is an integer (its ulp is 2 to 16)
+  const nearest = Math.round(Xe)
+  const r = nearest - Xe // D17 - x × 10^q for D17 = X + nearest
+  const last = ((((X % 10) + nearest) % 10) + 10) % 10
+  const hundreds = ((((X % 100) + nearest) % 100) + 100) % 100
+  // Multiples of 10 around D17: offsets from it, and their distances to x × 10^q.
+  let best = Number.NaN
+  let bestDistance = Number.POSITIVE_INFINITY
+  for (let offset = -last - 10; offset <= 20 - last; offset += 10) {
+    const distance = Math.abs(r + offset)
+    if (Math.abs(distance - h) < MARGIN) return false
+    if (distance > h) continue
+    if ((hundreds + offset) % 100 === 0) return false // a 15-digit string reads back too
+    if (Math.abs(distance - bestDistance) < MARGIN) return false // a tie: ToString's rule for it is subtle
+    if (distance < bestDistance) {
+      best = offset
+      bestDistance = distance
+    }
+  }
+  // 17 digits: the nearest integer, unless X lies halfway between two.
+  if (Number.isNaN(best) && Math.abs(Math.abs(r) - 0.5) < MARGIN) return false
+  const offset = Number.isNaN(best) ? nearest : nearest + best
+  // D = X + offset as high × 10^8 + low: X - P is exact (Sterbenz), P's error an exact small integer.
+  let high = Math.floor(X / 1e8)
+  const P = high * 1e8
+  let low = X - P - productError(high, 1e8, P) + offset
+  while (low < 0) {
+    low += 1e8
+    high--
+  }
+  while (low >= 1e8) {
+    low -= 1e8
+    high++
+  }
+  if (high < 1e8 || high >= 1e9) return false
+  const count = Number.isNaN(best) ? 17 : 16
+  SHORTEST.high = high
+  SHORTEST.low = low
+  SHORTEST.count = count
+  SHORTEST.fraction = count === 17 ? q : q - 1
+  return true
+}
