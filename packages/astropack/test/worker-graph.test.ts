@@ -32,3 +32,39 @@ describe('codec workers', () => {
     expect(seen.filter((url) => url.includes('ajv') || url.endsWith('/format/dist/index.js'))).toEqual([])
   })
 })
+
+const PLAN = pathToFileURL(fileURLToPath(new URL('../dist/layouts/plan.js', import.meta.url))).href
+const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
+
+describe('planning a file', () => {
+  it('types FITS and HDF5 files without loading Apache Arrow, h5wasm or ajv (start-up of every pack)', () => {
+    const script = `
+      import { registerHooks } from 'node:module'
+      import { readFileSync, statSync } from 'node:fs'
+      const seen = new Set()
+      registerHooks({ resolve: (specifier, context, next) => {
+        const resolved = next(specifier, context)
+        seen.add(resolved.url)
+        return resolved
+      } })
+      const { planFile } = await import(${JSON.stringify(PLAN)})
+      const layouts = []
+      for (const file of ['fits/wmap7-W-iqu-nside32.fits', 'tables/tycho2-07-first20000.h5']) {
+        const path = ${JSON.stringify(SAMPLE)} + file
+        const plan = await planFile(path, statSync(path).size, readFileSync(path).subarray(0, 2880))
+        layouts.push(plan.filter((segment) => segment.layout !== 'bytes' || segment.candidates.length > 1).length)
+      }
+      process.stdout.write(JSON.stringify({ layouts, seen: [...seen] }))
+    `
+    const { layouts, seen } = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+      }),
+    ) as { layouts: number[]; seen: string[] }
+    expect(layouts.every((typed) => typed > 0)).toBe(true) // both files were typed, so both readers ran
+    expect(seen.some((url) => url.includes('/readers/dist/fits/index.js'))).toBe(true)
+    expect(seen.some((url) => url.includes('/readers/dist/hdf5-layout/index.js'))).toBe(true)
+    expect(seen.filter((url) => /apache-arrow|h5wasm|parquet-wasm|ajv\//.test(url))).toEqual([])
+  })
+})

@@ -1,6 +1,6 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
 import { isElementWidth } from '@astropack/codecs'
-import type { Hdf5Dataset, Hdf5Datatype } from '@astropack/readers'
+import type { Hdf5Dataset, Hdf5Datatype } from '@astropack/readers/hdf5-layout'
 import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment, type TableSchema } from './segments.js'
 
 /** The HDF5 signature, at 0 or after a user block of 512, 1024 or 2048 bytes (larger ones are not looked for). */
@@ -116,7 +116,7 @@ export async function planHdf5(
   head: Uint8Array,
 ): Promise<PlannedSegment[] | undefined> {
   if (!SIGNATURE_PLACES.some((at) => HDF5_MAGIC.every((byte, i) => head[at + i] === byte))) return undefined
-  const readers = await import('@astropack/readers')
+  const readers = await import('@astropack/readers/hdf5-layout')
   const source = await readers.openFileSource(path)
   try {
     const layout = await readers.locateHdf5Datasets(source)

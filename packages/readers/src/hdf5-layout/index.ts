@@ -1,3 +1,8 @@
+/**
+ * Where an HDF5 file keeps its datasets (`@astropack/readers/hdf5-layout`), read from the file format alone:
+ * what packing loads to plan an HDF5 file, without h5wasm or Apache Arrow.
+ */
+export { type ByteSource, type FileSource, openFileSource } from '../byte-source.js'
 export {
   type Hdf5Dataset,
   type Hdf5DatasetStorage,
