@@ -1,10 +1,7 @@
 import type { ByteSource } from '../byte-source.js'
+import { findSignature } from '../hdf5-layout/superblock.js'
 import { hdf5Error } from './errors.js'
 
-/** The HDF5 format signature, \x89HDF\r\n\x1a\n (HDF5 File Format Specification §II.A). */
-export const HDF5_SIGNATURE = Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a)
-/** The superblock sits at 0, 512, 1024, 2048, ... after a user block of that size. */
-const FIRST_USER_BLOCK = 512
 /** Longest superblock prefix we read: version 0/1 with 8-byte offsets up to the end-of-file address. */
 const SUPERBLOCK_PREFIX = 64
 
@@ -12,8 +9,6 @@ export interface Hdf5Superblock {
   /** Byte offset of the signature (the user block size). */
   offset: number
   version: number
-  /** Bytes of the file the superblock says it spans, from offset 0. */
-  end: number
 }
 
 /**
@@ -21,7 +16,10 @@ export interface Hdf5Superblock {
  * cut short gets BAD_MAGIC or TRUNCATED instead of whatever the library makes of it.
  */
 export async function readSuperblock(source: ByteSource, file: string): Promise<Hdf5Superblock> {
-  const offset = await findSignature(source, file)
+  const offset = await findSignature(source)
+  if (offset === undefined) {
+    throw hdf5Error('BAD_MAGIC', { file }, 'no HDF5 signature at byte 0, 512, 1024, ...: not an HDF5 file')
+  }
   const bytes = await source.slice(offset, Math.min(source.byteLength, offset + SUPERBLOCK_PREFIX))
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const version = bytes[8]
@@ -52,19 +50,7 @@ export async function readSuperblock(source: ByteSource, file: string): Promise<
       `the superblock says the file spans ${end} bytes but it has ${source.byteLength}`,
     )
   }
-  return { offset, version, end }
-}
-
-async function findSignature(source: ByteSource, file: string): Promise<number> {
-  for (
-    let at = 0;
-    at + HDF5_SIGNATURE.length <= source.byteLength;
-    at = at === 0 ? FIRST_USER_BLOCK : at * 2
-  ) {
-    const bytes = await source.slice(at, at + HDF5_SIGNATURE.length)
-    if (HDF5_SIGNATURE.every((byte, i) => bytes[i] === byte)) return at
-  }
-  throw hdf5Error('BAD_MAGIC', { file }, 'no HDF5 signature at byte 0, 512, 1024, ... : not an HDF5 file')
+  return { offset, version }
 }
 
 function readAddress(view: DataView, at: number, size: 2 | 4 | 8): bigint {
