@@ -1,5 +1,5 @@
 import { AstropackError } from '@astropack/codecs'
-import { type Data, DataType, type Field, Precision } from 'apache-arrow'
+import { type Data, DataType, type Field, Precision, type RecordBatch } from 'apache-arrow'
 
 /**
  * How each Arrow column becomes a FITS binary table column: its element code, the TZERO that stores
@@ -248,4 +248,23 @@ export class ColumnSurvey {
     }
     column.tnull = free - column.element.zero
   }
+}
+
+/** One pass over the rows for what the columns do not tell, filled in; the rows counted on the way. */
+export async function surveyColumns(
+  columns: readonly FitsColumn[],
+  batches: AsyncIterable<RecordBatch>,
+): Promise<{ rows: number; surveys: ColumnSurvey[] }> {
+  const surveys = columns.map(() => new ColumnSurvey())
+  let rows = 0
+  for await (const batch of batches) {
+    rows += batch.numRows
+    columns.forEach((column, c) => {
+      if (column.unknown) surveys[c]!.add(column, batch.data.children[c]!)
+    })
+  }
+  columns.forEach((column, c) => {
+    if (column.unknown) surveys[c]!.settle(column)
+  })
+  return { rows, surveys }
 }

@@ -2,11 +2,11 @@ import { AstropackError } from '@astropack/codecs'
 import type { ByteSink } from '@astropack/format'
 import { type FitsValue, formatCards } from '@astropack/readers'
 import {
-  ColumnSurvey,
   columnBytes,
   ELEMENT_BYTES,
   type FitsColumn,
   planColumn,
+  surveyColumns,
   tdimOf,
   tformOf,
 } from './fits-columns.js'
@@ -39,17 +39,9 @@ export async function writeFitsTable(stream: TableStream, sink: ByteSink): Promi
   let batches = stream.batches
   let heapBytes = 0
   if (columns.some((column) => column.unknown)) {
-    const surveys = columns.map(() => new ColumnSurvey())
-    rowCount = 0
-    for await (const batch of batches) {
-      rowCount += batch.numRows
-      columns.forEach((column, c) => {
-        if (column.unknown) surveys[c]!.add(column, batch.data.children[c]!)
-      })
-    }
+    const { rows, surveys } = await surveyColumns(columns, batches)
+    rowCount = rows
     columns.forEach((column, c) => {
-      if (!column.unknown) return
-      surveys[c]!.settle(column)
       if (column.shape === 'list') heapBytes += surveys[c]!.heapItems * ELEMENT_BYTES[column.element.code]
     })
     batches = stream.reread()

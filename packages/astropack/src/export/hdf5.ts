@@ -1,7 +1,7 @@
 import { AstropackError } from '@astropack/codecs'
 import { type Data, DataType, type Field, type Int, Precision } from 'apache-arrow'
 import type { Dataset, Group } from 'h5wasm/node'
-import { ColumnSurvey, type FitsColumn, leafOf, planColumn } from './fits-columns.js'
+import { type FitsColumn, leafOf, planColumn, surveyColumns } from './fits-columns.js'
 import type { TableStream } from './table-stream.js'
 
 /**
@@ -31,15 +31,7 @@ export async function writeHdf5Table(stream: TableStream, path: string): Promise
   const plans = stream.schema.fields.map(planHdf5Column)
   let batches = stream.batches
   if (plans.some((plan) => plan.unknown)) {
-    const surveys = plans.map(() => new ColumnSurvey())
-    for await (const batch of batches) {
-      plans.forEach((plan, c) => {
-        if (plan.unknown) surveys[c]!.add(plan, batch.data.children[c]!)
-      })
-    }
-    plans.forEach((plan, c) => {
-      if (plan.unknown) surveys[c]!.settle(plan)
-    })
+    await surveyColumns(plans, batches)
     batches = stream.reread()
   }
   const h5 = await import('h5wasm/node')
