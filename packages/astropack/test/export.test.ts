@@ -317,7 +317,10 @@ describe('errors are typed', () => {
       await attempt(() =>
         exportPackage({ packPath, outputPath: output(), to: 'xlsx' as 'csv', entries: [PSFIELD] }),
       ),
-    ).toMatchObject({ code: 'USAGE', message: expect.stringContaining('parquet, arrow, csv, fits, hdf5, zip') })
+    ).toMatchObject({
+      code: 'USAGE',
+      message: expect.stringContaining('parquet, arrow, csv, fits, hdf5, zip'),
+    })
     expect(
       await attempt(() =>
         exportTable({ packPath, outputPath: output(), to: 'zip' as 'csv', entry: PSFIELD }),
