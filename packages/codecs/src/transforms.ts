@@ -1,4 +1,5 @@
 import { shuffleWords, unshuffleWords, wordsFit, xorShuffleWords } from './byte-planes.js'
+import { decimal } from './decimal.js'
 import { AstropackError } from './errors.js'
 
 /**
@@ -150,84 +151,6 @@ function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: bool
       const carry = decode ? (sumLo > 0xffffffff ? 1 : 0) : sumLo < 0 ? -1 : 0
       o.setUint32(i + lo, sumLo >>> 0, le)
       o.setUint32(i + hi, ((decode ? aHi + bHi : aHi - bHi) + carry) >>> 0, le)
-    }
-  }
-  out.set(data.subarray(whole), whole)
-}
-
-/**
- * decimal: an exact decimal float v = k / 10^scale (checked bit for bit) is stored as the integer
- * k + 2^(m) with m = 23 (float32) or 52 (float64), which leaves the top byte (float32) or top 11 bits
- * (float64) zero; every other element keeps its bits, whose top byte/bits are then never zero except for
- * tiny subnormals, which make the transform inapplicable to the chunk (it throws; the writer tries another).
- */
-function decimal(
-  data: Uint8Array,
-  width: number,
-  out: Uint8Array,
-  bigEndian: boolean,
-  decode: boolean,
-  scale: number,
-): void {
-  if ((width !== 4 && width !== 8) || !Number.isInteger(scale) || scale < 0 || scale > 9) {
-    throw new AstropackError(
-      'CORRUPT_INDEX',
-      `decimal transform needs width 4 or 8 and scale 0-9, got ${width}, ${scale}`,
-    )
-  }
-  const whole = Math.floor(data.byteLength / width) * width
-  const le = !bigEndian
-  const d = new DataView(data.buffer, data.byteOffset, data.byteLength)
-  const o = new DataView(out.buffer, out.byteOffset, out.byteLength)
-  const power = 10 ** scale
-  const check = new DataView(new ArrayBuffer(8))
-  const [hiAt, loAt] = bigEndian ? [0, 4] : [4, 0]
-  for (let i = 0; i < whole; i += width) {
-    if (width === 4) {
-      const bits = d.getUint32(i, le)
-      if (decode) {
-        if (bits >>> 24 === 0) o.setFloat32(i, (bits - 2 ** 23) / power, le)
-        else o.setUint32(i, bits, le)
-        continue
-      }
-      const k = Math.round(d.getFloat32(i, le) * power)
-      if (Math.abs(k) < 2 ** 23) {
-        // Exactly what decode computes (which also turns -0 into +0, so -0 stays an exception).
-        check.setFloat32(0, (k + 2 ** 23 - 2 ** 23) / power, le)
-        if (check.getUint32(0, le) === bits) {
-          o.setUint32(i, k + 2 ** 23, le)
-          continue
-        }
-      }
-      if (bits >>> 24 === 0)
-        throw new AstropackError('UNSUPPORTED_FEATURE', 'decimal: a subnormal value cannot be kept')
-      o.setUint32(i, bits, le)
-    } else {
-      const hi = d.getUint32(i + hiAt, le)
-      const lo = d.getUint32(i + loAt, le)
-      if (decode) {
-        if (hi >>> 21 === 0) {
-          o.setFloat64(i, (hi * 2 ** 32 + lo - 2 ** 52) / power, le)
-        } else {
-          o.setUint32(i + hiAt, hi, le)
-          o.setUint32(i + loAt, lo, le)
-        }
-        continue
-      }
-      const k = Math.round(d.getFloat64(i, le) * power)
-      if (Math.abs(k) < 2 ** 52) {
-        const encoded = k + 2 ** 52
-        check.setFloat64(0, (encoded - 2 ** 52) / power, le)
-        if (check.getUint32(hiAt, le) === hi && check.getUint32(loAt, le) === lo) {
-          o.setUint32(i + hiAt, Math.floor(encoded / 2 ** 32), le)
-          o.setUint32(i + loAt, encoded % 2 ** 32, le)
-          continue
-        }
-      }
-      if (hi >>> 21 === 0)
-        throw new AstropackError('UNSUPPORTED_FEATURE', 'decimal: a subnormal value cannot be kept')
-      o.setUint32(i + hiAt, hi, le)
-      o.setUint32(i + loAt, lo, le)
     }
   }
   out.set(data.subarray(whole), whole)
