@@ -96,7 +96,10 @@ describe('astropack export', () => {
     const cases: [string[], RegExp][] = [
       [['--to', 'parquet'], /has 3 tables; choose one with --table .*HDU 9.*\[USAGE\]$/],
       [['--to', 'parquet', '--table', '5'], /no table HDU 5 in the package \(tables: .*\[NOT_FOUND\]$/],
-      [['--to', 'xlsx'], /cannot export to "xlsx" \(formats: parquet, arrow, csv, fits, hdf5, zip\) \[USAGE\]$/],
+      [
+        ['--to', 'xlsx'],
+        /cannot export to "xlsx" \(formats: parquet, arrow, csv, fits, hdf5, zip\) \[USAGE\]$/,
+      ],
       [['--to', 'zip', '--table', '9'], /\[USAGE\]$/],
       [['--to', 'csv', '--entry', 'nope.fits'], /no entry "nope.fits".*\[NOT_FOUND\]$/],
     ]
