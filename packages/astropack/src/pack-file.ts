@@ -8,7 +8,14 @@ import {
 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
 import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
-import { columnMetrics, emptyMetrics, type Metrics, mergeMetrics, positionKind } from './layouts/metrics.js'
+import {
+  ColumnMeter,
+  columnMetrics,
+  emptyMetrics,
+  type Metrics,
+  mergeMetrics,
+  positionKind,
+} from './layouts/metrics.js'
 import { type PlannedSegment, planFile } from './layouts/plan.js'
 import { OPAQUE, type TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
@@ -59,19 +66,32 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
     )
     const hash = createSha256()
     const hasTables = plan.some((segment) => segment.layout !== 'bytes')
+    // The manifest's record of each table: its own copy, which packing fills in (metrics, text row count),
+    // listed when its segment (or its first column stored on its own) is met.
+    const records = new Map<TableSchema, PackContext['tables'][number]>()
+    const record = (schema: TableSchema) => {
+      let table = records.get(schema)
+      if (!table) {
+        table = { entry: entry.path, ...schema, columns: schema.columns.map((c) => ({ ...c })) }
+        records.set(schema, table)
+        context.tables.push(table)
+      }
+      return table
+    }
     for (const segment of plan) {
-      // The manifest's record of a table: its own copy, which packing fills in (metrics, text row count).
-      const table =
-        segment.layout === 'bytes'
-          ? undefined
-          : { entry: entry.path, ...segment.table, columns: segment.table.columns.map((c) => ({ ...c })) }
-      if (table) context.tables.push(table)
-      if (segment.layout === 'rows') await packRows(context, file, entry, segment, hash, table!)
-      else if (segment.layout === 'text')
-        table!.rows = await packText(context, file, entry, segment, hash, table!)
-      else {
+      if (segment.layout === 'rows')
+        await packRows(context, file, entry, segment, hash, record(segment.table))
+      else if (segment.layout === 'text') {
+        const table = record(segment.table)
+        table.rows = await packText(context, file, entry, segment, hash, table)
+      } else {
         if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
-        await packBytes(context, file, entry, segment, hash)
+        const meters = await packBytes(context, file, entry, segment, hash)
+        segment.columns?.forEach((column, c) => {
+          const table = record(column.table)
+          const meter = meters[c]
+          if (meter) table.columns[column.tableColumn]!.metrics = meter.result()
+        })
       }
     }
     const { size } = await file.stat()
@@ -100,14 +120,20 @@ function next(candidates: Candidates, part: EncodedPart): Candidates {
   return candidates === 'probe' ? 'probe' : [part.steps]
 }
 
+/**
+ * Packs a bytes segment chunk by chunk. Table columns stored in it (HDF5 datasets) are measured here, on
+ * the bytes read, before they go to a worker; returns their meters (undefined for unmeasured columns).
+ */
 async function packBytes(
   context: PackContext,
   file: FileHandle,
   entry: SourceEntry,
   segment: Extract<PlannedSegment, { layout: 'bytes' }>,
   hash: Sha256,
-): Promise<void> {
+): Promise<(ColumnMeter | undefined)[]> {
   const { pool, buffers, queue, chunkSize } = context
+  const columns = segment.columns ?? []
+  const meters = columns.map((column) => (column.metric ? new ColumnMeter(column.metric) : undefined))
   let candidates = initial(segment.candidates)
   for (let position = segment.start; position < segment.end; position += chunkSize) {
     const length = Math.min(chunkSize, segment.end - position)
@@ -115,6 +141,11 @@ async function packBytes(
     const raw = buffer.subarray(0, length)
     await readExact(file, raw, position, entry.path)
     hash.update(raw)
+    columns.forEach((column, c) => {
+      const from = Math.max(column.start, position)
+      const to = Math.min(column.end, position + length)
+      if (to > from) meters[c]?.add(raw.subarray(from - position, to - position))
+    })
     const into = buffers.take(pooledSize(frameBound(chunkSize)))
     const task = {
       op: 'encode' as const,
@@ -133,6 +164,7 @@ async function packBytes(
       }),
     )
   }
+  return meters
 }
 
 async function packRows(

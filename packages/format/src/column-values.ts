@@ -6,6 +6,7 @@ import {
   readLocatedColumn,
 } from './columns.js'
 import { AstropackError } from './errors.js'
+import { numpyColumnDecoder } from './hdf5-column-values.js'
 import type { ManifestColumn } from './manifest.js'
 import type { PackageReader } from './reader.js'
 import { readTextColumnValues } from './text-columns.js'
@@ -116,7 +117,10 @@ function strings(width: number): Decode {
   }
 }
 
-/** Yields a scalar column's values (of a FITS table, or any column of a CSV/TSV table) group by group for rows [start, end): bounded memory for big tables. */
+/**
+ * Yields a scalar column's values (of a FITS or HDF5 table, or any column of a CSV/TSV table) group by
+ * group for rows [start, end): bounded memory for big tables.
+ */
 export async function* readColumnValues(
   reader: PackageReader,
   options: ReadColumnOptions,
@@ -124,7 +128,8 @@ export async function* readColumnValues(
   const { table } = findColumn(reader, options)
   if (table.source === 'csv' || table.source === 'tsv') return yield* readTextColumnValues(reader, options)
   const location = locateColumn(reader, options)
-  const decode = columnDecoder(location.column)
+  const decode =
+    table.source === 'hdf5' ? numpyColumnDecoder(location.column) : columnDecoder(location.column)
   for await (const piece of readLocatedColumn(reader, location, options.rows)) yield decode(piece.bytes)
 }
 

@@ -1,12 +1,15 @@
+import { type ByteChunk, chunksOfRange, datasetChunks, readDatasetColumn } from './dataset-columns.js'
 import { AstropackError } from './errors.js'
 import type { EntryRecord } from './index-sections.js'
 import type { ManifestColumn, ManifestTable } from './manifest.js'
+import { parseNumpyType } from './numpy-types.js'
 import type { PackageReader } from './reader.js'
 import type { RowsLayout, SegmentRecord } from './typed-sections.js'
 
 /**
- * The table view (SPEC §7.3): one column of a table stored as a rows segment, read from that column's
- * chunks only, so a column of a remote package costs its own stored bytes plus the index.
+ * The table view (SPEC §7.3): one column of a table stored as a rows segment, or stored on its own (an
+ * HDF5 dataset), read from that column's chunks only, so a column of a remote package costs its own
+ * stored bytes plus the index.
  */
 
 export interface ColumnRef {
@@ -28,17 +31,31 @@ export interface ReadColumnOptions extends ColumnRef {
 
 export type RowsSegment = SegmentRecord & RowsLayout
 
-/** Where a column's bytes are: its table in the manifest, the rows segment and the slot it has there. */
-export interface ColumnLocation {
+/** Where a column's bytes are: in a rows segment, or on their own (a column with a `dataOffset`). */
+export type ColumnLocation = RowsColumnLocation | DatasetColumnLocation
+
+interface LocatedColumn {
   entry: EntryRecord
   table: ManifestTable
   column: ManifestColumn
-  segment: RowsSegment
-  /** The column's position among the segment's columns: which chunk of each group holds it. */
-  slot: number
   /** Bytes the field takes in each row. */
   width: number
   rowCount: number
+}
+
+/** A column of a rows segment: its table's segment and the slot it has there. */
+export interface RowsColumnLocation extends LocatedColumn {
+  kind: 'rows'
+  segment: RowsSegment
+  /** The column's position among the segment's columns: which chunk of each group holds it. */
+  slot: number
+}
+
+/** A column stored on its own: `rowCount × width` bytes from `dataOffset` in the file, in these chunks. */
+export interface DatasetColumnLocation extends LocatedColumn {
+  kind: 'dataset'
+  dataOffset: number
+  chunks: ByteChunk[]
 }
 
 /** A run of consecutive rows of one column, as read from one group's chunk. */
@@ -69,18 +86,40 @@ export function findColumn(
   return { entry, tables, table, index }
 }
 
-/** Finds a FITS table column's rows segment and chunks from the manifest and index; reads nothing. */
+/** Finds a table column's segment and chunks from the manifest and index; reads nothing. */
 export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocation {
   const { entry, tables, table, index } = findColumn(reader, ref)
+  const column = table.columns[index]!
+  if (column.dataOffset !== undefined) return locateDataset(reader, entry, table, column)
   const segment = segmentOf(reader, entry, tables, table)
   const { slot, width } = columnSlot(table, index, segment)
-  return { entry, table, column: table.columns[index]!, segment, slot, width, rowCount: segment.rowCount }
+  return { kind: 'rows', entry, table, column, segment, slot, width, rowCount: segment.rowCount }
 }
 
-/** The indexes of the column's chunks for the groups that hold rows [start, end), in row order. */
+function locateDataset(
+  reader: PackageReader,
+  entry: EntryRecord,
+  table: ManifestTable,
+  column: ManifestColumn,
+): DatasetColumnLocation {
+  const width = fieldWidth(table, column)
+  const rowCount = table.rows
+  const dataOffset = column.dataOffset!
+  if (width === undefined || width === 0 || rowCount === undefined) {
+    throw new AstropackError(
+      'BAD_MANIFEST',
+      `column ${JSON.stringify(column.name)} of ${describeTable(table)} is stored on its own but has no ${width ? 'row count' : 'type with a width'}`,
+    )
+  }
+  const chunks = chunksOfRange(reader, entry, dataOffset, dataOffset + rowCount * width)
+  return { kind: 'dataset', entry, table, column, width, rowCount, dataOffset, chunks }
+}
+
+/** The indexes of the column's chunks that hold rows [start, end), in row order. */
 export function columnChunkIndexes(location: ColumnLocation, rows?: readonly [number, number]): number[] {
-  const { segment, slot } = location
   const [start, end] = rowRange(rows, location.rowCount)
+  if (location.kind === 'dataset') return datasetChunks(location, start, end).map((chunk) => chunk.index)
+  const { segment, slot } = location
   if (start === end) return []
   const firstGroup = Math.floor(start / segment.rowsPerGroup)
   const endGroup = Math.ceil(end / segment.rowsPerGroup)
@@ -109,6 +148,7 @@ export async function* readLocatedColumn(
   rows?: readonly [number, number],
 ): AsyncGenerator<ColumnPiece> {
   const [start, end] = rowRange(rows, location.rowCount)
+  if (location.kind === 'dataset') return yield* readDatasetColumn(reader, location, start, end)
   const { rowsPerGroup } = location.segment
   const { width } = location
   let groupStart = Math.floor(start / rowsPerGroup) * rowsPerGroup
@@ -228,9 +268,10 @@ function segmentOf(
 }
 
 /**
- * Which of the segment's columns holds manifest column `index`. Field widths come from the TFORMs: the
- * packer leaves zero-width fields out of the segment and may add a padding column at the end, so the
- * column is matched by its offset and width in the row rather than by position.
+ * Which of the segment's columns holds manifest column `index`. Field widths come from the types (FITS
+ * TFORMs, numpy names for HDF5): the packer leaves zero-width fields out of the segment and adds columns
+ * for bytes no field covers, so the column is matched by its offset (`fieldOffset`, else the widths
+ * before it) and width in the row rather than by position.
  */
 function columnSlot(
   table: ManifestTable,
@@ -238,7 +279,7 @@ function columnSlot(
   segment: RowsSegment,
 ): { slot: number; width: number } {
   const column = table.columns[index]!
-  const widths = table.columns.map((candidate) => parseFitsForm(candidate.type)?.width)
+  const widths = table.columns.map((candidate) => fieldWidth(table, candidate))
   if (widths.every((width) => width !== undefined)) {
     const width = widths[index]!
     if (width === 0) {
@@ -247,19 +288,24 @@ function columnSlot(
         `column ${JSON.stringify(column.name)} (${column.type}) holds no bytes`,
       )
     }
-    const offset = widths.slice(0, index).reduce((sum, w) => sum + w, 0)
+    const offset = column.fieldOffset ?? widths.slice(0, index).reduce((sum, w) => sum + w, 0)
     const slot = segment.columns.findIndex((slice) => slice.offset === offset && slice.width === width)
     if (slot >= 0) return { slot, width }
     throw new AstropackError(
       'BAD_MANIFEST',
-      `column ${JSON.stringify(column.name)} of ${describeTable(table)} is not where its TFORM puts it`,
+      `column ${JSON.stringify(column.name)} of ${describeTable(table)} is not where its type puts it`,
     )
   }
-  // Without usable TFORMs, the segment's columns are the manifest's, in order.
+  // Without usable types, the segment's columns are the manifest's, in order.
   if (table.columns.length !== segment.columns.length) {
     throw new AstropackError('BAD_MANIFEST', `the columns of ${describeTable(table)} do not match the index`)
   }
   return { slot: index, width: segment.columns[index]!.width }
+}
+
+/** Bytes a field takes in a row, from its type: a numpy name for HDF5 tables, else a FITS TFORM. */
+function fieldWidth(table: ManifestTable, column: ManifestColumn): number | undefined {
+  return table.source === 'hdf5' ? parseNumpyType(column.type)?.width : parseFitsForm(column.type)?.width
 }
 
 /** FITS binary-table field types and the bytes one element takes (X: bits, counted per byte below). */

@@ -9,13 +9,18 @@ export {
   type ColumnPiece,
   type ColumnRef,
   columnChunkIndexes,
+  type DatasetColumnLocation,
   findColumn,
   locateColumn,
   type ReadColumnOptions,
+  type RowsColumnLocation,
   type RowsSegment,
   readColumn,
+  readLocatedColumn,
 } from './columns.js'
+export type { ByteChunk } from './dataset-columns.js'
 export { AstropackError, type ErrorCode, isAstropackError } from './errors.js'
+export { numpyColumnDecoder } from './hdf5-column-values.js'
 export { type HttpSourceOptions, openUrl } from './http-source.js'
 export type { ChunkRecord, EntryRecord } from './index-sections.js'
 export {
@@ -27,6 +32,7 @@ export {
   manifestSchema,
   parseManifest,
 } from './manifest.js'
+export { type NumpyKind, type NumpyType, parseNumpyType } from './numpy-types.js'
 export { assertEntryPath, entryPathProblem } from './paths.js'
 export { codecOf, MAX_COALESCED_READ, openPackage, PackageReader, type StoredChunk } from './reader.js'
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'

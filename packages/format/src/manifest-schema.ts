@@ -57,6 +57,8 @@ export const manifestSchema = {
               properties: {
                 name: { type: 'string' },
                 type: { type: 'string' },
+                fieldOffset: { type: 'integer', minimum: 0 },
+                dataOffset: { type: 'integer', minimum: 0 },
                 unit: { type: 'string' },
                 ucd: { type: 'string' },
                 description: { type: 'string' },

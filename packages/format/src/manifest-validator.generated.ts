@@ -4,7 +4,7 @@ import { fullFormats } from 'ajv-formats/dist/formats.js'
 "use strict";
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://astropack.dev/schemas/manifest-1.json","title":"AstroPack manifest, spec version 1","type":"object","required":["format","specVersion","created","tool"],"properties":{"format":{"const":"astropack"},"specVersion":{"type":"string","pattern":"^1\\.[0-9]+$"},"created":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"survey":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string"},"description":{"type":"string"}}},"packageVersion":{"type":"string"},"inputs":{"type":"array","items":{"type":"object","required":["source","entries","bytes"],"properties":{"source":{"type":"string"},"entries":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0},"reader":{"type":"string"}}}},"tables":{"type":"array","items":{"type":"object","required":["entry","name","source","columns"],"properties":{"entry":{"type":"string"},"name":{"type":"string"},"source":{"type":"string"},"hdu":{"type":"integer","minimum":0},"rows":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"columns":{"type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string"},"unit":{"type":"string"},"ucd":{"type":"string"},"description":{"type":"string"},"tscal":{"type":"number"},"tzero":{"type":"number"},"tnull":{"type":"integer"},"metrics":{"type":"object","required":["count","nulls","nans"],"properties":{"count":{"type":"integer","minimum":0},"nulls":{"type":"integer","minimum":0},"nans":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"mean":{"type":"number"},"std":{"type":"number","minimum":0},"outOfRange":{"type":"integer","minimum":0}}}}}}}}},"metadata":{"type":"object"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://astropack.dev/schemas/manifest-1.json","title":"AstroPack manifest, spec version 1","type":"object","required":["format","specVersion","created","tool"],"properties":{"format":{"const":"astropack"},"specVersion":{"type":"string","pattern":"^1\\.[0-9]+$"},"created":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"survey":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string"},"description":{"type":"string"}}},"packageVersion":{"type":"string"},"inputs":{"type":"array","items":{"type":"object","required":["source","entries","bytes"],"properties":{"source":{"type":"string"},"entries":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0},"reader":{"type":"string"}}}},"tables":{"type":"array","items":{"type":"object","required":["entry","name","source","columns"],"properties":{"entry":{"type":"string"},"name":{"type":"string"},"source":{"type":"string"},"hdu":{"type":"integer","minimum":0},"rows":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"columns":{"type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string"},"fieldOffset":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"unit":{"type":"string"},"ucd":{"type":"string"},"description":{"type":"string"},"tscal":{"type":"number"},"tzero":{"type":"number"},"tnull":{"type":"integer"},"metrics":{"type":"object","required":["count","nulls","nans"],"properties":{"count":{"type":"integer","minimum":0},"nulls":{"type":"integer","minimum":0},"nans":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"mean":{"type":"number"},"std":{"type":"number","minimum":0},"outOfRange":{"type":"integer","minimum":0}}}}}}}}},"metadata":{"type":"object"}}};
 const pattern4 = new RegExp("^1\\.[0-9]+$", "u");
 const formats0 = fullFormats["date-time"];
 
@@ -627,9 +627,10 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data26.unit !== undefined){
-if(typeof data26.unit !== "string"){
-const err50 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/unit",schemaPath:"#/properties/tables/items/properties/columns/items/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data26.fieldOffset !== undefined){
+let data29 = data26.fieldOffset;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err50 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -638,10 +639,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-if(data26.ucd !== undefined){
-if(typeof data26.ucd !== "string"){
-const err51 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/ucd",schemaPath:"#/properties/tables/items/properties/columns/items/properties/ucd/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 0 || isNaN(data29)){
+const err51 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -651,9 +651,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data26.description !== undefined){
-if(typeof data26.description !== "string"){
-const err52 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/description",schemaPath:"#/properties/tables/items/properties/columns/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data26.dataOffset !== undefined){
+let data30 = data26.dataOffset;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err52 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -662,11 +664,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data26.tscal !== undefined){
-let data32 = data26.tscal;
-if(!((typeof data32 == "number") && (isFinite(data32)))){
-const err53 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tscal",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tscal/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 0 || isNaN(data30)){
+const err53 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -676,10 +676,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data26.tzero !== undefined){
-let data33 = data26.tzero;
-if(!((typeof data33 == "number") && (isFinite(data33)))){
-const err54 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tzero",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tzero/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data26.unit !== undefined){
+if(typeof data26.unit !== "string"){
+const err54 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/unit",schemaPath:"#/properties/tables/items/properties/columns/items/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -689,10 +689,9 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data26.tnull !== undefined){
-let data34 = data26.tnull;
-if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
-const err55 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tnull",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tnull/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data26.ucd !== undefined){
+if(typeof data26.ucd !== "string"){
+const err55 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/ucd",schemaPath:"#/properties/tables/items/properties/columns/items/properties/ucd/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -702,11 +701,9 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data26.metrics !== undefined){
-let data35 = data26.metrics;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.count === undefined){
-const err56 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
+if(data26.description !== undefined){
+if(typeof data26.description !== "string"){
+const err56 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/description",schemaPath:"#/properties/tables/items/properties/columns/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -715,8 +712,11 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(data35.nulls === undefined){
-const err57 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nulls"},message:"must have required property '"+"nulls"+"'"};
+}
+if(data26.tscal !== undefined){
+let data34 = data26.tscal;
+if(!((typeof data34 == "number") && (isFinite(data34)))){
+const err57 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tscal",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tscal/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -725,8 +725,11 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(data35.nans === undefined){
-const err58 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nans"},message:"must have required property '"+"nans"+"'"};
+}
+if(data26.tzero !== undefined){
+let data35 = data26.tzero;
+if(!((typeof data35 == "number") && (isFinite(data35)))){
+const err58 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tzero",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tzero/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -735,10 +738,11 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(data35.count !== undefined){
-let data36 = data35.count;
+}
+if(data26.tnull !== undefined){
+let data36 = data26.tnull;
 if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-const err59 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err59 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tnull",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tnull/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -747,9 +751,12 @@ vErrors.push(err59);
 }
 errors++;
 }
-if((typeof data36 == "number") && (isFinite(data36))){
-if(data36 < 0 || isNaN(data36)){
-const err60 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data26.metrics !== undefined){
+let data37 = data26.metrics;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+if(data37.count === undefined){
+const err60 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -758,12 +765,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-}
-if(data35.nulls !== undefined){
-let data37 = data35.nulls;
-if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err61 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data37.nulls === undefined){
+const err61 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nulls"},message:"must have required property '"+"nulls"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -772,9 +775,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-if((typeof data37 == "number") && (isFinite(data37))){
-if(data37 < 0 || isNaN(data37)){
-const err62 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data37.nans === undefined){
+const err62 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nans"},message:"must have required property '"+"nans"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -783,12 +785,10 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-}
-if(data35.nans !== undefined){
-let data38 = data35.nans;
+if(data37.count !== undefined){
+let data38 = data37.count;
 if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
-const err63 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err63 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -799,7 +799,7 @@ errors++;
 }
 if((typeof data38 == "number") && (isFinite(data38))){
 if(data38 < 0 || isNaN(data38)){
-const err64 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err64 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -810,10 +810,10 @@ errors++;
 }
 }
 }
-if(data35.min !== undefined){
-let data39 = data35.min;
-if(!((typeof data39 == "number") && (isFinite(data39)))){
-const err65 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/min",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data37.nulls !== undefined){
+let data39 = data37.nulls;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err65 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -822,11 +822,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data35.max !== undefined){
-let data40 = data35.max;
-if(!((typeof data40 == "number") && (isFinite(data40)))){
-const err66 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/max",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 < 0 || isNaN(data39)){
+const err66 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -836,10 +834,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data35.mean !== undefined){
-let data41 = data35.mean;
-if(!((typeof data41 == "number") && (isFinite(data41)))){
-const err67 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/mean",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/mean/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data37.nans !== undefined){
+let data40 = data37.nans;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err67 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -848,12 +847,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-}
-if(data35.std !== undefined){
-let data42 = data35.std;
-if((typeof data42 == "number") && (isFinite(data42))){
-if(data42 < 0 || isNaN(data42)){
-const err68 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 < 0 || isNaN(data40)){
+const err68 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -863,8 +859,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data37.min !== undefined){
+let data41 = data37.min;
+if(!((typeof data41 == "number") && (isFinite(data41)))){
+const err69 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/min",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -874,10 +873,10 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data35.outOfRange !== undefined){
-let data43 = data35.outOfRange;
-if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
-const err70 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data37.max !== undefined){
+let data42 = data37.max;
+if(!((typeof data42 == "number") && (isFinite(data42)))){
+const err70 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/max",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -886,9 +885,11 @@ vErrors.push(err70);
 }
 errors++;
 }
-if((typeof data43 == "number") && (isFinite(data43))){
-if(data43 < 0 || isNaN(data43)){
-const err71 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data37.mean !== undefined){
+let data43 = data37.mean;
+if(!((typeof data43 == "number") && (isFinite(data43)))){
+const err71 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/mean",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/mean/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -898,10 +899,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data37.std !== undefined){
+let data44 = data37.std;
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 < 0 || isNaN(data44)){
+const err72 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -911,9 +913,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
 else {
-const err73 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2,schemaPath:"#/properties/tables/items/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err73 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -923,9 +924,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-else {
-const err74 = {instancePath:instancePath+"/tables/" + i1+"/columns",schemaPath:"#/properties/tables/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data37.outOfRange !== undefined){
+let data45 = data37.outOfRange;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err74 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -934,10 +936,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-}
-else {
-const err75 = {instancePath:instancePath+"/tables/" + i1,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 < 0 || isNaN(data45)){
+const err75 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -948,8 +949,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err76 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err76 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -959,10 +961,9 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data.metadata !== undefined){
-let data44 = data.metadata;
-if(!(data44 && typeof data44 == "object" && !Array.isArray(data44))){
-const err77 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err77 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2,schemaPath:"#/properties/tables/items/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -974,12 +975,61 @@ errors++;
 }
 }
 else {
-const err78 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err78 = {instancePath:instancePath+"/tables/" + i1+"/columns",schemaPath:"#/properties/tables/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err78];
 }
 else {
 vErrors.push(err78);
+}
+errors++;
+}
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/tables/" + i1,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+if(data.metadata !== undefined){
+let data46 = data.metadata;
+if(!(data46 && typeof data46 == "object" && !Array.isArray(data46))){
+const err81 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
 }
 errors++;
 }

@@ -26,15 +26,28 @@ export interface ManifestTable {
   source: string
   hdu?: number
   rows?: number
-  /** Where the table's rows start in the entry's original bytes: the `raw_offset` of its segment. */
+  /**
+   * Where the table's rows start in the entry's original bytes: the `raw_offset` of its segment; for a
+   * table stored column by column, its first column's `dataOffset`.
+   */
   dataOffset?: number
   columns: ManifestColumn[]
 }
 
 export interface ManifestColumn {
   name: string
-  /** FITS TFORM (`D`, `1J`, `16A`) for FITS tables. */
+  /** FITS TFORM (`D`, `1J`, `16A`) for FITS tables; numpy's type name (`<f8`, `>i4`, `|S6`) for HDF5. */
   type?: string
+  /**
+   * Where the field starts within a row (an HDF5 compound member's offset); without it, fields follow
+   * each other in order from 0 (FITS).
+   */
+  fieldOffset?: number
+  /**
+   * For a table stored column by column (HDF5 datasets of one group): where this column's values start in
+   * the entry's original bytes, `rows` values of its type back to back (SPEC §7.3).
+   */
+  dataOffset?: number
   unit?: string
   ucd?: string
   description?: string

@@ -1,6 +1,6 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
 import type { BinaryColumn, ElementType, FitsHdu } from '@astropack/readers/fits'
-import { type MetricSpec, positionKind } from './metrics.js'
+import { FITS_METRIC_ELEMENTS, type MetricSpec, positionKind } from './metrics.js'
 import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment, type TableSchema } from './segments.js'
 
 type Readers = typeof import('@astropack/readers/fits')
@@ -95,7 +95,8 @@ function metricSpec(column: BinaryColumn): { metric?: MetricSpec } {
   const range = positionKind(column.name, column.unit)
   return {
     metric: {
-      element: type,
+      element: FITS_METRIC_ELEMENTS[type],
+      littleEndian: false,
       scale: column.scale,
       zero,
       ...(tnull !== undefined && type !== 'E' && type !== 'D' ? { null: tnull } : {}),

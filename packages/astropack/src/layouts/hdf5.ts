@@ -1,7 +1,15 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
 import { isElementWidth } from '@astropack/codecs'
 import type { Hdf5Dataset, Hdf5Datatype } from '@astropack/readers/hdf5-layout'
-import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment, type TableSchema } from './segments.js'
+import { type MetricSpec, positionKind } from './metrics.js'
+import {
+  type ColumnInBytes,
+  coverWithBytes,
+  MIN_TYPED_BYTES,
+  OPAQUE,
+  type PlannedSegment,
+  type TableSchema,
+} from './segments.js'
 
 /** The HDF5 signature, at 0 or after a user block of 512, 1024 or 2048 bytes (larger ones are not looked for). */
 const HDF5_MAGIC = Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a)
@@ -46,6 +54,40 @@ function typeName(type: Hdf5Datatype): string {
   }
 }
 
+/**
+ * How to measure values of this type (every element of an array member); strings, opaque types and
+ * half floats are not. HDF5 has no null marker or scaling; positions are recognised by name alone (the
+ * locator reads no unit attributes).
+ */
+function metricSpec(type: Hdf5Datatype, name: string): MetricSpec | undefined {
+  const element = type.class === 'array' ? type.base : type
+  if (element.class !== 'integer' && element.class !== 'float') return undefined
+  const kind = element.class === 'float' ? 'f' : element.signed ? 'i' : 'u'
+  const code = `${kind}${element.size}`
+  if (!METRIC_ELEMENTS.has(code)) return undefined
+  const range = positionKind(name, undefined)
+  return {
+    element: code as MetricSpec['element'],
+    littleEndian: element.byteOrder === 'little',
+    scale: 1,
+    zero: 0,
+    ...(range ? { range } : {}),
+  }
+}
+
+const METRIC_ELEMENTS: ReadonlySet<string> = new Set([
+  'i1',
+  'u1',
+  'i2',
+  'u2',
+  'i4',
+  'u4',
+  'i8',
+  'u8',
+  'f4',
+  'f8',
+])
+
 /** A compound dataset as rows, one column per member (padding between members as opaque columns). */
 function compoundSegment(dataset: Hdf5Dataset, start: number, size: number): RowsSegment | undefined {
   const type = dataset.datatype
@@ -58,11 +100,13 @@ function compoundSegment(dataset: Hdf5Dataset, start: number, size: number): Row
     if (member.type.size === 0) continue
     if (member.offset > at) columns.push({ offset: at, width: member.offset - at, candidates: OPAQUE })
     const element = member.type.class === 'array' ? member.type.base : member.type
+    const metric = metricSpec(member.type, member.name)
     columns.push({
       offset: member.offset,
       width: member.type.size,
       candidates: numberCandidates(element),
       tableColumn: type.members.indexOf(member),
+      ...(metric ? { metric } : {}),
     })
     at = member.offset + member.type.size
   }
@@ -73,7 +117,11 @@ function compoundSegment(dataset: Hdf5Dataset, start: number, size: number): Row
     source: 'hdf5',
     rows: rowCount,
     dataOffset: start,
-    columns: type.members.map((member) => ({ name: member.name, type: typeName(member.type) })),
+    columns: type.members.map((member) => ({
+      name: member.name,
+      type: typeName(member.type),
+      fieldOffset: member.offset,
+    })),
   }
   return { layout: 'rows', start, end: start + size, rowWidth: type.size, rowCount, columns, table }
 }
@@ -104,11 +152,83 @@ function hdf5Segments(datasets: Hdf5Dataset[], fileSize: number): PlannedSegment
   return typed.filter((segment) => !overlapping.has(segment))
 }
 
+/** A dataset's data as file bytes [start, end), when they lie there as they are (contiguous, unfiltered). */
+function plainBytes(dataset: Hdf5Dataset, fileSize: number): { start: number; end: number } | undefined {
+  const { storage } = dataset
+  if (storage.kind !== 'contiguous' || storage.offset === undefined || dataset.filters > 0) return undefined
+  const end = storage.offset + storage.size
+  return end <= fileSize ? { start: storage.offset, end } : undefined
+}
+
+/**
+ * Tables of 1-D datasets: a group whose 1-D datasets (at least two) are all numeric, of one length and
+ * stored as plain bytes is a table with one column per dataset, in link order. A group with any other
+ * 1-D dataset beside them gives none, rather than a table that leaves a column out.
+ */
+function groupTables(datasets: Hdf5Dataset[], fileSize: number): ColumnInBytes[][] {
+  const groups = new Map<string, Hdf5Dataset[]>()
+  for (const dataset of datasets) {
+    if (dataset.dims?.length !== 1) continue
+    const group = dataset.path.slice(0, dataset.path.lastIndexOf('/')) || '/'
+    groups.set(group, [...(groups.get(group) ?? []), dataset])
+  }
+  const tables: ColumnInBytes[][] = []
+  for (const [group, members] of groups) {
+    const rows = members[0]!.dims![0]!
+    const placed = members.map((dataset) => {
+      const { datatype } = dataset
+      const numeric = datatype.class === 'integer' || datatype.class === 'float'
+      const bytes = plainBytes(dataset, fileSize)
+      const fits = numeric && isElementWidth(datatype.size) && dataset.dims![0] === rows
+      return fits && bytes && bytes.end === bytes.start + rows * datatype.size ? bytes : undefined
+    })
+    if (members.length < 2 || rows === 0 || placed.some((bytes) => bytes === undefined)) continue
+    const table: TableSchema = {
+      name: group,
+      source: 'hdf5',
+      rows,
+      dataOffset: Math.min(...placed.map((bytes) => bytes!.start)),
+      columns: members.map((dataset, c) => ({
+        name: dataset.path.slice(group.length === 1 ? 1 : group.length + 1),
+        type: typeName(dataset.datatype),
+        dataOffset: placed[c]!.start,
+      })),
+    }
+    tables.push(
+      members.map((dataset, c) => {
+        const metric = metricSpec(dataset.datatype, table.columns[c]!.name)
+        return { ...placed[c]!, table, tableColumn: c, ...(metric ? { metric } : {}) }
+      }),
+    )
+  }
+  return tables
+}
+
+/**
+ * Gives each group table's columns to the bytes segments holding them. A table whose columns overlap
+ * each other or lie partly in a rows segment is dropped: its bytes are not what the file says.
+ */
+function placeColumns(plan: PlannedSegment[], tables: ColumnInBytes[][]): void {
+  for (const columns of tables) {
+    const sorted = [...columns].sort((a, b) => a.start - b.start)
+    if (sorted.some((column, i) => i > 0 && column.start < sorted[i - 1]!.end)) continue
+    const homes = columns.map((column) =>
+      plan.find((s) => s.layout === 'bytes' && s.start <= column.start && column.end <= s.end),
+    )
+    if (homes.some((home) => home === undefined)) continue
+    columns.forEach((column, c) => {
+      const home = homes[c] as Extract<PlannedSegment, { layout: 'bytes' }>
+      home.columns = [...(home.columns ?? []), column]
+    })
+  }
+}
+
 /**
  * Plans an HDF5 file: each contiguous, unfiltered numeric dataset becomes a bytes segment with transform
  * candidates for its element type and byte order, a compound dataset a rows segment (one column per
- * member); metadata, small, chunked, compressed and other datasets stay opaque. Returns undefined for files
- * that are not HDF5, that the locator cannot read, or that hold nothing to type.
+ * member); metadata, small, chunked, compressed and other datasets stay opaque. A group of 1-D datasets of
+ * one length is recorded as a table over their bytes (typed or not). Returns undefined for files that are
+ * not HDF5, that the locator cannot read, or that hold nothing to type.
  */
 export async function planHdf5(
   path: string,
@@ -121,7 +241,11 @@ export async function planHdf5(
   try {
     const layout = await readers.locateHdf5Datasets(source)
     const typed = hdf5Segments(layout.datasets, size)
-    return typed.length > 0 ? coverWithBytes(typed, size) : undefined
+    const tables = groupTables(layout.datasets, size)
+    if (typed.length === 0 && tables.length === 0) return undefined
+    const plan = coverWithBytes(typed, size)
+    placeColumns(plan, tables)
+    return plan
   } catch {
     return undefined // an HDF5 file the locator cannot read is still packed, as opaque bytes
   } finally {

@@ -9,10 +9,13 @@ import { NULL_FIELDS } from '@astropack/format/layouts'
  * pairwise update of mean and squared deviations), so the result does not depend on the group size.
  */
 
-/** How to read one scalar numeric column of a FITS table (big-endian) and what its values mean. */
+/** A numeric element type, by numpy's kind and size: `u1` (FITS B), `i2` (I), `i4` (J), `i8` (K), `f4` (E), `f8` (D). */
+export type MetricElement = 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f4' | 'f8'
+
+/** How to read one numeric column (FITS: big-endian; HDF5: as the dataset says) and what its values mean. */
 export interface MetricSpec {
-  /** FITS element type: B (uint8), I, J, K (int16/32/64), E, D (float32/64). */
-  element: 'B' | 'I' | 'J' | 'K' | 'E' | 'D'
+  element: MetricElement
+  littleEndian: boolean
   /** physical = zero + scale × stored (TZERO, TSCAL). */
   scale: number
   zero: number
@@ -21,6 +24,9 @@ export interface MetricSpec {
   /** Right ascension must lie in [0, 360), declination in [-90, 90] (degrees). */
   range?: 'ra' | 'dec'
 }
+
+/** The elements of FITS binary-table types that are measured. */
+export const FITS_METRIC_ELEMENTS = { B: 'u1', I: 'i2', J: 'i4', K: 'i8', E: 'f4', D: 'f8' } as const
 
 export interface Metrics {
   count: number
@@ -36,7 +42,7 @@ export interface Metrics {
   outOfRange: number
 }
 
-const WIDTH = { B: 1, I: 2, J: 4, K: 8, E: 4, D: 8 } as const
+const WIDTH = { i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4, i8: 8, u8: 8, f4: 4, f8: 8 } as const
 
 /** Column names that hold right ascension or declination in degrees (Gaia, Tycho, Hipparcos, SDSS styles). */
 export function positionKind(name: string, unit: string | undefined): 'ra' | 'dec' | undefined {
@@ -61,37 +67,90 @@ export function emptyMetrics(): Metrics {
   }
 }
 
-/** Measures one group's column: `bytes` holds its values back to back, big-endian. */
+/** Measures one group's column: `bytes` holds its values back to back, in the spec's byte order. */
 export function measureColumn(bytes: Uint8Array, spec: MetricSpec): Metrics {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const width = WIDTH[spec.element]
   const end = Math.floor(bytes.byteLength / width) * width
   const running = new Running(spec.range, end / width)
-  const { zero, scale } = spec
+  const { zero, scale, littleEndian: le } = spec
   // TNULL only exists for integers; the sentinel never equals a stored value when it is not set.
   const none = spec.null ?? Number.NaN
   // One loop per type: a DataView read chosen per value costs several times the work.
   switch (spec.element) {
-    case 'D':
-      for (let at = 0; at < end; at += 8) running.number(zero + scale * view.getFloat64(at))
+    case 'f8':
+      for (let at = 0; at < end; at += 8) running.number(zero + scale * view.getFloat64(at, le))
       break
-    case 'E':
-      for (let at = 0; at < end; at += 4) running.number(zero + scale * view.getFloat32(at))
+    case 'f4':
+      for (let at = 0; at < end; at += 4) running.number(zero + scale * view.getFloat32(at, le))
       break
-    case 'B':
+    case 'u1':
       for (let at = 0; at < end; at++) running.stored(view.getUint8(at), none, zero, scale)
       break
-    case 'I':
-      for (let at = 0; at < end; at += 2) running.stored(view.getInt16(at), none, zero, scale)
+    case 'i1':
+      for (let at = 0; at < end; at++) running.stored(view.getInt8(at), none, zero, scale)
       break
-    case 'J':
-      for (let at = 0; at < end; at += 4) running.stored(view.getInt32(at), none, zero, scale)
+    case 'i2':
+      for (let at = 0; at < end; at += 2) running.stored(view.getInt16(at, le), none, zero, scale)
       break
-    case 'K':
-      for (let at = 0; at < end; at += 8) running.stored(Number(view.getBigInt64(at)), none, zero, scale)
+    case 'u2':
+      for (let at = 0; at < end; at += 2) running.stored(view.getUint16(at, le), none, zero, scale)
+      break
+    case 'i4':
+      for (let at = 0; at < end; at += 4) running.stored(view.getInt32(at, le), none, zero, scale)
+      break
+    case 'u4':
+      for (let at = 0; at < end; at += 4) running.stored(view.getUint32(at, le), none, zero, scale)
+      break
+    case 'i8':
+      for (let at = 0; at < end; at += 8) running.stored(Number(view.getBigInt64(at, le)), none, zero, scale)
+      break
+    case 'u8':
+      for (let at = 0; at < end; at += 8) running.stored(Number(view.getBigUint64(at, le)), none, zero, scale)
       break
   }
   return running.finish()
+}
+
+/**
+ * Measures a column that arrives in pieces cut anywhere (the chunks of a bytes segment holding an HDF5
+ * dataset): a value split between two pieces is measured once both halves are in.
+ */
+export class ColumnMeter {
+  #metrics = emptyMetrics()
+  readonly #split: Uint8Array
+  #filled = 0
+
+  constructor(readonly spec: MetricSpec) {
+    this.#split = new Uint8Array(WIDTH[spec.element])
+  }
+
+  add(bytes: Uint8Array): void {
+    const width = this.#split.byteLength
+    let rest = bytes
+    if (this.#filled > 0) {
+      const needed = Math.min(width - this.#filled, rest.byteLength)
+      this.#split.set(rest.subarray(0, needed), this.#filled)
+      this.#filled += needed
+      rest = rest.subarray(needed)
+      if (this.#filled < width) return
+      this.#merge(this.#split)
+      this.#filled = 0
+    }
+    const whole = Math.floor(rest.byteLength / width) * width
+    if (whole > 0) this.#merge(rest.subarray(0, whole))
+    this.#split.set(rest.subarray(whole))
+    this.#filled = rest.byteLength - whole
+  }
+
+  #merge(bytes: Uint8Array): void {
+    this.#metrics = mergeMetrics(this.#metrics, measureColumn(bytes, this.spec))
+  }
+
+  /** The manifest's form of everything added (a trailing partial value is not counted). */
+  result(): ColumnMetrics {
+    return columnMetrics(this.#metrics, this.spec)
+  }
 }
 
 /** The metrics of two groups together. */

@@ -9,7 +9,14 @@ import type { MetricSpec } from './metrics.js'
  * bytes, and unpack rebuilds the same bytes either way (SHA-256 checked).
  */
 export type PlannedSegment =
-  | { layout: 'bytes'; start: number; end: number; candidates: TransformStep[][] }
+  | {
+      layout: 'bytes'
+      start: number
+      end: number
+      candidates: TransformStep[][]
+      /** Table columns whose values lie in these bytes (HDF5 datasets of a group), measured as read. */
+      columns?: ColumnInBytes[]
+    }
   | { layout: 'text'; start: number; end: number; delimiter: number; columnCount: number; table: TableSchema }
   | {
       layout: 'rows'
@@ -28,11 +35,20 @@ export type PlannedSegment =
       table: TableSchema
     }
 
+/** A column stored on its own: its values are file bytes [start, end); the table it is column `tableColumn` of. */
+export interface ColumnInBytes {
+  start: number
+  end: number
+  table: TableSchema
+  tableColumn: number
+  metric?: MetricSpec
+}
+
 /** What a reader said about a table it recognised: recorded in the manifest (`tables`). */
 export interface TableSchema {
   /** The table's name: FITS EXTNAME (or `HDU n`); for text files, the file name. */
   name: string
-  /** Where it came from: `fits` (with the HDU number) or `csv` / `tsv`. */
+  /** Where it came from: `fits` (with the HDU number), `hdf5` or `csv` / `tsv`. */
   source: string
   hdu?: number
   /** Row count, when the header says it (FITS); text tables are counted while packing. */
