@@ -7,8 +7,9 @@ export interface TableChoice {
   table?: number | string
 }
 
-/** `fits/x.fits HDU 2 "EVENTS"`, `fits/x.fits HDU 1` (unnamed) or `tables/stars.csv`. */
+/** `fits/x.fits HDU 2 "EVENTS"`, `fits/x.fits HDU 1` (unnamed), `cat.h5 "/catalog"` or `tables/stars.csv`. */
 export function describeTable(table: ManifestTable): string {
+  if (table.source === 'hdf5') return `${table.entry} ${JSON.stringify(table.name)}`
   if (table.hdu === undefined) return table.entry
   const name = table.name === `HDU ${table.hdu}` ? '' : ` ${JSON.stringify(table.name)}`
   return `${table.entry} HDU ${table.hdu}${name}`
@@ -48,9 +49,9 @@ export function chooseTable(reader: PackageReader, choice: TableChoice): Manifes
   return exportable(matches[0]!)
 }
 
-/** FITS binary tables are read with the FITS reader, CSV/TSV tables with the CSV reader. */
+/** FITS binary tables are read with the FITS reader, CSV/TSV tables with the CSV reader, HDF5 tables by column. */
 function exportable(table: ManifestTable): ManifestTable {
-  if (table.source !== 'fits' && table.source !== 'csv' && table.source !== 'tsv') {
+  if (!EXPORTED_SOURCES.has(table.source)) {
     throw new AstropackError(
       'USAGE',
       `${describeTable(table)} is a ${table.source} table, which export does not read`,
@@ -58,6 +59,8 @@ function exportable(table: ManifestTable): ManifestTable {
   }
   return table
 }
+
+const EXPORTED_SOURCES: ReadonlySet<string> = new Set(['fits', 'csv', 'tsv', 'hdf5'])
 
 /** By HDU number; by name exactly, else case-insensitively (FITS EXTNAMEs are) when that is unique. */
 function matching(tables: ManifestTable[], wanted: number | string): ManifestTable[] {

@@ -13,6 +13,7 @@ import {
 import type { RecordBatch, Schema } from 'apache-arrow'
 import { describeTable } from './choose-table.js'
 import { EntryByteSource, type EntrySourceStats } from './entry-source.js'
+import { openHdf5TableStream } from './hdf5-table-stream.js'
 import { SequentialEntrySource } from './text-entry-source.js'
 
 /** A table being read from a package: its Arrow schema, then its rows batch by batch. */
@@ -22,7 +23,7 @@ export interface TableStream {
   hdu?: FitsHdu
   schema: Schema
   rowCount: number
-  /** Bytes one row takes in the FITS file (its heap not counted). */
+  /** Bytes one row takes in the file (a FITS table's heap not counted). */
   rowBytes: number
   batches: AsyncGenerator<RecordBatch, void, undefined>
   /** The same rows again from the first, for writers that need a pass before (or after) writing them. */
@@ -35,11 +36,13 @@ export interface TableStream {
 const MAX_BATCH_ROWS = 1 << 20
 
 /**
- * Reads a FITS table of the package with the FITS reader, over the entry's bytes as the package stores
- * them: headers and rows are decoded piece by piece, never the whole file.
+ * Reads a table of the package: a FITS table with the FITS reader, over the entry's bytes as the package
+ * stores them (headers and rows decoded piece by piece, never the whole file); a CSV/TSV table with the
+ * CSV reader; an HDF5 table from its columns' stored bytes (the table view).
  */
 export async function openTableStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
   if (table.source === 'csv' || table.source === 'tsv') return openCsvStream(reader, table)
+  if (table.source === 'hdf5') return openHdf5TableStream(reader, table)
   const entry = reader.entry(table.entry)
   const source = new EntryByteSource(reader, entry)
   const scan = await scanFits(source, { strict: true })
