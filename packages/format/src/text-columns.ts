@@ -2,7 +2,7 @@ import type { ColumnValue } from './column-values.js'
 import { findColumn, type ReadColumnOptions } from './columns.js'
 import { AstropackError } from './errors.js'
 import type { PackageReader } from './reader.js'
-import { joinTextGroup, NULL_FIELDS, TextColumnKind } from './text-table.js'
+import { joinTextGroup, NULL_FIELDS, TextChunkFlag, TextColumnKind } from './text-table.js'
 import type { SegmentRecord, TextLayout } from './typed-sections.js'
 
 /**
@@ -70,8 +70,9 @@ export async function* readTextColumnValues(
           'read them with cat',
       )
     }
-    // The column alone, rebuilt as lines: one field per line.
-    const fields = latin1.decode(joinTextGroup([column], segment.delimiter)).split('\n')
+    // The column alone, rebuilt as lines: one field per line (CR LF when the file's lines end so).
+    const lineEnd = (column[2]! & TextChunkFlag.crlf) !== 0 ? '\r\n' : '\n'
+    const fields = latin1.decode(joinTextGroup([column], segment.delimiter)).split(lineEnd)
     fields.pop()
     const from = Math.max(start - firstRow, 0)
     const to = Math.min(end - firstRow, fields.length)

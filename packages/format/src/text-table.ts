@@ -6,6 +6,6 @@
  * (see text-table/numbers.ts for why integer arithmetic gives ECMAScript's exact texts).
  */
 
-export { NULL_FIELDS, TextColumnKind } from './text-table/chunk.js'
+export { NULL_FIELDS, TextChunkFlag, TextColumnKind } from './text-table/chunk.js'
 export { joinTextGroup } from './text-table/decode.js'
 export { splitTextGroup } from './text-table/encode.js'

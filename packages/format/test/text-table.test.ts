@@ -11,6 +11,7 @@ import {
   writeLatin1,
   writeShortFloat64,
 } from '../src/text-table/numbers.js'
+import { TextChunkFlag, TextColumnKind } from '../src/text-table.js'
 import { sameBytes, sampleFiles } from './helpers.js'
 import * as legacy from './legacy-text-table.js'
 
@@ -81,18 +82,33 @@ describe('text tables stored as typed columns', () => {
   it('rebuild every line byte for byte', () => {
     fc.assert(
       fc.property(table, ([columns, rows, delimiter]) => {
-        const text = `${rows.map((row) => row.join(String.fromCharCode(delimiter))).join('\n')}\n`
-        const group = latin1(text)
-        const parts = splitTextGroup(group, delimiter, columns)
-        expect(parts).toHaveLength(columns)
-        expect(sameBytes(joinTextGroup(parts, delimiter), group)).toBe(true)
+        for (const newline of ['\n', '\r\n']) {
+          const text = `${rows.map((row) => row.join(String.fromCharCode(delimiter))).join(newline)}${newline}`
+          const group = latin1(text)
+          const parts = splitTextGroup(group, delimiter, columns)
+          expect(parts).toHaveLength(columns)
+          expect(sameBytes(joinTextGroup(parts, delimiter), group)).toBe(true)
+        }
       }),
       { numRuns: 1000 },
     )
   })
 
-  it('keeps a group whose lines differ in field count, or that has quotes or CR, as it is', () => {
-    for (const text of ['a,b\nc\n', '"x,y",2\n3,4\n', '1,2\r\n3,4\r\n']) {
+  it('stores lines ending in CR LF as typed columns too, with the CR LF flag', () => {
+    const parts = splitTextGroup(latin1('1,2.5\r\n3,\r\n4,0.25\r\n5,7.125\r\n6,1.5\r\n7,2.75\r\n'), 44, 2)
+    expect(parts.map((part) => [part[0], part[2]])).toEqual([
+      [TextColumnKind.fixed, TextChunkFlag.crlf],
+      [TextColumnKind.decimal, TextChunkFlag.crlf],
+    ])
+    expect(text(joinTextGroup(parts, 44))).toBe('1,2.5\r\n3,\r\n4,0.25\r\n5,7.125\r\n6,1.5\r\n7,2.75\r\n')
+    // Chunks of one group that disagree on the flag are refused, never half-applied.
+    const mixed = [parts[0]!, parts[1]!.slice()]
+    mixed[1]![2] = 0
+    expect(() => joinTextGroup(mixed, 44)).toThrow(/differ in their flags/)
+  })
+
+  it('keeps a group whose lines differ in field count, quotes, or a CR not before every newline, as it is', () => {
+    for (const text of ['a,b\nc\n', '"x,y",2\n3,4\n', '1,2\n3,4\r\n', '1,2\r\n3\r,4\r\n', '1,2\r\n3,4\n']) {
       const parts = splitTextGroup(latin1(text), 44, 2)
       expect(parts[0]![0]).toBe(0)
       expect(sameBytes(joinTextGroup(parts, 44), latin1(text))).toBe(true)

@@ -3,6 +3,7 @@ import { basename } from 'node:path'
 import { coverWithBytes, type PlannedSegment } from './segments.js'
 
 const NEWLINE = 10
+const CR = 13
 const COMMA = 44
 const TAB = 9
 /** The end of the file read to find its last complete line. */
@@ -10,9 +11,13 @@ const TAIL_BYTES = 64 * 1024
 
 function isPlainText(bytes: Uint8Array): boolean {
   let printable = 0
-  for (const byte of bytes) {
-    if (byte === 0 || byte === 13 || byte === 34) return false // NUL, CR, or quotes: not a plain table
-    if ((byte >= 32 && byte < 127) || byte === TAB || byte === NEWLINE || byte >= 160) printable++
+  for (let i = 0; i < bytes.byteLength; i++) {
+    const byte = bytes[i]!
+    if (byte === 0 || byte === 34) return false // NUL or quotes: not a plain table
+    // CR only in CR LF line ends (the last byte may cut one in two).
+    if (byte === CR && i + 1 < bytes.byteLength && bytes[i + 1] !== NEWLINE) return false
+    if ((byte >= 32 && byte < 127) || byte === TAB || byte === NEWLINE || byte === CR || byte >= 160)
+      printable++
   }
   return printable >= bytes.byteLength * 0.95
 }
@@ -44,7 +49,8 @@ export async function planCsv(
     const lastEnd = tailStart + tail.lastIndexOf(NEWLINE) + 1
     if (lastEnd <= firstEnd + 1) return undefined
     // The first line names the columns (when it is a header; a headerless file shows its first values).
-    const names = new TextDecoder('latin1').decode(firstLine).split(String.fromCharCode(delimiter))
+    const header = firstLine.at(-1) === CR ? firstLine.subarray(0, -1) : firstLine
+    const names = new TextDecoder('latin1').decode(header).split(String.fromCharCode(delimiter))
     const table = {
       name: basename(path),
       source: delimiter === TAB ? 'tsv' : 'csv',

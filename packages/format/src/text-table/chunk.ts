@@ -3,7 +3,7 @@ import { AstropackError } from '../errors.js'
 /** Column chunk kinds of a text table (SPEC §7.2). */
 export const TextColumnKind = { raw: 0, text: 1, float64: 2, decimal: 3, fixed: 4 } as const
 
-/** Every column chunk starts with `u8 kind, u8 scale, u16 reserved, u32 count`. */
+/** Every column chunk starts with `u8 kind, u8 scale, u8 flags, u8 reserved, u32 count`. */
 /**
  * Fields of a text table that catalogs write for "no value": readers of a package's text tables (column
  * values, quality metrics) count them as nulls.
@@ -12,12 +12,17 @@ export const NULL_FIELDS: ReadonlySet<string> = new Set(['', 'null', 'NULL', 'No
 
 export const HEADER = 8
 export const NEWLINE = 10
+export const CR = 13
+
+/** Chunk flags (byte 2): the group's lines end with CR LF, not LF alone (set on each of its chunks). */
+export const TextChunkFlag = { crlf: 1 } as const
 
 /** A fresh column chunk of `size` bytes with its header written. */
-export function newChunk(kind: number, scale: number, count: number, size: number): Uint8Array {
+export function newChunk(kind: number, scale: number, count: number, size: number, flags = 0): Uint8Array {
   const bytes = new Uint8Array(size)
   bytes[0] = kind
   bytes[1] = scale
+  bytes[2] = flags
   new DataView(bytes.buffer).setUint32(4, count, true)
   return bytes
 }

@@ -1,5 +1,5 @@
 import { LIMITS } from '../spec.js'
-import { corrupt, HEADER, NEWLINE, TextColumnKind } from './chunk.js'
+import { CR, corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
 import {
   decimalLength,
   fixedLength,
@@ -59,6 +59,9 @@ function readColumn(bytes: Uint8Array): Column {
   if (bytes.byteLength < HEADER) throw corrupt('column chunk shorter than its header')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const [kind, scale] = [bytes[0]!, bytes[1]!]
+  if ((bytes[2]! & ~TextChunkFlag.crlf) !== 0 || bytes[3] !== 0) {
+    throw corrupt(`unknown column chunk flags ${bytes[2]}, ${bytes[3]}`)
+  }
   const count = view.getUint32(4, true)
   if (kind === TextColumnKind.text) {
     // Fields separated by newlines: n fields need n - 1 separators.
@@ -153,8 +156,12 @@ export function joinTextGroup(
   const columns = parts.map(readColumn)
   const rows = columns[0]?.count ?? 0
   if (columns.some((column) => column.count !== rows)) throw corrupt('columns of a group differ in length')
-  // A delimiter or newline after every field, then the fields: all counted before the output is allocated.
-  let size = rows * columns.length
+  const flags = parts[0]?.[2] ?? 0
+  if (parts.some((part) => part[2] !== flags)) throw corrupt('columns of a group differ in their flags')
+  const crlf = (flags & TextChunkFlag.crlf) !== 0
+  // A delimiter or newline after every field (and CR before each newline), then the fields: all counted
+  // before the output is allocated.
+  let size = rows * (columns.length + (crlf ? 1 : 0))
   let floatAt = 0
   for (const column of columns) {
     if (size > LIMITS.maxGroupBytes) break
@@ -167,12 +174,18 @@ export function joinTextGroup(
   }
   if (size > LIMITS.maxGroupBytes) throw corrupt(`a group would rebuild to ${size} bytes`)
   const out = into && into.byteLength >= size ? into.subarray(0, size) : new Uint8Array(size)
-  if (writeRows(columns, rows, delimiter, out) !== size) throw corrupt('rebuilt group size mismatch')
+  if (writeRows(columns, rows, delimiter, crlf, out) !== size) throw corrupt('rebuilt group size mismatch')
   return out
 }
 
 /** Writes the lines field by field, formatting values straight into `out`; returns the end. */
-function writeRows(columns: Column[], rows: number, delimiter: number, out: Uint8Array): number {
+function writeRows(
+  columns: Column[],
+  rows: number,
+  delimiter: number,
+  crlf: boolean,
+  out: Uint8Array,
+): number {
   for (const column of columns) column.rewind()
   const last = columns.length - 1
   let at = 0
@@ -201,8 +214,10 @@ function writeRows(columns: Column[], rows: number, delimiter: number, out: Uint
         for (let byte = floatText[i]; byte !== 0; byte = floatText[++i]) out[at++] = byte!
         column.cursor = i + 1
       }
-      out[at++] = c === last ? NEWLINE : delimiter
+      if (c < last) out[at++] = delimiter
     }
+    if (crlf) out[at++] = CR
+    out[at++] = NEWLINE
   }
   return at
 }

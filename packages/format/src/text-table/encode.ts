@@ -1,8 +1,7 @@
 import { LIMITS } from '../spec.js'
-import { HEADER, NEWLINE, newChunk, TextColumnKind } from './chunk.js'
+import { CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { float64Value, scaledValue } from './numbers.js'
 
-const CR = 13
 const QUOTE = 34
 const DOT = 46
 /** Fields a column's kind is chosen on. */
@@ -22,12 +21,17 @@ function fieldValue(group: Uint8Array, a: number, b: number, kind: number, scale
 export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount: number): Uint8Array[] {
   const size = group.byteLength
   if (columnCount < 1 || size === 0 || group[size - 1] !== NEWLINE) return rawGroup(group, columnCount)
-  if (group.includes(CR) || group.includes(QUOTE)) return rawGroup(group, columnCount)
-  const starts = fieldStarts(group, delimiter, columnCount)
+  if (group.includes(QUOTE)) return rawGroup(group, columnCount)
+  // Lines ending in CR LF (files written on Windows) when the last one does; any other CR: not plain.
+  const crlf = size >= 2 && group[size - 2] === CR
+  if (!crlf && group.includes(CR)) return rawGroup(group, columnCount)
+  const starts = fieldStarts(group, delimiter, columnCount, crlf)
   if (!starts) return rawGroup(group, columnCount)
   const encoded: Uint8Array[] = []
   for (let c = 0; c < columnCount; c++) {
-    const column = encodeColumn(group, starts, c, columnCount)
+    // A field ends before the delimiter or newline after it, and the last one before CR LF.
+    const field = { group, starts, c, columnCount, trim: crlf && c === columnCount - 1 ? 1 : 0 }
+    const column = encodeColumn(field, crlf ? TextChunkFlag.crlf : 0)
     // Tiny fields can take more room as values (1 byte of text, 8 of float64): stay within the chunk limit.
     if (!column) return rawGroup(group, columnCount)
     encoded.push(column)
@@ -37,10 +41,16 @@ export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount
 
 /**
  * Where every field starts, row by row and column by column, plus the group's end: field k spans
- * starts[k] .. starts[k + 1] - 1 (the byte after it is its delimiter or newline). Undefined when a line
- * has another number of fields.
+ * starts[k] .. starts[k + 1] - 1 (the byte after it is its delimiter or newline; with `crlf`, the last
+ * field of a line ends one byte earlier, at its CR). Undefined when a line has another number of fields,
+ * or (crlf) a CR stands anywhere but before a newline, or a newline lacks one.
  */
-function fieldStarts(group: Uint8Array, delimiter: number, columnCount: number): Uint32Array | undefined {
+function fieldStarts(
+  group: Uint8Array,
+  delimiter: number,
+  columnCount: number,
+  crlf: boolean,
+): Uint32Array | undefined {
   let rows = 0
   for (let at = group.indexOf(NEWLINE); at !== -1; at = group.indexOf(NEWLINE, at + 1)) rows++
   const starts = new Uint32Array(rows * columnCount + 1)
@@ -50,9 +60,11 @@ function fieldStarts(group: Uint8Array, delimiter: number, columnCount: number):
   for (let i = 0; i < group.byteLength; i++) {
     const byte = group[i]
     if (byte === NEWLINE) {
-      if (column !== last) return undefined
+      if (column !== last || (crlf && group[i - 1] !== CR)) return undefined
       column = 0
       starts[k++] = i + 1
+    } else if (byte === CR) {
+      if (group[i + 1] !== NEWLINE) return undefined // (only met with crlf: other groups have no CR)
     } else if (byte === delimiter) {
       if (column === last) return undefined
       column++
@@ -63,18 +75,23 @@ function fieldStarts(group: Uint8Array, delimiter: number, columnCount: number):
 }
 
 /** Picks the binary kind that reproduces most fields of a column (a sample of them). */
-function chooseKind(
-  group: Uint8Array,
-  starts: Uint32Array,
-  c: number,
-  columnCount: number,
-): { kind: number; scale: number } {
+/** Column c's fields in a group: field k (row-major) spans starts[k] .. starts[k + 1] - 1 - trim. */
+interface ColumnFields {
+  group: Uint8Array
+  starts: Uint32Array
+  c: number
+  columnCount: number
+  trim: number
+}
+
+function chooseKind(fields: ColumnFields): { kind: number; scale: number } {
+  const { group, starts, c, columnCount, trim } = fields
   const rows = (starts.length - 1) / columnCount
   const step = rows > SAMPLE ? Math.ceil(rows / SAMPLE) : 1
   const stride = step * columnCount
   let decimals = 0
   for (let k = c; k < starts.length - 1; k += stride) {
-    const b = starts[k + 1]! - 1
+    const b = starts[k + 1]! - 1 - trim
     let dot = -1
     let exponent = false
     for (let i = starts[k]!; i < b; i++) {
@@ -95,7 +112,7 @@ function chooseKind(
   for (const option of options) {
     let misses = 0
     for (let k = c; k < starts.length - 1 && misses < fewest; k += stride) {
-      const value = fieldValue(group, starts[k]!, starts[k + 1]! - 1, option.kind, option.scale)
+      const value = fieldValue(group, starts[k]!, starts[k + 1]! - 1 - trim, option.kind, option.scale)
       if (Number.isNaN(value)) misses++
     }
     if (misses < fewest) {
@@ -111,25 +128,21 @@ let values = new Float64Array(0)
 let exceptionRows = new Uint32Array(0)
 
 /** One column as a chunk, or undefined when it would pass the chunk size limit. */
-function encodeColumn(
-  group: Uint8Array,
-  starts: Uint32Array,
-  c: number,
-  columnCount: number,
-): Uint8Array | undefined {
-  const { kind, scale } = chooseKind(group, starts, c, columnCount)
+function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefined {
+  const { group, starts, c, columnCount, trim } = fields
+  const { kind, scale } = chooseKind(fields)
   const rows = (starts.length - 1) / columnCount
   const end = starts.length - 1
   if (kind === TextColumnKind.text) {
     // Fields joined by newlines.
     let size = HEADER + rows - 1
-    for (let k = c; k < end; k += columnCount) size += starts[k + 1]! - 1 - starts[k]!
+    for (let k = c; k < end; k += columnCount) size += starts[k + 1]! - 1 - trim - starts[k]!
     if (size > LIMITS.maxChunkRawSize) return undefined
-    const bytes = newChunk(kind, 0, rows, size)
+    const bytes = newChunk(kind, 0, rows, size, flags)
     let at = HEADER
     for (let k = c; k < end; k += columnCount) {
       const a = starts[k]!
-      const b = starts[k + 1]! - 1
+      const b = starts[k + 1]! - 1 - trim
       if (b - a > 32) bytes.set(group.subarray(a, b), at)
       else for (let i = a; i < b; i++) bytes[at + i - a] = group[i]!
       at += b - a
@@ -143,7 +156,7 @@ function encodeColumn(
   let extra = 0
   for (let row = 0, k = c; row < rows; row++, k += columnCount) {
     const a = starts[k]!
-    const b = starts[k + 1]! - 1
+    const b = starts[k + 1]! - 1 - trim
     const value = fieldValue(group, a, b, kind, scale)
     if (Number.isNaN(value)) {
       exceptionRows[exceptions++] = row
@@ -154,7 +167,7 @@ function encodeColumn(
   const width = kind === TextColumnKind.float64 ? 8 : 4
   const size = HEADER + rows * width + 4 + exceptions * 8 + extra
   if (size > LIMITS.maxChunkRawSize) return undefined
-  const bytes = newChunk(kind, scale, rows, size)
+  const bytes = newChunk(kind, scale, rows, size, flags)
   const view = new DataView(bytes.buffer)
   if (width === 8) for (let row = 0; row < rows; row++) view.setFloat64(HEADER + row * 8, values[row]!, true)
   else for (let row = 0; row < rows; row++) view.setInt32(HEADER + row * 4, values[row]!, true)
@@ -165,7 +178,7 @@ function encodeColumn(
   for (let e = 0; e < exceptions; e++, at += 8) {
     const row = exceptionRows[e]!
     const a = starts[row * columnCount + c]!
-    const b = starts[row * columnCount + c + 1]! - 1
+    const b = starts[row * columnCount + c + 1]! - 1 - trim
     view.setUint32(at, row, true)
     view.setUint32(at + 4, b - a, true)
     bytes.set(group.subarray(a, b), text)
