@@ -39,11 +39,14 @@ export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount
   return encoded
 }
 
+// Field starts, reused group after group: a worker encodes one group at a time.
+let startsScratch = new Uint32Array(0)
+
 /**
  * Where every field starts, row by row and column by column, plus the group's end: field k spans
  * starts[k] .. starts[k + 1] - 1 (the byte after it is its delimiter or newline; with `crlf`, the last
  * field of a line ends one byte earlier, at its CR). Undefined when a line has another number of fields,
- * or (crlf) a CR stands anywhere but before a newline, or a newline lacks one.
+ * or (crlf) a CR stands anywhere but before a newline, or a newline lacks one. Valid until the next call.
  */
 function fieldStarts(
   group: Uint8Array,
@@ -51,30 +54,37 @@ function fieldStarts(
   columnCount: number,
   crlf: boolean,
 ): Uint32Array | undefined {
+  // indexOf scans at memchr speed: twice a byte loop's speed on catalog lines.
   let rows = 0
   for (let at = group.indexOf(NEWLINE); at !== -1; at = group.indexOf(NEWLINE, at + 1)) rows++
-  const starts = new Uint32Array(rows * columnCount + 1)
+  if (crlf) {
+    // As many CRs as lines, and (below) one before every newline: no CR anywhere else.
+    let crs = 0
+    for (let at = group.indexOf(CR); at !== -1; at = group.indexOf(CR, at + 1)) crs++
+    if (crs !== rows) return undefined
+  }
+  const fields = rows * columnCount + 1
+  if (startsScratch.length < fields) startsScratch = new Uint32Array(fields)
+  const starts = startsScratch.subarray(0, fields)
+  starts[0] = 0
   const last = columnCount - 1
   let k = 1
-  let column = 0
-  for (let i = 0; i < group.byteLength; i++) {
-    const byte = group[i]
-    if (byte === NEWLINE) {
-      if (column !== last || (crlf && group[i - 1] !== CR)) return undefined
-      column = 0
-      starts[k++] = i + 1
-    } else if (byte === CR) {
-      if (group[i + 1] !== NEWLINE) return undefined // (only met with crlf: other groups have no CR)
-    } else if (byte === delimiter) {
-      if (column === last) return undefined
-      column++
-      starts[k++] = i + 1
+  let at = 0
+  let next = group.indexOf(delimiter) // the first delimiter at or after `at`
+  while (k < fields) {
+    const end = group.indexOf(NEWLINE, at)
+    for (let c = 0; c < last; c++) {
+      if (next === -1 || next > end) return undefined // too few fields
+      starts[k++] = next + 1
+      next = group.indexOf(delimiter, next + 1)
     }
+    if ((next !== -1 && next < end) || (crlf && group[end - 1] !== CR)) return undefined
+    starts[k++] = end + 1
+    at = end + 1
   }
   return starts
 }
 
-/** Picks the binary kind that reproduces most fields of a column (a sample of them). */
 /** Column c's fields in a group: field k (row-major) spans starts[k] .. starts[k + 1] - 1 - trim. */
 interface ColumnFields {
   group: Uint8Array
@@ -84,6 +94,7 @@ interface ColumnFields {
   trim: number
 }
 
+/** Picks the binary kind that reproduces most fields of a column (a sample of them). */
 function chooseKind(fields: ColumnFields): { kind: number; scale: number } {
   const { group, starts, c, columnCount, trim } = fields
   const rows = (starts.length - 1) / columnCount
