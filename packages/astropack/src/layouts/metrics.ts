@@ -6,7 +6,8 @@ import { NULL_FIELDS } from '@astropack/format/layouts'
  * columns): count, nulls, NaNs, min, max, mean, standard deviation, and for columns that look like sky
  * positions the values outside their range. One pass per group (sums shifted by the group's first value,
  * which keeps the squared deviations exact enough for positions), then groups are merged (Chan et al.'s
- * pairwise update of mean and squared deviations), so the result does not depend on the group size.
+ * pairwise update of mean and squared deviations, means kept relative to a value), so the result does
+ * not depend on the group size.
  */
 
 /** A numeric element type, by numpy's kind and size: `u1` (FITS B), `i2` (I), `i4` (J), `i8` (K), `f4` (E), `f8` (D). */
@@ -36,7 +37,12 @@ export interface Metrics {
   nans: number
   min: number
   max: number
-  mean: number
+  /**
+   * The mean is kept as `shift + offset`, `shift` being one of the values: merging groups then subtracts
+   * values near each other, which stays exact for large, close values (int64 ids near 2^60).
+   */
+  shift: number
+  offset: number
   /** Sum of squared deviations from the mean. */
   m2: number
   outOfRange: number
@@ -61,7 +67,8 @@ export function emptyMetrics(): Metrics {
     nans: 0,
     min: Infinity,
     max: -Infinity,
-    mean: 0,
+    shift: 0,
+    offset: 0,
     m2: 0,
     outOfRange: 0,
   }
@@ -158,7 +165,9 @@ export function mergeMetrics(a: Metrics, b: Metrics): Metrics {
   const na = a.values
   const nb = b.values
   const n = na + nb
-  const delta = b.mean - a.mean
+  // Relative to a's shift (b's when a has no values): the difference of the means, from nearby terms.
+  const base = na === 0 ? b : a
+  const delta = nb === 0 || na === 0 ? 0 : b.shift - a.shift + (b.offset - a.offset)
   return {
     count: a.count + b.count,
     values: n,
@@ -166,8 +175,9 @@ export function mergeMetrics(a: Metrics, b: Metrics): Metrics {
     nans: a.nans + b.nans,
     min: Math.min(a.min, b.min),
     max: Math.max(a.max, b.max),
-    mean: n === 0 ? 0 : a.mean + (delta * nb) / n,
-    m2: n === 0 ? 0 : a.m2 + b.m2 + (delta * delta * na * nb) / n,
+    shift: base.shift,
+    offset: n === 0 ? 0 : base.offset + (na === 0 ? 0 : (delta * nb) / n),
+    m2: a.m2 + b.m2 + (n === 0 ? 0 : (delta * delta * na * nb) / n),
     outOfRange: a.outOfRange + b.outOfRange,
   }
 }
@@ -180,7 +190,12 @@ export function columnMetrics(metrics: Metrics, spec: { range?: 'ra' | 'dec' }):
     nulls: metrics.nulls,
     nans: metrics.nans,
     ...(values > 0
-      ? { min: metrics.min, max: metrics.max, mean: metrics.mean, std: Math.sqrt(metrics.m2 / values) }
+      ? {
+          min: metrics.min,
+          max: metrics.max,
+          mean: metrics.shift + metrics.offset,
+          std: Math.sqrt(metrics.m2 / values),
+        }
       : {}),
     ...(spec.range ? { outOfRange: metrics.outOfRange } : {}),
   }
@@ -250,7 +265,8 @@ class Running {
   finish(): Metrics {
     const out = this.out
     if (out.values > 0) {
-      out.mean = this.#shift + this.#sum / out.values
+      out.shift = this.#shift
+      out.offset = this.#sum / out.values
       out.m2 = Math.max(0, this.#squares - (this.#sum * this.#sum) / out.values)
     }
     return out
