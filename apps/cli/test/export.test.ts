@@ -94,7 +94,7 @@ describe('astropack export', () => {
 
   it('answers a usage mistake with exit code 2 and one line naming what to do', () => {
     const cases: [string[], RegExp][] = [
-      [['--to', 'parquet'], /has 3 tables; choose one with --table .*HDU 9.*\[USAGE\]$/],
+      [['--to', 'parquet'], /has 4 tables; choose one with --table .*HDU 9.*\[USAGE\]$/],
       [['--to', 'parquet', '--table', '5'], /no table HDU 5 in the package \(tables: .*\[NOT_FOUND\]$/],
       [
         ['--to', 'xlsx'],

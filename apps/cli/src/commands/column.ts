@@ -25,9 +25,10 @@ export function registerColumn(program: Command): void {
     .argument('<entry>', 'entry holding the table, as ls shows it')
     .argument('<column>', 'column name, as tables shows it')
     .addOption(
-      new Option('--table <hdu|name>', 'which table of the entry: FITS HDU number or table name').argParser(
-        (value: string) => (/^\d+$/.test(value) ? Number(value) : value),
-      ),
+      new Option(
+        '--table <hdu|name>',
+        'which table of the entry: FITS HDU number or table name (HDF5: the dataset or group path)',
+      ).argParser((value: string) => (/^\d+$/.test(value) ? Number(value) : value)),
     )
     .addOption(
       new Option(
@@ -36,7 +37,10 @@ export function registerColumn(program: Command): void {
       ).argParser(parseRows),
     )
     .option('--json', 'print a JSON array')
-    .option('--raw', 'write the stored bytes (big-endian, as in the FITS file) instead of values')
+    .option(
+      '--raw',
+      "write the stored bytes instead of values (as in the file: FITS big-endian, HDF5 in the dataset's byte order)",
+    )
     .action(async (file: string, entry: string, column: string, flags: ColumnFlags) => {
       if (flags.json && flags.raw) throw new AstropackError('USAGE', '--json and --raw exclude each other')
       await withPackage(file, async (reader) => {
