@@ -83,13 +83,16 @@ export function measureColumn(bytes: Uint8Array, spec: MetricSpec): Metrics {
   const { zero, scale, littleEndian: le } = spec
   // TNULL only exists for integers; the sentinel never equals a stored value when it is not set.
   const none = spec.null ?? Number.NaN
-  // One loop per type: a DataView read chosen per value costs several times the work.
+  // One loop per type and byte order: a DataView read chosen per value costs several times the work, a
+  // byte order passed as a variable ~10% more on float64.
   switch (spec.element) {
     case 'f8':
-      for (let at = 0; at < end; at += 8) running.number(zero + scale * view.getFloat64(at, le))
+      if (le) for (let at = 0; at < end; at += 8) running.number(zero + scale * view.getFloat64(at, true))
+      else for (let at = 0; at < end; at += 8) running.number(zero + scale * view.getFloat64(at))
       break
     case 'f4':
-      for (let at = 0; at < end; at += 4) running.number(zero + scale * view.getFloat32(at, le))
+      if (le) for (let at = 0; at < end; at += 4) running.number(zero + scale * view.getFloat32(at, true))
+      else for (let at = 0; at < end; at += 4) running.number(zero + scale * view.getFloat32(at))
       break
     case 'u1':
       for (let at = 0; at < end; at++) running.stored(view.getUint8(at), none, zero, scale)
@@ -98,16 +101,20 @@ export function measureColumn(bytes: Uint8Array, spec: MetricSpec): Metrics {
       for (let at = 0; at < end; at++) running.stored(view.getInt8(at), none, zero, scale)
       break
     case 'i2':
-      for (let at = 0; at < end; at += 2) running.stored(view.getInt16(at, le), none, zero, scale)
+      if (le) for (let at = 0; at < end; at += 2) running.stored(view.getInt16(at, true), none, zero, scale)
+      else for (let at = 0; at < end; at += 2) running.stored(view.getInt16(at), none, zero, scale)
       break
     case 'u2':
-      for (let at = 0; at < end; at += 2) running.stored(view.getUint16(at, le), none, zero, scale)
+      if (le) for (let at = 0; at < end; at += 2) running.stored(view.getUint16(at, true), none, zero, scale)
+      else for (let at = 0; at < end; at += 2) running.stored(view.getUint16(at), none, zero, scale)
       break
     case 'i4':
-      for (let at = 0; at < end; at += 4) running.stored(view.getInt32(at, le), none, zero, scale)
+      if (le) for (let at = 0; at < end; at += 4) running.stored(view.getInt32(at, true), none, zero, scale)
+      else for (let at = 0; at < end; at += 4) running.stored(view.getInt32(at), none, zero, scale)
       break
     case 'u4':
-      for (let at = 0; at < end; at += 4) running.stored(view.getUint32(at, le), none, zero, scale)
+      if (le) for (let at = 0; at < end; at += 4) running.stored(view.getUint32(at, true), none, zero, scale)
+      else for (let at = 0; at < end; at += 4) running.stored(view.getUint32(at), none, zero, scale)
       break
     case 'i8':
       for (let at = 0; at < end; at += 8) running.stored(Number(view.getBigInt64(at, le)), none, zero, scale)
