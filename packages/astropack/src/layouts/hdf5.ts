@@ -170,7 +170,9 @@ function groupTables(datasets: Hdf5Dataset[], fileSize: number): ColumnInBytes[]
   for (const dataset of datasets) {
     if (dataset.dims?.length !== 1) continue
     const group = dataset.path.slice(0, dataset.path.lastIndexOf('/')) || '/'
-    groups.set(group, [...(groups.get(group) ?? []), dataset])
+    const members = groups.get(group)
+    if (members) members.push(dataset)
+    else groups.set(group, [dataset])
   }
   const tables: ColumnInBytes[][] = []
   for (const [group, members] of groups) {
