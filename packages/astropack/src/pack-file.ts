@@ -19,6 +19,7 @@ import {
 import { type PlannedSegment, planFile } from './layouts/plan.js'
 import { OPAQUE, type TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
+import { tableReader } from './version.js'
 import type { SourceEntry } from './walk.js'
 import { type EncodedPart, groupFrameBound } from './workers/chunk-ops.js'
 import type { CodecTaskResult, TaskRunner } from './workers/codec-pool.js'
@@ -72,7 +73,12 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
     const record = (schema: TableSchema) => {
       let table = records.get(schema)
       if (!table) {
-        table = { entry: entry.path, ...schema, columns: schema.columns.map((c) => ({ ...c })) }
+        table = {
+          entry: entry.path,
+          ...schema,
+          reader: tableReader(schema.source),
+          columns: schema.columns.map((c) => ({ ...c })),
+        }
         records.set(schema, table)
         context.tables.push(table)
       }

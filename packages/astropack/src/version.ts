@@ -1,4 +1,11 @@
 import { createRequire } from 'node:module'
 
 export const TOOL_NAME = 'astropack'
-export const TOOL_VERSION: string = createRequire(import.meta.url)('../package.json').version
+const require = createRequire(import.meta.url)
+export const TOOL_VERSION: string = require('../package.json').version
+
+/** Provenance of a table in the manifest: what recognised it. Text tables are this package's own planner. */
+export function tableReader(source: string): string {
+  if (source === 'csv' || source === 'tsv') return `${TOOL_NAME} ${TOOL_VERSION}`
+  return `@astropack/readers ${require('@astropack/readers/package.json').version}`
+}

@@ -59,6 +59,11 @@ describe('FITS stored with types, unpacked byte for byte', () => {
   it('records quality metrics of each numeric column that match the values the FITS reader reads', async () => {
     const reader = await roundTrip(FITS, 'metrics')
     const table = reader.manifest.tables!.find((t) => t.entry === 'wmap7-W-iqu-nside32.fits')!
+    // Provenance: the reader that recognised the table, with the version installed.
+    const readersVersion = JSON.parse(
+      readFileSync(join(FITS, '../../../packages/readers/package.json'), 'utf8'),
+    )
+    expect(table.reader).toBe(`@astropack/readers ${readersVersion.version}`)
     const path = join(FITS, 'wmap7-W-iqu-nside32.fits')
     const { openFileSource, scanFits, readTableColumns } = await import('@astropack/readers')
     const source = await openFileSource(path)
@@ -93,6 +98,7 @@ describe('FITS stored with types, unpacked byte for byte', () => {
     writeFileSync(join(dir, 'jpl.csv'), readFileSync(csvPath))
     const reader = await roundTrip(dir, 'csv-metrics')
     const table = reader.manifest.tables!.find((t) => t.entry === 'jpl.csv')!
+    expect(table.reader).toMatch(/^astropack \d+\.\d+\.\d+/)
     const lines = readFileSync(csvPath, 'latin1').trimEnd().split('\n')
     const names = lines[0]!.split(',')
     const rows = lines.slice(1).map((line) => line.split(','))

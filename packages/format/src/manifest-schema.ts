@@ -46,6 +46,7 @@ export const manifestSchema = {
           entry: { type: 'string' },
           name: { type: 'string' },
           source: { type: 'string' },
+          reader: { type: 'string' },
           hdu: { type: 'integer', minimum: 0 },
           rows: { type: 'integer', minimum: 0 },
           dataOffset: { type: 'integer', minimum: 0 },

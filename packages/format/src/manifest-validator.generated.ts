@@ -4,7 +4,7 @@ import { fullFormats } from 'ajv-formats/dist/formats.js'
 "use strict";
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://astropack.dev/schemas/manifest-1.json","title":"AstroPack manifest, spec version 1","type":"object","required":["format","specVersion","created","tool"],"properties":{"format":{"const":"astropack"},"specVersion":{"type":"string","pattern":"^1\\.[0-9]+$"},"created":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"survey":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string"},"description":{"type":"string"}}},"packageVersion":{"type":"string"},"inputs":{"type":"array","items":{"type":"object","required":["source","entries","bytes"],"properties":{"source":{"type":"string"},"entries":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0},"reader":{"type":"string"}}}},"tables":{"type":"array","items":{"type":"object","required":["entry","name","source","columns"],"properties":{"entry":{"type":"string"},"name":{"type":"string"},"source":{"type":"string"},"hdu":{"type":"integer","minimum":0},"rows":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"columns":{"type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string"},"fieldOffset":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"unit":{"type":"string"},"ucd":{"type":"string"},"description":{"type":"string"},"tscal":{"type":"number"},"tzero":{"type":"number"},"tnull":{"type":"integer"},"metrics":{"type":"object","required":["count","nulls","nans"],"properties":{"count":{"type":"integer","minimum":0},"nulls":{"type":"integer","minimum":0},"nans":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"mean":{"type":"number"},"std":{"type":"number","minimum":0},"outOfRange":{"type":"integer","minimum":0}}}}}}}}},"metadata":{"type":"object"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://astropack.dev/schemas/manifest-1.json","title":"AstroPack manifest, spec version 1","type":"object","required":["format","specVersion","created","tool"],"properties":{"format":{"const":"astropack"},"specVersion":{"type":"string","pattern":"^1\\.[0-9]+$"},"created":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"survey":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string"},"description":{"type":"string"}}},"packageVersion":{"type":"string"},"inputs":{"type":"array","items":{"type":"object","required":["source","entries","bytes"],"properties":{"source":{"type":"string"},"entries":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0},"reader":{"type":"string"}}}},"tables":{"type":"array","items":{"type":"object","required":["entry","name","source","columns"],"properties":{"entry":{"type":"string"},"name":{"type":"string"},"source":{"type":"string"},"reader":{"type":"string"},"hdu":{"type":"integer","minimum":0},"rows":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"columns":{"type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string"},"fieldOffset":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"unit":{"type":"string"},"ucd":{"type":"string"},"description":{"type":"string"},"tscal":{"type":"number"},"tzero":{"type":"number"},"tnull":{"type":"integer"},"metrics":{"type":"object","required":["count","nulls","nans"],"properties":{"count":{"type":"integer","minimum":0},"nulls":{"type":"integer","minimum":0},"nans":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"mean":{"type":"number"},"std":{"type":"number","minimum":0},"outOfRange":{"type":"integer","minimum":0}}}}}}}}},"metadata":{"type":"object"}}};
 const pattern4 = new RegExp("^1\\.[0-9]+$", "u");
 const formats0 = fullFormats["date-time"];
 
@@ -511,10 +511,9 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data18.hdu !== undefined){
-let data22 = data18.hdu;
-if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err41 = {instancePath:instancePath+"/tables/" + i1+"/hdu",schemaPath:"#/properties/tables/items/properties/hdu/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data18.reader !== undefined){
+if(typeof data18.reader !== "string"){
+const err41 = {instancePath:instancePath+"/tables/" + i1+"/reader",schemaPath:"#/properties/tables/items/properties/reader/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -523,9 +522,11 @@ vErrors.push(err41);
 }
 errors++;
 }
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 < 0 || isNaN(data22)){
-const err42 = {instancePath:instancePath+"/tables/" + i1+"/hdu",schemaPath:"#/properties/tables/items/properties/hdu/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data18.hdu !== undefined){
+let data23 = data18.hdu;
+if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
+const err42 = {instancePath:instancePath+"/tables/" + i1+"/hdu",schemaPath:"#/properties/tables/items/properties/hdu/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -534,12 +535,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-}
-if(data18.rows !== undefined){
-let data23 = data18.rows;
-if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
-const err43 = {instancePath:instancePath+"/tables/" + i1+"/rows",schemaPath:"#/properties/tables/items/properties/rows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 0 || isNaN(data23)){
+const err43 = {instancePath:instancePath+"/tables/" + i1+"/hdu",schemaPath:"#/properties/tables/items/properties/hdu/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -548,9 +546,12 @@ vErrors.push(err43);
 }
 errors++;
 }
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 < 0 || isNaN(data23)){
-const err44 = {instancePath:instancePath+"/tables/" + i1+"/rows",schemaPath:"#/properties/tables/items/properties/rows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data18.rows !== undefined){
+let data24 = data18.rows;
+if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+const err44 = {instancePath:instancePath+"/tables/" + i1+"/rows",schemaPath:"#/properties/tables/items/properties/rows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -559,12 +560,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-}
-if(data18.dataOffset !== undefined){
-let data24 = data18.dataOffset;
-if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err45 = {instancePath:instancePath+"/tables/" + i1+"/dataOffset",schemaPath:"#/properties/tables/items/properties/dataOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 < 0 || isNaN(data24)){
+const err45 = {instancePath:instancePath+"/tables/" + i1+"/rows",schemaPath:"#/properties/tables/items/properties/rows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -573,9 +571,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 < 0 || isNaN(data24)){
-const err46 = {instancePath:instancePath+"/tables/" + i1+"/dataOffset",schemaPath:"#/properties/tables/items/properties/dataOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data18.dataOffset !== undefined){
+let data25 = data18.dataOffset;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err46 = {instancePath:instancePath+"/tables/" + i1+"/dataOffset",schemaPath:"#/properties/tables/items/properties/dataOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -584,17 +585,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-if(data18.columns !== undefined){
-let data25 = data18.columns;
-if(Array.isArray(data25)){
-const len2 = data25.length;
-for(let i2=0; i2<len2; i2++){
-let data26 = data25[i2];
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.name === undefined){
-const err47 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2,schemaPath:"#/properties/tables/items/properties/columns/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 < 0 || isNaN(data25)){
+const err47 = {instancePath:instancePath+"/tables/" + i1+"/dataOffset",schemaPath:"#/properties/tables/items/properties/dataOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -603,9 +596,17 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data26.name !== undefined){
-if(typeof data26.name !== "string"){
-const err48 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/name",schemaPath:"#/properties/tables/items/properties/columns/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+if(data18.columns !== undefined){
+let data26 = data18.columns;
+if(Array.isArray(data26)){
+const len2 = data26.length;
+for(let i2=0; i2<len2; i2++){
+let data27 = data26[i2];
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.name === undefined){
+const err48 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2,schemaPath:"#/properties/tables/items/properties/columns/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -614,10 +615,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data26.type !== undefined){
-if(typeof data26.type !== "string"){
-const err49 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/type",schemaPath:"#/properties/tables/items/properties/columns/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.name !== undefined){
+if(typeof data27.name !== "string"){
+const err49 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/name",schemaPath:"#/properties/tables/items/properties/columns/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -627,10 +627,9 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data26.fieldOffset !== undefined){
-let data29 = data26.fieldOffset;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err50 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data27.type !== undefined){
+if(typeof data27.type !== "string"){
+const err50 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/type",schemaPath:"#/properties/tables/items/properties/columns/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -639,9 +638,11 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 0 || isNaN(data29)){
-const err51 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data27.fieldOffset !== undefined){
+let data30 = data27.fieldOffset;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err51 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -650,12 +651,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-}
-if(data26.dataOffset !== undefined){
-let data30 = data26.dataOffset;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err52 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 0 || isNaN(data30)){
+const err52 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -664,9 +662,12 @@ vErrors.push(err52);
 }
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 < 0 || isNaN(data30)){
-const err53 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data27.dataOffset !== undefined){
+let data31 = data27.dataOffset;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err53 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -675,11 +676,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-}
-if(data26.unit !== undefined){
-if(typeof data26.unit !== "string"){
-const err54 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/unit",schemaPath:"#/properties/tables/items/properties/columns/items/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 < 0 || isNaN(data31)){
+const err54 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -689,9 +688,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data26.ucd !== undefined){
-if(typeof data26.ucd !== "string"){
-const err55 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/ucd",schemaPath:"#/properties/tables/items/properties/columns/items/properties/ucd/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data27.unit !== undefined){
+if(typeof data27.unit !== "string"){
+const err55 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/unit",schemaPath:"#/properties/tables/items/properties/columns/items/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -701,9 +701,9 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data26.description !== undefined){
-if(typeof data26.description !== "string"){
-const err56 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/description",schemaPath:"#/properties/tables/items/properties/columns/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.ucd !== undefined){
+if(typeof data27.ucd !== "string"){
+const err56 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/ucd",schemaPath:"#/properties/tables/items/properties/columns/items/properties/ucd/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -713,10 +713,9 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data26.tscal !== undefined){
-let data34 = data26.tscal;
-if(!((typeof data34 == "number") && (isFinite(data34)))){
-const err57 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tscal",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tscal/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data27.description !== undefined){
+if(typeof data27.description !== "string"){
+const err57 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/description",schemaPath:"#/properties/tables/items/properties/columns/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -726,10 +725,10 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data26.tzero !== undefined){
-let data35 = data26.tzero;
+if(data27.tscal !== undefined){
+let data35 = data27.tscal;
 if(!((typeof data35 == "number") && (isFinite(data35)))){
-const err58 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tzero",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tzero/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err58 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tscal",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tscal/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -739,10 +738,10 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data26.tnull !== undefined){
-let data36 = data26.tnull;
-if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-const err59 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tnull",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tnull/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data27.tzero !== undefined){
+let data36 = data27.tzero;
+if(!((typeof data36 == "number") && (isFinite(data36)))){
+const err59 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tzero",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tzero/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -752,11 +751,10 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data26.metrics !== undefined){
-let data37 = data26.metrics;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-if(data37.count === undefined){
-const err60 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
+if(data27.tnull !== undefined){
+let data37 = data27.tnull;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err60 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tnull",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tnull/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -765,8 +763,12 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(data37.nulls === undefined){
-const err61 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nulls"},message:"must have required property '"+"nulls"+"'"};
+}
+if(data27.metrics !== undefined){
+let data38 = data27.metrics;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.count === undefined){
+const err61 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -775,8 +777,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(data37.nans === undefined){
-const err62 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nans"},message:"must have required property '"+"nans"+"'"};
+if(data38.nulls === undefined){
+const err62 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nulls"},message:"must have required property '"+"nulls"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -785,10 +787,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(data37.count !== undefined){
-let data38 = data37.count;
-if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
-const err63 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data38.nans === undefined){
+const err63 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nans"},message:"must have required property '"+"nans"+"'"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -797,9 +797,10 @@ vErrors.push(err63);
 }
 errors++;
 }
-if((typeof data38 == "number") && (isFinite(data38))){
-if(data38 < 0 || isNaN(data38)){
-const err64 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data38.count !== undefined){
+let data39 = data38.count;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err64 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -808,12 +809,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-}
-if(data37.nulls !== undefined){
-let data39 = data37.nulls;
-if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err65 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 < 0 || isNaN(data39)){
+const err65 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -822,9 +820,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 < 0 || isNaN(data39)){
-const err66 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data38.nulls !== undefined){
+let data40 = data38.nulls;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err66 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -833,12 +834,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-}
-if(data37.nans !== undefined){
-let data40 = data37.nans;
-if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-const err67 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 < 0 || isNaN(data40)){
+const err67 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -847,9 +845,12 @@ vErrors.push(err67);
 }
 errors++;
 }
-if((typeof data40 == "number") && (isFinite(data40))){
-if(data40 < 0 || isNaN(data40)){
-const err68 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data38.nans !== undefined){
+let data41 = data38.nans;
+if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
+const err68 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -858,12 +859,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-}
-if(data37.min !== undefined){
-let data41 = data37.min;
-if(!((typeof data41 == "number") && (isFinite(data41)))){
-const err69 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/min",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 < 0 || isNaN(data41)){
+const err69 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -873,10 +871,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data37.max !== undefined){
-let data42 = data37.max;
+}
+if(data38.min !== undefined){
+let data42 = data38.min;
 if(!((typeof data42 == "number") && (isFinite(data42)))){
-const err70 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/max",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err70 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/min",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -886,10 +885,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data37.mean !== undefined){
-let data43 = data37.mean;
+if(data38.max !== undefined){
+let data43 = data38.max;
 if(!((typeof data43 == "number") && (isFinite(data43)))){
-const err71 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/mean",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/mean/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err71 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/max",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -899,11 +898,10 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data37.std !== undefined){
-let data44 = data37.std;
-if((typeof data44 == "number") && (isFinite(data44))){
-if(data44 < 0 || isNaN(data44)){
-const err72 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data38.mean !== undefined){
+let data44 = data38.mean;
+if(!((typeof data44 == "number") && (isFinite(data44)))){
+const err72 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/mean",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/mean/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -913,8 +911,11 @@ vErrors.push(err72);
 errors++;
 }
 }
-else {
-const err73 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data38.std !== undefined){
+let data45 = data38.std;
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 < 0 || isNaN(data45)){
+const err73 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -924,10 +925,8 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data37.outOfRange !== undefined){
-let data45 = data37.outOfRange;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err74 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err74 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -936,9 +935,11 @@ vErrors.push(err74);
 }
 errors++;
 }
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 < 0 || isNaN(data45)){
-const err75 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data38.outOfRange !== undefined){
+let data46 = data38.outOfRange;
+if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
+const err75 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -947,11 +948,9 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err76 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data46 == "number") && (isFinite(data46))){
+if(data46 < 0 || isNaN(data46)){
+const err76 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -962,8 +961,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err77 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2,schemaPath:"#/properties/tables/items/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err77 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -975,7 +975,7 @@ errors++;
 }
 }
 else {
-const err78 = {instancePath:instancePath+"/tables/" + i1+"/columns",schemaPath:"#/properties/tables/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err78 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2,schemaPath:"#/properties/tables/items/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -987,7 +987,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/tables/" + i1,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err79 = {instancePath:instancePath+"/tables/" + i1+"/columns",schemaPath:"#/properties/tables/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -999,7 +999,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err80 = {instancePath:instancePath+"/tables/" + i1,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1009,10 +1009,9 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data.metadata !== undefined){
-let data46 = data.metadata;
-if(!(data46 && typeof data46 == "object" && !Array.isArray(data46))){
-const err81 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err81 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1022,14 +1021,27 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
-else {
-const err82 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.metadata !== undefined){
+let data47 = data.metadata;
+if(!(data47 && typeof data47 == "object" && !Array.isArray(data47))){
+const err82 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err82];
 }
 else {
 vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+else {
+const err83 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
 }
 errors++;
 }

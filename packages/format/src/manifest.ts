@@ -24,6 +24,8 @@ export interface ManifestTable {
   entry: string
   name: string
   source: string
+  /** Provenance: the reader that recognised the table, and its version (`@astropack/readers 0.1.0`). */
+  reader?: string
   hdu?: number
   rows?: number
   /**

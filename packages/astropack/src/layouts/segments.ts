@@ -50,6 +50,8 @@ export interface TableSchema {
   name: string
   /** Where it came from: `fits` (with the HDU number), `hdf5` or `csv` / `tsv`. */
   source: string
+  /** What recognised it, and its version (filled in when packed). */
+  reader?: string
   hdu?: number
   /** Row count, when the header says it (FITS); text tables are counted while packing. */
   rows?: number
