@@ -35,7 +35,7 @@ export function columnDecoder(column: ManifestColumn): Decode {
       `column ${name} has no FITS type in the manifest: read its bytes (readColumn)`,
     )
   }
-  if (form.code === 'A') return strings(form.width)
+  if (form.code === 'A') return fixedStrings(form.width)
   if (form.repeat !== 1 || !SCALAR_CODES.has(form.code)) {
     throw new AstropackError(
       'USAGE',
@@ -102,15 +102,18 @@ function int64s(scale: number, zero: number, tnull: number | undefined): Decode 
 
 const latin1 = new TextDecoder('latin1')
 
-/** Character fields: cut at the first NUL and stripped of trailing spaces (FITS 4.0 §7.3.3.1). */
-function strings(width: number): Decode {
+/**
+ * Fixed-width character fields, cut at the first NUL; FITS also strips trailing spaces (FITS 4.0 §7.3.3.1),
+ * HDF5 strings keep them.
+ */
+export function fixedStrings(width: number, trimSpaces = true): (bytes: Uint8Array) => ColumnValue[] {
   return (bytes) => {
     const out = new Array<ColumnValue>(bytes.byteLength / width)
     for (let i = 0; i < out.length; i++) {
       const field = bytes.subarray(i * width, (i + 1) * width)
       const nul = field.indexOf(0)
       let end = nul === -1 ? width : nul
-      while (end > 0 && field[end - 1] === 0x20) end--
+      while (trimSpaces && end > 0 && field[end - 1] === 0x20) end--
       out[i] = latin1.decode(field.subarray(0, end))
     }
     return out

@@ -1,4 +1,4 @@
-import type { ColumnValue } from './column-values.js'
+import { type ColumnValue, fixedStrings } from './column-values.js'
 import { AstropackError } from './errors.js'
 import type { ManifestColumn } from './manifest.js'
 import { parseNumpyType } from './numpy-types.js'
@@ -40,7 +40,7 @@ export function numpyColumnDecoder(column: ManifestColumn): Decode {
     )
   }
   const read = READERS[`${type.kind}${type.size}` as keyof typeof READERS]
-  if (type.count === 1 && type.kind === 'S') return strings(type.size)
+  if (type.count === 1 && type.kind === 'S') return fixedStrings(type.size, false)
   if (type.count !== 1 || read === undefined) {
     throw new AstropackError(
       'USAGE',
@@ -52,21 +52,6 @@ export function numpyColumnDecoder(column: ManifestColumn): Decode {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const out = new Array<ColumnValue>(bytes.byteLength / width)
     for (let i = 0; i < out.length; i++) out[i] = read(view, i * width, littleEndian)
-    return out
-  }
-}
-
-const latin1 = new TextDecoder('latin1')
-
-/** Fixed-length strings: NUL-padded (h5py's default), so cut at the first NUL; spaces are kept. */
-function strings(width: number): Decode {
-  return (bytes) => {
-    const out = new Array<ColumnValue>(bytes.byteLength / width)
-    for (let i = 0; i < out.length; i++) {
-      const field = bytes.subarray(i * width, (i + 1) * width)
-      const nul = field.indexOf(0)
-      out[i] = latin1.decode(nul === -1 ? field : field.subarray(0, nul))
-    }
     return out
   }
 }
