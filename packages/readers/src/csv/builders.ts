@@ -30,9 +30,11 @@ const FIRST_CAPACITY = 1024
 const TWO_POW_32 = 2 ** 32
 
 /** What every column builder shares: the classifier and the reader (its buffer text and place for errors). */
-interface BuildContext {
+export interface BuildContext {
   classifier: FieldClassifier
   reader: RecordReader
+  /** The error for a field that does not fit its column's type, when the type was declared, not inferred. */
+  mismatch?: (column: CsvColumn, field: Uint8Array) => Error
 }
 
 /** Collects one column of a batch; `finish` hands the values to Arrow and starts afresh. */
@@ -87,7 +89,8 @@ abstract class ColumnBuilder {
   }
 
   protected mismatch(buf: Uint8Array, start: number, end: number): Error {
-    const { reader } = this.context
+    const { reader, mismatch } = this.context
+    if (mismatch) return mismatch(this.column, buf.subarray(start, end))
     return csvError(
       'CSV_TYPE_MISMATCH',
       reader.row,
