@@ -3,15 +3,6 @@ export { type CsvArrowOptions, csvArrowSchema, readCsvBatches, readCsvTable } fr
 export { DEFAULT_NULL_VALUES } from './csv/classify.js'
 export type { CsvColumn, CsvColumnType } from './csv/infer.js'
 export { type CsvOptions, type CsvScan, MAX_COLUMNS, scanCsv } from './csv/scan.js'
-export { type EcsvArrowOptions, ecsvArrowSchema, readEcsvBatches } from './ecsv/arrow.js'
-export {
-  ECSV_DATATYPES,
-  type EcsvColumn,
-  type EcsvDatatype,
-  type EcsvScan,
-  MAX_ECSV_HEADER_BYTES,
-  scanEcsv,
-} from './ecsv/scan.js'
 export { type FitsArrowOptions, fitsTableArrowSchema, fitsTableToArrow } from './fits/arrow.js'
 export { fitsArrowSchema } from './fits/arrow-schema.js'
 export * from './fits/index.js'
@@ -45,14 +36,12 @@ export {
   readParquetBatches,
   readParquetInfo,
 } from './parquet/read.js'
-export { readVotableBatches, type VotableArrowOptions, votableArrowSchema } from './votable/arrow.js'
+export { type EcsvArrowOptions, ecsvArrowSchema, readEcsvBatches } from './ecsv/arrow.js'
 export {
-  MAX_VOTABLE_FIELDS,
-  type VotableEncoding,
-  type VotableField,
-  type VotableParam,
-  type VotableResource,
-  type VotableScan,
-  type VotableTable,
-} from './votable/model.js'
-export { scanVotable, type VotableScanOptions } from './votable/scan.js'
+  ECSV_DATATYPES,
+  type EcsvColumn,
+  type EcsvDatatype,
+  type EcsvScan,
+  MAX_ECSV_HEADER_BYTES,
+  scanEcsv,
+} from './ecsv/scan.js'
