@@ -45,3 +45,14 @@ export {
   MAX_ECSV_HEADER_BYTES,
   scanEcsv,
 } from './ecsv/scan.js'
+export { readVotableBatches, type VotableArrowOptions, votableArrowSchema } from './votable/arrow.js'
+export {
+  MAX_VOTABLE_FIELDS,
+  type VotableEncoding,
+  type VotableField,
+  type VotableParam,
+  type VotableResource,
+  type VotableScan,
+  type VotableTable,
+} from './votable/model.js'
+export { scanVotable, type VotableScanOptions } from './votable/scan.js'
