@@ -120,8 +120,11 @@ export function fixedStrings(width: number, trimSpaces = true): (bytes: Uint8Arr
   }
 }
 
+/** Tables stored as text segments (SPEC §7.2): their columns are read from the text. */
+const TEXT_SOURCES: ReadonlySet<string> = new Set(['csv', 'tsv', 'ecsv'])
+
 /**
- * Yields a scalar column's values (of a FITS or HDF5 table, or any column of a CSV/TSV table) group by
+ * Yields a scalar column's values (of a FITS or HDF5 table, or any column of a CSV/TSV/ECSV table) group by
  * group for rows [start, end): bounded memory for big tables.
  */
 export async function* readColumnValues(
@@ -129,7 +132,7 @@ export async function* readColumnValues(
   options: ReadColumnOptions,
 ): AsyncGenerator<ColumnValue[]> {
   const { table } = findColumn(reader, options)
-  if (table.source === 'csv' || table.source === 'tsv') return yield* readTextColumnValues(reader, options)
+  if (TEXT_SOURCES.has(table.source)) return yield* readTextColumnValues(reader, options)
   const location = locateColumn(reader, options)
   const decode =
     table.source === 'hdf5' ? numpyColumnDecoder(location.column) : columnDecoder(location.column)

@@ -2,11 +2,14 @@ import { AstropackError } from '@astropack/codecs'
 import type { ManifestTable, PackageReader } from '@astropack/format'
 import {
   csvArrowSchema,
+  ecsvArrowSchema,
   type FitsHdu,
   fitsTableArrowSchema,
   fitsTableToArrow,
   readCsvBatches,
+  readEcsvBatches,
   scanCsv,
+  scanEcsv,
   scanFits,
   tableLayout,
 } from '@astropack/readers'
@@ -38,10 +41,11 @@ const MAX_BATCH_ROWS = 1 << 20
 /**
  * Reads a table of the package: a FITS table with the FITS reader, over the entry's bytes as the package
  * stores them (headers and rows decoded piece by piece, never the whole file); a CSV/TSV table with the
- * CSV reader; an HDF5 table from its columns' stored bytes (the table view).
+ * CSV reader, an ECSV table with the ECSV reader; an HDF5 table from its columns' stored bytes (the table view).
  */
 export async function openTableStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
   if (table.source === 'csv' || table.source === 'tsv') return openCsvStream(reader, table)
+  if (table.source === 'ecsv') return openEcsvStream(reader, table)
   if (table.source === 'hdf5') return openHdf5TableStream(reader, table)
   const entry = reader.entry(table.entry)
   const source = new EntryByteSource(reader, entry)
@@ -88,6 +92,28 @@ async function openCsvStream(reader: PackageReader, table: ManifestTable): Promi
     rowBytes: rowCount === 0 ? 0 : (entry.size - scan.dataStart) / rowCount,
     batches: readCsvBatches(source, { scan }),
     reread: () => readCsvBatches(source, { scan }),
+    stats: source.stats,
+  }
+}
+
+/** An ECSV table of the package, read with the ECSV reader in the types its header declares. */
+async function openEcsvStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
+  const entry = reader.entry(table.entry)
+  const source = new SequentialEntrySource(reader, entry)
+  const scan = await scanEcsv(source)
+  const schema = ecsvArrowSchema(scan) // UNSUPPORTED_FEATURE for array columns, before any row is read
+  let rowCount = table.rows
+  if (rowCount === undefined) {
+    rowCount = 0
+    for await (const batch of readEcsvBatches(source, { scan })) rowCount += batch.numRows
+  }
+  return {
+    table,
+    schema,
+    rowCount,
+    rowBytes: rowCount === 0 ? 0 : (entry.size - scan.dataStart) / rowCount,
+    batches: readEcsvBatches(source, { scan }),
+    reread: () => readEcsvBatches(source, { scan }),
     stats: source.stats,
   }
 }

@@ -1,4 +1,5 @@
 import { planCsv } from './csv.js'
+import { planEcsv } from './ecsv.js'
 import { planFits } from './fits.js'
 import { planHdf5 } from './hdf5.js'
 import { MIN_TYPED_BYTES, OPAQUE, type PlannedSegment } from './segments.js'
@@ -12,6 +13,7 @@ export async function planFile(path: string, size: number, head: Uint8Array): Pr
   return (
     (await planFits(path, size, head)) ??
     (await planHdf5(path, size, head)) ??
+    (await planEcsv(path, size, head)) ??
     (await planCsv(path, size, head)) ??
     whole
   )
