@@ -56,14 +56,3 @@ export {
   type VotableTable,
 } from './votable/model.js'
 export { scanVotable, type VotableScanOptions } from './votable/scan.js'
-export { readVotableBatches, type VotableArrowOptions, votableArrowSchema } from './votable/arrow.js'
-export {
-  MAX_VOTABLE_FIELDS,
-  type VotableEncoding,
-  type VotableField,
-  type VotableParam,
-  type VotableResource,
-  type VotableScan,
-  type VotableTable,
-} from './votable/model.js'
-export { scanVotable, type VotableScanOptions } from './votable/scan.js'
