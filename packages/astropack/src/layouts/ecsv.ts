@@ -1,6 +1,6 @@
+import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { isAstropackError } from '@astropack/codecs'
-import { openFileSource, scanEcsv } from '@astropack/readers'
 import { coverWithBytes, type PlannedSegment } from './segments.js'
 
 const MAGIC = '# %ECSV '
@@ -22,7 +22,17 @@ export async function planEcsv(
   head: Uint8Array,
 ): Promise<PlannedSegment[] | undefined> {
   if (new TextDecoder('latin1').decode(head.subarray(0, MAGIC.length)) !== MAGIC) return undefined
-  const source = await openFileSource(path)
+  // Loaded only for ECSV files: the YAML parser is no part of every pack's start-up.
+  const { scanEcsv } = await import('@astropack/readers/ecsv')
+  const file = await open(path, 'r')
+  const source = {
+    byteLength: size,
+    async slice(start: number, end: number) {
+      const bytes = new Uint8Array(end - start)
+      const { bytesRead } = await file.read(bytes, 0, bytes.byteLength, start)
+      return bytes.subarray(0, bytesRead)
+    },
+  }
   try {
     const scan = await scanEcsv(source).catch((error: unknown) => {
       if (isAstropackError(error)) return undefined
@@ -50,6 +60,6 @@ export async function planEcsv(
     }
     return coverWithBytes([text], size)
   } finally {
-    await source.close()
+    await file.close()
   }
 }

@@ -2,7 +2,6 @@ import { AstropackError } from '@astropack/codecs'
 import { parse, YAMLParseError } from 'yaml'
 import type { ByteSource } from '../byte-source.js'
 import { checkText } from '../csv/classify.js'
-import { MAX_COLUMNS } from '../csv/scan.js'
 import { COMMA, ESCAPED, FieldSpans, LF, NEED_MORE, tokenizeRecord } from '../csv/tokenize.js'
 
 /** The datatypes ECSV 1.0 allows (APE 6). */
@@ -58,6 +57,8 @@ export interface EcsvScan {
 
 /** The first read; a longer header is read again with twice as many bytes. */
 const FIRST_READ_BYTES = 64 * 1024
+/** As the CSV reader's MAX_COLUMNS (not imported: csv/scan.ts loads Arrow, which planning a pack must not). */
+const MAX_COLUMNS = 100_000
 /** A header longer than this is taken for garbage (LIMIT_EXCEEDED). */
 export const MAX_ECSV_HEADER_BYTES = 16 * 1024 * 1024
 const HASH = 0x23
