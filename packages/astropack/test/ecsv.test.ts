@@ -132,5 +132,31 @@ describe('ECSV stored as a typed text table, unpacked byte for byte', () => {
     expect(typed.numRows).toBe(4004)
     expect(String(typed.schema.fields[8]!.type)).toBe('Uint64')
     expect(typed.getChild('uint64')!.get(3)).toBe(2n ** 64n - 1n)
+    // Writers without half floats get float16 as float32 (exact).
+    expect(String(typed.schema.fields[9]!.type)).toBe('Float32')
+    expect([0, 1, 2, 3].map((r) => typed.getChild('float16')!.get(r))).toEqual([
+      -1.5,
+      null,
+      Number.NaN,
+      Infinity,
+    ])
+    const csvResult = await exportTable({
+      packPath: pkg,
+      outputPath: join(work, 'types.csv'),
+      entry: 'types-many.ecsv',
+      to: 'csv',
+    })
+    expect(csvResult.rows).toBe(4004)
+    // FITS has no null for an integer column that uses its whole range: refused, not altered.
+    await expect(
+      exportTable({
+        packPath: pkg,
+        outputPath: join(work, 'types.fits'),
+        entry: 'types-many.ecsv',
+        to: 'fits',
+      }),
+    ).rejects.toThrow(/column "int8" has nulls and uses both ends of its range/)
+    const csv = readFileSync(join(work, 'types.csv'), 'latin1').split('\n')
+    expect(csv[1]!.split(',').slice(9, 12)).toEqual(['-1.5', '-1.5', '-1.5'])
   })
 })

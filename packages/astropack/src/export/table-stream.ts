@@ -13,7 +13,17 @@ import {
   scanFits,
   tableLayout,
 } from '@astropack/readers'
-import type { RecordBatch, Schema } from 'apache-arrow'
+import {
+  DataType,
+  Field,
+  Float32,
+  makeData,
+  Precision,
+  RecordBatch,
+  Schema,
+  Struct,
+  util,
+} from 'apache-arrow'
 import { describeTable } from './choose-table.js'
 import { EntryByteSource, type EntrySourceStats } from './entry-source.js'
 import { openHdf5TableStream } from './hdf5-table-stream.js'
@@ -101,19 +111,45 @@ async function openEcsvStream(reader: PackageReader, table: ManifestTable): Prom
   const entry = reader.entry(table.entry)
   const source = new SequentialEntrySource(reader, entry)
   const scan = await scanEcsv(source)
-  const schema = ecsvArrowSchema(scan) // UNSUPPORTED_FEATURE for array columns, before any row is read
+  // UNSUPPORTED_FEATURE for array columns, before any row is read.
+  const { schema, widen } = widenHalfFloats(ecsvArrowSchema(scan))
   let rowCount = table.rows
   if (rowCount === undefined) {
     rowCount = 0
     for await (const batch of readEcsvBatches(source, { scan })) rowCount += batch.numRows
+  }
+  async function* read() {
+    for await (const batch of readEcsvBatches(source, { scan })) yield widen(batch)
   }
   return {
     table,
     schema,
     rowCount,
     rowBytes: rowCount === 0 ? 0 : (entry.size - scan.dataStart) / rowCount,
-    batches: readEcsvBatches(source, { scan }),
-    reread: () => readEcsvBatches(source, { scan }),
+    batches: read(),
+    reread: read,
     stats: source.stats,
   }
+}
+
+/** Float16 columns (ECSV float16) as Float32, which holds every half float exactly: no writer has half floats. */
+function widenHalfFloats(schema: Schema): { schema: Schema; widen: (batch: RecordBatch) => RecordBatch } {
+  const half = schema.fields.map((f) => DataType.isFloat(f.type) && f.type.precision === Precision.HALF)
+  if (!half.includes(true)) return { schema, widen: (batch) => batch }
+  const fields = schema.fields.map((f, c) =>
+    half[c] ? new Field(f.name, new Float32(), f.nullable, f.metadata) : f,
+  )
+  const wide = new Schema(fields, schema.metadata)
+  const widen = (batch: RecordBatch) => {
+    const children = batch.data.children.map((data, c) => {
+      if (!half[c]) return data
+      const bits = data.values as Uint16Array
+      const values = Float32Array.from({ length: data.length }, (_, r) => util.uint16ToFloat64(bits[r]!))
+      const { length, nullCount, nullBitmap } = data
+      return makeData({ type: new Float32(), length, nullCount, nullBitmap, data: values })
+    })
+    const struct = makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children })
+    return new RecordBatch(wide, struct)
+  }
+  return { schema: wide, widen }
 }
