@@ -3,6 +3,15 @@ export { type CsvArrowOptions, csvArrowSchema, readCsvBatches, readCsvTable } fr
 export { DEFAULT_NULL_VALUES } from './csv/classify.js'
 export type { CsvColumn, CsvColumnType } from './csv/infer.js'
 export { type CsvOptions, type CsvScan, MAX_COLUMNS, scanCsv } from './csv/scan.js'
+export { type EcsvArrowOptions, ecsvArrowSchema, readEcsvBatches } from './ecsv/arrow.js'
+export {
+  ECSV_DATATYPES,
+  type EcsvColumn,
+  type EcsvDatatype,
+  type EcsvScan,
+  MAX_ECSV_HEADER_BYTES,
+  scanEcsv,
+} from './ecsv/scan.js'
 export { type FitsArrowOptions, fitsTableArrowSchema, fitsTableToArrow } from './fits/arrow.js'
 export { fitsArrowSchema } from './fits/arrow-schema.js'
 export * from './fits/index.js'
@@ -36,15 +45,6 @@ export {
   readParquetBatches,
   readParquetInfo,
 } from './parquet/read.js'
-export { type EcsvArrowOptions, ecsvArrowSchema, readEcsvBatches } from './ecsv/arrow.js'
-export {
-  ECSV_DATATYPES,
-  type EcsvColumn,
-  type EcsvDatatype,
-  type EcsvScan,
-  MAX_ECSV_HEADER_BYTES,
-  scanEcsv,
-} from './ecsv/scan.js'
 export { readVotableBatches, type VotableArrowOptions, votableArrowSchema } from './votable/arrow.js'
 export {
   MAX_VOTABLE_FIELDS,
