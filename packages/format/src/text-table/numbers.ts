@@ -22,17 +22,24 @@ function digitCount(u: number): number {
   return u < 1e7 ? (u < 1e6 ? 6 : 7) : u < 1e8 ? 8 : u < 1e9 ? 9 : 10
 }
 
+/** "00" to "99" as byte pairs: two digits per division. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor(i / 20)))
+
 /**
  * Writes an integer 0 <= u < 10^digits, u < 2^32, as exactly `digits` digits (zero-padded); returns
  * the end. Unsigned 32-bit steps: V8 compiles them to integer division, where `%` on a double is slow.
  */
 function writeDigits(out: Uint8Array, at: number, u: number, digits: number): number {
   const end = at + digits
-  for (let i = end - 1; i >= at; i--) {
-    const q = (u / 10) >>> 0
-    out[i] = ZERO + u - q * 10
+  let i = end - 1
+  for (; i > at; i -= 2) {
+    const q = (u / 100) >>> 0
+    const pair = (u - q * 100) * 2
+    out[i] = DIGIT_PAIRS[pair + 1]!
+    out[i - 1] = DIGIT_PAIRS[pair]!
     u = q
   }
+  if (i === at) out[i] = ZERO + u - ((u / 10) >>> 0) * 10
   return end
 }
 
@@ -155,10 +162,12 @@ export function writeLongFloat64(out: Uint8Array, at: number, value: number): nu
     out[at++] = DOT
     for (let i = whole; i < 0; i++) out[at++] = ZERO
   }
-  for (let i = 0; i < count; i++) {
-    if (i === whole && whole > 0) out[at++] = DOT
-    out[at++] = longDigits[i]!
+  let i = 0
+  if (whole > 0) {
+    for (; i < whole; i++) out[at++] = longDigits[i]!
+    out[at++] = DOT
   }
+  for (; i < count; i++) out[at++] = longDigits[i]!
   return at
 }
 

@@ -92,21 +92,37 @@ export const SHORTEST = { high: 0, low: 0, count: 0, fraction: 0 }
  * rounding interval (the closest wins), else the integer nearest X is the 17-digit string.
  */
 export function shortestDigits(x: number): boolean {
-  let q = 16 - Math.floor(Math.log10(x))
-  if (q > 22 || q < 2) return false
-  let X = x * POW10[q]!
-  if (X >= 1e17 && q > 2)
-    X = x * POW10[--q]! // log10 can be off by one next to a power of ten
+  bits[0] = x
+  const exponent = (words[HIGH]! >>> 20) & 0x7ff
+  // 10^q with X = x × 10^q in [1e16, 1e17): from the binary exponent (log10(2) = 0.30103), which may be
+  // one short; no Math.log10.
+  let q = 16 - Math.floor((exponent - 1023) * 0.30102999566398114)
+  if (q > 23 || q < 1) return false
+  let X = x * POW10[Math.min(q, 22)]!
+  if (X >= 1e17 || q > 22) X = x * POW10[--q]!
   else if (X < 1e16 && q < 22) X = x * POW10[++q]!
-  if (!(X >= 1e16 && X < 1e17)) return false
+  if (!(X >= 1e16 && X < 1e17) || q < 2 || q > 22) return false
   const s = POW10[q]!
   const h = halfGap(x) * s
   if (h === 0) return false
   const Xe = productError(x, s, X) // x × 10^q = X + Xe exactly; X is an integer (its ulp is 2 to 16)
   const nearest = Math.round(Xe)
   const r = nearest - Xe // D17 - x × 10^q for D17 = X + nearest
-  const last = ((((X % 10) + nearest) % 10) + 10) % 10
-  const hundreds = ((((X % 100) + nearest) % 100) + 100) % 100
+  // D17 as high × 10^8 + low, low a small integer (so % is integer work): X - P is exact (Sterbenz), P's
+  // error an exact small integer.
+  let high = Math.floor(X / 1e8)
+  const P = high * 1e8
+  let low = X - P - productError(high, 1e8, P) + nearest
+  while (low < 0) {
+    low += 1e8
+    high--
+  }
+  while (low >= 1e8) {
+    low -= 1e8
+    high++
+  }
+  const last = low % 10
+  const hundreds = low % 100
   // Multiples of 10 around D17: offsets from it, and their distances to x × 10^q.
   let best = Number.NaN
   let bestDistance = Number.POSITIVE_INFINITY
@@ -123,18 +139,15 @@ export function shortestDigits(x: number): boolean {
   }
   // 17 digits: the nearest integer, unless X lies halfway between two.
   if (Number.isNaN(best) && Math.abs(Math.abs(r) - 0.5) < MARGIN) return false
-  const offset = Number.isNaN(best) ? nearest : nearest + best
-  // D = X + offset as high × 10^8 + low: X - P is exact (Sterbenz), P's error an exact small integer.
-  let high = Math.floor(X / 1e8)
-  const P = high * 1e8
-  let low = X - P - productError(high, 1e8, P) + offset
-  while (low < 0) {
-    low += 1e8
-    high--
-  }
-  while (low >= 1e8) {
-    low -= 1e8
-    high++
+  if (!Number.isNaN(best)) {
+    low += best
+    if (low < 0) {
+      low += 1e8
+      high--
+    } else if (low >= 1e8) {
+      low -= 1e8
+      high++
+    }
   }
   if (high < 1e8 || high >= 1e9) return false
   const count = Number.isNaN(best) ? 17 : 16
