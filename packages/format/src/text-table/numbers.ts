@@ -23,7 +23,10 @@ function digitCount(u: number): number {
 }
 
 /** "00" to "99" as byte pairs: two digits per division. */
-const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor(i / 20)))
+const DIGIT_PAIRS = Uint8Array.from(
+  { length: 200 },
+  (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor(i / 20)),
+)
 
 /**
  * Writes an integer 0 <= u < 10^digits, u < 2^32, as exactly `digits` digits (zero-padded); returns
