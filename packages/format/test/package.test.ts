@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
-const IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g
+// Specifiers of import/export statements and dynamic imports (statements start a line in compiled output).
+const IMPORT = /(?:^(?:import|export)\b[^'"\n]*\bfrom\s*|^import\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/gm
 
 /** The packages and built-ins a built entry reaches through its relative imports. */
 function importsOf(entry: string): Set<string> {
