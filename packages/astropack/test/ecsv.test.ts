@@ -1,37 +1,15 @@
-import { createHash } from 'node:crypto'
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { zstdCompressSync } from 'node:zlib'
 import { tableFromIPC } from 'apache-arrow'
-import { exportTable, format, packFolder, unpackPackage } from 'astropack' // built: its workers run compiled JavaScript
-import { afterAll, describe, expect, it } from 'vitest'
+import { exportTable, format } from 'astropack' // built: its workers run compiled JavaScript
+import { describe, expect, it } from 'vitest'
+import { roundTrip as packedRoundTrip, scratchFolder } from './round-trip.js'
 
 const ECSV = fileURLToPath(new URL('../../readers/test/fixtures/ecsv', import.meta.url))
-const work = mkdtempSync(join(tmpdir(), 'astropack-ecsv-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-
-async function roundTrip(dir: string, name: string) {
-  const pkg = join(work, `${name}.astropack`)
-  await packFolder({ sourcePath: dir, outputPath: pkg, threads: 2 })
-  const reader = await format.openPackage(format.fromBytes(readFileSync(pkg)))
-  const out = join(work, `${name}-out`)
-  await unpackPackage({ packPath: pkg, outputPath: out })
-  for (const file of readdirSync(dir)) {
-    expect(sha256(readFileSync(join(out, file))), file).toBe(sha256(readFileSync(join(dir, file))))
-  }
-  return { reader, pkg }
-}
+const work = scratchFolder('astropack-ecsv-')
+const roundTrip = (dir: string, name: string) => packedRoundTrip(work, dir, name)
 
 /** The same table comma delimited: the header says so, and the data lines' spaces become commas. */
 function commaDelimited(text: string): string {

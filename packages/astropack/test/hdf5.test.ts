@@ -1,39 +1,17 @@
-import { createHash } from 'node:crypto'
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TransformStep } from '@astropack/codecs'
-import { format, packFolder, unpackPackage } from 'astropack' // built: its workers run compiled JavaScript
-import { afterAll, describe, expect, it } from 'vitest'
+import type { format } from 'astropack' // built: its workers run compiled JavaScript
+import { describe, expect, it } from 'vitest'
+import { roundTrip as packedRoundTrip, scratchFolder } from './round-trip.js'
 
 const LAYOUT = fileURLToPath(new URL('../../readers/test/fixtures/hdf5-layout', import.meta.url))
 const TYCHO = fileURLToPath(
   new URL('../../../fixtures/sample/tables/tycho2-07-first20000.h5', import.meta.url),
 )
-const work = mkdtempSync(join(tmpdir(), 'astropack-hdf5-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-
-async function roundTrip(dir: string, name: string) {
-  const pkg = join(work, `${name}.astropack`)
-  await packFolder({ sourcePath: dir, outputPath: pkg, threads: 2 })
-  const reader = await format.openPackage(format.fromBytes(readFileSync(pkg)))
-  const out = join(work, `${name}-out`)
-  await unpackPackage({ packPath: pkg, outputPath: out })
-  for (const file of readdirSync(dir)) {
-    expect(sha256(readFileSync(join(out, file))), file).toBe(sha256(readFileSync(join(dir, file))))
-  }
-  return reader
-}
+const work = scratchFolder('astropack-hdf5-')
+const roundTrip = async (dir: string, name: string) => (await packedRoundTrip(work, dir, name)).reader
 
 /** Each chunk of an entry stored as bytes: where it starts in the file and its transform chain. */
 function chunks(reader: format.PackageReader, path: string) {

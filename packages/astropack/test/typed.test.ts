@@ -1,37 +1,14 @@
-import { createHash } from 'node:crypto'
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { format, packFolder, unpackPackage } from 'astropack' // built: its workers run compiled JavaScript
-import { afterAll, describe, expect, it } from 'vitest'
+import { format } from 'astropack' // built: its workers run compiled JavaScript
+import { describe, expect, it } from 'vitest'
+import { roundTrip as packedRoundTrip, scratchFolder } from './round-trip.js'
 
 const FITS = fileURLToPath(new URL('../../../fixtures/sample/fits', import.meta.url))
 const CORPUS = '/work/corpus' // the developers' public corpus (shared/corpus/make-corpus.sh); optional
-const work = mkdtempSync(join(tmpdir(), 'astropack-typed-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
-
-async function roundTrip(dir: string, name: string) {
-  const pkg = join(work, `${name}.astropack`)
-  await packFolder({ sourcePath: dir, outputPath: pkg, threads: 2 })
-  const reader = await format.openPackage(format.fromBytes(readFileSync(pkg)))
-  const out = join(work, `${name}-out`)
-  await unpackPackage({ packPath: pkg, outputPath: out })
-  for (const file of readdirSync(dir)) {
-    expect(sha256(readFileSync(join(out, file))), file).toBe(sha256(readFileSync(join(dir, file))))
-  }
-  return reader
-}
+const work = scratchFolder('astropack-typed-')
+const roundTrip = async (dir: string, name: string) => (await packedRoundTrip(work, dir, name)).reader
 
 function typedEntries(reader: format.PackageReader): string[] {
   return reader.entries
