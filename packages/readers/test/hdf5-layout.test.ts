@@ -18,6 +18,8 @@ interface Expected {
   filters: number
   storageSize: number
   offset?: number | null
+  /** Chunked datasets: [element offsets, file offset, stored size] of each chunk. */
+  chunks?: [number[], number, number][]
   itemsize?: number
   offsets?: Record<string, number>
 }
@@ -64,6 +66,11 @@ describe('HDF5 dataset locator, against h5py', () => {
         if (dataset.storage.kind === 'contiguous') {
           expect(dataset.storage.offset ?? null, path).toBe(h5py.offset)
           if (h5py.offset !== null) expect(dataset.storage.size, path).toBe(h5py.storageSize)
+        }
+        if (dataset.storage.kind === 'chunked') {
+          // Unfiltered chunks are listed as h5py gives them, in index order; filtered ones are not read.
+          const chunks = dataset.storage.chunks?.map((c) => [c.offsets, c.address, c.size])
+          expect(chunks, path).toEqual(h5py.filters === 0 ? h5py.chunks : undefined)
         }
         const type = dataset.datatype
         if (typeof h5py.dtype === 'string') expect(numpyType(type), path).toBe(h5py.dtype)
@@ -130,7 +137,7 @@ async function locateOrTypedError(bytes: Uint8Array): Promise<Hdf5Layout | undef
 }
 
 describe('HDF5 dataset locator on damaged files', () => {
-  const files = ['default.h5', 'latest.h5', 'compound.h5', 'nested.h5', 'userblock.h5']
+  const files = ['default.h5', 'latest.h5', 'compound.h5', 'nested.h5', 'userblock.h5', 'chunked.h5']
 
   it.each(files)('%s cut at many points: a result or a typed error', async (name) => {
     const bytes = fixtureBytes(name)
@@ -203,5 +210,50 @@ describe('HDF5 dataset locator on damaged files', () => {
     expect(bytes[root]).toBe(1)
     view.setUint32(root + 8, 0xffffffff, true)
     await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' })
+  })
+
+  /** chunked.h5 and the chunk B-tree of /series (the first node of type 1): 2 chunks, one level. */
+  function seriesTree() {
+    const bytes = fixtureBytes('chunked.h5')
+    const node = Buffer.from(bytes).indexOf(Buffer.from('TREE\x01', 'latin1'))
+    expect(node).toBeGreaterThan(0)
+    const view = new DataView(bytes.buffer, bytes.byteOffset)
+    expect([bytes[node + 5], view.getUint16(node + 6, true)]).toEqual([0, 2]) // level 0, two chunks
+    // Prefix 24 bytes; then key 0 (size, filter mask, two offsets: 24 bytes) and child 0.
+    expect(Number(view.getBigUint64(node + 48, true))).toBe(
+      expected['chunked.h5']!['/series']!.chunks![0]![1],
+    )
+    return { bytes, view, node }
+  }
+
+  it('a chunk B-tree node without its TREE signature is BAD_MAGIC', async () => {
+    const { bytes, node } = seriesTree()
+    bytes[node + 2] = 0x46
+    await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'BAD_MAGIC' })
+  })
+
+  it('a chunk B-tree node cut by the end of the file, or claiming more entries than it holds, is TRUNCATED', async () => {
+    const { bytes, view, node } = seriesTree()
+    await expect(locateHdf5Datasets(bytesSource(bytes.subarray(0, node + 40)))).rejects.toMatchObject({
+      code: 'TRUNCATED',
+    })
+    view.setUint16(node + 6, 60000, true)
+    await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'TRUNCATED' })
+  })
+
+  it('a chunk B-tree node that is its own child is CORRUPT_CHUNK, not a loop', async () => {
+    const { bytes, view, node } = seriesTree()
+    bytes[node + 5] = 1 // an internal node, whose children are nodes
+    view.setBigUint64(node + 48, BigInt(node), true)
+    await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'CORRUPT_CHUNK' })
+  })
+
+  it('a chunk beyond the end of the file, or not a whole raw chunk, is refused', async () => {
+    const { bytes, view, node } = seriesTree()
+    view.setBigUint64(node + 48, BigInt(bytes.byteLength - 100), true)
+    await expect(locateHdf5Datasets(bytesSource(bytes))).rejects.toMatchObject({ code: 'TRUNCATED' })
+    const { bytes: other, view: otherView, node: at } = seriesTree()
+    otherView.setUint32(at + 28, 1, true) // filter mask of chunk 0: a filter skipped, in a dataset of none
+    await expect(locateHdf5Datasets(bytesSource(other))).rejects.toMatchObject({ code: 'CORRUPT_CHUNK' })
   })
 })

@@ -3,6 +3,7 @@
  * what packing loads to plan an HDF5 file, without h5wasm or Apache Arrow.
  */
 export { type ByteSource, type FileSource, openFileSource } from '../byte-source.js'
+export { type Hdf5Chunk, MAX_CHUNKS } from './chunks.js'
 export {
   type Hdf5Dataset,
   type Hdf5DatasetStorage,

@@ -1,4 +1,5 @@
 import type { ByteSource } from '../byte-source.js'
+import { type Hdf5Chunk, readChunks } from './chunks.js'
 import { type Hdf5File, hdf5Error } from './fields.js'
 import {
   type Hdf5Datatype,
@@ -19,7 +20,10 @@ import { type GroupLink, readSymbolTableLinks } from './symbol-table.js'
 export type Hdf5DatasetStorage =
   /** `offset` is undefined when no storage was allocated (nothing written yet, or no elements). */
   | { kind: 'contiguous'; offset: number | undefined; size: number }
-  | { kind: 'chunked' | 'compact' | 'virtual' }
+  /** `chunks` are listed for unfiltered datasets whose layout message (version 3) indexes them with a
+   *  version 1 B-tree; other chunk indexes (layout version 4) are not read. */
+  | { kind: 'chunked'; chunks?: Hdf5Chunk[] }
+  | { kind: 'compact' | 'virtual' }
 
 export interface Hdf5Dataset {
   /** Absolute path, such as `/catalog/ra`; a dataset reachable by several links is reported once. */
@@ -72,7 +76,7 @@ export async function locateHdf5Datasets(source: ByteSource): Promise<Hdf5Layout
       throw hdf5Error('LIMIT_EXCEEDED', file.base + address, `more than ${MAX_OBJECTS} objects`)
     visited.add(address)
     const messages = await readObjectHeader(file, address)
-    const dataset = describeDataset(file, messages, path)
+    const dataset = await describeDataset(file, messages, path)
     if (typeof dataset === 'string') layout.skipped.push({ path, reason: dataset })
     else if (dataset) layout.datasets.push(dataset)
     const links = await groupLinks(file, messages)
@@ -104,11 +108,11 @@ async function groupLinks(file: Hdf5File, messages: HeaderMessage[]): Promise<Gr
 }
 
 /** A dataset from its header messages; undefined for other objects; a reason when it cannot be read. */
-function describeDataset(
+async function describeDataset(
   file: Hdf5File,
   messages: HeaderMessage[],
   path: string,
-): Hdf5Dataset | string | undefined {
+): Promise<Hdf5Dataset | string | undefined> {
   const datatype = first(messages, MESSAGE.datatype)
   const layoutMessage = first(messages, MESSAGE.layout)
   if (!datatype || !layoutMessage) return undefined // a group, or a committed datatype
@@ -133,6 +137,11 @@ function describeDataset(
       offset: stored.address === undefined ? undefined : file.base + stored.address,
       size,
     }
+  } else if (stored.kind === 'chunked' && stored.btree && filterCount === 0) {
+    const { address, chunkDims, elementSize } = stored.btree
+    if (elementSize !== type.size) return `chunks of ${elementSize}-byte elements of a ${type.size}-byte type`
+    const chunks = address === undefined ? [] : await readChunks(file, address, chunkDims, elementSize)
+    storage = { kind: 'chunked', chunks }
   } else storage = { kind: stored.kind }
   return { path, datatype: type, dims, storage, filters: filterCount }
 }

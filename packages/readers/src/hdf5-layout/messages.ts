@@ -158,7 +158,13 @@ function readMembers(
 export type Hdf5Storage =
   /** `address` is relative to the base address; undefined when no storage was allocated yet. */
   | { kind: 'contiguous'; address: number | undefined; size: number | undefined }
-  | { kind: 'chunked' | 'compact' | 'virtual' }
+  /** A version 3 layout's chunk index (a version 1 B-tree, undefined before any chunk is written) and
+   *  chunk shape; version 1, 2 and 4 layouts (other indexes) give the kind alone. */
+  | { kind: 'chunked'; btree?: { address: number | undefined; chunkDims: number[]; elementSize: number } }
+  | { kind: 'compact' | 'virtual' }
+
+/** Chunk dimensions in a layout message: libhdf5 allows 32 dataset dimensions plus the element size. */
+const MAX_CHUNK_DIMENSIONALITY = 33
 
 /**
  * Data layout message, versions 1 to 4. Versions 1 and 2 do not store a contiguous dataset's size
@@ -182,6 +188,17 @@ export function readLayout(data: Fields): Hdf5Storage {
     return { kind: 'contiguous', address, size: data.length() }
   }
   if (layoutClass === 0) return { kind: 'compact' }
+  if (layoutClass === 2 && version === 3) {
+    // Dimensionality is the dataset's rank plus one: the last chunk dimension is the element size.
+    const dimensionality = data.u8()
+    if (dimensionality < 2 || dimensionality > MAX_CHUNK_DIMENSIONALITY)
+      throw data.fail('CORRUPT_CHUNK', `chunk dimensionality ${dimensionality}`)
+    const address = data.address()
+    const dims: number[] = []
+    for (let i = 0; i < dimensionality; i++) dims.push(data.u32())
+    const elementSize = dims.pop()!
+    return { kind: 'chunked', btree: { address, chunkDims: dims, elementSize } }
+  }
   if (layoutClass === 2) return { kind: 'chunked' }
   if (layoutClass === 3 && version === 4) return { kind: 'virtual' }
   throw data.fail('CORRUPT_CHUNK', `layout class ${layoutClass}`)

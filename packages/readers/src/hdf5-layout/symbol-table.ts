@@ -1,4 +1,5 @@
-import { type Fields, type Hdf5File, hdf5Error } from './fields.js'
+import { walkBtreeV1 } from './btree-v1.js'
+import type { Fields, Hdf5File } from './fields.js'
 
 export interface GroupLink {
   name: string
@@ -6,12 +7,8 @@ export interface GroupLink {
   address: number
 }
 
-/** Group B-tree nodes hold at most 2K entries; libhdf5's K is at most 2^15. */
-const MAX_NODE_ENTRIES = 2 ** 16
 /** Symbol table nodes hold at most 2 × the group leaf K (≤ 2^15) entries. */
 const MAX_NODE_SYMBOLS = 2 ** 16
-/** B-tree levels: 2^16 entries per node make a handful enough for any file. */
-const MAX_BTREE_LEVEL = 32
 
 /**
  * The links of an old-style group: a version 1 B-tree (node type 0) whose leaves point to symbol table
@@ -23,32 +20,10 @@ export async function readSymbolTableLinks(
 ): Promise<GroupLink[]> {
   const names = await readLocalHeap(file, table.heap)
   const links: GroupLink[] = []
-  const seen = new Set<number>()
-  const O = file.offsetSize
-  const L = file.lengthSize
-  const visit = async (address: number, expectedLevel: number | undefined): Promise<void> => {
-    if (seen.has(address)) throw hdf5Error('CORRUPT_CHUNK', file.base + address, 'a B-tree node met twice')
-    seen.add(address)
-    const head = await file.read(address, 8 + 2 * O, 'group B-tree node')
-    head.expectSignature('TREE', 'group B-tree node')
-    const nodeType = head.u8()
-    const level = head.u8()
-    const entries = head.u16()
-    if (nodeType !== 0) throw head.fail('CORRUPT_CHUNK', `B-tree node type ${nodeType} in a group`)
-    if (level > MAX_BTREE_LEVEL || (expectedLevel !== undefined && level !== expectedLevel))
-      throw head.fail('CORRUPT_CHUNK', `B-tree node level ${level}`)
-    if (entries > MAX_NODE_ENTRIES) throw head.fail('LIMIT_EXCEEDED', `a B-tree node of ${entries} entries`)
-    // Keys (heap offsets, L bytes) and children (O bytes) alternate: key, child, key, ..., child, key.
-    const body = await file.read(address + 8 + 2 * O, entries * (L + O) + L, 'group B-tree node entries')
-    for (let i = 0; i < entries; i++) {
-      body.skip(L)
-      const child = body.address()
-      if (child === undefined) throw body.fail('CORRUPT_CHUNK', 'a B-tree child without an address')
-      if (level > 0) await visit(child, level - 1)
-      else await readSymbolNode(file, child, names, links)
-    }
-  }
-  await visit(table.btree, undefined)
+  // A group B-tree key is the heap offset of a link name (L bytes); its leaves are symbol table nodes.
+  await walkBtreeV1(file, table.btree, 0, file.lengthSize, (_key, child) =>
+    readSymbolNode(file, child, names, links),
+  )
   return links
 }
 
