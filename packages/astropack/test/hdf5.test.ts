@@ -84,7 +84,19 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
     expect(stored.filter((c) => c.chain.includes('-le'))).toEqual([])
   })
 
-  it('keeps chunked, compressed, small and unreadable files whole (one opaque chunk each)', async () => {
+  it('stores the raw chunks of unfiltered chunked datasets typed, adjacent chunks as one range', async () => {
+    const reader = await packed
+    const stored = chunks(reader, 'chunked.h5')
+    // h5py's chunk offsets: /series' two 64 KiB chunks at 3496 (sorted f8), /grid's four 16 KiB
+    // chunks at 137456 (i4, 64 KiB in all), then /growing (6000 bytes, too small) and the gzip chunks.
+    expect(stored.map((c) => c.rawOffset)).toEqual([0, 3496, 134568, 137456, 202992])
+    const [head, series, gap, grid, tail] = stored.map((c) => c.chain)
+    expect([head, gap, tail]).toEqual(['', '', ''])
+    expect(series).toBe('xor/8+shuffle/8') // sorted float64: neighbours share their high bytes
+    expect(grid).toMatch(/shuffle\/4$/)
+  })
+
+  it('keeps small chunked, compressed, small and unreadable files whole (one opaque chunk each)', async () => {
     const reader = await packed
     for (const name of ['chunked-gzip.h5', 'compact.h5', 'empty.h5', 'nested.h5', 'broken.h5']) {
       expect(

@@ -1,6 +1,6 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
 import { isElementWidth } from '@astropack/codecs'
-import type { Hdf5Dataset, Hdf5Datatype } from '@astropack/readers/hdf5-layout'
+import type { Hdf5Chunk, Hdf5Dataset, Hdf5Datatype } from '@astropack/readers/hdf5-layout'
 import { type MetricSpec, positionKind } from './metrics.js'
 import {
   type ColumnInBytes,
@@ -126,11 +126,33 @@ function compoundSegment(dataset: Hdf5Dataset, start: number, size: number): Row
   return { layout: 'rows', start, end: start + size, rowWidth: type.size, rowCount, columns, table }
 }
 
-/** Typed segments of contiguous, unfiltered datasets that lie inside the file and do not overlap. */
+/**
+ * The raw chunks of an unfiltered chunked dataset as byte ranges: chunks that follow each other in the
+ * file (as libhdf5 writes them) join into one range, so small chunks still make a range worth typing.
+ */
+function chunkRuns(chunks: readonly Hdf5Chunk[]): { start: number; end: number }[] {
+  const runs: { start: number; end: number }[] = []
+  for (const chunk of [...chunks].sort((a, b) => a.address - b.address)) {
+    const last = runs.at(-1)
+    if (last && last.end === chunk.address) last.end += chunk.size
+    else runs.push({ start: chunk.address, end: chunk.address + chunk.size })
+  }
+  return runs
+}
+
+/** Typed segments of unfiltered datasets (contiguous, or chunks) that lie inside the file and do not overlap. */
 function hdf5Segments(datasets: Hdf5Dataset[], fileSize: number): PlannedSegment[] {
   const typed: PlannedSegment[] = []
   for (const dataset of datasets) {
     const { storage } = dataset
+    if (storage.kind === 'chunked' && storage.chunks && dataset.filters === 0) {
+      const candidates = numberCandidates(dataset.datatype)
+      if (candidates === OPAQUE) continue
+      for (const { start, end } of chunkRuns(storage.chunks))
+        if (end - start >= MIN_TYPED_BYTES && end <= fileSize)
+          typed.push({ layout: 'bytes', start, end, candidates })
+      continue
+    }
     if (storage.kind !== 'contiguous' || storage.offset === undefined || dataset.filters > 0) continue
     const start = storage.offset
     const end = start + storage.size
@@ -227,8 +249,9 @@ function placeColumns(plan: PlannedSegment[], tables: ColumnInBytes[][]): void {
 
 /**
  * Plans an HDF5 file: each contiguous, unfiltered numeric dataset becomes a bytes segment with transform
- * candidates for its element type and byte order, a compound dataset a rows segment (one column per
- * member); metadata, small, chunked, compressed and other datasets stay opaque. A group of 1-D datasets of
+ * candidates for its element type and byte order, and so does each run of adjacent raw chunks of an
+ * unfiltered chunked one; a contiguous compound dataset becomes a rows segment (one column per member);
+ * metadata, small, compressed and other datasets stay opaque. A group of 1-D datasets of
  * one length is recorded as a table over their bytes (typed or not). Returns undefined for files that are
  * not HDF5, that the locator cannot read, or that hold nothing to type.
  */
