@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { AstropackError, type CodecName, isCodecName, loadCodec, resolveLevel } from '@astropack/codecs'
 import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
-import { createAtomicFile } from '@astropack/format/node'
+import { withAtomicFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { OrderedQueue } from './ordered-queue.js'
 import { type PackContext, packFile } from './pack-file.js'
@@ -52,49 +52,46 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   }
   const entries = await walkSource(options.sourcePath, [outputPath])
   const inputBytes = entries.reduce((sum, entry) => sum + entry.size, 0)
-  const out = await createAtomicFile(outputPath, { overwrite: options.overwrite })
   const pool = taskRunner(inputBytes, options.threads)
-  const writer = new PackageWriter(out)
-  const queue = new OrderedQueue(pool.threads + 2)
-  let done = 0
   try {
-    const context: PackContext = {
-      pool,
-      writer,
-      queue,
-      buffers: new BufferPool(),
-      codec: codecName,
-      level,
-      chunkSize,
-      tables: [],
-      onBytes: (bytes, entry) => {
-        done += bytes
-        options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry })
-      },
-    }
-    for (const entry of entries) {
-      if (entry.kind === 'directory') {
-        const meta = { path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }
-        await queue.push(Promise.resolve(() => writer.addDirectory(meta)))
-      } else await packFile(context, entry)
-    }
-    await queue.drain()
-    const packageBytes = await writer.finish(
-      buildManifest(options, entries.length, inputBytes, context.tables),
-    )
-    await out.commit()
-    return {
-      outputPath,
-      entries: entries.length,
-      files: entries.filter((entry) => entry.kind === 'file').length,
-      inputBytes,
-      packageBytes,
-      ratio: packageBytes === 0 ? 0 : inputBytes / packageBytes,
-      seconds: (performance.now() - started) / 1000,
-    }
-  } catch (error) {
-    await out.abort()
-    throw error
+    return await withAtomicFile(outputPath, { overwrite: options.overwrite }, async (out) => {
+      const writer = new PackageWriter(out)
+      const queue = new OrderedQueue(pool.threads + 2)
+      let done = 0
+      const context: PackContext = {
+        pool,
+        writer,
+        queue,
+        buffers: new BufferPool(),
+        codec: codecName,
+        level,
+        chunkSize,
+        tables: [],
+        onBytes: (bytes, entry) => {
+          done += bytes
+          options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry })
+        },
+      }
+      for (const entry of entries) {
+        if (entry.kind === 'directory') {
+          const meta = { path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }
+          await queue.push(Promise.resolve(() => writer.addDirectory(meta)))
+        } else await packFile(context, entry)
+      }
+      await queue.drain()
+      const packageBytes = await writer.finish(
+        buildManifest(options, entries.length, inputBytes, context.tables),
+      )
+      return {
+        outputPath,
+        entries: entries.length,
+        files: entries.filter((entry) => entry.kind === 'file').length,
+        inputBytes,
+        packageBytes,
+        ratio: packageBytes === 0 ? 0 : inputBytes / packageBytes,
+        seconds: (performance.now() - started) / 1000,
+      }
+    })
   } finally {
     await pool.close()
   }

@@ -2,7 +2,7 @@ import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { AstropackError, createSha256 } from '@astropack/codecs'
 import { type EntryRecord, PackageReader } from '@astropack/format'
-import { createAtomicFile, openFile } from '@astropack/format/node'
+import { openFile, withAtomicFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { type DecodeContext, decodeEntry } from './decode-entry.js'
 import type { Progress } from './progress.js'
@@ -119,8 +119,7 @@ async function unpackFile(
   overwrite: boolean,
   onBytes: (bytes: number) => void,
 ): Promise<void> {
-  const out = await createAtomicFile(target, { overwrite, mode: entry.mode & 0o777 })
-  try {
+  await withAtomicFile(target, { overwrite, mode: entry.mode & 0o777 }, async (out) => {
     const hash = createSha256()
     await decodeEntry(context, entry, async (bytes) => {
       hash.update(bytes)
@@ -136,9 +135,5 @@ async function unpackFile(
     }
     const date = new Date(entry.mtimeMs)
     await utimes(out.tempPath, date, date)
-    await out.commit()
-  } catch (error) {
-    await out.abort()
-    throw error
-  }
+  })
 }

@@ -1,3 +1,4 @@
+export { concatBytes } from './bytes.js'
 export {
   type ColumnValue,
   columnDecoder,

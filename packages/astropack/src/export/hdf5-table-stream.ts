@@ -2,6 +2,7 @@ import { AstropackError } from '@astropack/codecs'
 import {
   type ColumnLocation,
   type ColumnPiece,
+  concatBytes,
   locateColumn,
   type ManifestColumn,
   type ManifestTable,
@@ -145,20 +146,10 @@ class ColumnCursor {
       parts.push(next.value.bytes)
       have += next.value.bytes.byteLength
     }
-    const joined = parts.length === 1 ? parts[0]! : concat(parts, have)
+    const joined = parts.length === 1 ? parts[0]! : concatBytes(parts)
     this.#held = joined.subarray(needed)
     return joined.subarray(0, needed)
   }
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.byteLength
-  }
-  return out
 }
 
 function elementType(type: NumpyType): DataType | undefined {

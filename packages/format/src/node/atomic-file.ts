@@ -101,3 +101,23 @@ export async function createAtomicFile(
     abort,
   }
 }
+
+/**
+ * Runs `use` on a new atomic file and commits it when `use` succeeds, aborts it otherwise: the one way
+ * outputs are written (packages, unpacked files, exports).
+ */
+export async function withAtomicFile<T>(
+  finalPath: string,
+  options: { overwrite?: boolean; mode?: number },
+  use: (out: AtomicFile) => Promise<T>,
+): Promise<T> {
+  const out = await createAtomicFile(finalPath, options)
+  try {
+    const result = await use(out)
+    await out.commit()
+    return result
+  } catch (error) {
+    await out.abort()
+    throw error
+  }
+}

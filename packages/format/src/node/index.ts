@@ -1,3 +1,3 @@
 /** Node-only parts of @astropack/format: local files. Browsers import '@astropack/format' alone. */
-export { type AtomicFile, createAtomicFile } from './atomic-file.js'
+export { type AtomicFile, createAtomicFile, withAtomicFile } from './atomic-file.js'
 export { openFile } from './file-source.js'

@@ -11,7 +11,6 @@
 
 import { POW10, productError, SHORTEST, shortestDigits, shortestVerdict, Verdict } from './shortest.js'
 
-export { POW10 }
 export const MINUS = 45
 const DOT = 46
 const ZERO = 48
