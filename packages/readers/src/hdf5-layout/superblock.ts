@@ -15,6 +15,8 @@ export interface Superblock {
   version: number
   /** Object header address of the root group (relative to the base address). */
   rootAddress: number
+  /** Where the file's data end (absolute): the superblock's end-of-file address. */
+  end: number
   file: Hdf5File
 }
 
@@ -36,8 +38,9 @@ export async function findSignature(source: ByteSource): Promise<number | undefi
 }
 
 function checkSize(size: number, what: string, place: number): number {
+  if (size === 16) throw hdf5Error('UNSUPPORTED_FEATURE', place, `16-byte ${what} (2, 4 or 8 are read)`)
   if (size !== 2 && size !== 4 && size !== 8)
-    throw hdf5Error('UNSUPPORTED_FEATURE', place, `size of ${what} ${size} (2, 4 or 8 are read)`)
+    throw hdf5Error('CORRUPT_CHUNK', place, `size of ${what} ${size}: HDF5 allows 2, 4, 8 or 16`)
   return size
 }
 
@@ -53,6 +56,8 @@ export async function readSuperblock(source: ByteSource): Promise<Superblock> {
   fields.skip(HDF5_SIGNATURE.length)
   if (fields.remaining < 1) throw fields.fail('TRUNCATED', 'the superblock is cut short')
   const version = fields.u8()
+  // Up to the sizes of offsets and lengths: 6 more bytes (v0/1) or 2 (v2/3).
+  if (fields.remaining < (version <= 1 ? 6 : 2)) throw fields.fail('TRUNCATED', 'the superblock is cut short')
   let offsetSize: number
   let lengthSize: number
   if (version === 0 || version === 1) {
@@ -75,10 +80,20 @@ export async function readSuperblock(source: ByteSource): Promise<Superblock> {
     throw hdf5Error('TRUNCATED', offset, 'the superblock is cut short by the end of the file')
   const sized = new Fields(fields.bytes, offset, offsetSize, lengthSize)
   sized.at = fields.at
-  sized.skip((version <= 1 ? 5 : 3) * offsetSize)
+  sized.skip(2 * offsetSize) // base address; free-space (v0/1) or superblock extension (v2/3) address
+  const endOfFile = sized.address()
+  sized.skip((version <= 1 ? 2 : 0) * offsetSize) // driver information, root entry's link name offset
   const rootAddress = sized.address()
   if (version >= 2) verifyChecksum(sized, sized.at, 'superblock')
   if (rootAddress === undefined)
     throw sized.fail('CORRUPT_CHUNK', 'the root group has no object header address')
-  return { offset, version, rootAddress, file: new Hdf5File(source, offset, offsetSize, lengthSize) }
+  if (endOfFile === undefined || !Number.isSafeInteger(offset + endOfFile))
+    throw hdf5Error('CORRUPT_CHUNK', offset, 'the superblock has no usable end-of-file address')
+  return {
+    offset,
+    version,
+    rootAddress,
+    end: offset + endOfFile,
+    file: new Hdf5File(source, offset, offsetSize, lengthSize),
+  }
 }
