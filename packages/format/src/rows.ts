@@ -23,6 +23,20 @@ function copyFields(
   width: number,
   count: number,
 ): void {
+  if (fromStride === width && toStride === width) {
+    to.set(from.subarray(fromStart, fromStart + width * count), toStart)
+    return
+  }
+  if (width !== 1 && width !== 2 && width !== 4 && width !== 8 && width < WIDE_FIELD) {
+    // Other fields under 64 bytes move as word-sized pieces, one strided pass each: much faster than a
+    // subarray per row (12- and 16-byte fields: 0.3-0.4 -> 1.5+ GB/s).
+    for (let piece = 0; piece < width; ) {
+      const size = width - piece >= 8 ? 8 : width - piece >= 4 ? 4 : width - piece >= 2 ? 2 : 1
+      copyFields(from, fromStart + piece, fromStride, to, toStart + piece, toStride, size, count)
+      piece += size
+    }
+    return
+  }
   const source = view(from)
   const target = view(to)
   let f = fromStart
@@ -80,6 +94,9 @@ function contiguous(
   if (toStride === width && (to.byteOffset + toStart) % width === 0) return 'to'
   return undefined
 }
+
+/** From this width up a field is copied per row with `set` (the per-row subarray is then cheap). */
+const WIDE_FIELD = 64
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
