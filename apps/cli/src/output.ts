@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module'
 import type { Progress } from 'astropack'
-import { SingleBar } from 'cli-progress'
+import type { SingleBar } from 'cli-progress'
+
+/** cli-progress (16 modules) loads only when a bar is drawn: scripts and pipes do not pay for it. */
+const loadSingleBar = (): typeof SingleBar => createRequire(import.meta.url)('cli-progress').SingleBar
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -19,9 +23,9 @@ export function formatRate(bytes: number, seconds: number): string {
 /** A progress bar on stderr when it is a terminal (and output is not JSON); nothing otherwise. */
 export function progressBar(enabled: boolean): { update: (progress: Progress) => void; stop: () => void } {
   if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} }
-  const bar = new SingleBar({
+  const bar = new (loadSingleBar())({
     stream: process.stderr,
-    format: ' {phase} [{bar}] {percentage}% | {done} of {total} | {entry}',
+    format: ' {phase} [{bar}] {percentage}% | {done} of {size} | {entry}',
     hideCursor: true,
     clearOnComplete: true,
   })
@@ -31,7 +35,7 @@ export function progressBar(enabled: boolean): { update: (progress: Progress) =>
       const payload = {
         phase: progress.phase,
         done: formatBytes(progress.bytesDone),
-        total: formatBytes(progress.bytesTotal),
+        size: formatBytes(progress.bytesTotal),
         entry: progress.entry ?? '',
       }
       if (!started) {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
   mkdirSync,
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { craftPackage } from '../../../packages/format/test/craft.js'
-import { astropack, SAMPLE } from './run-cli.js'
+import { astropack, CLI, SAMPLE } from './run-cli.js'
 
 let work: string
 beforeAll(() => {
@@ -268,5 +269,21 @@ describe('nothing escapes the output folder', () => {
     const run = astropack('pack', dir, '-o', join(work, 'symlink-out.astropack'))
     expect(run.status).toBe(1)
     expect(run.stderr).toMatch(/points outside/)
+  })
+})
+
+// script(1) (util-linux) gives the CLI a terminal; the bar is drawn only there.
+const hasScript = spawnSync('script', ['--version']).status === 0
+
+describe('progress on a terminal', () => {
+  it.skipIf(!hasScript)('draws a bar with the sizes in units, and none when stderr is a pipe', () => {
+    const pkg = join(work, 'progress.astropack')
+    const command = [process.execPath, CLI, 'pack', SAMPLE, '-o', pkg].map((a) => `'${a}'`).join(' ')
+    const terminal = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' })
+    expect(terminal.status, terminal.stdout).toBe(0)
+    expect(terminal.stdout).toMatch(/ pack \[[=-]+\] \d+% \| [\d.]+ (B|KiB|MiB) of [\d.]+ (KiB|MiB) \| /)
+    const piped = astropack('pack', SAMPLE, '-o', pkg, '--overwrite')
+    expect(piped.status, piped.stderr).toBe(0)
+    expect(piped.stderr).toBe('')
   })
 })
