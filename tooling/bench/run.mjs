@@ -19,7 +19,7 @@ import { parseSize } from './make-large-fits.mjs'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const USAGE = `usage: pnpm bench [--quick | --corpus DIR | --large [--size 5G]] [options]
   --quick              the committed fixtures (fixtures/sample), 2 repetitions; writes no file unless --out
-  --corpus DIR         every file in DIR's subfolders (a subfolder is a data class)
+  --corpus DIR         every file in DIR (a subfolder is a data class; top-level files are classed by kind)
   --large              build a big FITS table (--size, default 5G) and time astropack on it
   --reps N             repetitions (default 3; --quick 2; --large 1)
   --only TEXT          only files whose path contains TEXT
@@ -179,7 +179,7 @@ function main() {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`no corpus folder at ${dir}`)
       const files = listFiles(dir, opts.only)
       if (files.length === 0)
-        fail(`no files in the subfolders of ${dir}${opts.only ? ` matching ${opts.only}` : ''}`)
+        fail(`no files in ${dir}${opts.only ? ` matching ${opts.only}` : ''}`)
       const results = runCorpus({ files, tools, reps: opts.reps, work, onePackage: true })
       failed = results.mismatches.length > 0
       const limits = tools.filter((t) => t.available).map((t) => `  - ${t.label}: ${t.note}`)

@@ -6,14 +6,34 @@ import { join, relative, sep } from 'node:path'
 import { clean, sha256File, stageAlone, stageInto, timed, warm } from './proc.mjs'
 import { MB } from './stats.mjs'
 
-/** Files inside the corpus subfolders (a file's class is its first folder); top-level files are skipped. */
+/** A top-level file's class, from its name: a folder of kept-aside files needs no class folders. */
+function classOfName(name) {
+  const lower = name.toLowerCase().replace(/\.(gz|fz)$/, '')
+  if (/\.(fits?|fts)$/.test(lower)) return 'fits'
+  if (/\.(csv|tsv|ecsv)$/.test(lower)) return 'csv'
+  if (/\.(h5|hdf5|he5)$/.test(lower)) return 'hdf5'
+  return 'other'
+}
+
+/** The corpus's own description at its top (README, MANIFEST) is not data. */
+const isCorpusDescription = (rel) => !rel.includes('/') && /^(readme|manifest)(\.|$)/i.test(rel)
+
+/**
+ * Files of the corpus: a file in a subfolder has that folder as its class; a top-level file the class of its
+ * kind (fits, csv, hdf5, other).
+ */
 export function listFiles(root, only) {
   return readdirSync(root, { recursive: true })
     .map((name) => join(root, name))
     .filter((path) => statSync(path).isFile())
     .map((path) => ({ path, rel: relative(root, path).split(sep).join('/') }))
-    .filter(({ rel }) => rel.includes('/') && (!only || rel.includes(only)))
-    .map(({ path, rel }) => ({ path, rel, cls: rel.split('/')[0], bytes: statSync(path).size }))
+    .filter(({ rel }) => !isCorpusDescription(rel) && (!only || rel.includes(only)))
+    .map(({ path, rel }) => ({
+      path,
+      rel,
+      cls: rel.includes('/') ? rel.split('/')[0] : classOfName(rel),
+      bytes: statSync(path).size,
+    }))
     .sort((a, b) => a.rel.localeCompare(b.rel))
 }
 

@@ -1,6 +1,6 @@
 // Markdown for the corpus run: per-class and per-file tables (each figure min / median / max over the
 // repetitions), AstroPack's ratios to every peer, validate speeds, the one-package run and the goals.
-import { goals } from './goals.mjs'
+import { fileRatioGoals, goals } from './goals.mjs'
 import { aggregate, MB, num, spreadText } from './stats.mjs'
 
 const times = (a, b) => (a && b ? `${num(a.med / b.med)}×` : '–')
@@ -102,6 +102,16 @@ export function corpusReport(results, meta) {
   const validating = tools.filter((t) => !t.peer).at(-1)
   const out = [`## ${meta.title}`, '', meta.header, '']
   out.push('### Goals', '', goals(results, meta), '')
+  const ratioGoals = fileRatioGoals(results, meta)
+  if (ratioGoals)
+    out.push(
+      '### Ratio goals on every file',
+      '',
+      "The typed-tables issue's goals, on each file against the peer measured on it in this run.",
+      '',
+      ratioGoals,
+      '',
+    )
   out.push('### Round trips', '')
   if (results.mismatches.length > 0) {
     out.push(`**${results.mismatches.length} ROUND TRIP MISMATCH(ES):**`, '')
