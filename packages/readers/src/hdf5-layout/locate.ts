@@ -20,8 +20,10 @@ import { type GroupLink, readSymbolTableLinks } from './symbol-table.js'
 export type Hdf5DatasetStorage =
   /** `offset` is undefined when no storage was allocated (nothing written yet, or no elements). */
   | { kind: 'contiguous'; offset: number | undefined; size: number }
-  /** `chunks` are listed for unfiltered datasets whose layout message (version 3) indexes them with a
-   *  version 1 B-tree; other chunk indexes (layout version 4) are not read. */
+  /** `chunks` are listed for unfiltered datasets whose chunks are indexed by a version 1 B-tree (layout
+   *  message version 3) or, in layout version 4, by a single chunk, an implicit index, a fixed array or an
+   *  extensible array. Not listed: filtered datasets, version 2 B-tree indexes, and datasets with a chunk
+   *  never written (see `readChunks`). */
   | { kind: 'chunked'; chunks?: Hdf5Chunk[] }
   | { kind: 'compact' | 'virtual' }
 
@@ -124,7 +126,8 @@ async function describeDataset(
     if (message && message.flags & SHARED_MESSAGE) return 'shared (committed) datatype or dataspace'
   }
   const type = readDatatype(datatype.data)
-  const dims = readDataspace(dataspace.data)
+  const space = readDataspace(dataspace.data)
+  const dims = space?.dims
   const stored = readLayout(layoutMessage.data)
   const filterCount = filters ? readFilterCount(filters.data) : 0
   let storage: Hdf5DatasetStorage
@@ -137,11 +140,11 @@ async function describeDataset(
       offset: stored.address === undefined ? undefined : file.base + stored.address,
       size,
     }
-  } else if (stored.kind === 'chunked' && stored.btree && filterCount === 0) {
-    const { address, chunkDims, elementSize } = stored.btree
+  } else if (stored.kind === 'chunked' && stored.layout && space && filterCount === 0) {
+    const { elementSize } = stored.layout
     if (elementSize !== type.size) return `chunks of ${elementSize}-byte elements of a ${type.size}-byte type`
-    const chunks = address === undefined ? [] : await readChunks(file, address, chunkDims, elementSize)
-    storage = { kind: 'chunked', chunks }
+    const chunks = await readChunks(file, stored.layout, space)
+    storage = chunks ? { kind: 'chunked', chunks } : { kind: 'chunked' }
   } else storage = { kind: stored.kind }
   return { path, datatype: type, dims, storage, filters: filterCount }
 }

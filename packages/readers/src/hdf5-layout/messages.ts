@@ -25,11 +25,17 @@ const MAX_RANK = 32
 /** Datatypes nest (compound of array of compound...): deeper than this is no real file. */
 const MAX_TYPE_DEPTH = 16
 
+/** A dataspace's current and maximum dimensions; a maximum is undefined for an unlimited dimension. */
+export interface Hdf5Dataspace {
+  dims: number[]
+  maxDims: (number | undefined)[]
+}
+
 /** Dataspace message: the dimensions (`[]` for a scalar), or undefined for a null dataspace (no elements). */
-export function readDataspace(data: Fields): number[] | undefined {
+export function readDataspace(data: Fields): Hdf5Dataspace | undefined {
   const version = data.u8()
   const rank = data.u8()
-  data.skip(1) // flags: maximum dimensions (and, in version 1, permutations) follow the dimensions
+  const flags = data.u8() // bit 0: maximum dimensions (and, in version 1, permutations) follow the dimensions
   if (rank > MAX_RANK) throw data.fail('CORRUPT_CHUNK', `a dataspace of rank ${rank}`)
   if (version === 1) data.skip(5)
   else if (version === 2) {
@@ -39,7 +45,15 @@ export function readDataspace(data: Fields): number[] | undefined {
   } else throw data.fail('UNSUPPORTED_VERSION', `dataspace message version ${version}`)
   const dims: number[] = []
   for (let i = 0; i < rank; i++) dims.push(data.length())
-  return dims
+  if (!(flags & 1)) return { dims, maxDims: dims }
+  const maxDims: (number | undefined)[] = []
+  for (let i = 0; i < rank; i++) {
+    // H5S_UNLIMITED is all bits set, like the undefined address.
+    const unlimited = data.bytes.subarray(data.at, data.at + data.lengthSize).every((byte) => byte === 0xff)
+    if (unlimited) data.skip(data.lengthSize)
+    maxDims.push(unlimited ? undefined : data.length())
+  }
+  return { dims, maxDims }
 }
 
 /** Compound member offsets in version 3 take as few bytes as hold the element size. */
@@ -155,16 +169,39 @@ function readMembers(
   return members
 }
 
+/** How a chunked dataset finds its chunks: a layout version 3 message names a version 1 B-tree; version 4
+ *  names one of five indexes (HDF5 File Format Specification, section IV.A.2.i, layout version 4). */
+export type Hdf5ChunkIndexType =
+  | 'btree-v1'
+  | 'single'
+  | 'implicit'
+  | 'fixed-array'
+  | 'extensible-array'
+  | 'btree-v2'
+
+const CHUNK_INDEX_TYPES = ['single', 'implicit', 'fixed-array', 'extensible-array', 'btree-v2'] as const
+
+export interface Hdf5ChunkLayout {
+  index: Hdf5ChunkIndexType
+  /** The index's address (for a single chunk or an implicit index, the data's); undefined when nothing is
+   *  allocated yet. Relative to the base address. */
+  address: number | undefined
+  /** Chunk shape in elements, one per dataset dimension. */
+  chunkDims: number[]
+  elementSize: number
+}
+
 export type Hdf5Storage =
   /** `address` is relative to the base address; undefined when no storage was allocated yet. */
   | { kind: 'contiguous'; address: number | undefined; size: number | undefined }
-  /** A version 3 layout's chunk index (a version 1 B-tree, undefined before any chunk is written) and
-   *  chunk shape; version 1, 2 and 4 layouts (other indexes) give the kind alone. */
-  | { kind: 'chunked'; btree?: { address: number | undefined; chunkDims: number[]; elementSize: number } }
+  /** Chunk layout of a version 3 or 4 message; version 1 and 2 messages give the kind alone. */
+  | { kind: 'chunked'; layout?: Hdf5ChunkLayout }
   | { kind: 'compact' | 'virtual' }
 
 /** Chunk dimensions in a layout message: libhdf5 allows 32 dataset dimensions plus the element size. */
 const MAX_CHUNK_DIMENSIONALITY = 33
+/** Version 4 layout flag: a single chunk's filtered size and filter mask follow the index type. */
+const SINGLE_INDEX_WITH_FILTER = 0x02
 
 /**
  * Data layout message, versions 1 to 4. Versions 1 and 2 do not store a contiguous dataset's size
@@ -189,19 +226,48 @@ export function readLayout(data: Fields): Hdf5Storage {
   }
   if (layoutClass === 0) return { kind: 'compact' }
   if (layoutClass === 2 && version === 3) {
-    // Dimensionality is the dataset's rank plus one: the last chunk dimension is the element size.
     const dimensionality = data.u8()
-    if (dimensionality < 2 || dimensionality > MAX_CHUNK_DIMENSIONALITY)
-      throw data.fail('CORRUPT_CHUNK', `chunk dimensionality ${dimensionality}`)
     const address = data.address()
-    const dims: number[] = []
-    for (let i = 0; i < dimensionality; i++) dims.push(data.u32())
-    const elementSize = dims.pop()!
-    return { kind: 'chunked', btree: { address, chunkDims: dims, elementSize } }
+    const { chunkDims, elementSize } = readChunkDims(data, dimensionality, 4)
+    return { kind: 'chunked', layout: { index: 'btree-v1', address, chunkDims, elementSize } }
   }
-  if (layoutClass === 2) return { kind: 'chunked' }
+  if (layoutClass === 2) return { kind: 'chunked', layout: readChunkLayoutV4(data) }
   if (layoutClass === 3 && version === 4) return { kind: 'virtual' }
   throw data.fail('CORRUPT_CHUNK', `layout class ${layoutClass}`)
+}
+
+/** Chunk dimensions: the dataset's rank plus one, the last being the element size; none may be 0. */
+function readChunkDims(data: Fields, dimensionality: number, bytes: number) {
+  if (dimensionality < 2 || dimensionality > MAX_CHUNK_DIMENSIONALITY)
+    throw data.fail('CORRUPT_CHUNK', `chunk dimensionality ${dimensionality}`)
+  const chunkDims: number[] = []
+  for (let i = 0; i < dimensionality; i++) chunkDims.push(data.uint(bytes))
+  if (chunkDims.includes(0)) throw data.fail('CORRUPT_CHUNK', `chunk dimensions ${chunkDims.join(' x ')}`)
+  const elementSize = chunkDims.pop()!
+  return { chunkDims, elementSize }
+}
+
+/**
+ * Version 4 chunked layout: flags, dimensionality, the byte width of each dimension (1 to 8), the
+ * dimensions, the chunk index type and its parameters, then the index address. The parameters of the
+ * fixed and extensible arrays are repeated in their headers, which is where they are read from.
+ */
+function readChunkLayoutV4(data: Fields): Hdf5ChunkLayout {
+  const flags = data.u8()
+  const dimensionality = data.u8()
+  const width = data.u8()
+  if (width < 1 || width > 8) throw data.fail('CORRUPT_CHUNK', `chunk dimensions of ${width} bytes`)
+  const { chunkDims, elementSize } = readChunkDims(data, dimensionality, width)
+  const type = data.u8()
+  const index = CHUNK_INDEX_TYPES[type - 1]
+  if (!index) throw data.fail('CORRUPT_CHUNK', `chunk index type ${type}`)
+  if (index === 'single' && flags & SINGLE_INDEX_WITH_FILTER) data.skip(data.lengthSize + 4)
+  else if (index === 'fixed-array')
+    data.skip(1) // page bits
+  else if (index === 'extensible-array')
+    data.skip(5) // element bits, index block elements, block sizes, page bits
+  else if (index === 'btree-v2') data.skip(6) // node size, split and merge percentages
+  return { index, address: data.address(), chunkDims, elementSize }
 }
 
 /** Filter pipeline message: the number of filters (gzip, shuffle, ...) applied to the data. */
