@@ -157,7 +157,15 @@ async function locateOrTypedError(bytes: Uint8Array): Promise<Hdf5Layout | undef
 }
 
 describe('HDF5 dataset locator on damaged files', () => {
-  const files = ['default.h5', 'latest.h5', 'compound.h5', 'nested.h5', 'userblock.h5', 'chunked.h5']
+  const files = [
+    'default.h5',
+    'latest.h5',
+    'compound.h5',
+    'nested.h5',
+    'userblock.h5',
+    'chunked.h5',
+    'chunk-index.h5',
+  ]
 
   it.each(files)('%s cut at many points: a result or a typed error', async (name) => {
     const bytes = fixtureBytes(name)
