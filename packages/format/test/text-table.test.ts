@@ -2,8 +2,6 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { joinTextGroup, splitTextGroup } from '../src/index.js'
 import {
-  decimalLength,
-  fixedLength,
   float64Value,
   scaledValue,
   writeDecimal,
@@ -188,8 +186,9 @@ describe('numbers formatted and parsed as bytes', () => {
         const decimal = String(k / 10 ** s)
         expect(formatted((out, at) => writeFixed(out, at, k, s))).toBe(fixed)
         expect(formatted((out, at) => writeDecimal(out, at, k, s))).toBe(decimal)
-        expect(fixedLength(k, s)).toBe(fixed.length)
-        expect(decimalLength(k, s)).toBe(decimal.length)
+        // The join sizes a row by these bounds before writing it.
+        expect(fixed.length).toBeLessThanOrEqual(12)
+        expect(decimal.length).toBeLessThanOrEqual(12)
         expect(scaledValue(latin1(fixed), 0, fixed.length, true, s)).toBe(k)
         expect(scaledValue(latin1(decimal), 0, decimal.length, false, s)).toBe(k)
       }),
@@ -203,7 +202,6 @@ describe('numbers formatted and parsed as bytes', () => {
       for (let k = -edge - 30; k <= edge + 30; k++) {
         const decimal = String(k / 10 ** s)
         expect(formatted((out, at) => writeDecimal(out, at, k, s))).toBe(decimal)
-        expect(decimalLength(k, s)).toBe(decimal.length)
         expect(scaledValue(latin1(decimal), 0, decimal.length, false, s)).toBe(k)
       }
     }

@@ -1,21 +1,13 @@
 import { LIMITS } from '../spec.js'
 import { CR, corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
-import {
-  decimalLength,
-  fixedLength,
-  writeDecimal,
-  writeFixed,
-  writeLatin1,
-  writeLongFloat64,
-  writeShortFloat64,
-} from './numbers.js'
+import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 
 /** A checked column chunk, read row by row (its exceptions in step with the rows). */
 class Column {
-  /** Where the next field starts: in `bytes` for text, in `floatText` for float64. */
+  /** Text: where the next field starts in `bytes`. */
   cursor = HEADER
-  /** Float64: where this column's value texts start in `floatText`. */
-  floatStart = 0
+  /** Float64: how many more values to try the short way first (see writeFloat64). */
+  tryShort = 32
   /** The next exception: its index, its row (`count` when none is left), where its bytes start. */
   exception = 0
   exceptionRow = 0
@@ -31,11 +23,13 @@ class Column {
     readonly table: number,
     readonly exceptions: number,
     readonly exceptionBytes: number,
+    /** The most bytes one of its fields takes. */
+    readonly maxField: number,
   ) {}
 
   /** Back to the first row. */
   rewind(): void {
-    this.cursor = this.kind === TextColumnKind.float64 ? this.floatStart : HEADER
+    this.cursor = HEADER
     this.exception = 0
     this.exceptionAt = this.exceptionBytes
     this.exceptionRow = this.exceptions > 0 ? this.view.getUint32(this.table, true) : this.count
@@ -68,11 +62,17 @@ function readColumn(bytes: Uint8Array): Column {
     const length = bytes.byteLength - HEADER
     if (count > length + 1) throw corrupt(`text column declares ${count} fields in ${length} bytes`)
     let separators = 0
-    for (let i = HEADER; i < bytes.byteLength; i++) if (bytes[i] === NEWLINE) separators++
+    let maxField = 0
+    for (let at = HEADER, next = bytes.indexOf(NEWLINE, at); ; next = bytes.indexOf(NEWLINE, at)) {
+      maxField = Math.max(maxField, (next === -1 ? bytes.byteLength : next) - at)
+      if (next === -1) break
+      separators++
+      at = next + 1
+    }
     if (count === 0 ? length !== 0 : separators !== count - 1) {
       throw corrupt(`text column has ${separators + 1} fields, declares ${count}`)
     }
-    return new Column(kind, 0, count, bytes, view, 0, 0, 0)
+    return new Column(kind, 0, count, bytes, view, 0, 0, 0, maxField)
   }
   const width =
     kind === TextColumnKind.float64
@@ -87,58 +87,24 @@ function readColumn(bytes: Uint8Array): Column {
   const exceptionBytes = table + exceptions * 8
   if (exceptionBytes > bytes.byteLength) throw corrupt('exception table past the end')
   let end = exceptionBytes
+  let maxField = MAX_NUMBER_TEXT
   for (let e = 0, previous = -1; e < exceptions; e++) {
     const row = view.getUint32(table + e * 8, true)
-    end += view.getUint32(table + e * 8 + 4, true)
+    const length = view.getUint32(table + e * 8 + 4, true)
+    end += length
+    maxField = Math.max(maxField, length)
     // Rows ascend (SPEC §7.2), which lets the join walk them in step with the values.
     if (row >= count || row <= previous || end > bytes.byteLength) throw corrupt('exception out of range')
     previous = row
   }
-  return new Column(kind, scale, count, bytes, view, table, exceptions, exceptionBytes)
+  return new Column(kind, scale, count, bytes, view, table, exceptions, exceptionBytes, maxField)
 }
-
-// Float64 values as text, each followed by a 0 byte, formatted while sizing the group (String() is their
-// costly part, so once only); reused group after group.
-let floatText = new Uint8Array(0)
 
 /**
- * How many bytes a numeric column's fields take. Float64 values are formatted into `floatText` from
- * `floatAt` on; returns where they end there too.
+ * The longest text a numeric field's value can give: ToString of a double is at most 24 characters
+ * ("-2.2250738585072014e-308"), an int32 with scale <= 9 at most 12.
  */
-function numericSize(column: Column, floatAt: number): { size: number; floatEnd: number } {
-  const { kind, scale, count, view } = column
-  column.floatStart = floatAt
-  column.rewind()
-  let size = 0
-  // A column of full-precision doubles soon stops trying the short way first.
-  let tryShort = 32
-  for (let row = 0; row < count; row++) {
-    if (row === column.exceptionRow) size += column.nextException()
-    else if (kind === TextColumnKind.fixed) size += fixedLength(view.getInt32(HEADER + row * 4, true), scale)
-    else if (kind === TextColumnKind.decimal) {
-      size += decimalLength(view.getInt32(HEADER + row * 4, true), scale)
-    } else {
-      // Too much to rebuild anyway: stop formatting, the caller rejects the group.
-      if (floatAt > LIMITS.maxGroupBytes) return { size: Number.POSITIVE_INFINITY, floatEnd: floatAt }
-      if (floatText.byteLength < floatAt + 32) {
-        const grown = new Uint8Array(Math.max(floatAt + 32, floatText.byteLength * 2))
-        grown.set(floatText.subarray(0, floatAt))
-        floatText = grown
-      }
-      const value = view.getFloat64(HEADER + row * 8, true)
-      let end = tryShort > 0 ? writeShortFloat64(floatText, floatAt, value) : -1
-      if (end === -1) {
-        tryShort--
-        end = writeLongFloat64(floatText, floatAt, value)
-        if (end === -1) end = writeLatin1(floatText, floatAt, String(value))
-      } else if (tryShort < 64) tryShort++
-      size += end - floatAt
-      floatText[end] = 0
-      floatAt = end + 1
-    }
-  }
-  return { size, floatEnd: floatAt }
-}
+const MAX_NUMBER_TEXT = 24
 
 /** Rebuilds the exact lines of a group from its column chunks. */
 export function joinTextGroup(
@@ -159,65 +125,95 @@ export function joinTextGroup(
   const flags = parts[0]?.[2] ?? 0
   if (parts.some((part) => part[2] !== flags)) throw corrupt('columns of a group differ in their flags')
   const crlf = (flags & TextChunkFlag.crlf) !== 0
-  // A delimiter or newline after every field (and CR before each newline), then the fields: all counted
-  // before the output is allocated.
-  let size = rows * (columns.length + (crlf ? 1 : 0))
-  let floatAt = 0
-  for (const column of columns) {
-    if (size > LIMITS.maxGroupBytes) break
-    if (column.kind === TextColumnKind.text) size += column.bytes.byteLength - HEADER - Math.max(rows - 1, 0)
-    else {
-      const numeric = numericSize(column, floatAt)
-      size += numeric.size
-      floatAt = numeric.floatEnd
-    }
-  }
-  if (size > LIMITS.maxGroupBytes) throw corrupt(`a group would rebuild to ${size} bytes`)
-  const out = into && into.byteLength >= size ? into.subarray(0, size) : new Uint8Array(size)
-  if (writeRows(columns, rows, delimiter, crlf, out) !== size) throw corrupt('rebuilt group size mismatch')
-  return out
+  // One pass, into `into` when given (callers pass room for a whole group's text), else into a buffer
+  // that grows with the text: nothing is sized from the declared counts before the rows are written.
+  const rowBound = columns.reduce((sum, column) => sum + column.maxField + 1, crlf ? 1 : 0)
+  const out = into ?? new Uint8Array(Math.min(rowBound * Math.min(rows, 1024), 1 << 20))
+  return writeRows(columns, rows, delimiter, crlf, out, rowBound)
 }
 
-/** Writes the lines field by field, formatting values straight into `out`; returns the end. */
+/**
+ * Writes the lines field by field, formatting values straight into `out`; returns the group's text, in
+ * `out` when it fits. A row that might not fit the room left (at most `rowBound` bytes) is written aside
+ * first, and `out` is outgrown only by text that really does not fit it.
+ */
 function writeRows(
   columns: Column[],
   rows: number,
   delimiter: number,
   crlf: boolean,
   out: Uint8Array,
-): number {
+  rowBound: number,
+): Uint8Array {
   for (const column of columns) column.rewind()
-  const last = columns.length - 1
+  const aside = new Uint8Array(rowBound)
   let at = 0
   for (let row = 0; row < rows; row++) {
-    for (let c = 0; c <= last; c++) {
-      const column = columns[c]!
-      const kind = column.kind
-      if (kind === TextColumnKind.text) {
-        const bytes = column.bytes
-        let i = column.cursor
-        for (let byte = bytes[i]; i < bytes.byteLength && byte !== NEWLINE; byte = bytes[++i])
-          out[at++] = byte!
-        column.cursor = i + 1
-      } else if (row === column.exceptionRow) {
-        const from = column.exceptionAt
-        const length = column.nextException()
-        if (length > 32) out.set(column.bytes.subarray(from, from + length), at)
-        else for (let i = 0; i < length; i++) out[at + i] = column.bytes[from + i]!
-        at += length
-      } else if (kind === TextColumnKind.fixed) {
-        at = writeFixed(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
-      } else if (kind === TextColumnKind.decimal) {
-        at = writeDecimal(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
-      } else {
-        let i = column.cursor
-        for (let byte = floatText[i]; byte !== 0; byte = floatText[++i]) out[at++] = byte!
-        column.cursor = i + 1
-      }
-      if (c < last) out[at++] = delimiter
+    if (at + rowBound <= out.byteLength) {
+      at = writeRow(columns, row, delimiter, crlf, out, at)
+      continue
     }
-    if (crlf) out[at++] = CR
-    out[at++] = NEWLINE
+    if (at > LIMITS.maxGroupBytes)
+      throw corrupt(`a group rebuilds to more than ${LIMITS.maxGroupBytes} bytes`)
+    const length = writeRow(columns, row, delimiter, crlf, aside, 0)
+    if (at + length > out.byteLength) {
+      const grown = new Uint8Array(Math.max(out.byteLength * 2, at + rowBound))
+      grown.set(out.subarray(0, at))
+      out = grown
+    }
+    out.set(aside.subarray(0, length), at)
+    at += length
   }
+  if (at > LIMITS.maxGroupBytes) throw corrupt(`a group rebuilds to more than ${LIMITS.maxGroupBytes} bytes`)
+  return out.subarray(0, at)
+}
+
+/** Writes line `row` at `at`; returns its end. */
+function writeRow(
+  columns: Column[],
+  row: number,
+  delimiter: number,
+  crlf: boolean,
+  out: Uint8Array,
+  at: number,
+): number {
+  const last = columns.length - 1
+  for (let c = 0; c <= last; c++) {
+    const column = columns[c]!
+    const kind = column.kind
+    if (kind === TextColumnKind.text) {
+      const bytes = column.bytes
+      let i = column.cursor
+      for (let byte = bytes[i]; i < bytes.byteLength && byte !== NEWLINE; byte = bytes[++i]) out[at++] = byte!
+      column.cursor = i + 1
+    } else if (row === column.exceptionRow) {
+      const from = column.exceptionAt
+      const length = column.nextException()
+      if (length > 32) out.set(column.bytes.subarray(from, from + length), at)
+      else for (let i = 0; i < length; i++) out[at + i] = column.bytes[from + i]!
+      at += length
+    } else if (kind === TextColumnKind.fixed) {
+      at = writeFixed(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
+    } else if (kind === TextColumnKind.decimal) {
+      at = writeDecimal(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
+    } else at = writeFloat64(out, at, column, column.view.getFloat64(HEADER + row * 8, true))
+    if (c < last) out[at++] = delimiter
+  }
+  if (crlf) out[at++] = CR
+  out[at++] = NEWLINE
   return at
+}
+
+/**
+ * ToString(value) at `at`. A column of full-precision doubles soon stops trying the short way first
+ * (`tryShort` runs down on misses and back up on hits).
+ */
+function writeFloat64(out: Uint8Array, at: number, column: Column, value: number): number {
+  let end = column.tryShort > 0 ? writeShortFloat64(out, at, value) : -1
+  if (end === -1) {
+    column.tryShort--
+    end = writeLongFloat64(out, at, value)
+    if (end === -1) end = writeLatin1(out, at, String(value))
+  } else if (column.tryShort < 64) column.tryShort++
+  return end
 }

@@ -63,11 +63,6 @@ export function writeFixed(out: Uint8Array, at: number, k: number, scale: number
   return writeDigits(out, at, u - whole * p, scale)
 }
 
-export function fixedLength(k: number, scale: number): number {
-  const whole = (Math.abs(k) / POW10[scale]!) >>> 0
-  return (k < 0 ? 1 : 0) + digitCount(whole) + (scale === 0 ? 0 : scale + 1)
-}
-
 /** Whether ToString(k / 10^scale) uses exponent notation (0 < |value| < 1e-6) for u = |k| > 0. */
 function tiny(u: number, scale: number): boolean {
   return scale > 6 && u < POW10[scale - 6]!
@@ -91,20 +86,6 @@ export function writeDecimal(out: Uint8Array, at: number, k: number, scale: numb
   for (; fraction % 10 === 0; digits--) fraction = (fraction / 10) >>> 0
   out[at++] = DOT
   return writeDigits(out, at, fraction, digits)
-}
-
-export function decimalLength(k: number, scale: number): number {
-  const u = Math.abs(k) >>> 0
-  if (u === 0) return 1
-  if (tiny(u, scale)) return String(k / POW10[scale]!).length
-  const p = POW10[scale]!
-  const whole = (u / p) >>> 0
-  let fraction = (u - whole * p) >>> 0
-  let length = (k < 0 ? 1 : 0) + digitCount(whole)
-  if (fraction === 0) return length
-  length += 1 + scale
-  for (; fraction % 10 === 0; length--) fraction = (fraction / 10) >>> 0
-  return length
 }
 
 /** Writes an integer 0 <= u < 2^53 as at least `digits` digits (zero-padded); returns the end. */
