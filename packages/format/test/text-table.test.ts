@@ -105,6 +105,15 @@ describe('text tables stored as typed columns', () => {
     expect(() => joinTextGroup(mixed, 44)).toThrow(/differ in their flags/)
   })
 
+  it('finds every field when the lines run much shorter than the first, or one has thousands too many', () => {
+    const short = `${'9'.repeat(60)},${'x'.repeat(60)}\n${'1,2\n'.repeat(5000)}`
+    const parts = splitTextGroup(latin1(short), 44, 2)
+    expect(parts.map((part) => part[0])).toEqual([TextColumnKind.fixed, TextColumnKind.fixed])
+    expect(text(joinTextGroup(parts, 44))).toBe(short)
+    const ragged = `1,2\n${','.repeat(20000)}\n3,4\n`
+    expect(splitTextGroup(latin1(ragged), 44, 2)[0]![0]).toBe(TextColumnKind.raw)
+  })
+
   it('keeps a group whose lines differ in field count, quotes, or a CR not before every newline, as it is', () => {
     for (const text of ['a,b\nc\n', '"x,y",2\n3,4\n', '1,2\n3,4\r\n', '1,2\r\n3\r,4\r\n', '1,2\r\n3,4\n']) {
       const parts = splitTextGroup(latin1(text), 44, 2)

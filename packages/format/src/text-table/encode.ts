@@ -54,35 +54,52 @@ function fieldStarts(
   columnCount: number,
   crlf: boolean,
 ): Uint32Array | undefined {
-  // indexOf scans at memchr speed: twice a byte loop's speed on catalog lines.
-  let rows = 0
-  for (let at = group.indexOf(NEWLINE); at !== -1; at = group.indexOf(NEWLINE, at + 1)) rows++
+  // Room for as many lines as the first line's length suggests, with a margin; when the lines run
+  // shorter, the count says how many fields there are and a second pass fills a table that size.
+  const firstLine = group.indexOf(NEWLINE) + 1
+  const estimate = Math.ceil((group.byteLength / Math.max(firstLine, 1)) * 1.25 + 16) * columnCount + 1
+  if (startsScratch.length < estimate) startsScratch = new Uint32Array(estimate)
+  let k = scanFields(group, delimiter, columnCount, startsScratch)
+  if (k > startsScratch.length) {
+    startsScratch = new Uint32Array(k)
+    k = scanFields(group, delimiter, columnCount, startsScratch)
+  }
+  if (k === -1) return undefined
+  const starts = startsScratch.subarray(0, k)
   if (crlf) {
-    // As many CRs as lines, and (below) one before every newline: no CR anywhere else.
+    // A CR before every newline and nowhere else: as many CRs as lines.
     let crs = 0
     for (let at = group.indexOf(CR); at !== -1; at = group.indexOf(CR, at + 1)) crs++
-    if (crs !== rows) return undefined
-  }
-  const fields = rows * columnCount + 1
-  if (startsScratch.length < fields) startsScratch = new Uint32Array(fields)
-  const starts = startsScratch.subarray(0, fields)
-  starts[0] = 0
-  const last = columnCount - 1
-  let k = 1
-  let at = 0
-  let next = group.indexOf(delimiter) // the first delimiter at or after `at`
-  while (k < fields) {
-    const end = group.indexOf(NEWLINE, at)
-    for (let c = 0; c < last; c++) {
-      if (next === -1 || next > end) return undefined // too few fields
-      starts[k++] = next + 1
-      next = group.indexOf(delimiter, next + 1)
-    }
-    if ((next !== -1 && next < end) || (crlf && group[end - 1] !== CR)) return undefined
-    starts[k++] = end + 1
-    at = end + 1
+    if (crs !== (k - 1) / columnCount) return undefined
+    for (let line = columnCount; line < k; line += columnCount)
+      if (group[starts[line]! - 2] !== CR) return undefined
   }
   return starts
+}
+
+/**
+ * Fills `starts` (see fieldStarts) in one byte loop, 1.5-2x faster than an indexOf per field on catalog
+ * lines (short fields, many calls). Returns how many entries the group needs, even beyond `starts`' end
+ * (a typed array ignores writes past it), or -1 when a line has another number of fields.
+ */
+function scanFields(group: Uint8Array, delimiter: number, columnCount: number, starts: Uint32Array): number {
+  const size = group.byteLength
+  const last = columnCount - 1
+  starts[0] = 0
+  let k = 1
+  let c = 0 // fields started on the current line
+  for (let i = 0; i < size; i++) {
+    const byte = group[i]
+    if (byte === delimiter) {
+      starts[k++] = i + 1
+      c++
+    } else if (byte === NEWLINE) {
+      if (c !== last) return -1
+      starts[k++] = i + 1
+      c = 0
+    }
+  }
+  return k
 }
 
 /** Column c's fields in a group: field k (row-major) spans starts[k] .. starts[k + 1] - 1 - trim. */
