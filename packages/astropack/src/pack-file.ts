@@ -22,7 +22,7 @@ import type { OrderedQueue } from './ordered-queue.js'
 import { tableReader } from './version.js'
 import type { SourceEntry } from './walk.js'
 import { type EncodedPart, groupFrameBound } from './workers/chunk-ops.js'
-import type { CodecTaskResult, TaskRunner } from './workers/codec-pool.js'
+import type { CodecTaskResult, ColumnRange, TaskRunner } from './workers/codec-pool.js'
 
 /** What packing one file needs: shared by every file of a pack. */
 export interface PackContext {
@@ -93,11 +93,16 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
       } else {
         if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         const meters = await packBytes(context, file, entry, segment, hash)
-        segment.columns?.forEach((column, c) => {
-          const table = record(column.table)
-          const meter = meters[c]
-          if (meter) table.columns[column.tableColumn]!.metrics = meter.result()
-        })
+        const tables = segment.columns?.map((column) => record(column.table))
+        // After the segment's chunks are applied, with their workers' measurements.
+        await queue.push(
+          Promise.resolve(() =>
+            segment.columns?.forEach((column, c) => {
+              const meter = meters[c]
+              if (meter) tables![c]!.columns[column.tableColumn]!.metrics = meter.result()
+            }),
+          ),
+        )
       }
     }
     const { size } = await file.stat()
@@ -127,8 +132,9 @@ function next(candidates: Candidates, part: EncodedPart): Candidates {
 }
 
 /**
- * Packs a bytes segment chunk by chunk. Table columns stored in it (HDF5 datasets) are measured here, on
- * the bytes read, before they go to a worker; returns their meters (undefined for unmeasured columns).
+ * Packs a bytes segment chunk by chunk. Table columns stored in it (HDF5 datasets) are measured by the
+ * workers, each on the whole values of the chunk it encodes; returns their meters (undefined for
+ * unmeasured columns), complete once the queue has applied the segment's chunks.
  */
 async function packBytes(
   context: PackContext,
@@ -147,10 +153,18 @@ async function packBytes(
     const raw = buffer.subarray(0, length)
     await readExact(file, raw, position, entry.path)
     hash.update(raw)
+    const measure: ColumnRange[] = []
+    const measuring: ColumnMeter[] = []
     columns.forEach((column, c) => {
-      const from = Math.max(column.start, position)
-      const to = Math.min(column.end, position + length)
-      if (to > from) meters[c]?.add(raw.subarray(from - position, to - position))
+      const meter = meters[c]
+      const from = Math.max(column.start, position) - position
+      const to = Math.min(column.end, position + length) - position
+      if (!meter || to <= from) return
+      const { start, end } = meter.take(raw.subarray(from, to))
+      if (end > start) {
+        measure.push({ start: from + start, end: from + end, spec: meter.spec })
+        measuring.push(meter)
+      }
     })
     const into = buffers.take(pooledSize(frameBound(chunkSize)))
     const task = {
@@ -160,12 +174,14 @@ async function packBytes(
       data: raw,
       into,
       candidates,
+      ...(measure.length > 0 ? { measure } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, into.buffer])
     if (candidates !== 'probe' && candidates.length > 1)
       candidates = next(candidates, (await encoded).parts![0]!)
     await queue.push(
       encoded.then((result) => async () => {
+        result.metrics?.forEach((metrics, i) => metrics && measuring[i]!.add(metrics))
         await writeParts(context, result, entry.path)
       }),
     )

@@ -127,8 +127,9 @@ export function measureColumn(bytes: Uint8Array, spec: MetricSpec): Metrics {
 }
 
 /**
- * Measures a column that arrives in pieces cut anywhere (the chunks of a bytes segment holding an HDF5
- * dataset): a value split between two pieces is measured once both halves are in.
+ * A column whose values arrive in pieces (the chunks of a bytes segment): the whole values of each piece
+ * are measured by whoever holds the piece (a codec worker) and `add`ed back; a value cut by a piece
+ * boundary is put together and measured here.
  */
 export class ColumnMeter {
   #metrics = emptyMetrics()
@@ -139,26 +140,26 @@ export class ColumnMeter {
     this.#split = new Uint8Array(WIDTH[spec.element])
   }
 
-  add(bytes: Uint8Array): void {
+  /** Takes the next piece's cut values; returns where its whole values lie in it, `[start, end)`. */
+  take(piece: Uint8Array): { start: number; end: number } {
     const width = this.#split.byteLength
-    let rest = bytes
+    let start = 0
     if (this.#filled > 0) {
-      const needed = Math.min(width - this.#filled, rest.byteLength)
-      this.#split.set(rest.subarray(0, needed), this.#filled)
-      this.#filled += needed
-      rest = rest.subarray(needed)
-      if (this.#filled < width) return
-      this.#merge(this.#split)
+      start = Math.min(width - this.#filled, piece.byteLength)
+      this.#split.set(piece.subarray(0, start), this.#filled)
+      this.#filled += start
+      if (this.#filled < width) return { start, end: start }
+      this.add(measureColumn(this.#split, this.spec))
       this.#filled = 0
     }
-    const whole = Math.floor(rest.byteLength / width) * width
-    if (whole > 0) this.#merge(rest.subarray(0, whole))
-    this.#split.set(rest.subarray(whole))
-    this.#filled = rest.byteLength - whole
+    const end = start + Math.floor((piece.byteLength - start) / width) * width
+    this.#split.set(piece.subarray(end))
+    this.#filled = piece.byteLength - end
+    return { start, end }
   }
 
-  #merge(bytes: Uint8Array): void {
-    this.#metrics = mergeMetrics(this.#metrics, measureColumn(bytes, this.spec))
+  add(metrics: Metrics): void {
+    this.#metrics = mergeMetrics(this.#metrics, metrics)
   }
 
   /** The manifest's form of everything added (a trailing partial value is not counted). */

@@ -18,6 +18,8 @@ export type CodecTask = Task<
       into?: Uint8Array
       /** Transform chains to try, or 'probe' to pick one from a sample (data of unknown layout). */
       candidates: TransformStep[][] | 'probe'
+      /** Table columns stored in these bytes to measure: whole values at data[start, end). */
+      measure?: ColumnRange[]
     }
   | {
       op: 'encodeRows'
@@ -69,13 +71,20 @@ export type CodecTask = Task<
     }
 >
 
+/** Bytes of one table column within a task's data, whole values only, and how to measure them. */
+export interface ColumnRange {
+  start: number
+  end: number
+  spec: MetricSpec
+}
+
 export interface CodecTaskResult {
   id: number
   /** Decoded bytes (decode operations). */
   data?: Uint8Array
   /** Encoded chunks (encode operations), one per column for rows. */
   parts?: EncodedPart[]
-  /** encodeRows, encodeText: each measured column's metrics for the group. */
+  /** encode (per `measure` range), encodeRows, encodeText: each measured column's metrics for the group. */
   metrics?: (Metrics | undefined)[]
   /** The task's buffers (`data`, `into`) handed back whole, for the caller to reuse once done with the result. */
   returned: Uint8Array[]

@@ -1,4 +1,5 @@
 import { loadCodec } from '@astropack/codecs'
+import { measureColumn } from '../layouts/metrics.js'
 import { decodePart, decodeRows, decodeText, encodePart, encodeRows, encodeText } from './chunk-ops.js'
 import type { CodecTask, CodecTaskResult } from './codec-pool.js'
 
@@ -14,6 +15,9 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
   switch (task.op) {
     case 'encode':
       return {
+        metrics: task.measure?.map(({ start, end, spec }) =>
+          measureColumn(task.data.subarray(start, end), spec),
+        ),
         parts: [encodePart(await loadCodec(task.codec), task.level, task.data, task.candidates, task.into)],
       }
     case 'encodeRows':
