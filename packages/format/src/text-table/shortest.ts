@@ -121,8 +121,10 @@ export function shortestDigits(x: number): boolean {
     low -= 1e8
     high++
   }
-  const last = low % 10
-  const hundreds = low % 100
+  // As an int32 (low < 1e8): integer %, where % on a double value is a slow call in V8.
+  const lowInt = low | 0
+  const last = lowInt % 10
+  const hundreds = lowInt % 100
   // Multiples of 10 around D17: offsets from it, and their distances to x × 10^q.
   let best = Number.NaN
   let bestDistance = Number.POSITIVE_INFINITY
