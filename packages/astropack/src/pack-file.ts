@@ -86,7 +86,7 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
     }
     for (const segment of plan) {
       if (segment.layout === 'rows')
-        await packRows(context, file, entry, segment, hash, record(segment.table))
+        await packRows(context, file, entry, segment, hash, segment.table && record(segment.table))
       else if (segment.layout === 'text') {
         const table = record(segment.table)
         table.rows = await packText(context, file, entry, segment, hash, table)
@@ -195,7 +195,7 @@ async function packRows(
   entry: SourceEntry,
   segment: Extract<PlannedSegment, { layout: 'rows' }>,
   hash: Sha256,
-  table: TableSchema,
+  table: TableSchema | undefined,
 ): Promise<void> {
   const { pool, buffers, queue, writer, chunkSize } = context
   const { rowWidth, rowCount } = segment
@@ -242,7 +242,7 @@ async function packRows(
   await queue.push(
     Promise.resolve(() => {
       segment.columns.forEach(({ metric, tableColumn }, c) => {
-        const column = tableColumn === undefined ? undefined : table.columns[tableColumn]
+        const column = tableColumn === undefined ? undefined : table?.columns[tableColumn]
         if (metric && column && measured[c]) column.metrics = columnMetrics(measured[c], metric)
       })
     }),

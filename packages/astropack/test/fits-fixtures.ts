@@ -2,15 +2,25 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { bytesSource, scanFits } from '@astropack/readers'
 
-const TYPES_FITS = fileURLToPath(new URL('../../readers/test/fixtures/astropy-types.fits', import.meta.url))
+const FIXTURES = '../../readers/test/fixtures/'
+const TYPES_FITS = fileURLToPath(new URL(`${FIXTURES}astropy-types.fits`, import.meta.url))
+/** Tycho-2 rows as a FITS ASCII table (TABLE), 40 rows: see the readers' fixtures README. */
+export const TYCHO2_ASCII_FITS = fileURLToPath(new URL(`${FIXTURES}tycho2-ascii-table.fits`, import.meta.url))
 
 /**
  * The astropy types table (3 rows, too small to be stored by column) with its rows repeated: same
  * header but NAXIS2, same heap (descriptors are heap offsets, unchanged), the other HDUs after it.
  */
-export async function repeatTypesTable(copies: number): Promise<Uint8Array> {
-  const file = new Uint8Array(readFileSync(TYPES_FITS))
-  const hdu = (await scanFits(bytesSource(file))).hdus[1]!
+export function repeatTypesTable(copies: number): Promise<Uint8Array> {
+  return repeatTableRows(TYPES_FITS, copies)
+}
+
+/** A FITS file whose first table HDU has its rows repeated `copies` times (see repeatTypesTable). */
+export async function repeatTableRows(path: string, copies: number): Promise<Uint8Array> {
+  const file = new Uint8Array(readFileSync(path))
+  const hdu = (await scanFits(bytesSource(file))).hdus.find(
+    (h) => h.type === 'BINTABLE' || h.type === 'TABLE',
+  )!
   const rowBytes = hdu.axes[0]! * hdu.axes[1]!
   const rows = file.subarray(hdu.dataStart, hdu.dataStart + rowBytes)
   const heap = file.subarray(hdu.dataStart + rowBytes, hdu.dataEnd)

@@ -1,8 +1,10 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { asciiTableLayout, bytesSource, scanFits } from '@astropack/readers'
 import { format } from 'astropack' // built: its workers run compiled JavaScript
 import { describe, expect, it } from 'vitest'
+import { repeatTableRows, TYCHO2_ASCII_FITS } from './fits-fixtures.js'
 import { roundTrip as packedRoundTrip, scratchFolder } from './round-trip.js'
 
 const FITS = fileURLToPath(new URL('../../../fixtures/sample/fits', import.meta.url))
@@ -31,6 +33,22 @@ describe('FITS stored with types, unpacked byte for byte', () => {
     const wmap = reader.segmentsOf(reader.entry('wmap7-W-iqu-nside32.fits'))!
     expect(wmap.map((s) => s.layout)).toEqual(['bytes', 'rows', 'bytes'])
     expect(reader.trailer.requiredFeatures & 1).toBe(1)
+  })
+
+  it('stores an ASCII table by field, each field a column of the rows, and lists no table for it', async () => {
+    const dir = join(work, 'ascii')
+    mkdirSync(dir)
+    // 40 Tycho-2 rows repeated to 4,000: enough rows to be stored by column.
+    writeFileSync(join(dir, 'tycho2-ascii.fits'), await repeatTableRows(TYCHO2_ASCII_FITS, 100))
+    const reader = await roundTrip(dir, 'ascii')
+    const segments = reader.segmentsOf(reader.entry('tycho2-ascii.fits'))!
+    const rows = segments.find((s) => s.layout === 'rows')!
+    const hdu = (await scanFits(bytesSource(readFileSync(join(dir, 'tycho2-ascii.fits'))))).hdus[1]!
+    expect(rows.rawOffset).toBe(hdu.dataStart)
+    // Every field (TBCOLn, width of TFORMn) is a column; what lies between them is one too.
+    const fields = asciiTableLayout(hdu).columns.map(({ offset, width }) => ({ offset, width }))
+    for (const field of fields) expect(rows.columns).toContainEqual(field)
+    expect(reader.manifest.tables ?? []).toEqual([])
   })
 
   it('records quality metrics of each numeric column that match the values the FITS reader reads', async () => {

@@ -84,6 +84,36 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
   }
 }
 
+/**
+ * An ASCII TABLE's rows, split at its fields (text, each compressed on its own: a column's numbers share
+ * their layout and digits) with the bytes between and after them as columns too. Not listed as a table:
+ * its fields are text, which the table view does not read. Fields that overlap are left as they are.
+ */
+function asciiTableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefined {
+  const layout = readers.asciiTableLayout(hdu)
+  const bytes = layout.rowBytes * layout.rowCount
+  if (bytes < MIN_TYPED_BYTES || layout.rowBytes === 0) return undefined
+  const fields = layout.columns.filter((column) => column.width > 0).sort((a, b) => a.offset - b.offset)
+  const columns: Extract<PlannedSegment, { layout: 'rows' }>['columns'] = []
+  let end = 0
+  for (const { offset, width } of fields) {
+    if (offset < end) return undefined
+    if (offset > end) columns.push({ offset: end, width: offset - end, candidates: OPAQUE })
+    columns.push({ offset, width, candidates: OPAQUE })
+    end = offset + width
+  }
+  if (end < layout.rowBytes) columns.push({ offset: end, width: layout.rowBytes - end, candidates: OPAQUE })
+  const start = layout.dataStart
+  return {
+    layout: 'rows',
+    start,
+    end: start + bytes,
+    rowWidth: layout.rowBytes,
+    rowCount: layout.rowCount,
+    columns,
+  }
+}
+
 /** How to measure a numeric column (every element of every row); strings, bits and heap arrays are not. */
 function metricSpec(column: BinaryColumn): { metric?: MetricSpec } {
   const { type } = column.form
@@ -129,7 +159,7 @@ function imageSegment(hdu: FitsHdu): PlannedSegment | undefined {
 }
 
 /**
- * Plans a FITS file: binary tables become rows segments (one column per field), image arrays bytes
+ * Plans a FITS file: binary and ASCII tables become rows segments (one column per field), image arrays bytes
  * segments with numeric transform candidates; headers, heaps, padding and anything unrecognised stay
  * opaque. Returns undefined for files that are not FITS or that the reader cannot scan cleanly.
  */
@@ -150,9 +180,11 @@ export async function planFits(
       const segment =
         hdu.type === 'BINTABLE'
           ? tableSegment(readers, hdu)
-          : hdu.type === 'primary' || hdu.type === 'IMAGE'
-            ? imageSegment(hdu)
-            : undefined
+          : hdu.type === 'TABLE'
+            ? asciiTableSegment(readers, hdu)
+            : hdu.type === 'primary' || hdu.type === 'IMAGE'
+              ? imageSegment(hdu)
+              : undefined
       if (segment) typed.push(segment)
     }
     return typed.length > 0 ? coverWithBytes(typed, size) : undefined

@@ -32,7 +32,8 @@ export type PlannedSegment =
         tableColumn?: number
         metric?: MetricSpec
       }[]
-      table: TableSchema
+      /** The table the manifest lists, when the rows are one a reader exposes (not FITS ASCII tables'). */
+      table?: TableSchema
     }
 
 /** A column stored on its own: its values are file bytes [start, end); the table it is column `tableColumn` of. */
