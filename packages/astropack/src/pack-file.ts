@@ -89,7 +89,7 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
         await packRows(context, file, entry, segment, hash, segment.table && record(segment.table))
       else if (segment.layout === 'text') {
         const table = record(segment.table)
-        table.rows = await packText(context, file, entry, segment, hash, table)
+        await packText(context, file, entry, segment, hash, table)
       } else {
         if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         const meters = await packBytes(context, file, entry, segment, hash)
@@ -265,7 +265,7 @@ async function packText(
   segment: Extract<PlannedSegment, { layout: 'text' }>,
   hash: Sha256,
   table: TableSchema,
-): Promise<number> {
+): Promise<void> {
   const { pool, buffers, queue, writer } = context
   const { delimiter, columnCount } = segment
   let lines = 0
@@ -288,14 +288,14 @@ async function packText(
         await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         const rest = { layout: 'bytes' as const, start: position, end: segment.end, candidates: OPAQUE }
         await packBytes(context, file, entry, rest, hash)
-        return lines
+        measured = undefined // the table's rows end with the groups before
+        break
       }
       readSize *= 2
       continue
     }
     const data = piece.subarray(0, groupEnd)
     hash.update(data)
-    for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) lines++
     position += groupEnd
     const task = {
       op: 'encodeText' as const,
@@ -310,6 +310,7 @@ async function packText(
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
     await queue.push(
       encoded.then((result) => async () => {
+        lines += result.lines!
         const group = result.metrics
         measured =
           measured && group?.every((m) => m !== undefined)
@@ -321,13 +322,13 @@ async function packText(
   }
   await queue.push(
     Promise.resolve(() => {
+      table.rows = lines
       measured?.forEach((metrics, c) => {
         const column = table.columns[c]
         if (column) column.metrics = columnMetrics(metrics, { range: ranges[c] })
       })
     }),
   )
-  return lines
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   joinTextGroup,
   splitRows,
   splitTextGroup,
+  TextColumnKind,
 } from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn, measureTextColumn } from '../layouts/metrics.js'
@@ -259,15 +260,19 @@ export function encodeText(
   columnCount: number,
   into: Uint8Array,
   ranges: readonly ('ra' | 'dec' | undefined)[] = [],
-): { parts: EncodedPart[]; metrics: (Metrics | undefined)[] } {
+): { parts: EncodedPart[]; metrics: (Metrics | undefined)[]; lines: number } {
   const columns = splitTextGroup(text, delimiter, columnCount)
+  // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0.
+  let lines = new DataView(columns[0]!.buffer, columns[0]!.byteOffset).getUint32(4, true)
+  if (columns[0]![0] === TextColumnKind.raw)
+    for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
   const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
   const parts = encodeColumns(columns, into, (column, _c, room) => {
     const chains = TEXT_COLUMN_CHAINS[column[0]!]
     const chosen = chains ? [pickBySample(codec, level, column, chains)] : [[]]
     return encodePart(codec, level, column, chosen, room)
   })
-  return { parts, metrics }
+  return { parts, metrics, lines }
 }
 
 export function decodeText(

@@ -86,6 +86,8 @@ export interface CodecTaskResult {
   parts?: EncodedPart[]
   /** encode (per `measure` range), encodeRows, encodeText: each measured column's metrics for the group. */
   metrics?: (Metrics | undefined)[]
+  /** encodeText: the group's lines. */
+  lines?: number
   /** The task's buffers (`data`, `into`) handed back whole, for the caller to reuse once done with the result. */
   returned: Uint8Array[]
 }
