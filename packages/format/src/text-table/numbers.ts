@@ -240,22 +240,33 @@ export function float64Value(bytes: Uint8Array, a: number, b: number): number {
   let m = 0 // the digits from the first non-zero one, as an integer (exact up to 15 of them)
   let n = 0 // how many digits m has
   let tail = 0 // digits past the 15th, kept apart so the candidate stays close
-  let wholeDigits = 0
-  for (; i < b && bytes[i]! >= ZERO && bytes[i]! <= ZERO + 9; i++, wholeDigits++) {
-    const d = bytes[i]! - ZERO
-    if (n < 15) m = m * 10 + d
-    else tail = tail * 10 + d
-    if (n > 0 || d > 0) n++
+  const wholeStart = i
+  let d = 0
+  // Whole digits, then fraction digits: leading zeros skipped, the first 15 significant ones into m.
+  for (; i < b && (d = bytes[i]! - ZERO) >>> 0 < 10; i++) {
+    if (n < 15) {
+      m = m * 10 + d
+      if (m > 0) n++
+    } else {
+      tail = tail * 10 + d
+      n++
+    }
   }
+  const wholeDigits = i - wholeStart
   if (wholeDigits === 0 || (first === ZERO && wholeDigits > 1)) return Number.NaN
   let fraction = 0
   if (bytes[i] === DOT && i < b) {
-    for (i++; i < b && bytes[i]! >= ZERO && bytes[i]! <= ZERO + 9; i++, fraction++) {
-      const d = bytes[i]! - ZERO
-      if (n < 15) m = m * 10 + d
-      else tail = tail * 10 + d
-      if (n > 0 || d > 0) n++
+    const fractionStart = ++i
+    for (; i < b && (d = bytes[i]! - ZERO) >>> 0 < 10; i++) {
+      if (n < 15) {
+        m = m * 10 + d
+        if (m > 0) n++
+      } else {
+        tail = tail * 10 + d
+        n++
+      }
     }
+    fraction = i - fractionStart
     if (fraction === 0 || bytes[i - 1] === ZERO) return Number.NaN
   }
   let exponent = 0
