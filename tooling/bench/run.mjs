@@ -178,8 +178,7 @@ function main() {
       const dir = resolve(opts.corpus ?? join(root, 'fixtures/sample'))
       if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`no corpus folder at ${dir}`)
       const files = listFiles(dir, opts.only)
-      if (files.length === 0)
-        fail(`no files in ${dir}${opts.only ? ` matching ${opts.only}` : ''}`)
+      if (files.length === 0) fail(`no files in ${dir}${opts.only ? ` matching ${opts.only}` : ''}`)
       const results = runCorpus({ files, tools, reps: opts.reps, work, onePackage: true })
       failed = results.mismatches.length > 0
       const limits = tools.filter((t) => t.available).map((t) => `  - ${t.label}: ${t.note}`)

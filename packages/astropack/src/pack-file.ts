@@ -181,7 +181,9 @@ async function packBytes(
       candidates = next(candidates, (await encoded).parts![0]!)
     await queue.push(
       encoded.then((result) => async () => {
-        result.metrics?.forEach((metrics, i) => metrics && measuring[i]!.add(metrics))
+        result.metrics?.forEach((metrics, i) => {
+          if (metrics) measuring[i]!.add(metrics)
+        })
         await writeParts(context, result, entry.path)
       }),
     )

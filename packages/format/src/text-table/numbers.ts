@@ -241,9 +241,10 @@ export function float64Value(bytes: Uint8Array, a: number, b: number): number {
   let n = 0 // how many digits m has
   let tail = 0 // digits past the 15th, kept apart so the candidate stays close
   const wholeStart = i
-  let d = 0
   // Whole digits, then fraction digits: leading zeros skipped, the first 15 significant ones into m.
-  for (; i < b && (d = bytes[i]! - ZERO) >>> 0 < 10; i++) {
+  for (; i < b; i++) {
+    const d = bytes[i]! - ZERO
+    if (d >>> 0 >= 10) break
     if (n < 15) {
       m = m * 10 + d
       if (m > 0) n++
@@ -257,7 +258,9 @@ export function float64Value(bytes: Uint8Array, a: number, b: number): number {
   let fraction = 0
   if (bytes[i] === DOT && i < b) {
     const fractionStart = ++i
-    for (; i < b && (d = bytes[i]! - ZERO) >>> 0 < 10; i++) {
+    for (; i < b; i++) {
+      const d = bytes[i]! - ZERO
+      if (d >>> 0 >= 10) break
       if (n < 15) {
         m = m * 10 + d
         if (m > 0) n++
