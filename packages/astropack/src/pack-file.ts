@@ -22,7 +22,7 @@ import type { OrderedQueue } from './ordered-queue.js'
 import { tableReader } from './version.js'
 import type { SourceEntry } from './walk.js'
 import { type EncodedPart, groupFrameBound } from './workers/chunk-ops.js'
-import type { CodecTaskResult, ColumnRange, TaskRunner } from './workers/codec-pool.js'
+import type { CodecTaskResult, ColumnRange, TaskRunner, TextColumnChain } from './workers/codec-pool.js'
 
 /** What packing one file needs: shared by every file of a pack. */
 export interface PackContext {
@@ -277,6 +277,7 @@ async function packText(
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
   let position = segment.start
   let readSize = TEXT_GROUP_BYTES
+  let chosen: TextColumnChain[] | undefined
   while (position < segment.end) {
     const buffer = buffers.take(pooledSize(readSize))
     const piece = buffer.subarray(0, Math.min(readSize, segment.end - position))
@@ -308,8 +309,11 @@ async function packText(
       columnCount,
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columnCount))),
       ranges,
+      ...(chosen ? { chosen } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
+    // The first group's chains serve the rest (per column, while its kind stays the same).
+    chosen ??= (await encoded).chains
     await queue.push(
       encoded.then((result) => async () => {
         lines += result.lines!

@@ -45,6 +45,8 @@ export type CodecTask = Task<
       into: Uint8Array
       /** Columns that hold right ascension or declination (range-checked in the metrics). */
       ranges?: ('ra' | 'dec' | undefined)[]
+      /** Chains an earlier group chose, by column: used again for a column of the same kind. */
+      chosen?: (TextColumnChain | undefined)[]
     }
   | {
       op: 'decodeText'
@@ -71,6 +73,12 @@ export type CodecTask = Task<
     }
 >
 
+/** A text-table column's kind (its chunk's first byte) and the chain chosen for it. */
+export interface TextColumnChain {
+  kind: number
+  steps: TransformStep[]
+}
+
 /** Bytes of one table column within a task's data, whole values only, and how to measure them. */
 export interface ColumnRange {
   start: number
@@ -86,8 +94,9 @@ export interface CodecTaskResult {
   parts?: EncodedPart[]
   /** encode (per `measure` range), encodeRows, encodeText: each measured column's metrics for the group. */
   metrics?: (Metrics | undefined)[]
-  /** encodeText: the group's lines. */
+  /** encodeText: the group's lines, and each column's kind and chain. */
   lines?: number
+  chains?: TextColumnChain[]
   /** The task's buffers (`data`, `into`) handed back whole, for the caller to reuse once done with the result. */
   returned: Uint8Array[]
 }

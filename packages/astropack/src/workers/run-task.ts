@@ -40,6 +40,7 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
         task.columnCount,
         task.into,
         task.ranges,
+        task.chosen,
       )
     case 'decodeText':
       return { data: decodeText(await withCodecs(task.parts), task.delimiter, task.into) }
