@@ -102,6 +102,61 @@ describe('damaged VOTables give typed errors', () => {
     expect(error.message).toMatch(/FITS/)
   })
 
+  it('BINARY/BINARY2 STREAM: damaged base64, a cut row, absurd counts, cut XML, refused forms', async () => {
+    const fields = '<FIELD name="n" datatype="int"/><FIELD name="s" datatype="char" arraysize="*"/>'
+    const binary = (stream: string, attributes = 'encoding="base64"', encoding = 'BINARY2') =>
+      `<VOTABLE><RESOURCE><TABLE>${fields}<DATA><${encoding}><STREAM ${attributes}>${stream}</STREAM></${encoding}></DATA></TABLE></RESOURCE></VOTABLE>`
+    const base64 = (bytes: number[]) => Buffer.from(bytes).toString('base64')
+    // One good BINARY2 row: no nulls, n = 7, s = "ab".
+    const row = [0, 0, 0, 0, 7, 0, 0, 0, 2, 0x61, 0x62]
+    let rows = 0
+    for await (const batch of readVotableBatches(
+      bytesSource(new TextEncoder().encode(binary(base64(row)))),
+    )) {
+      rows += batch.numRows
+      expect(batch.getChild('s')?.get(0)).toBe('ab')
+    }
+    expect(rows).toBe(1)
+
+    const badCharacter = await failure(binary(`${base64(row).slice(0, 4)}!${base64(row).slice(4)}`))
+    expect(badCharacter.code).toBe('CORRUPT_CHUNK')
+    expect(badCharacter.message).toMatch(/"!" is not base64/)
+    const afterPadding = await failure(binary(`${base64([1])}AAAA`))
+    expect(afterPadding.message).toMatch(/after the base64 padding/)
+
+    const cut = await failure(binary(base64(row.slice(0, 9))))
+    expect(cut.code).toBe('TRUNCATED')
+    expect(cut.message).toMatch(/ends inside row 1/)
+
+    // A count of 4 G characters: refused at once, from the count alone (nothing waits for or allocates it).
+    const huge = await failure(binary(base64([0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xf0, 0x61])))
+    expect(huge.code).toBe('LIMIT_EXCEEDED')
+    // Within the cell limit but more than the whole file could hold.
+    const tooLong = await failure(binary(base64([0, 0, 0, 0, 1, 0, 0x10, 0, 0, 0x61])))
+    expect(tooLong.code).toBe('CORRUPT_CHUNK')
+    expect(tooLong.message).toMatch(/count of 1048576 .*more than the whole file holds/)
+
+    const cutXml = binary(base64([...row, ...row, ...row]))
+    const cutError = await failure(cutXml.slice(0, cutXml.indexOf('</STREAM>') - 3))
+    expect(cutError.code).toBe('CORRUPT_CHUNK')
+
+    for (const [attributes, pattern] of [
+      ['href="http://example.org/data.bin"', /elsewhere/],
+      ['encoding="gzip"', /encoding "gzip"/],
+      ['encoding="dynamic"', /encoding "dynamic"/],
+      ['', /encoding "none"/],
+    ] as const) {
+      const error = await failure(binary('', attributes))
+      expect(error.code).toBe('UNSUPPORTED_FEATURE')
+      expect(error.message).toMatch(pattern)
+    }
+    // Rows of no bytes (a zero-size array as the only FIELD of a BINARY table) cannot hold data.
+    const empty = await failure(
+      `<VOTABLE><RESOURCE><TABLE><FIELD name="z" datatype="int" arraysize="0"/><DATA><BINARY><STREAM encoding="base64">AAAA</STREAM></BINARY></DATA></TABLE></RESOURCE></VOTABLE>`,
+    )
+    expect(empty.code).toBe('CORRUPT_CHUNK')
+  })
+
   it('billion laughs: DTD entities are never expanded, the first use is CORRUPT_CHUNK', async () => {
     const levels = Array.from(
       { length: 9 },

@@ -1,6 +1,7 @@
 import { AstropackError } from '@astropack/codecs'
 import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow'
 import type { ByteSource } from '../byte-source.js'
+import { BinaryRowReader } from './binary.js'
 import { ColumnDecoder } from './columns.js'
 import { textSlices } from './feed.js'
 import type { VotableEncoding, VotableTable } from './model.js'
@@ -14,7 +15,10 @@ export interface VotableArrowOptions {
   batchRows?: number
   /** Bytes read from the source at a time. Default 4 MiB. */
   sliceBytes?: number
-  /** The longest TD text accepted (LIMIT_EXCEEDED beyond). Default 64 Mi characters. */
+  /**
+   * The longest TD text accepted, and the most bytes of one variable-size BINARY/BINARY2 cell
+   * (LIMIT_EXCEEDED beyond). Default 64 Mi.
+   */
   maxCellChars?: number
 }
 
@@ -46,10 +50,13 @@ class BatchSink implements RowSink {
   #rows = 0
   #batchRows = 0
   #walker: VotableWalker | undefined
+  #binary: BinaryRowReader | undefined
 
   constructor(
     readonly selection: number | string,
     readonly batchRows: number,
+    readonly maxCellBytes: number,
+    readonly sourceBytes: number,
   ) {}
 
   attach(walker: VotableWalker): void {
@@ -58,15 +65,36 @@ class BatchSink implements RowSink {
 
   data(table: VotableTable, encoding: VotableEncoding): boolean {
     if (this.done || !selects(table, this.selection)) return false
-    if (encoding !== 'TABLEDATA') {
+    if (encoding === 'FITS') {
       throw new AstropackError(
         'UNSUPPORTED_FEATURE',
-        `VOTable table ${describe(table)} is serialised as ${encoding}; only TABLEDATA is read`,
+        `VOTable table ${describe(table)} is serialised as FITS; TABLEDATA, BINARY and BINARY2 are read`,
       )
     }
     this.#schema = votableArrowSchema(table)
-    this.#columns = table.fields.map((field) => new ColumnDecoder(field))
+    if (encoding === 'TABLEDATA') this.#columns = table.fields.map((field) => new ColumnDecoder(field))
+    else {
+      // Base64 is 4 characters for 3 bytes: the rest of the file holds at most 3/4 of its size in data.
+      const limits = {
+        maxCellBytes: this.maxCellBytes,
+        maxStreamBytes: Math.ceil((this.sourceBytes * 3) / 4),
+      }
+      const where = () => `table ${describe(table)} (${encoding}, ${this.#walker?.position ?? ''})`
+      this.#binary = new BinaryRowReader(table.fields, encoding === 'BINARY2', limits, where)
+    }
     return true
+  }
+
+  stream(text: string): void {
+    this.#binary?.write(text, this.#binaryRow)
+  }
+
+  streamEnd(): void {
+    this.#binary?.end(this.#binaryRow)
+  }
+
+  readonly #binaryRow = (): void => {
+    if (++this.#batchRows === this.batchRows) this.#finishBatch()
   }
 
   cell(text: string): void {
@@ -97,7 +125,7 @@ class BatchSink implements RowSink {
 
   #finishBatch(): void {
     const schema = this.#schema as Schema
-    const children = this.#columns.map((column) => column.flush())
+    const children = this.#binary?.flush() ?? this.#columns.map((column) => column.flush())
     const data = makeData({
       type: new Struct(schema.fields),
       length: this.#batchRows,
@@ -119,10 +147,12 @@ function describe(table: VotableTable): string {
 }
 
 /**
- * Streams one TABLEDATA table of a VOTable as Arrow RecordBatches, in a single pass that holds one slice
- * of text and one batch: reading stops at the end of the table. BINARY, BINARY2 and FITS serialisations
- * are refused (UNSUPPORTED_FEATURE); a table that does not exist is NOT_FOUND; a TD that does not parse as
- * its datatype, or a row with the wrong number of TDs, is CORRUPT_CHUNK naming the row and field.
+ * Streams one table of a VOTable as Arrow RecordBatches, in a single pass that holds one slice of text
+ * and one batch: reading stops at the end of the table. TABLEDATA is read, and BINARY and BINARY2 with
+ * their base64 STREAM inline; FITS, a STREAM href and other STREAM encodings are UNSUPPORTED_FEATURE. A
+ * table that does not exist is NOT_FOUND; a TD that does not parse as its datatype, or a row with the
+ * wrong number of TDs, is CORRUPT_CHUNK naming the row and field; binary data that ends inside a row is
+ * TRUNCATED.
  */
 export async function* readVotableBatches(
   source: ByteSource,
@@ -132,8 +162,9 @@ export async function* readVotableBatches(
   if (!Number.isSafeInteger(batchRows) || batchRows < 1) {
     throw new AstropackError('USAGE', `batchRows must be a positive integer, not ${batchRows}`)
   }
-  const sink = new BatchSink(options.table ?? 0, batchRows)
-  const walker = new VotableWalker(sink, options.maxCellChars ?? DEFAULT_MAX_CELL_CHARS)
+  const maxCell = options.maxCellChars ?? DEFAULT_MAX_CELL_CHARS
+  const sink = new BatchSink(options.table ?? 0, batchRows, maxCell, source.byteLength)
+  const walker = new VotableWalker(sink, maxCell)
   sink.attach(walker)
   for await (const text of textSlices(source, options.sliceBytes)) {
     walker.write(text)

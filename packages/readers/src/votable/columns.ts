@@ -4,7 +4,7 @@ import { type Arity, arityOf, TEXT_DATATYPES, votableArrowType } from './types.j
 
 /** What an element parser returns for text that is not a value of its datatype. */
 const INVALID = Symbol('invalid')
-type Element = number | bigint | boolean | null
+export type Element = number | bigint | boolean | null
 type ElementParser = (token: string) => Element | typeof INVALID
 
 const DECIMAL = /^[+-]?\d+$/
@@ -79,6 +79,15 @@ const PARSERS: Record<string, ElementParser> = {
   doubleComplex: parseReal,
 }
 
+/** The element value a field's VALUES null stands for (a float's as stored: Math.fround); undefined without one. */
+export function sentinelOf(field: VotableField): Element | undefined {
+  const parse = PARSERS[field.datatype]
+  if (parse === undefined || field.nullValue === undefined) return undefined
+  const sentinel = parse(field.nullValue.trim())
+  if (sentinel === INVALID) return undefined
+  return field.datatype === 'float' && typeof sentinel === 'number' ? Math.fround(sentinel) : sentinel
+}
+
 /**
  * Turns one field's TD texts into Arrow data. An empty TD is null (an empty list for a variable-size
  * array, as astropy reads it); so is an element equal to the VALUES null sentinel, a float NaN, a boolean
@@ -101,11 +110,7 @@ export class ColumnDecoder {
     this.#complex = field.datatype.endsWith('Complex')
     this.#parse = this.#text ? () => INVALID : (PARSERS[field.datatype] as ElementParser)
     this.#nullValue = field.nullValue
-    if (!this.#text && field.nullValue !== undefined) {
-      const sentinel = this.#parse(field.nullValue.trim())
-      this.#sentinel =
-        field.datatype === 'float' && typeof sentinel === 'number' ? Math.fround(sentinel) : sentinel
-    }
+    this.#sentinel = sentinelOf(field) ?? INVALID
   }
 
   /** Adds one cell; returns a description of what is wrong with the text instead, when it is not valid. */

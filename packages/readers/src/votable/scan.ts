@@ -9,7 +9,14 @@ export interface VotableScanOptions {
 }
 
 /** Counts rows without keeping any cell. */
-const COUNT_ONLY: RowSink = { data: () => false, cell: () => {}, row: () => {}, tableEnd: () => {} }
+const COUNT_ONLY: RowSink = {
+  data: () => false,
+  cell: () => {},
+  row: () => {},
+  stream: () => {},
+  streamEnd: () => {},
+  tableEnd: () => {},
+}
 
 /**
  * Reads a VOTable's structure in one streamed pass: resources, tables, fields, params, each table's

@@ -9,18 +9,34 @@ import {
   type VotableTable,
 } from './model.js'
 
-/** Receives the rows of TABLEDATA tables as the parser meets them. */
+/** Receives the rows of tables as the parser meets them. */
 export interface RowSink {
-  /** A table's DATA starts; return true to be given its cells' text (false: rows are only counted). */
+  /** A table's DATA starts; return true to be given its cells' or STREAM's text (false: rows are only counted). */
   data(table: VotableTable, encoding: VotableEncoding): boolean
+  /** A TABLEDATA cell. */
   cell(text: string): void
+  /** A TABLEDATA row ended. */
   row(): void
+  /** A piece of the base64 text of a BINARY or BINARY2 STREAM. */
+  stream(text: string): void
+  streamEnd(): void
   /** The table's element closed (also called for a table without DATA). */
   tableEnd(table: VotableTable): void
 }
 
 const ENCODINGS = new Set<string>(['TABLEDATA', 'BINARY', 'BINARY2', 'FITS'])
 const DESCRIBED = new Set(['VOTABLE', 'RESOURCE', 'TABLE', 'FIELD', 'PARAM'])
+
+/**
+ * saxes 6 keeps the text of an element until the next markup: a STREAM's text would be held whole. After
+ * each write, text it holds in its plain-text state (13) is taken from it and handed on, so memory holds
+ * one slice of the stream, whatever its size.
+ */
+interface SaxesTextBuffer {
+  text: string
+  state: number
+}
+const SAXES_TEXT_STATE = 13
 
 /** The element name without a namespace prefix (`vot:TABLE` is a TABLE). */
 function local(name: string): string {
@@ -42,7 +58,7 @@ function fieldOf(attributes: Record<string, string>): VotableField {
 
 /**
  * Walks a VOTable document with saxes: collects resources, tables, fields and params into a VotableScan
- * and hands TABLEDATA cells to a RowSink. Text is fed in pieces (`write`), so the document is never whole in
+ * and hands TABLEDATA cells and BINARY/BINARY2 STREAM text to a RowSink. Text is fed in pieces (`write`), so the document is never whole in
  * memory; saxes expands only XML's five predefined entities and character references, never DTD entities.
  */
 export class VotableWalker {
@@ -63,6 +79,7 @@ export class VotableWalker {
   #collecting = false
   #cell = ''
   #cellOpen = false
+  #streamOpen = false
   #rootSeen = false
 
   constructor(sink: RowSink, maxCellChars: number) {
@@ -82,6 +99,12 @@ export class VotableWalker {
 
   write(text: string): void {
     this.#guard(() => this.#parser.write(text))
+    const held = this.#parser as unknown as SaxesTextBuffer
+    if (this.#streamOpen && held.state === SAXES_TEXT_STATE && held.text.length > 0) {
+      const piece = held.text
+      held.text = ''
+      this.#sink.stream(piece)
+    }
   }
 
   close(): void {
@@ -165,6 +188,9 @@ export class VotableWalker {
         return
       case 'TR':
         return
+      case 'STREAM':
+        if (this.#collecting && (parent === 'BINARY' || parent === 'BINARY2')) this.#stream(attributes)
+        return
       case 'TD':
         if (this.#collecting) {
           this.#cell = ''
@@ -185,6 +211,25 @@ export class VotableWalker {
     this.#collecting = this.#sink.data(table, encoding)
   }
 
+  /** Inline base64 is read; a STREAM pointing elsewhere, or otherwise encoded, is refused. */
+  #stream(attributes: Record<string, string>): void {
+    const table = this.#table as VotableTable
+    const name = table.name ?? table.ID ?? String(table.index)
+    if (attributes.href !== undefined) {
+      throw new AstropackError(
+        'UNSUPPORTED_FEATURE',
+        `VOTable table ${name}: the STREAM's data is elsewhere (href ${JSON.stringify(attributes.href.slice(0, 200))}); only inline data is read`,
+      )
+    }
+    if (attributes.encoding !== 'base64') {
+      throw new AstropackError(
+        'UNSUPPORTED_FEATURE',
+        `VOTable table ${name}: STREAM encoding ${JSON.stringify(attributes.encoding ?? 'none')} is not read; only base64`,
+      )
+    }
+    this.#streamOpen = true
+  }
+
   #close(name: string): void {
     this.#stack.pop()
     const parent = this.#stack[this.#stack.length - 1] ?? ''
@@ -202,7 +247,15 @@ export class VotableWalker {
         }
         return
       case 'TABLEDATA':
+      case 'BINARY':
+      case 'BINARY2':
         this.#collecting = false
+        return
+      case 'STREAM':
+        if (this.#streamOpen) {
+          this.#streamOpen = false
+          this.#sink.streamEnd()
+        }
         return
       case 'DESCRIPTION': {
         if (this.#description === undefined) return
@@ -234,7 +287,8 @@ export class VotableWalker {
   }
 
   #text(text: string): void {
-    if (this.#cellOpen) {
+    if (this.#streamOpen) this.#sink.stream(text)
+    else if (this.#cellOpen) {
       this.#cell = this.#cell === '' ? text : this.#cell + text
       if (this.#cell.length > this.#maxCellChars) {
         throw new AstropackError(
