@@ -1,3 +1,4 @@
+import { bitshuffle, unbitshuffle } from './bit-planes.js'
 import { shuffleWords, unshuffleWords, wordsFit, xorShuffleWords } from './byte-planes.js'
 import { decimal } from './decimal.js'
 import { AstropackError } from './errors.js'
@@ -14,8 +15,17 @@ import { AstropackError } from './errors.js'
  *   modulo 2^(8 width): sorted IDs and counters become small numbers.
  * - decimal-be / decimal-le: floats (width 4 or 8) that are exact decimals with `scale` digits (catalog
  *   magnitudes such as 10.321) become small integers; any other value keeps its bits (an exception in place).
+ * - bitshuffle: bit planes of groups of 8 elements (see bit-planes.ts): noisy low bits apart from
+ *   predictable high ones.
  */
-export type TransformOp = 'shuffle' | 'xor' | 'delta-be' | 'delta-le' | 'decimal-be' | 'decimal-le'
+export type TransformOp =
+  | 'shuffle'
+  | 'xor'
+  | 'delta-be'
+  | 'delta-le'
+  | 'decimal-be'
+  | 'decimal-le'
+  | 'bitshuffle'
 export type ElementWidth = 1 | 2 | 4 | 8
 export interface TransformStep {
   op: TransformOp
@@ -31,6 +41,7 @@ export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
   'delta-le': 4,
   'decimal-be': 5,
   'decimal-le': 6,
+  bitshuffle: 7,
 }
 
 export function isElementWidth(width: number): width is ElementWidth {
@@ -173,6 +184,9 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
     case 'decimal-be':
     case 'decimal-le':
       decimal(data, step.width, out, step.op === 'decimal-be', decode, step.scale ?? -1)
+      return
+    case 'bitshuffle':
+      ;(decode ? unbitshuffle : bitshuffle)(data, step.width, out)
       return
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)

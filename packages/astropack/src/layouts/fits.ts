@@ -7,11 +7,16 @@ type Readers = typeof import('@astropack/readers/fits')
 
 const FITS_MAGIC = 'SIMPLE  ='
 
-/** Candidate chains for numbers of `width` bytes: as is, byte planes, and planes of differences. */
+/** Candidate chains for numbers of `width` bytes: as is, byte planes, and byte or bit planes of differences. */
 function numberCandidates(kind: 'int' | 'float', width: ElementWidth): TransformStep[][] {
   if (width === 1) return kind === 'int' ? [[], [{ op: 'delta-be', width }]] : OPAQUE
   const predict: TransformStep = kind === 'int' ? { op: 'delta-be', width } : { op: 'xor', width }
-  const chains: TransformStep[][] = [[], [{ op: 'shuffle', width }], [predict, { op: 'shuffle', width }]]
+  const chains: TransformStep[][] = [
+    [],
+    [{ op: 'shuffle', width }],
+    [predict, { op: 'shuffle', width }],
+    [predict, { op: 'bitshuffle', width }],
+  ]
   // Floats that are exact decimals (magnitudes, errors): the scale is found from the data by the worker.
   if (kind === 'float')
     chains.push([

@@ -18,8 +18,9 @@ const SIGNATURE_PLACES = [0, 512, 1024, 2048]
 type RowsSegment = Extract<PlannedSegment, { layout: 'rows' }>
 
 /**
- * Candidate chains for numbers of `width` bytes in the file's byte order: as is, byte planes, planes of
- * differences (integers) or of XORs (floats), and for floats that are exact decimals, decimal then planes.
+ * Candidate chains for numbers of `width` bytes in the file's byte order: as is, byte planes, byte or bit
+ * planes of differences (integers) or of XORs (floats), and for floats that are exact decimals, decimal
+ * then planes.
  */
 function numberCandidates(type: Hdf5Datatype): TransformStep[][] {
   if ((type.class !== 'integer' && type.class !== 'float') || !isElementWidth(type.size)) return OPAQUE
@@ -28,7 +29,12 @@ function numberCandidates(type: Hdf5Datatype): TransformStep[][] {
   if (width === 1) return type.class === 'integer' ? [[], [{ op: 'delta-le', width }]] : OPAQUE
   const predict: TransformStep =
     type.class === 'integer' ? { op: big ? 'delta-be' : 'delta-le', width } : { op: 'xor', width }
-  const chains: TransformStep[][] = [[], [{ op: 'shuffle', width }], [predict, { op: 'shuffle', width }]]
+  const chains: TransformStep[][] = [
+    [],
+    [{ op: 'shuffle', width }],
+    [predict, { op: 'shuffle', width }],
+    [predict, { op: 'bitshuffle', width }],
+  ]
   if (type.class === 'float' && width >= 4)
     chains.push([
       { op: big ? 'decimal-be' : 'decimal-le', width },

@@ -194,32 +194,28 @@ function pickBySample(
 }
 
 /** Chains for the typed columns of a text table, by their kind byte (see @astropack/format text-table). */
-const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
-  2: [
-    [],
-    [{ op: 'shuffle', width: 8 }],
-    [
-      { op: 'xor', width: 8 },
-      { op: 'shuffle', width: 8 },
-    ],
+const FLOAT64_CHAINS: TransformStep[][] = [
+  [],
+  [{ op: 'shuffle', width: 8 }],
+  [
+    { op: 'xor', width: 8 },
+    { op: 'shuffle', width: 8 },
   ],
-  3: [
-    [],
-    [{ op: 'shuffle', width: 4 }],
-    [
-      { op: 'delta-le', width: 4 },
-      { op: 'shuffle', width: 4 },
-    ],
+  [
+    { op: 'xor', width: 8 },
+    { op: 'bitshuffle', width: 8 },
   ],
-  4: [
-    [],
-    [{ op: 'shuffle', width: 4 }],
-    [
-      { op: 'delta-le', width: 4 },
-      { op: 'shuffle', width: 4 },
-    ],
+]
+const INT32_CHAINS: TransformStep[][] = [
+  [],
+  [{ op: 'shuffle', width: 4 }],
+  [{ op: 'bitshuffle', width: 4 }],
+  [
+    { op: 'delta-le', width: 4 },
+    { op: 'shuffle', width: 4 },
   ],
-}
+]
+const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = { 2: FLOAT64_CHAINS, 3: INT32_CHAINS, 4: INT32_CHAINS }
 
 /**
  * Encodes a group's columns and lays their frames one after another in `into` (the caller's pooled
