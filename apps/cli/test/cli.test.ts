@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -190,7 +191,13 @@ describe('damaged packages: exit code 1 and one clear line', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1)
       expect(run.stderr).toMatch(/^invalid: .+ \[[A-Z_]+\]/)
     }
-    expect(astropack('unpack', path, '-o', join(work, `flip-out-${offset}`)).status).toBe(1)
+    const out = join(work, `flip-out-${offset}`)
+    expect(astropack('unpack', path, '-o', out).status).toBe(1)
+    // Nothing half-written: no temporary file is left, and a file that is there is whole.
+    const left = existsSync(out) ? tree(out) : []
+    expect(left.filter((name) => name.includes('.partial'))).toEqual([])
+    for (const name of left.filter((name) => statSync(join(out, name)).isFile()))
+      expect(sha256(join(out, name)), name).toBe(sha256(join(SAMPLE, name)))
   })
 
   it('reports a truncated copy', () => {

@@ -8,19 +8,25 @@ export interface DecodeContext {
   reader: PackageReader
   pool: TaskRunner
   buffers: BufferPool
+  /**
+   * Where the entry's pieces are applied in order: a caller that decodes several entries through one
+   * queue keeps the workers busy across entries (it pushes its own work after each, and drains at the end).
+   */
+  queue?: OrderedQueue
 }
 
 /**
  * Decodes an entry on the worker pool and hands its original bytes, in order, to `consume`: chunk by
  * chunk for bytes segments, group by group (rows rebuilt from columns) for tables. At most the queue's
- * limit of pieces is in flight. Resolves when every piece has been consumed.
+ * limit of pieces is in flight. Without a queue of the caller's, resolves when every piece has been
+ * consumed; with one, once every piece is queued.
  */
 export async function decodeEntry(
-  { reader, pool, buffers }: DecodeContext,
+  { reader, pool, buffers, queue: shared }: DecodeContext,
   entry: EntryRecord,
   consume: (bytes: Uint8Array) => Promise<void> | void,
 ): Promise<void> {
-  const queue = new OrderedQueue(pool.threads + 2)
+  const queue = shared ?? new OrderedQueue(pool.threads + 2)
   const segments = reader.segmentsOf(entry) ?? [{ layout: 'bytes' as const, ...entry }]
   for (const segment of segments) {
     const indexes = Array.from({ length: segment.chunkCount }, (_, i) => segment.firstChunk + i)
@@ -99,13 +105,17 @@ export async function decodeEntry(
         }),
       )
     }
-    await queue.drain()
-    if (rebuilt !== segment.rawLength) {
-      throw new AstropackError(
-        'CORRUPT_CHUNK',
-        `a table in ${JSON.stringify(entry.path)} rebuilt to ${rebuilt} bytes, not ${segment.rawLength}`,
-      )
-    }
+    // Checked once the segment's groups are applied, without waiting for them here.
+    await queue.push(
+      Promise.resolve(() => {
+        if (rebuilt !== segment.rawLength) {
+          throw new AstropackError(
+            'CORRUPT_CHUNK',
+            `a table in ${JSON.stringify(entry.path)} rebuilt to ${rebuilt} bytes, not ${segment.rawLength}`,
+          )
+        }
+      }),
+    )
   }
-  await queue.drain()
+  if (!shared) await queue.drain()
 }

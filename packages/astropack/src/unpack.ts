@@ -2,9 +2,10 @@ import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { AstropackError, createSha256 } from '@astropack/codecs'
 import { type EntryRecord, PackageReader } from '@astropack/format'
-import { openFile, withAtomicFile } from '@astropack/format/node'
+import { type AtomicFile, createAtomicFile, openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { type DecodeContext, decodeEntry } from './decode-entry.js'
+import { OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { isInside } from './walk.js'
 import { taskRunner } from './workers/codec-pool.js'
@@ -42,6 +43,10 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     const total = wanted.reduce((sum, entry) => sum + entry.size, 0)
     const pool = taskRunner(total, options.threads)
     const buffers = new BufferPool()
+    // One queue for every file: the next file's chunks go to the workers while the last ones of the
+    // previous file are written, and each file is checked and renamed in its turn.
+    const queue = new OrderedQueue(pool.threads + 2)
+    const open = new Set<AtomicFile>()
     let done = 0
     try {
       for (const entry of wanted) {
@@ -58,11 +63,18 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
             `${entry.path} would be written outside ${options.outputPath}`,
           )
         }
-        await unpackFile({ reader, pool, buffers }, entry, target, options.overwrite ?? false, (bytes) => {
+        const out = await createAtomicFile(target, {
+          overwrite: options.overwrite ?? false,
+          mode: entry.mode & 0o777,
+        })
+        open.add(out)
+        await unpackFile({ reader, pool, buffers, queue }, entry, out, (bytes) => {
           done += bytes
           options.onProgress?.({ phase: 'unpack', bytesDone: done, bytesTotal: total, entry: entry.path })
         })
+        await queue.push(Promise.resolve(() => void open.delete(out)))
       }
+      await queue.drain()
       // Folder times last: writing files into a folder changes its mtime.
       for (const entry of wanted) {
         if (entry.kind === 'directory') {
@@ -70,6 +82,10 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
           await utimes(join(root, ...entry.path.split('/')), date, date)
         }
       }
+    } catch (error) {
+      // Files still being written when something failed are removed, never left half-written.
+      await Promise.all([...open].map((out) => out.abort()))
+      throw error
     } finally {
       await pool.close()
     }
@@ -112,28 +128,34 @@ async function preflight(root: string, entries: readonly EntryRecord[], overwrit
   }
 }
 
+/**
+ * Queues an entry's bytes into `out` (a temporary file) and, after them, the check of its SHA-256 and
+ * its rename: a file appears under its name only once all of it is written and verified.
+ */
 async function unpackFile(
-  context: DecodeContext,
+  context: DecodeContext & { queue: OrderedQueue },
   entry: EntryRecord,
-  target: string,
-  overwrite: boolean,
+  out: AtomicFile,
   onBytes: (bytes: number) => void,
 ): Promise<void> {
-  await withAtomicFile(target, { overwrite, mode: entry.mode & 0o777 }, async (out) => {
-    const hash = createSha256()
-    await decodeEntry(context, entry, async (bytes) => {
-      hash.update(bytes)
-      await out.write(bytes)
-      onBytes(bytes.byteLength)
-    })
-    const actual = hash.digestHex()
-    if (actual !== entry.sha256) {
-      throw new AstropackError(
-        'CHECKSUM_MISMATCH',
-        `${entry.path}: SHA-256 ${actual} does not match ${entry.sha256}`,
-      )
-    }
-    const date = new Date(entry.mtimeMs)
-    await utimes(out.tempPath, date, date)
+  const hash = createSha256()
+  await decodeEntry(context, entry, async (bytes) => {
+    hash.update(bytes)
+    await out.write(bytes)
+    onBytes(bytes.byteLength)
   })
+  await context.queue.push(
+    Promise.resolve(async () => {
+      const actual = hash.digestHex()
+      if (actual !== entry.sha256) {
+        throw new AstropackError(
+          'CHECKSUM_MISMATCH',
+          `${entry.path}: SHA-256 ${actual} does not match ${entry.sha256}`,
+        )
+      }
+      const date = new Date(entry.mtimeMs)
+      await utimes(out.tempPath, date, date)
+      await out.commit()
+    }),
+  )
 }
