@@ -104,7 +104,8 @@ export async function readExtensibleArray(
       reader.unwritten(dataBlocks * elements)
       continue
     }
-    const bitmapBytes = Math.ceil((dataBlocks * pages) / 8)
+    // libhdf5 sizes the bitmap at whole bytes per data block, but numbers the bits without gaps.
+    const bitmapBytes = dataBlocks * Math.ceil(pages / 8)
     const fields = await readArrayBlock(
       file,
       superBlock,
