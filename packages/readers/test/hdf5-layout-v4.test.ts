@@ -21,6 +21,7 @@ const LISTED = [
   '/extensible/series', // extensible array of 300 chunks: index, data and super blocks
   '/extensible/wide', // extensible array whose unlimited dimension is the last
   '/extensible/stars', // extensible array of a compound dataset
+  '/two', // version 2 B-tree (two unlimited dimensions)
 ]
 
 /** The element at byte `at` as a number (a compound's first member, an int64 `id`). */
@@ -49,7 +50,9 @@ function checkChunk(
   for (let i = 0; i < elements; i++) {
     const global = position.map((p, d) => offsets[d]! + p)
     if (global.every((g, d) => g < dims[d]!)) {
-      const index = global.reduce((n, g, d) => n * dims[d]! + g, 0)
+      // (The uint8 dataset /two holds np.arange(400) as uint8: modulo 256.)
+      const linear = global.reduce((n, g, d) => n * dims[d]! + g, 0)
+      const index = dataset.datatype.size === 1 ? linear % 256 : linear
       if (valueAt(view, at + i * dataset.datatype.size, dataset) !== index)
         throw new Error(`${dataset.path}: element ${global} of the chunk at ${offsets} is not ${index}`)
       checked++
@@ -60,7 +63,7 @@ function checkChunk(
 }
 
 describe('layout version 4 chunk indexes', () => {
-  it('lists the chunks of every index but the version 2 B-tree, each holding the elements h5py wrote there', async () => {
+  it('lists the chunks of every index, each holding the elements h5py wrote there', async () => {
     const bytes = fresh()
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const layout = await locate(bytes)
@@ -86,13 +89,9 @@ describe('layout version 4 chunk indexes', () => {
       expect(checked, dataset.path).toBe(elements)
     }
     expect(listed.sort()).toEqual([...LISTED].sort())
-    // Not listed: two unlimited dimensions (a version 2 B-tree), and chunks 0-8 of /extensible/sparse
-    // never written (only its last chunk holds values).
+    // Not listed: chunks 0-8 of /extensible/sparse were never written (only its last chunk holds values).
     const unlisted = layout.datasets.filter((d) => !listed.includes(d.path))
-    expect(unlisted.map((d) => [d.path, d.storage]).sort()).toEqual([
-      ['/extensible/sparse', { kind: 'chunked' }],
-      ['/two', { kind: 'chunked' }],
-    ])
+    expect(unlisted.map((d) => [d.path, d.storage])).toEqual([['/extensible/sparse', { kind: 'chunked' }]])
   })
 })
 
@@ -246,6 +245,40 @@ describe('layout version 4 chunk indexes, damaged', () => {
         .map((d) => d.path)
       expect(listed.sort()).toEqual(LISTED.filter((p) => p !== path).sort())
     }
+  })
+})
+
+describe('version 2 B-tree chunk index (/two), damaged', () => {
+  const tree = (bytes: Uint8Array) => {
+    const header = find(bytes, 'BTHD').find((at) => bytes[at + 5] === 10)!
+    return { header, leaf: u64(bytes, header + 16) }
+  }
+  const HEADER_BYTES = 6 + 4 + 2 + 2 + 2 + 8 + 2 + 8
+  const LEAF_BYTES = 6 + 9 * 24 // 9 records: address and two 8-byte offsets
+
+  it('a changed byte fails the checksum; a leaf without its signature is BAD_MAGIC', async () => {
+    const bytes = fresh()
+    bytes[tree(bytes).header + 12]! ^= 1
+    await expect(locate(bytes)).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' })
+    const other = fresh()
+    other[tree(other).leaf]! ^= 1
+    await expect(locate(other)).rejects.toMatchObject({ code: 'BAD_MAGIC' })
+  })
+
+  it('a header claiming 2^40 records is LIMIT_EXCEEDED before any node is read', async () => {
+    const bytes = fresh()
+    const { header } = tree(bytes)
+    setU64(bytes, header + 26, 2 ** 40)
+    resign(bytes, header, header + HEADER_BYTES)
+    await expect(locate(bytes)).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' })
+  })
+
+  it('a chunk recorded twice is CORRUPT_CHUNK', async () => {
+    const bytes = fresh()
+    const { leaf } = tree(bytes)
+    bytes.copyWithin(leaf + 6 + 24 + 8, leaf + 6 + 8, leaf + 6 + 24) // record 1 gets record 0's offsets
+    resign(bytes, leaf, leaf + LEAF_BYTES)
+    await expect(locate(bytes)).rejects.toMatchObject({ code: 'CORRUPT_CHUNK' })
   })
 })
 

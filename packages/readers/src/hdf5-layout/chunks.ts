@@ -1,6 +1,7 @@
 import { walkBtreeV1 } from './btree-v1.js'
+import { walkBtreeV2 } from './btree-v2.js'
 import { readExtensibleArray } from './extensible-array.js'
-import { type Hdf5File, hdf5Error } from './fields.js'
+import { type Fields, type Hdf5File, hdf5Error } from './fields.js'
 import { readFixedArray } from './fixed-array.js'
 import type { Hdf5ChunkLayout, Hdf5Dataspace } from './messages.js'
 
@@ -19,9 +20,9 @@ export const MAX_CHUNKS = 1_000_000
 
 /**
  * The chunks of an unfiltered chunked dataset, from whichever index its layout message names, in index
- * order. Undefined when they are not listed: a version 2 B-tree index (two or more unlimited dimensions)
- * is not read, and a dataset with a chunk never written (an undefined address inside the dataset's extent)
- * is not listed either, so that its bytes are kept as they are rather than described in part.
+ * order. Undefined when a chunk inside the dataset's extent was never written (an undefined address, or no
+ * record in a version 2 B-tree): such a dataset is not listed, so that its bytes are kept as they are
+ * rather than described in part.
  * Every chunk is checked to lie in the file; more than MAX_CHUNKS is LIMIT_EXCEEDED.
  */
 export async function readChunks(
@@ -40,10 +41,10 @@ export async function readChunks(
   const size = chunkDims.reduce((n, d) => n * d, elementSize)
   if (index === 'btree-v1')
     return address === undefined ? [] : readBtreeChunks(file, address, chunkDims, size)
-  if (index === 'btree-v2') return undefined
   const grid = chunkGrid(space, chunkDims, where)
   if (grid.inExtent === 0) return []
   if (address === undefined) return undefined // chunks inside the extent, none written
+  if (index === 'btree-v2') return readBtreeV2Chunks(file, address, chunkDims, size, grid)
   if (index === 'single') {
     if (grid.inExtent !== 1)
       throw hdf5Error('CORRUPT_CHUNK', where, `a single chunk index for ${grid.inExtent} chunks`)
@@ -109,6 +110,34 @@ function chunkGrid(space: Hdf5Dataspace, chunkDims: number[], where: number) {
     }, 1)
   const inExtent = product(counts)
   return { counts, maxCounts, inExtent, slots: inExtent === 0 ? 0 : product(maxCounts) }
+}
+
+/**
+ * The chunks of a version 2 B-tree (records of type 10: address, then each dimension's offset in chunks,
+ * 8 bytes each), listed only when every chunk of the extent is there, once.
+ */
+async function readBtreeV2Chunks(
+  file: Hdf5File,
+  address: number,
+  chunkDims: number[],
+  size: number,
+  grid: ReturnType<typeof chunkGrid>,
+): Promise<Hdf5Chunk[] | undefined> {
+  const chunks: Hdf5Chunk[] = []
+  const seen = new Set<number>()
+  const record = (fields: Fields) => {
+    const chunk = fields.address()
+    const scaled = chunkDims.map(() => fields.uint(8))
+    if (chunk === undefined) throw fields.fail('CORRUPT_CHUNK', 'a chunk record without an address')
+    if (scaled.some((s, d) => s >= grid.counts[d]!)) return // outside the extent: no element there
+    const key = scaled.reduce((n, s, d) => n * grid.counts[d]! + s, 0)
+    if (seen.has(key)) throw fields.fail('CORRUPT_CHUNK', `the chunk at ${scaled} recorded twice`)
+    seen.add(key)
+    const offsets = scaled.map((s, d) => s * chunkDims[d]!)
+    chunks.push({ address: file.absolute(chunk, size, 'data chunk'), size, offsets })
+  }
+  await walkBtreeV2(file, address, 10, record, MAX_CHUNKS)
+  return chunks.length === grid.inExtent ? chunks : undefined
 }
 
 /**

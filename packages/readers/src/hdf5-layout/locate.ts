@@ -20,10 +20,9 @@ import { type GroupLink, readSymbolTableLinks } from './symbol-table.js'
 export type Hdf5DatasetStorage =
   /** `offset` is undefined when no storage was allocated (nothing written yet, or no elements). */
   | { kind: 'contiguous'; offset: number | undefined; size: number }
-  /** `chunks` are listed for unfiltered datasets whose chunks are indexed by a version 1 B-tree (layout
-   *  message version 3) or, in layout version 4, by a single chunk, an implicit index, a fixed array or an
-   *  extensible array. Not listed: filtered datasets, version 2 B-tree indexes, and datasets with a chunk
-   *  never written (see `readChunks`). */
+  /** `chunks` are listed for unfiltered datasets, from a version 1 B-tree (layout message version 3) or
+   *  any index of layout version 4 (single chunk, implicit, fixed array, extensible array, version 2
+   *  B-tree). Not listed: filtered datasets, and datasets with a chunk never written (see `readChunks`). */
   | { kind: 'chunked'; chunks?: Hdf5Chunk[] }
   | { kind: 'compact' | 'virtual' }
 
