@@ -121,6 +121,12 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
 type Candidates = TransformStep[][] | 'probe'
 
 /**
+ * Chunks (or row groups) after a segment's first that pick their chain by a sample instead of waiting
+ * for the first one's: a fixed number, not a race, so the same input always packs to the same bytes.
+ */
+const SAMPLED_CHUNKS = 2
+
+/**
  * What a chunk tries: typed candidates until the first chunk has chosen; for data of unknown layout, a
  * probe of every chunk (different regions of an opaque file hold different things).
  */
@@ -146,8 +152,14 @@ async function packBytes(
   const { pool, buffers, queue, chunkSize } = context
   const columns = segment.columns ?? []
   const meters = columns.map((column) => (column.metric ? new ColumnMeter(column.metric) : undefined))
-  let candidates = initial(segment.candidates)
-  for (let position = segment.start; position < segment.end; position += chunkSize) {
+  const candidates = initial(segment.candidates)
+  const choosing = candidates !== 'probe' && candidates.length > 1
+  // The first chunk tries every candidate on all its bytes and its pick serves the rest; the next
+  // SAMPLED_CHUNKS choose by a sample, so the other workers need not wait for that pick.
+  let firstPick: Promise<Candidates> | undefined
+  let chosen: Candidates | undefined
+  for (let position = segment.start, index = 0; position < segment.end; position += chunkSize, index++) {
+    if (choosing && index > SAMPLED_CHUNKS) chosen ??= await firstPick
     const length = Math.min(chunkSize, segment.end - position)
     const buffer = buffers.take(pooledSize(chunkSize))
     const raw = buffer.subarray(0, length)
@@ -173,12 +185,15 @@ async function packBytes(
       level: context.level,
       data: raw,
       into,
-      candidates,
+      candidates: chosen ?? candidates,
+      ...(choosing && index > 0 && index <= SAMPLED_CHUNKS ? { bySample: true } : {}),
       ...(measure.length > 0 ? { measure } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, into.buffer])
-    if (candidates !== 'probe' && candidates.length > 1)
-      candidates = next(candidates, (await encoded).parts![0]!)
+    if (choosing && index === 0) {
+      firstPick = encoded.then((result) => next(candidates, result.parts![0]!))
+      firstPick.catch(() => {}) // a failure is the queue's to report, even if no later chunk waits here
+    }
     await queue.push(
       encoded.then((result) => async () => {
         result.metrics?.forEach((metrics, i) => {
@@ -206,10 +221,15 @@ async function packRows(
   await queue.push(
     Promise.resolve(() => writer.beginSegment({ layout: 'rows', rowWidth, rowCount, rowsPerGroup, columns })),
   )
-  let candidates = segment.columns.map((column) => initial(column.candidates))
+  const candidates = segment.columns.map((column) => initial(column.candidates))
+  const choosing = candidates.some((list) => list !== 'probe' && list.length > 1)
+  // As for bytes segments: the first group's picks serve the rest but for the next SAMPLED_CHUNKS groups.
+  let firstPick: Promise<Candidates[]> | undefined
+  let chosen: Candidates[] | undefined
   const specs = segment.columns.map((column) => column.metric)
   const measured = specs.map((spec) => (spec ? emptyMetrics() : undefined))
-  for (let first = 0; first < rowCount; first += rowsPerGroup) {
+  for (let first = 0, index = 0; first < rowCount; first += rowsPerGroup, index++) {
+    if (choosing && index > SAMPLED_CHUNKS) chosen ??= await firstPick
     const rows = Math.min(rowsPerGroup, rowCount - first)
     const buffer = buffers.take(pooledSize(rowsPerGroup * rowWidth))
     const data = buffer.subarray(0, rows * rowWidth)
@@ -222,14 +242,15 @@ async function packRows(
       data,
       rowWidth,
       columns,
-      candidates,
+      candidates: chosen ?? candidates,
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
       metrics: specs,
+      ...(choosing && index > 0 && index <= SAMPLED_CHUNKS ? { bySample: true } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
-    if (first === 0 && candidates.some((list) => list !== 'probe' && list.length > 1)) {
-      const { parts } = await encoded
-      candidates = candidates.map((list, c) => next(list, parts![c]!))
+    if (choosing && index === 0) {
+      firstPick = encoded.then(({ parts }) => candidates.map((list, c) => next(list, parts![c]!)))
+      firstPick.catch(() => {}) // as above
     }
     await queue.push(
       encoded.then((result) => async () => {

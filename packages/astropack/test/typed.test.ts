@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { asciiTableLayout, bytesSource, scanFits } from '@astropack/readers'
-import { format } from 'astropack' // built: its workers run compiled JavaScript
+import { format, packFolder } from 'astropack' // built: its workers run compiled JavaScript
 import { describe, expect, it } from 'vitest'
 import { repeatTableRows, TYCHO2_ASCII_FITS } from './fits-fixtures.js'
 import { roundTrip as packedRoundTrip, scratchFolder } from './round-trip.js'
@@ -49,6 +49,20 @@ describe('FITS stored with types, unpacked byte for byte', () => {
     const fields = asciiTableLayout(hdu).columns.map(({ offset, width }) => ({ offset, width }))
     for (const field of fields) expect(rows.columns).toContainEqual(field)
     expect(reader.manifest.tables ?? []).toEqual([])
+  })
+
+  it('packs the same files to the same chunks every time, whatever the thread count', async () => {
+    // Small chunks: segments of many chunks, whose first picks the chains while the next pick by sample.
+    const packs = []
+    for (const threads of [2, 2, 1]) {
+      const path = join(work, `same-${packs.length}.astropack`)
+      await packFolder({ sourcePath: FITS, outputPath: path, threads, chunkSize: 16 * 1024 })
+      const reader = await format.openPackage(format.fromBytes(readFileSync(path)))
+      packs.push(reader.chunks.map((c) => [c.storedSize, c.crc32, c.transformId]))
+    }
+    expect(packs[0]!.length).toBeGreaterThan(20)
+    expect(packs[1]).toEqual(packs[0])
+    expect(packs[2]).toEqual(packs[0])
   })
 
   it('records quality metrics of each numeric column that match the values the FITS reader reads', async () => {

@@ -47,8 +47,9 @@ export interface EncodedPart {
 }
 
 /**
- * Encodes one chunk with each candidate transform chain (or the probe's pick) and keeps the smallest, the
- * first when tied. A result no smaller than the raw bytes is stored raw, with no transform.
+ * Encodes one chunk with each candidate transform chain (or the probe's pick, or with `bySample` the chain
+ * that compresses its first PROBE_BYTES best) and keeps the smallest, the first when tied. A result no
+ * smaller than the raw bytes is stored raw, with no transform.
  */
 export function encodePart(
   codec: Codec,
@@ -56,8 +57,14 @@ export function encodePart(
   raw: Uint8Array,
   candidates: readonly TransformStep[][] | 'probe',
   into?: Uint8Array,
+  bySample = false,
 ): EncodedPart {
-  const chains = candidates === 'probe' ? probeChains(codec, level, raw) : withScales(candidates, raw)
+  const chains =
+    candidates === 'probe'
+      ? probeChains(codec, level, raw)
+      : bySample && candidates.length > 1
+        ? [pickBySample(codec, level, raw, candidates)]
+        : withScales(candidates, raw)
   let best: { stored: Uint8Array; steps: TransformStep[]; slot: 'a' | 'b' } | undefined
   for (const steps of chains) {
     let transformed: Uint8Array
@@ -170,7 +177,7 @@ function pickBySample(
   codec: Codec,
   level: number,
   raw: Uint8Array,
-  chains: TransformStep[][],
+  chains: readonly TransformStep[][],
 ): TransformStep[] {
   const sample = raw.subarray(0, PROBE_BYTES)
   let plain = Number.POSITIVE_INFINITY
@@ -215,7 +222,11 @@ const INT32_CHAINS: TransformStep[][] = [
     { op: 'shuffle', width: 4 },
   ],
 ]
-const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = { 2: FLOAT64_CHAINS, 3: INT32_CHAINS, 4: INT32_CHAINS }
+const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
+  2: FLOAT64_CHAINS,
+  3: INT32_CHAINS,
+  4: INT32_CHAINS,
+}
 
 /**
  * Encodes a group's columns and lays their frames one after another in `into` (the caller's pooled
@@ -320,6 +331,7 @@ export function encodeRows(
   candidates: readonly (TransformStep[][] | 'probe')[],
   into: Uint8Array,
   metrics: readonly (MetricSpec | undefined)[] = [],
+  bySample = false,
 ): { parts: EncodedPart[]; metrics: (Metrics | undefined)[] } {
   // Columns go to reused memory and frames to the caller's pooled buffer: fresh buffers per group
   // inflated RSS by ~100 MiB.
@@ -336,7 +348,7 @@ export function encodeRows(
   // Measured before encoding: the columns are still plain values.
   const measured = split.map((column, c) => (metrics[c] ? measureColumn(column, metrics[c]) : undefined))
   const parts = encodeColumns(split, into, (column, c, room) =>
-    encodePart(codec, level, column, candidates[c]!, room),
+    encodePart(codec, level, column, candidates[c]!, room, bySample),
   )
   return { parts, metrics: measured }
 }

@@ -20,6 +20,8 @@ export type CodecTask = Task<
       candidates: TransformStep[][] | 'probe'
       /** Table columns stored in these bytes to measure: whole values at data[start, end). */
       measure?: ColumnRange[]
+      /** Pick among several candidates by a sample of the chunk (while the first chunk's pick is pending). */
+      bySample?: boolean
     }
   | {
       op: 'encodeRows'
@@ -33,6 +35,8 @@ export type CodecTask = Task<
       into: Uint8Array
       /** Columns to measure (quality metrics), by column. */
       metrics?: (MetricSpec | undefined)[]
+      /** As for `encode`, per column. */
+      bySample?: boolean
     }
   | {
       op: 'encodeText'

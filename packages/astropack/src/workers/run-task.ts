@@ -18,7 +18,16 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
         metrics: task.measure?.map(({ start, end, spec }) =>
           measureColumn(task.data.subarray(start, end), spec),
         ),
-        parts: [encodePart(await loadCodec(task.codec), task.level, task.data, task.candidates, task.into)],
+        parts: [
+          encodePart(
+            await loadCodec(task.codec),
+            task.level,
+            task.data,
+            task.candidates,
+            task.into,
+            task.bySample,
+          ),
+        ],
       }
     case 'encodeRows':
       return encodeRows(
@@ -30,6 +39,7 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
         task.candidates,
         task.into,
         task.metrics,
+        task.bySample,
       )
     case 'encodeText':
       return encodeText(
