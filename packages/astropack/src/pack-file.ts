@@ -298,8 +298,13 @@ async function packText(
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
   let position = segment.start
   let readSize = TEXT_GROUP_BYTES
+  // The first group's chains serve the rest (per column, while its kind stays the same); the next
+  // SAMPLED_CHUNKS groups pick their own by a sample rather than wait for them.
+  let firstPick: Promise<TextColumnChain[]> | undefined
   let chosen: TextColumnChain[] | undefined
+  let index = 0
   while (position < segment.end) {
+    if (index > SAMPLED_CHUNKS) chosen ??= await firstPick
     const buffer = buffers.take(pooledSize(readSize))
     const piece = buffer.subarray(0, Math.min(readSize, segment.end - position))
     await readExact(file, piece, position, entry.path)
@@ -333,8 +338,10 @@ async function packText(
       ...(chosen ? { chosen } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
-    // The first group's chains serve the rest (per column, while its kind stays the same).
-    chosen ??= (await encoded).chains
+    if (index++ === 0) {
+      firstPick = encoded.then((result) => result.chains!)
+      firstPick.catch(() => {}) // a failure is the queue's to report
+    }
     await queue.push(
       encoded.then((result) => async () => {
         lines += result.lines!
