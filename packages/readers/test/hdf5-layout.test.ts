@@ -111,10 +111,12 @@ describe('HDF5 dataset locator, against h5py', () => {
     },
   )
 
-  it('reads superblock v3 with v2 object headers, skipping a dense group and saying why', async () => {
+  it('reads superblock v3 with v2 object headers, and a group of 20 links kept dense', async () => {
     const layout = await locateHdf5Datasets(bytesSource(fixtureBytes('latest.h5')))
     expect(layout.superblockVersion).toBe(3)
-    expect(layout.skipped).toEqual([{ path: '/wide', reason: expect.stringContaining('dense') }])
+    expect(layout.skipped).toEqual([])
+    const wide = layout.datasets.filter((d) => d.path.startsWith('/wide/')).map((d) => d.path)
+    expect(wide).toEqual(Array.from({ length: 20 }, (_, i) => `/wide/col${String(i).padStart(2, '0')}`))
   })
 
   it('skips a dataset kept in an external file, saying why', async () => {
@@ -164,6 +166,7 @@ describe('HDF5 dataset locator on damaged files', () => {
     'userblock.h5',
     'chunked.h5',
     'chunk-index.h5',
+    'dense.h5',
   ]
 
   it.each(files)('%s cut at many points: a result or a typed error', async (name) => {

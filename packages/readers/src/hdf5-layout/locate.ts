@@ -1,5 +1,6 @@
 import type { ByteSource } from '../byte-source.js'
 import { type Hdf5Chunk, readChunks } from './chunks.js'
+import { readDenseLinks } from './dense-links.js'
 import { type Hdf5File, hdf5Error } from './fields.js'
 import {
   type Hdf5Datatype,
@@ -42,7 +43,7 @@ export interface Hdf5Layout {
   superblockOffset: number
   superblockVersion: number
   datasets: Hdf5Dataset[]
-  /** Groups and objects the locator does not read (dense link storage, shared messages, ...), and why. */
+  /** Groups and objects the locator does not read (shared messages, external files, ...), and why. */
   skipped: { path: string; reason: string }[]
 }
 
@@ -57,8 +58,8 @@ function first(messages: HeaderMessage[], type: number): HeaderMessage | undefin
 
 /**
  * Finds the datasets of an HDF5 file and where their data lie, reading only metadata: superblock
- * (versions 0-3), object headers (versions 1-2), and groups kept in symbol tables or link messages.
- * Dense groups (fractal heap) and shared messages are reported as skipped, never guessed at.
+ * (versions 0-3), object headers (versions 1-2), and groups kept in symbol tables, link messages or
+ * dense storage (fractal heap). Shared messages and external data are reported as skipped, never guessed at.
  * Throws AstropackError (BAD_MAGIC, TRUNCATED, CORRUPT_CHUNK, LIMIT_EXCEEDED, UNSUPPORTED_VERSION).
  */
 export async function locateHdf5Datasets(source: ByteSource): Promise<Hdf5Layout> {
@@ -98,7 +99,8 @@ async function groupLinks(file: Hdf5File, messages: HeaderMessage[]): Promise<Gr
   const symbolTable = first(messages, MESSAGE.symbolTable)
   if (symbolTable) return readSymbolTableLinks(file, readSymbolTable(symbolTable.data))
   const linkInfo = first(messages, MESSAGE.linkInfo)
-  if (linkInfo && readLinkInfoDense(linkInfo.data)) return 'dense link storage (fractal heap) is not read'
+  const dense = linkInfo && readLinkInfoDense(linkInfo.data)
+  if (dense) return readDenseLinks(file, dense, MAX_OBJECTS)
   const links: GroupLink[] = []
   for (const message of messages) {
     if (message.type !== MESSAGE.link) continue

@@ -287,13 +287,18 @@ export function readSymbolTable(data: Fields): { btree: number; heap: number } {
   return { btree, heap }
 }
 
-/** Link info message: true when the group keeps its links in a fractal heap (dense storage). */
-export function readLinkInfoDense(data: Fields): boolean {
+/** Link info message: where a group keeps its links when they are dense (a fractal heap of link
+ *  messages and a version 2 B-tree indexing them by name); undefined for links kept as messages. */
+export function readLinkInfoDense(data: Fields): { heap: number; names: number } | undefined {
   const version = data.u8()
   if (version !== 0) throw data.fail('UNSUPPORTED_VERSION', `link info message version ${version}`)
   const flags = data.u8()
   if (flags & 1) data.skip(8) // maximum creation index
-  return data.address() !== undefined
+  const heap = data.address()
+  const names = data.address()
+  if (heap === undefined) return undefined
+  if (names === undefined) throw data.fail('CORRUPT_CHUNK', 'dense links without a name index')
+  return { heap, names }
 }
 
 /** Link message: a named link; only hard links (to an object header address) lead to objects. */
