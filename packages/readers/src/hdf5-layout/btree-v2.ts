@@ -1,5 +1,5 @@
 import { verifyChecksum } from './checksum.js'
-import type { Fields, Hdf5File } from './fields.js'
+import { type Fields, type Hdf5File, MAX_BLOCK_BYTES } from './fields.js'
 
 /** Record types read: 5 the links of a dense group (name hash, heap ID), 10 unfiltered dataset chunks. */
 export type BtreeV2Type = 5 | 10
@@ -50,8 +50,8 @@ export async function walkBtreeV2(
   const total = header.length()
   if (total > limit)
     throw header.fail('LIMIT_EXCEEDED', `a version 2 B-tree of ${total} records (more than ${limit})`)
-  if (depth > MAX_DEPTH || recordSize === 0)
-    throw header.fail('CORRUPT_CHUNK', `a version 2 B-tree of depth ${depth}`)
+  if (depth > MAX_DEPTH || recordSize === 0 || nodeSize > MAX_BLOCK_BYTES)
+    throw header.fail('CORRUPT_CHUNK', `a version 2 B-tree of depth ${depth}, nodes of ${nodeSize} bytes`)
   if (root === undefined || total === 0) return
 
   // Most records a node of each level holds, and the bytes of the counts pointing to it (libhdf5's
@@ -72,7 +72,7 @@ export async function walkBtreeV2(
   const visit = async (node: number, records: number, level: number): Promise<void> => {
     if (visited.has(node)) throw header.fail('CORRUPT_CHUNK', 'a version 2 B-tree node met twice')
     visited.add(node)
-    if (records > maxRecords[level]! || seen + records > total)
+    if (!(records <= maxRecords[level]!) || seen + records > total)
       throw header.fail('CORRUPT_CHUNK', `a version 2 B-tree node of ${records} records`)
     const pointer = level > 0 ? pointerBytes(level) : 0
     const length = PREFIX + records * recordSize + (level > 0 ? (records + 1) * pointer : 0)
