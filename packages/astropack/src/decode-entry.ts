@@ -12,7 +12,7 @@ export interface DecodeContext {
    * Where the entry's pieces are applied in order: a caller that decodes several entries through one
    * queue keeps the workers busy across entries (it pushes its own work after each, and drains at the end).
    */
-  queue?: OrderedQueue
+  queue?: Pick<OrderedQueue, 'push'>
 }
 
 /**
@@ -26,7 +26,8 @@ export async function decodeEntry(
   entry: EntryRecord,
   consume: (bytes: Uint8Array) => Promise<void> | void,
 ): Promise<void> {
-  const queue = shared ?? new OrderedQueue(pool.threads + 2)
+  const own = shared ? undefined : new OrderedQueue(pool.threads + 2)
+  const queue = shared ?? own!
   const segments = reader.segmentsOf(entry) ?? [{ layout: 'bytes' as const, ...entry }]
   for (const segment of segments) {
     const indexes = Array.from({ length: segment.chunkCount }, (_, i) => segment.firstChunk + i)
@@ -117,5 +118,5 @@ export async function decodeEntry(
       }),
     )
   }
-  if (!shared) await queue.drain()
+  await own?.drain()
 }

@@ -1,4 +1,5 @@
-type Apply = () => Promise<void> | void
+/** Applies a piece of work's result (writes it, checks it, ...), in push order. */
+export type Apply = () => Promise<void> | void
 
 /**
  * Work started in order, possibly finishing out of order, whose results are applied strictly in order

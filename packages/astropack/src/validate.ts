@@ -1,6 +1,6 @@
 import {
   type ByteSource,
-  type EntryDecoder,
+  type EntriesDecoder,
   isAstropackError,
   type Problem,
   verifyPackage,
@@ -9,6 +9,7 @@ import { openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { decodeEntry } from './decode-entry.js'
 import { expectedSchemaProblems } from './expected-schema.js'
+import { type Apply, OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { type TaskRunner, taskRunner } from './workers/codec-pool.js'
 
@@ -54,19 +55,59 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
   // index says how much there is; quick checks only read and CRC.
   let pool: TaskRunner | undefined
   const buffers = new BufferPool()
-  const decodeFull: EntryDecoder = (reader, entry, consume) => {
+  const decodeEntries: EntriesDecoder = async (reader, entries, sink) => {
     pool ??= taskRunner(
       reader.entries.reduce((sum, e) => sum + e.size, 0),
       options.threads,
     )
-    return decodeEntry({ reader, pool, buffers }, entry, consume)
+    const runner = pool
+    // One queue for every entry keeps the workers busy across entries; an entry that fails is reported
+    // in its turn and the ones after it are still checked.
+    const queue = new OrderedQueue(runner.threads + 2)
+    for (const entry of entries) {
+      let failed = false
+      const fail = (error: unknown) => {
+        if (!failed) sink.fail(entry, error)
+        failed = true
+      }
+      const isolated = {
+        push: (work: Promise<Apply>) =>
+          queue.push(
+            work.then(
+              (apply) => async () => {
+                if (failed) return
+                try {
+                  await apply()
+                } catch (error) {
+                  fail(error)
+                }
+              },
+              (error) => () => fail(error),
+            ),
+          ),
+      }
+      try {
+        await decodeEntry({ reader, pool: runner, buffers, queue: isolated }, entry, (bytes) =>
+          sink.bytes(entry, bytes),
+        )
+      } catch (error) {
+        await queue.push(Promise.resolve(() => fail(error))) // read errors (a damaged chunk), in order
+        continue
+      }
+      await queue.push(
+        Promise.resolve(() => {
+          if (!failed) sink.end(entry)
+        }),
+      )
+    }
+    await queue.drain()
   }
   try {
     const result = await verifyPackage(source, {
       full,
       onProgress: (bytesDone, bytesTotal) =>
         options.onProgress?.({ phase: 'validate', bytesDone, bytesTotal }),
-      ...(full ? { decodeEntry: decodeFull } : {}),
+      ...(full ? { decodeEntries } : {}),
     })
     const errors = [...result.problems]
     if (options.expectedSchema && result.manifest)

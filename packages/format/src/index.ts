@@ -59,7 +59,8 @@ export {
   type TextLayout,
 } from './typed-sections.js'
 export {
-  type EntryDecoder,
+  type EntriesDecoder,
+  type EntrySink,
   type Problem,
   type VerifyOptions,
   type VerifyResult,

@@ -18,20 +18,39 @@ export interface VerifyOptions {
   /** Also decode every chunk and check each file's SHA-256 (slower). Default: checksums only. */
   full?: boolean
   onProgress?: (done: number, total: number) => void
-  /** How full verification decodes an entry; default: in order, on this thread. */
-  decodeEntry?: EntryDecoder
+  /** How full verification decodes the entries; default: one after another, on this thread. */
+  decodeEntries?: EntriesDecoder
 }
 
-/** Produces an entry's original bytes, in order, for `consume`: how full verification reads entries. */
-export type EntryDecoder = (
+/** Where an EntriesDecoder delivers the entries' original bytes: in entry order, each entry then ended. */
+export interface EntrySink {
+  bytes(entry: EntryRecord, bytes: Uint8Array): void
+  /** After the entry's last bytes. */
+  end(entry: EntryRecord): void
+  /** Instead of `end` when the entry cannot be decoded; decoding goes on with the next entry. */
+  fail(entry: EntryRecord, error: unknown): void
+}
+
+/**
+ * Produces the original bytes of `entries` for `sink`, entry after entry: how full verification reads
+ * them. A Node caller can pass one that decodes on worker threads, several entries in flight.
+ */
+export type EntriesDecoder = (
   reader: PackageReader,
-  entry: EntryRecord,
-  consume: (bytes: Uint8Array) => void,
+  entries: readonly EntryRecord[],
+  sink: EntrySink,
 ) => Promise<void>
 
-/** The default decoder: one chunk after another on this thread (a Node caller can pass a parallel one). */
-const decodeInOrder: EntryDecoder = async (reader, entry, consume) => {
-  for await (const part of reader.readEntryChunks(entry.path)) consume(part)
+/** The default decoder: one chunk after another on this thread. */
+const decodeInOrder: EntriesDecoder = async (reader, entries, sink) => {
+  for (const entry of entries) {
+    try {
+      for await (const part of reader.readEntryChunks(entry.path)) sink.bytes(entry, part)
+      sink.end(entry)
+    } catch (error) {
+      sink.fail(entry, error)
+    }
+  }
 }
 
 export interface VerifyResult {
@@ -59,17 +78,22 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
   }
   const total = reader.chunks.reduce((sum, chunk) => sum + chunk.storedSize, 0)
   let done = 0
-  // Quick checks read every chunk once and keep none: one read buffer serves them all.
-  const scratch = options.full ? undefined : new Uint8Array(Math.min(MAX_COALESCED_READ, total))
-  for (const entry of reader.entries) {
-    if (entry.kind !== 'file') continue
-    const indexes = reader.chunkIndexes(entry)
-    try {
-      if (options.full) {
-        // Full: the entry's bytes exactly as unpack would produce them (segments rebuilt), then SHA-256.
-        const hash = createSha256()
-        await (options.decodeEntry ?? decodeInOrder)(reader, entry, (bytes) => hash.update(bytes))
-        const actual = hash.digestHex()
+  const files = reader.entries.filter((entry) => entry.kind === 'file')
+  if (options.full) {
+    // Full: each entry's bytes exactly as unpack would produce them (segments rebuilt), then SHA-256.
+    const hashes = new Map<EntryRecord, ReturnType<typeof createSha256>>()
+    await (options.decodeEntries ?? decodeInOrder)(reader, files, {
+      bytes(entry, bytes) {
+        let hash = hashes.get(entry)
+        if (!hash) {
+          hash = createSha256()
+          hashes.set(entry, hash)
+        }
+        hash.update(bytes)
+      },
+      end(entry) {
+        const actual = (hashes.get(entry) ?? createSha256()).digestHex()
+        hashes.delete(entry)
         if (actual !== entry.sha256) {
           problems.push({
             code: 'CHECKSUM_MISMATCH',
@@ -77,16 +101,26 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
             entry: entry.path,
           })
         }
-        done += reader.storedBytes(indexes)
+        done += reader.storedBytes(reader.chunkIndexes(entry))
         options.onProgress?.(done, total)
-      } else {
-        for await (const { chunk } of reader.readStored(indexes, scratch)) {
+      },
+      fail(entry, error) {
+        hashes.delete(entry)
+        problems.push({ ...toProblem(error), entry: entry.path })
+      },
+    })
+  } else {
+    // Quick checks read every chunk once and keep none: one read buffer serves them all.
+    const scratch = new Uint8Array(Math.min(MAX_COALESCED_READ, total))
+    for (const entry of files) {
+      try {
+        for await (const { chunk } of reader.readStored(reader.chunkIndexes(entry), scratch)) {
           done += chunk.storedSize
           options.onProgress?.(done, total)
         }
+      } catch (error) {
+        problems.push({ ...toProblem(error), entry: entry.path })
       }
-    } catch (error) {
-      problems.push({ ...toProblem(error), entry: entry.path })
     }
   }
   return {
