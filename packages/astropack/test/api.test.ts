@@ -48,6 +48,25 @@ describe('the seed API', () => {
     expect(sha256(join(out, csv))).toBe(sha256(join(SAMPLE, csv)))
   })
 
+  it('reports every damaged entry of a full check, in entry order, and checks the ones after them', async () => {
+    const packPath = join(work, 'damaged.astropack')
+    await packSurveyData({ surveyName: 's', sourcePath: SAMPLE, outputPath: packPath, threads: 2 })
+    const reader = await format.openPackage(format.fromBytes(readFileSync(packPath)))
+    const files = reader.entries.filter((e) => e.kind === 'file' && e.chunkCount > 0)
+    const [first, last] = [files[0]!, files.at(-1)!]
+    const bytes = readFileSync(packPath)
+    for (const entry of [first, last]) bytes[reader.chunks[entry.firstChunk]!.offset + 7]! ^= 0xff
+    writeFileSync(packPath, bytes)
+    for (const threads of [1, 2]) {
+      const result = await validatePackage({ packPath, checksumVerification: 'full', threads })
+      expect(result.isValid).toBe(false)
+      expect(result.errors.map((e) => [e.entry, e.code])).toEqual([
+        [first.path, 'CHECKSUM_MISMATCH'],
+        [last.path, 'CHECKSUM_MISMATCH'],
+      ])
+    }
+  })
+
   it('checks the manifest against an expected schema', async () => {
     const packPath = join(work, 'schema.astropack')
     await packSurveyData({ surveyName: 'gaia-dr3', sourcePath: SAMPLE, outputPath: packPath })
