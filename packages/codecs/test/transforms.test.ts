@@ -85,7 +85,6 @@ describe('transforms', () => {
     )
   })
 
-
   it('[xor, shuffle] in one pass gives the same bytes as the two steps one after the other', () => {
     const input = fc.tuple(fc.uint8Array({ maxLength: 800 }), fc.constantFrom(4, 8))
     fc.assert(
