@@ -1,7 +1,7 @@
 import { AstropackError } from '@astropack/codecs'
 import { codecOf, type EntryRecord, type PackageReader, type StoredChunk } from '@astropack/format'
 import { type BufferPool, pooledSize } from './buffer-pool.js'
-import { OrderedQueue } from './ordered-queue.js'
+import { inFlight, OrderedQueue } from './ordered-queue.js'
 import type { CodecTaskResult, TaskRunner } from './workers/codec-pool.js'
 
 export interface DecodeContext {
@@ -26,7 +26,7 @@ export async function decodeEntry(
   entry: EntryRecord,
   consume: (bytes: Uint8Array) => Promise<void> | void,
 ): Promise<void> {
-  const own = shared ? undefined : new OrderedQueue(pool.threads + 2)
+  const own = shared ? undefined : new OrderedQueue(inFlight(pool.threads))
   const queue = shared ?? own!
   const segments = reader.segmentsOf(entry) ?? [{ layout: 'bytes' as const, ...entry }]
   for (const segment of segments) {

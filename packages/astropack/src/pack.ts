@@ -4,7 +4,7 @@ import { AstropackError, type CodecName, isCodecName, loadCodec, resolveLevel } 
 import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
 import { withAtomicFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
-import { OrderedQueue } from './ordered-queue.js'
+import { inFlight, OrderedQueue } from './ordered-queue.js'
 import { type PackContext, packFile } from './pack-file.js'
 import type { Progress } from './progress.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
@@ -56,7 +56,7 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   try {
     return await withAtomicFile(outputPath, { overwrite: options.overwrite }, async (out) => {
       const writer = new PackageWriter(out)
-      const queue = new OrderedQueue(pool.threads + 2)
+      const queue = new OrderedQueue(inFlight(pool.threads))
       let done = 0
       const context: PackContext = {
         pool,

@@ -5,7 +5,7 @@ import { type EntryRecord, PackageReader } from '@astropack/format'
 import { type AtomicFile, createAtomicFile, openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { type DecodeContext, decodeEntry } from './decode-entry.js'
-import { OrderedQueue } from './ordered-queue.js'
+import { inFlight, OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { isInside } from './walk.js'
 import { taskRunner } from './workers/codec-pool.js'
@@ -45,7 +45,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     const buffers = new BufferPool()
     // One queue for every file: the next file's chunks go to the workers while the last ones of the
     // previous file are written, and each file is checked and renamed in its turn.
-    const queue = new OrderedQueue(pool.threads + 2)
+    const queue = new OrderedQueue(inFlight(pool.threads))
     const open = new Set<AtomicFile>()
     let done = 0
     try {

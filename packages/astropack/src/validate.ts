@@ -9,7 +9,7 @@ import { openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { decodeEntry } from './decode-entry.js'
 import { expectedSchemaProblems } from './expected-schema.js'
-import { type Apply, OrderedQueue } from './ordered-queue.js'
+import { type Apply, inFlight, OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { type TaskRunner, taskRunner } from './workers/codec-pool.js'
 
@@ -63,7 +63,7 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
     const runner = pool
     // One queue for every entry keeps the workers busy across entries; an entry that fails is reported
     // in its turn and the ones after it are still checked.
-    const queue = new OrderedQueue(runner.threads + 2)
+    const queue = new OrderedQueue(inFlight(runner.threads))
     for (const entry of entries) {
       let failed = false
       const fail = (error: unknown) => {
