@@ -9,6 +9,7 @@ import {
   scanVotable,
   type VotableArrowOptions,
 } from '../src/index.js'
+import { plainCell } from './helpers/votable.js'
 
 const dir = new URL('./fixtures/votable/', import.meta.url)
 
@@ -23,25 +24,9 @@ async function readTable(source: ByteSource, options: VotableArrowOptions = {}):
   return new Table(batches)
 }
 
-/** A cell as make-fixtures.py writes astropy's value: bigints as strings, infinities spelled, arrays flat. */
-function plain(value: unknown): unknown {
-  if (value === null || value === undefined) return null
-  if (typeof value === 'bigint') return String(value)
-  if (typeof value === 'number') {
-    if (value === Number.POSITIVE_INFINITY) return 'Infinity'
-    if (value === Number.NEGATIVE_INFINITY) return '-Infinity'
-    return value
-  }
-  if (typeof value === 'string' || typeof value === 'boolean') return value
-  return [...(value as Iterable<unknown>)].flatMap((item) => {
-    const element = plain(item)
-    return Array.isArray(element) ? element : [element]
-  })
-}
-
 function rows(table: Table): unknown[][] {
   return [...Array(table.numRows).keys()].map((row) =>
-    table.schema.fields.map((_, column) => plain(table.getChildAt(column)?.get(row))),
+    table.schema.fields.map((_, column) => plainCell(table.getChildAt(column)?.get(row))),
   )
 }
 

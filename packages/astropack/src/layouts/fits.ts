@@ -44,7 +44,7 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
   const layout = readers.binaryTableLayout(hdu)
   const bytes = layout.rowBytes * layout.rowCount
   if (bytes < MIN_TYPED_BYTES || layout.rowBytes === 0) return undefined
-  const columns: Extract<PlannedSegment, { layout: 'rows' }>['columns'] = layout.columns
+  const columns: RowsSegment['columns'] = layout.columns
     .filter((column) => column.width > 0)
     .map((column) => ({
       offset: column.offset,
@@ -62,13 +62,12 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
   const used = columns.reduce((sum, column) => sum + column.width, 0)
   if (used < layout.rowBytes)
     columns.push({ offset: used, width: layout.rowBytes - used, candidates: OPAQUE })
-  const start = layout.dataStart
   const table: TableSchema = {
     name: hdu.extname ?? `HDU ${hdu.index}`,
     source: 'fits',
     hdu: hdu.index,
     rows: layout.rowCount,
-    dataOffset: start,
+    dataOffset: layout.dataStart,
     columns: layout.columns.map((column) => ({
       name: column.name,
       type: column.form.raw.trim(),
@@ -78,14 +77,27 @@ function tableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | undefine
       ...scaling(column),
     })),
   }
+  return rowsSegment(layout, columns, table)
+}
+
+type RowsSegment = Extract<PlannedSegment, { layout: 'rows' }>
+
+/** A table HDU's rows as a rows segment of `columns`. */
+function rowsSegment(
+  layout: { rowBytes: number; rowCount: number; dataStart: number },
+  columns: RowsSegment['columns'],
+  table?: TableSchema,
+): RowsSegment {
+  const { rowBytes, rowCount, dataStart } = layout
+  const end = dataStart + rowBytes * rowCount
   return {
     layout: 'rows',
-    start,
-    end: start + bytes,
-    rowWidth: layout.rowBytes,
-    rowCount: layout.rowCount,
+    start: dataStart,
+    end,
+    rowWidth: rowBytes,
+    rowCount,
     columns,
-    table,
+    ...(table ? { table } : {}),
   }
 }
 
@@ -99,7 +111,7 @@ function asciiTableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | und
   const bytes = layout.rowBytes * layout.rowCount
   if (bytes < MIN_TYPED_BYTES || layout.rowBytes === 0) return undefined
   const fields = layout.columns.filter((column) => column.width > 0).sort((a, b) => a.offset - b.offset)
-  const columns: Extract<PlannedSegment, { layout: 'rows' }>['columns'] = []
+  const columns: RowsSegment['columns'] = []
   let end = 0
   for (const { offset, width } of fields) {
     if (offset < end) return undefined
@@ -108,15 +120,7 @@ function asciiTableSegment(readers: Readers, hdu: FitsHdu): PlannedSegment | und
     end = offset + width
   }
   if (end < layout.rowBytes) columns.push({ offset: end, width: layout.rowBytes - end, candidates: OPAQUE })
-  const start = layout.dataStart
-  return {
-    layout: 'rows',
-    start,
-    end: start + bytes,
-    rowWidth: layout.rowBytes,
-    rowCount: layout.rowCount,
-    columns,
-  }
+  return rowsSegment(layout, columns)
 }
 
 /** How to measure a numeric column (every element of every row); strings, bits and heap arrays are not. */

@@ -241,7 +241,8 @@ export function float64Value(bytes: Uint8Array, a: number, b: number): number {
   let n = 0 // how many digits m has
   let tail = 0 // digits past the 15th, kept apart so the candidate stays close
   const wholeStart = i
-  // Whole digits, then fraction digits: leading zeros skipped, the first 15 significant ones into m.
+  // Whole digits, then fraction digits: leading zeros skipped, the first 15 significant ones into m. Two
+  // loops on purpose: one loop that also meets the point ran 3-4% slower on Tycho-2's CSV.
   for (; i < b; i++) {
     const d = bytes[i]! - ZERO
     if (d >>> 0 >= 10) break
