@@ -223,3 +223,26 @@ describe('hdf5TableToArrow', () => {
     expect(await failure(read(fixture('missing.h5'), { group: '/' }))).toMatchObject({ code: 'NOT_FOUND' })
   })
 })
+
+describe('booleans (h5py writes numpy bool as a 1-byte enum FALSE/TRUE)', () => {
+  // What h5py wrote: the first 200 Tycho-2 rows' VT magnitude < 9, and sweep % 3 == 0.
+  const bright = (mags: number[]) => mags.map((m) => Math.fround(m) < 9)
+
+  it('reads them as Arrow Bool, in a group and as a compound member', async () => {
+    const { table: sample } = await readTable(SAMPLE, { group: '/catalog' })
+    const mags = column(sample, 'phot_vt_mag').slice(0, 200) as number[]
+    const sweeps = column(sample, 'sweep').slice(0, 200) as number[]
+    const { table } = await readTable(fixture('bool.h5'), { group: '/flags' })
+    expect(String(table.schema.fields.find((f) => f.name === 'bright')!.type)).toBe('Bool')
+    expect(column(table, 'bright')).toEqual(bright(mags))
+    expect(column(table, 'third')).toEqual(sweeps.map((s) => s % 3 === 0))
+    const { table: rows } = await readTable(fixture('bool.h5'), { dataset: '/rows' })
+    expect(String(rows.schema.fields.find((f) => f.name === 'bright')!.type)).toBe('Bool')
+    expect(column(rows, 'bright')).toEqual(bright(mags))
+  })
+
+  it('leaves other enums as their integers', async () => {
+    const { table } = await readTable(fixture('bool.h5'), { dataset: '/colour' })
+    expect(String(table.schema.fields[0]!.type)).toBe('Int8')
+  })
+})

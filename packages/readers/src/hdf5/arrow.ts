@@ -1,4 +1,5 @@
 import {
+  Bool,
   type DataType,
   Field,
   FixedSizeList,
@@ -125,13 +126,16 @@ function arrowField(column: Hdf5Column): Field {
   metadata.set('hdf5.dataset', column.info.path)
   metadata.set('hdf5.type', typeName(column.info.type))
   const element = elementArrowType(column.element)
+  // Only a boolean can be null: a byte that is neither FALSE nor TRUE.
+  const nullable = column.element.class === 'boolean'
   const type =
-    column.perRow === 1 ? element : new FixedSizeList(column.perRow, new Field('item', element, false))
-  return new Field(column.name, type, false, metadata)
+    column.perRow === 1 ? element : new FixedSizeList(column.perRow, new Field('item', element, nullable))
+  return new Field(column.name, type, nullable, metadata)
 }
 
 function elementArrowType(element: Hdf5ElementType): DataType {
   if (element.class === 'string') return new Utf8()
+  if (element.class === 'boolean') return new Bool()
   if (element.class === 'float') return element.size === 8 ? new Float64() : new Float32()
   const types = element.signed
     ? { 1: Int8, 2: Int16, 4: Int32, 8: Int64 }

@@ -30,6 +30,20 @@ export function decodeColumn(
   const width = element.size * perRow
   // A group's dataset is its own rows: view the bytes in place. A compound member is gathered first.
   const bytes = width === rowBytes ? raw : gather(raw, offset, rowBytes, width, rows)
+  if (element.class === 'boolean') {
+    // A byte that is neither member of the enum is not a boolean: null.
+    const values = new Uint8Array(count)
+    let nulls: Uint8Array | undefined
+    for (let i = 0; i < count; i++) {
+      const byte = bytes[i]!
+      if (byte === 1) values[i] = 1
+      else if (byte !== 0) {
+        nulls ??= new Uint8Array(count)
+        nulls[i] = 1
+      }
+    }
+    return { ...field, kind: 'logical', values, nulls }
+  }
   return { ...field, kind: element.class, values: numbers(element, bytes, count) }
 }
 

@@ -7,6 +7,8 @@ import { type Hdf5Type, typeName } from './types.js'
 /** The element type of a table column: what one value of it is stored as. */
 export type Hdf5ElementType =
   | { class: 'integer'; size: number; signed: boolean }
+  /** numpy's bool as h5py writes it: a 1-byte enum {FALSE: 0, TRUE: 1}. */
+  | { class: 'boolean'; size: 1 }
   | { class: 'float'; size: 4 | 8 }
   | { class: 'string'; size: number; variable: boolean; charset: 'ascii' | 'utf-8' }
 
@@ -142,8 +144,10 @@ function column(
     perRow *= leaf.shape.reduce((a, b) => a * b, 1)
     leaf = leaf.base
   }
-  if (leaf.class === 'enum') leaf = leaf.base
-  const element = elementType(leaf)
+  const element =
+    leaf.class === 'enum' && isBooleanEnum(leaf)
+      ? BOOLEAN
+      : elementType(leaf.class === 'enum' ? leaf.base : leaf)
   if (
     element === undefined ||
     (element.class === 'string' && element.variable && info.type.class === 'compound')
@@ -162,6 +166,20 @@ function column(
     )
   }
   return { name, dataset, info, element, perRow, offset }
+}
+
+const BOOLEAN = { class: 'boolean', size: 1 } as const
+
+/** h5py's bool: a 1-byte integer enum with exactly FALSE = 0 and TRUE = 1 (other enums read as their integers). */
+function isBooleanEnum(type: Extract<Hdf5Type, { class: 'enum' }>): boolean {
+  const names = Object.entries(type.names)
+  return (
+    type.size === 1 &&
+    type.base.class === 'integer' &&
+    names.length === 2 &&
+    type.names.FALSE === 0 &&
+    type.names.TRUE === 1
+  )
 }
 
 function elementType(type: Hdf5Type): Hdf5ElementType | undefined {
