@@ -24,6 +24,7 @@ import { type RangeServer, serveRanges } from '../../format/test/range-server.js
 
 const LAYOUT = fileURLToPath(new URL('../../readers/test/fixtures/hdf5-layout', import.meta.url))
 const MIXED = fileURLToPath(new URL('./fixtures/hdf5-tables/mixed.h5', import.meta.url))
+const BOOLS = fileURLToPath(new URL('./fixtures/hdf5-tables/bools.h5', import.meta.url))
 /** What h5py reads from mixed.h5's /rows: every 10th row, and each numeric column's metrics. */
 const MIXED_ROWS: {
   every: number
@@ -49,6 +50,7 @@ mkdirSync(input)
 copyFileSync(join(LAYOUT, 'compound.h5'), join(input, 'compound.h5'))
 copyFileSync(join(LAYOUT, 'default.h5'), join(input, 'default.h5'))
 copyFileSync(MIXED, join(input, 'mixed.h5'))
+copyFileSync(BOOLS, join(input, 'bools.h5'))
 copyFileSync(TYCHO, join(input, 'tycho2.h5'))
 
 /**
@@ -60,6 +62,8 @@ const TABLES: [entry: string, name: string, selection: Hdf5TableSelection][] = [
   ['mixed.h5', '/columns', { group: '/columns' }],
   ['default.h5', '/catalog', { group: '/catalog' }],
   ['tycho2.h5', '/catalog', { group: '/catalog' }],
+  ['bools.h5', '/flags', { group: '/flags' }],
+  ['bools.h5', '/rows', { dataset: '/rows' }],
 ]
 
 /** Packages of the same files: default chunks, and chunks of an odd size that cut values in two. */

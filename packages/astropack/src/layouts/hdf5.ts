@@ -23,6 +23,8 @@ type RowsSegment = Extract<PlannedSegment, { layout: 'rows' }>
  * then planes.
  */
 function numberCandidates(type: Hdf5Datatype): TransformStep[][] {
+  // Booleans (bytes 0 and 1): their bit planes put every value in one plane.
+  if (type.class === 'bool') return [[], [{ op: 'bitshuffle', width: 1 }]]
   if ((type.class !== 'integer' && type.class !== 'float') || !isElementWidth(type.size)) return OPAQUE
   const width: ElementWidth = type.size
   const big = type.byteOrder === 'big'
@@ -53,6 +55,8 @@ function typeName(type: Hdf5Datatype): string {
       return `${order}f${type.size}`
     case 'string':
       return `|S${type.size}`
+    case 'bool':
+      return '|b1'
     case 'array':
       return `${typeName(type.base)}(${type.dims.join(',')},)`
     default:
@@ -67,6 +71,8 @@ function typeName(type: Hdf5Datatype): string {
  */
 function metricSpec(type: Hdf5Datatype, name: string): MetricSpec | undefined {
   const element = type.class === 'array' ? type.base : type
+  // A boolean as its byte: count, min, max, and the mean is the fraction true.
+  if (element.class === 'bool') return { element: 'u1', littleEndian: true, scale: 1, zero: 0 }
   if (element.class !== 'integer' && element.class !== 'float') return undefined
   const kind = element.class === 'float' ? 'f' : element.signed ? 'i' : 'u'
   const code = `${kind}${element.size}`
@@ -189,7 +195,7 @@ function plainBytes(dataset: Hdf5Dataset, fileSize: number): { start: number; en
 }
 
 /**
- * Tables of 1-D datasets: a group whose 1-D datasets (at least two) are all numeric, of one length and
+ * Tables of 1-D datasets: a group whose 1-D datasets (at least two) are all numeric (or numpy bools), of one length and
  * stored as plain bytes is a table with one column per dataset, in link order. A group with any other
  * 1-D dataset beside them gives none, rather than a table that leaves a column out.
  */
@@ -207,7 +213,7 @@ function groupTables(datasets: Hdf5Dataset[], fileSize: number): ColumnInBytes[]
     const rows = members[0]!.dims![0]!
     const placed = members.map((dataset) => {
       const { datatype } = dataset
-      const numeric = datatype.class === 'integer' || datatype.class === 'float'
+      const numeric = datatype.class === 'integer' || datatype.class === 'float' || datatype.class === 'bool'
       const bytes = plainBytes(dataset, fileSize)
       const fits = numeric && isElementWidth(datatype.size) && dataset.dims![0] === rows
       return fits && bytes && bytes.end === bytes.start + rows * datatype.size ? bytes : undefined

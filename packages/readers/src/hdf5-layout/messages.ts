@@ -10,7 +10,9 @@ export type Hdf5Datatype =
   | { class: 'string'; size: number }
   | { class: 'compound'; size: number; members: Hdf5Member[] }
   | { class: 'array'; size: number; dims: number[]; base: Hdf5Datatype }
-  /** HDF5 classes 2 (time), 4 (bitfield), 5 (opaque), 7 (reference), 8 (enum), 9 (variable-length). */
+  /** numpy's bool as h5py writes it: a 1-byte integer enum of exactly FALSE = 0 and TRUE = 1. */
+  | { class: 'bool'; size: 1 }
+  /** HDF5 classes 2 (time), 4 (bitfield), 5 (opaque), 7 (reference), 8 (other enums), 9 (variable-length). */
   | { class: 'other'; size: number; typeClass: number }
 
 export interface Hdf5Member {
@@ -118,7 +120,14 @@ export function readDatatype(data: Fields, depth = 0): Hdf5Datatype {
       // enum: base type, then every member's name, then every member's value
       const base = readDatatype(data, depth + 1)
       const count = bits[0]! | (bits[1]! << 8)
-      for (let i = 0; i < count; i++) memberName(data, version)
+      const names: string[] = []
+      for (let i = 0; i < count; i++) names.push(memberName(data, version))
+      if (size === 1 && base.class === 'integer' && base.size === 1 && count === 2) {
+        const values = [data.u8(), data.u8()]
+        const member = (name: string) => values[names.indexOf(name)]
+        if (member('FALSE') === 0 && member('TRUE') === 1) return { class: 'bool', size: 1 }
+        return { class: 'other', size, typeClass }
+      }
       data.skip(count * base.size)
       return { class: 'other', size, typeClass }
     }
