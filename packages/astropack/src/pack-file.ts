@@ -121,10 +121,37 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
 type Candidates = TransformStep[][] | 'probe'
 
 /**
- * Chunks (or row groups) after a segment's first that pick their chain by a sample instead of waiting
- * for the first one's: a fixed number, not a race, so the same input always packs to the same bytes.
+ * Pieces (chunks, row or text groups) after a segment's first that pick their chains by a sample instead
+ * of waiting for the first one's: a fixed number, not a race, so the same input always packs to the same
+ * bytes.
  */
 const SAMPLED_CHUNKS = 2
+
+/**
+ * A segment's choice of transform chains: its first piece tries every candidate and its pick serves the
+ * rest, but for the next SAMPLED_CHUNKS, which pick their own by a sample so that the other workers need
+ * not wait for the first.
+ */
+class FirstPick<T> {
+  #index = 0
+  #first: Promise<T> | undefined
+  #chosen: T | undefined
+
+  /** For the next piece: the first's pick once it must be used (waiting for it), and whether to sample. */
+  async next(): Promise<{ chosen: T | undefined; bySample: boolean; first: boolean }> {
+    const index = this.#index++
+    if (index > SAMPLED_CHUNKS) this.#chosen ??= await this.#first
+    return { chosen: this.#chosen, bySample: index > 0 && index <= SAMPLED_CHUNKS, first: index === 0 }
+  }
+
+  /** The first piece's pick, from its result. */
+  decide(pick: Promise<T>): void {
+    this.#first = pick
+    pick.catch(() => {}) // a failure is the queue's to report, even if no later piece waits here
+  }
+}
+
+const NO_PICK = { chosen: undefined, bySample: false, first: false } as const
 
 /**
  * What a chunk tries: typed candidates until the first chunk has chosen; for data of unknown layout, a
@@ -153,13 +180,9 @@ async function packBytes(
   const columns = segment.columns ?? []
   const meters = columns.map((column) => (column.metric ? new ColumnMeter(column.metric) : undefined))
   const candidates = initial(segment.candidates)
-  const choosing = candidates !== 'probe' && candidates.length > 1
-  // The first chunk tries every candidate on all its bytes and its pick serves the rest; the next
-  // SAMPLED_CHUNKS choose by a sample, so the other workers need not wait for that pick.
-  let firstPick: Promise<Candidates> | undefined
-  let chosen: Candidates | undefined
-  for (let position = segment.start, index = 0; position < segment.end; position += chunkSize, index++) {
-    if (choosing && index > SAMPLED_CHUNKS) chosen ??= await firstPick
+  const pick = candidates !== 'probe' && candidates.length > 1 ? new FirstPick<Candidates>() : undefined
+  for (let position = segment.start; position < segment.end; position += chunkSize) {
+    const { chosen, bySample, first } = (await pick?.next()) ?? NO_PICK
     const length = Math.min(chunkSize, segment.end - position)
     const buffer = buffers.take(pooledSize(chunkSize))
     const raw = buffer.subarray(0, length)
@@ -186,14 +209,11 @@ async function packBytes(
       data: raw,
       into,
       candidates: chosen ?? candidates,
-      ...(choosing && index > 0 && index <= SAMPLED_CHUNKS ? { bySample: true } : {}),
+      ...(bySample ? { bySample } : {}),
       ...(measure.length > 0 ? { measure } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, into.buffer])
-    if (choosing && index === 0) {
-      firstPick = encoded.then((result) => next(candidates, result.parts![0]!))
-      firstPick.catch(() => {}) // a failure is the queue's to report, even if no later chunk waits here
-    }
+    if (first) pick!.decide(encoded.then((result) => next(candidates, result.parts![0]!)))
     await queue.push(
       encoded.then((result) => async () => {
         result.metrics?.forEach((metrics, i) => {
@@ -223,13 +243,11 @@ async function packRows(
   )
   const candidates = segment.columns.map((column) => initial(column.candidates))
   const choosing = candidates.some((list) => list !== 'probe' && list.length > 1)
-  // As for bytes segments: the first group's picks serve the rest but for the next SAMPLED_CHUNKS groups.
-  let firstPick: Promise<Candidates[]> | undefined
-  let chosen: Candidates[] | undefined
+  const pick = choosing ? new FirstPick<Candidates[]>() : undefined
   const specs = segment.columns.map((column) => column.metric)
   const measured = specs.map((spec) => (spec ? emptyMetrics() : undefined))
-  for (let first = 0, index = 0; first < rowCount; first += rowsPerGroup, index++) {
-    if (choosing && index > SAMPLED_CHUNKS) chosen ??= await firstPick
+  for (let first = 0; first < rowCount; first += rowsPerGroup) {
+    const { chosen, bySample, first: isFirst } = (await pick?.next()) ?? NO_PICK
     const rows = Math.min(rowsPerGroup, rowCount - first)
     const buffer = buffers.take(pooledSize(rowsPerGroup * rowWidth))
     const data = buffer.subarray(0, rows * rowWidth)
@@ -245,13 +263,11 @@ async function packRows(
       candidates: chosen ?? candidates,
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
       metrics: specs,
-      ...(choosing && index > 0 && index <= SAMPLED_CHUNKS ? { bySample: true } : {}),
+      ...(bySample ? { bySample } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
-    if (choosing && index === 0) {
-      firstPick = encoded.then(({ parts }) => candidates.map((list, c) => next(list, parts![c]!)))
-      firstPick.catch(() => {}) // as above
-    }
+    if (isFirst)
+      pick!.decide(encoded.then(({ parts }) => candidates.map((list, c) => next(list, parts![c]!))))
     await queue.push(
       encoded.then((result) => async () => {
         // Merged in group order (the queue's), so the metrics do not depend on worker timing.
@@ -298,13 +314,10 @@ async function packText(
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
   let position = segment.start
   let readSize = TEXT_GROUP_BYTES
-  // The first group's chains serve the rest (per column, while its kind stays the same); the next
-  // SAMPLED_CHUNKS groups pick their own by a sample rather than wait for them.
-  let firstPick: Promise<TextColumnChain[]> | undefined
-  let chosen: TextColumnChain[] | undefined
-  let index = 0
+  // The first group's chains serve the rest, per column while its kind stays the same (a group that picks
+  // by sample simply gets none).
+  const pick = new FirstPick<TextColumnChain[]>()
   while (position < segment.end) {
-    if (index > SAMPLED_CHUNKS) chosen ??= await firstPick
     const buffer = buffers.take(pooledSize(readSize))
     const piece = buffer.subarray(0, Math.min(readSize, segment.end - position))
     await readExact(file, piece, position, entry.path)
@@ -326,6 +339,7 @@ async function packText(
     const data = piece.subarray(0, groupEnd)
     hash.update(data)
     position += groupEnd
+    const { chosen, first } = await pick.next()
     const task = {
       op: 'encodeText' as const,
       codec: context.codec,
@@ -338,10 +352,7 @@ async function packText(
       ...(chosen ? { chosen } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
-    if (index++ === 0) {
-      firstPick = encoded.then((result) => result.chains!)
-      firstPick.catch(() => {}) // a failure is the queue's to report
-    }
+    if (first) pick.decide(encoded.then((result) => result.chains!))
     await queue.push(
       encoded.then((result) => async () => {
         lines += result.lines!
