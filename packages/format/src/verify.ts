@@ -81,19 +81,16 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
   const files = reader.entries.filter((entry) => entry.kind === 'file')
   if (options.full) {
     // Full: each entry's bytes exactly as unpack would produce them (segments rebuilt), then SHA-256.
-    const hashes = new Map<EntryRecord, ReturnType<typeof createSha256>>()
+    // Entries arrive one after another (EntrySink): one hash, of the entry being delivered.
+    let current: { entry: EntryRecord; hash: ReturnType<typeof createSha256> } | undefined
     await (options.decodeEntries ?? decodeInOrder)(reader, files, {
       bytes(entry, bytes) {
-        let hash = hashes.get(entry)
-        if (!hash) {
-          hash = createSha256()
-          hashes.set(entry, hash)
-        }
-        hash.update(bytes)
+        if (current?.entry !== entry) current = { entry, hash: createSha256() }
+        current.hash.update(bytes)
       },
       end(entry) {
-        const actual = (hashes.get(entry) ?? createSha256()).digestHex()
-        hashes.delete(entry)
+        const actual = (current?.entry === entry ? current.hash : createSha256()).digestHex()
+        current = undefined
         if (actual !== entry.sha256) {
           problems.push({
             code: 'CHECKSUM_MISMATCH',
@@ -105,7 +102,7 @@ export async function verifyPackage(source: ByteSource, options: VerifyOptions =
         options.onProgress?.(done, total)
       },
       fail(entry, error) {
-        hashes.delete(entry)
+        current = undefined
         problems.push({ ...toProblem(error), entry: entry.path })
       },
     })
