@@ -13,6 +13,7 @@ interface ZlibInternals {
       outLength: number,
     ): void
     reset(): void
+    init(...args: unknown[]): void
     close(): void
     onerror: (message: string, errno: number, code: string) => void
   }
@@ -27,6 +28,15 @@ export interface EngineRun {
   leftover: number
 }
 
+/** The native handle of a node:zlib stream, as an engine drives it. */
+export type ZlibHandle = NonNullable<ZlibInternals['_handle']>
+
+/**
+ * Readies a handle for the next frame. The default, reset(), keeps a gzip stream's settings, but gives a
+ * zstd compressor a new context with zstd's default parameters: such engines pass their own.
+ */
+export type Restart = (handle: ZlibHandle, writeState: Uint32Array) => void
+
 /** Thrown by run() when the output does not fit `into`. */
 export class OutputFull extends Error {}
 
@@ -39,17 +49,22 @@ export class OutputFull extends Error {}
  */
 export class ZlibEngine {
   readonly #make: () => Transform
+  readonly #restart: Restart
   #stream: ZlibInternals | undefined
   #error: Error | undefined
   static readonly #scratch = new Uint8Array(64)
 
-  private constructor(make: () => Transform) {
+  private constructor(make: () => Transform, restart: Restart) {
     this.#make = make
+    this.#restart = restart
   }
 
   /** An engine made by `make` (e.g. `() => zlib.createZstdCompress(options)`), if these internals exist. */
-  static create(make: () => Transform): ZlibEngine | undefined {
-    const engine = new ZlibEngine(make)
+  static create(
+    make: () => Transform,
+    restart: Restart = (handle) => handle.reset(),
+  ): ZlibEngine | undefined {
+    const engine = new ZlibEngine(make, restart)
     return engine.#open() ? engine : undefined
   }
 
@@ -57,6 +72,7 @@ export class ZlibEngine {
     const stream = this.#make() as unknown as ZlibInternals
     const handle = stream._handle
     if (typeof handle?.writeSync !== 'function' || typeof handle.reset !== 'function') return undefined
+    if (typeof handle.init !== 'function') return undefined
     if (!(stream._writeState instanceof Uint32Array)) return undefined
     handle.onerror = (message, _errno, code) => {
       this.#error = new Error(`${message} (${code})`)
@@ -88,7 +104,7 @@ export class ZlibEngine {
         if (state[0]! < scratch.byteLength) throw new OutputFull('output larger than the room given')
         leftover = state[1]!
       }
-      handle.reset()
+      this.#restart(handle, state)
       return { written, leftover }
     } catch (error) {
       // A failed engine is not trusted again: the next run gets a new one.
@@ -108,13 +124,17 @@ export interface EngineCache {
 export function engineCache(
   makeCompressor: (level: number) => Transform,
   makeDecompressor: () => Transform,
+  restartCompressor?: (level: number) => Restart,
 ): EngineCache {
   let compressor: { level: number; engine: ZlibEngine | undefined } | undefined
   let decompressor: { engine: ZlibEngine | undefined } | undefined
   return {
     compressor(level) {
       if (compressor?.level !== level)
-        compressor = { level, engine: ZlibEngine.create(() => makeCompressor(level)) }
+        compressor = {
+          level,
+          engine: ZlibEngine.create(() => makeCompressor(level), restartCompressor?.(level)),
+        }
       return compressor.engine
     },
     decompressor() {

@@ -1,16 +1,30 @@
 import zlib from 'node:zlib'
 import { decodeChecked, outputChunk, outputLimit, plain } from './checked.js'
 import type { Codec } from './codec.js'
-import { engineCache, runDecode, runEncode } from './zlib-engines.js'
+import { engineCache, type Restart, runDecode, runEncode } from './zlib-engines.js'
 
 const { ZSTD_c_compressionLevel, ZSTD_c_checksumFlag } = zlib.constants
 
 const options = (level: number) => ({
   params: { [ZSTD_c_compressionLevel]: level, [ZSTD_c_checksumFlag]: 0 },
 })
+
+/**
+ * node:zlib's reset() gives a zstd compressor a new context with zstd's default parameters, so every frame
+ * after an engine's first was written at level 3 whatever the level asked. Its init(params,
+ * pledgedSrcSize, writeResult, writeCallback) makes the new context with ours (unset keys are 2^32 - 1).
+ */
+function restartAt(level: number): Restart {
+  const params = new Uint32Array(Math.max(ZSTD_c_compressionLevel, ZSTD_c_checksumFlag) + 1).fill(0xffffffff)
+  params[ZSTD_c_compressionLevel] = level
+  params[ZSTD_c_checksumFlag] = 0
+  return (handle, writeState) => handle.init(params, undefined, writeState, () => {})
+}
+
 const engines = engineCache(
   (level) => zlib.createZstdCompress(options(level)),
   () => zlib.createZstdDecompress(),
+  restartAt,
 )
 
 /** node:zlib's built-in zstd (Node >= 22.15): as fast as native bindings here, and no dependency. */

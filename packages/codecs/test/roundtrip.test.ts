@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import zlib from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Codec, loadCodec } from '../src/index.js'
 import { ENTRIES } from './entries.js'
@@ -163,6 +164,29 @@ describe('encoding into a reused buffer (one zlib engine per thread)', () => {
         }),
         { numRuns: 30 },
       )
+    },
+  )
+})
+
+describe('the level of every frame from a reused engine', () => {
+  // node:zlib's reset() once set a zstd engine back to level 3 after its first frame, so --level
+  // reached only the first chunk per thread. A frame is the same bytes as the sync API's at that level.
+  const syncEncode = {
+    zstd: (raw: Uint8Array, level: number) =>
+      zlib.zstdCompressSync(raw, {
+        params: { [zlib.constants.ZSTD_c_compressionLevel]: level, [zlib.constants.ZSTD_c_checksumFlag]: 0 },
+      }),
+    gzip: (raw: Uint8Array, level: number) => zlib.gzipSync(raw, { level }),
+  }
+  it.each(['zstd', 'gzip'] as const)(
+    '%s: frame after frame, at levels 1, the default and the max',
+    async (name) => {
+      const codec = await loadCodec(name)
+      const into = new Uint8Array(1 << 20)
+      const raw = sample('tables/jpl-sbdb-asteroids.csv').subarray(0, 256 * 1024)
+      for (const level of [1, codec.levels.default, codec.levels.max])
+        for (let frame = 0; frame < 3; frame++)
+          expectBytes(codec.encode(raw, level, into), syncEncode[name](raw, level))
     },
   )
 })
