@@ -1,5 +1,5 @@
-import fc from 'fast-check'
 import zlib from 'node:zlib'
+import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Codec, loadCodec } from '../src/index.js'
 import { ENTRIES } from './entries.js'

@@ -17,17 +17,24 @@ const latin1 = new TextDecoder('latin1')
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|NaN|NAN|inf|Infinity)$/
 
 /**
- * The fields of one group as values: null for empty and null-like fields; numbers when every other field
+ * The fields of one group as values (quoted fields without their quotes): null for empty and null-like fields; numbers when every other field
  * of the group is a number (a column stored as text because most of it is empty is still numbers); else
  * the text of each field.
  */
-function fieldValues(fields: string[]): ColumnValue[] {
+function fieldValues(stored: string[]): ColumnValue[] {
+  const fields = stored.map(unquote)
   const numeric = fields.every((field) => NULL_FIELDS.has(field) || NUMBER.test(field))
   return fields.map((field) => {
     if (NULL_FIELDS.has(field)) return null
     if (!numeric) return field
     return /^[-+]?inf$/i.test(field) ? (field.startsWith('-') ? -Infinity : Infinity) : Number(field)
   })
+}
+
+/** A quoted field's text: without its quotes, two quotes inside read as one (other fields as they are). */
+function unquote(field: string): string {
+  if (field.length < 2 || field[0] !== '"' || field.at(-1) !== '"') return field
+  return field.slice(1, -1).replaceAll('""', '"')
 }
 
 /** The text segment a CSV/TSV table is stored as (by its `dataOffset`, else the entry's only one). */

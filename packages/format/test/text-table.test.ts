@@ -39,6 +39,9 @@ const field = fc.oneof(
     'Ceres (A801 AA)',
   ),
   fc.stringMatching(/^[A-Za-z0-9 ._\u00e9-]{0,12}$/),
+  // Quoted fields: delimiters and doubled quotes inside, and quotes that do not open a field.
+  fc.stringMatching(/^[A-Za-z0-9 ,\t.]{0,10}$/).map((inner) => `"${inner}"`),
+  fc.constantFrom('"a""b"', '""', '"1.5"', '"x,y"', '"\t"', 'x"y', '"', '"a"b', '"a"""'),
   // Numbers with a random count of decimals, and the near misses of each kind.
   fc
     .tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 9 }))
@@ -114,8 +117,29 @@ describe('text tables stored as typed columns', () => {
     expect(splitTextGroup(latin1(ragged), 44, 2)[0]![0]).toBe(TextColumnKind.raw)
   })
 
-  it('keeps a group whose lines differ in field count, quotes, or a CR not before every newline, as it is', () => {
-    for (const text of ['a,b\nc\n', '"x,y",2\n3,4\n', '1,2\n3,4\r\n', '1,2\r\n3\r,4\r\n', '1,2\r\n3,4\n']) {
+  it('splits quoted fields at the delimiters outside their quotes', () => {
+    const csv = '"Gaia DR3 1",1.5,"HD 1, A"\n"say ""hi"", twice",2.5,\n"",3.5,x"y\n'
+    const parts = splitTextGroup(latin1(csv), 44, 3)
+    expect(parts.map((part) => part[0])).toEqual([
+      TextColumnKind.text,
+      TextColumnKind.fixed,
+      TextColumnKind.text,
+    ])
+    expect(text(parts[0]!.subarray(8))).toBe('"Gaia DR3 1"\n"say ""hi"", twice"\n""')
+    expect(text(parts[2]!.subarray(8))).toBe('"HD 1, A"\n\nx"y')
+    expect(text(joinTextGroup(parts, 44))).toBe(csv)
+  })
+
+  it('keeps a group whose lines differ in field count, quotes hold a line break, or a CR not before every newline, as it is', () => {
+    for (const text of [
+      'a,b\nc\n',
+      '"x\ny",2\n3,4\n',
+      '"x"y,2\n3,4\n',
+      '"x,2\n3,4\n',
+      '1,2\n3,4\r\n',
+      '1,2\r\n3\r,4\r\n',
+      '1,2\r\n3,4\n',
+    ]) {
       const parts = splitTextGroup(latin1(text), 44, 2)
       expect(parts[0]![0]).toBe(0)
       expect(sameBytes(joinTextGroup(parts, 44), latin1(text))).toBe(true)

@@ -21,7 +21,6 @@ function fieldValue(group: Uint8Array, a: number, b: number, kind: number, scale
 export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount: number): Uint8Array[] {
   const size = group.byteLength
   if (columnCount < 1 || size === 0 || group[size - 1] !== NEWLINE) return rawGroup(group, columnCount)
-  if (group.includes(QUOTE)) return rawGroup(group, columnCount)
   // Lines ending in CR LF (files written on Windows) when the last one does; any other CR: not plain.
   const crlf = size >= 2 && group[size - 2] === CR
   if (!crlf && group.includes(CR)) return rawGroup(group, columnCount)
@@ -59,10 +58,11 @@ function fieldStarts(
   const firstLine = group.indexOf(NEWLINE) + 1
   const estimate = Math.ceil((group.byteLength / Math.max(firstLine, 1)) * 1.25 + 16) * columnCount + 1
   if (startsScratch.length < estimate) startsScratch = new Uint32Array(estimate)
-  let k = scanFields(group, delimiter, columnCount, startsScratch)
+  const scan = group.includes(QUOTE) ? scanQuotedFields : scanFields
+  let k = scan(group, delimiter, columnCount, startsScratch)
   if (k > startsScratch.length) {
     startsScratch = new Uint32Array(k)
-    k = scanFields(group, delimiter, columnCount, startsScratch)
+    k = scan(group, delimiter, columnCount, startsScratch)
   }
   if (k === -1) return undefined
   const starts = startsScratch.subarray(0, k)
@@ -98,6 +98,57 @@ function scanFields(group: Uint8Array, delimiter: number, columnCount: number, s
       starts[k++] = i + 1
       c = 0
     }
+  }
+  return k
+}
+
+/**
+ * scanFields for a group with quotes: a field that starts with a quote runs to its closing quote (two
+ * quotes inside stand for one), so delimiters inside it do not end it. Returns -1, as for a wrong field
+ * count, when a quoted field holds a line break or something other than a delimiter or line end follows
+ * its closing quote: such groups are kept whole.
+ */
+function scanQuotedFields(
+  group: Uint8Array,
+  delimiter: number,
+  columnCount: number,
+  starts: Uint32Array,
+): number {
+  const size = group.byteLength
+  const last = columnCount - 1
+  starts[0] = 0
+  let k = 1
+  let c = 0
+  let i = 0 // the start of a field
+  while (i < size) {
+    if (group[i] === QUOTE) {
+      i++
+      for (;;) {
+        const byte = group[i++]
+        if (byte === undefined || byte === NEWLINE || byte === CR) return -1
+        if (byte === QUOTE) {
+          if (group[i] !== QUOTE) break
+          i++
+        }
+      }
+      const next = group[i]
+      if (next !== delimiter && next !== NEWLINE && next !== CR) return -1
+    }
+    for (; i < size; i++) {
+      const byte = group[i]
+      if (byte === delimiter) {
+        starts[k++] = i + 1
+        c++
+        break
+      }
+      if (byte === NEWLINE) {
+        if (c !== last) return -1
+        starts[k++] = i + 1
+        c = 0
+        break
+      }
+    }
+    i++
   }
   return k
 }
