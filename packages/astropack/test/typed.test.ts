@@ -227,6 +227,30 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     expect(stored('jpl-quoted.csv')).toBeLessThan(stored('jpl.csv') * 1.1)
   })
 
+  it('stores 64-bit IDs exactly, and reads them back as BigInt', async () => {
+    const dir = join(work, 'ids')
+    mkdirSync(dir)
+    // The JPL catalog's rows with Gaia-style IDs past 2^53 and designations built from them.
+    const [header, ...lines] = readFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), 'latin1')
+      .trimEnd()
+      .split('\n')
+    const ids = lines.map((_, i) => 5934830981375482112n + BigInt(i) * 1_000_003_009n)
+    const rows = lines.map((line, i) => `${ids[i]},"Gaia DR3 ${ids[i]}",${line}`)
+    writeFileSync(join(dir, 'ids.csv'), `source_id,designation,${header}\n${rows.join('\n')}\n`, 'latin1')
+    const reader = await roundTrip(dir, 'ids')
+    expect(await format.columnValues(reader, { entry: 'ids.csv', column: 'source_id' })).toEqual(ids)
+    expect(await format.columnValues(reader, { entry: 'ids.csv', column: 'designation' })).toEqual(
+      ids.map((id) => `Gaia DR3 ${id}`),
+    )
+    const metrics = reader.manifest.tables!.find((t) => t.entry === 'ids.csv')!.columns[0]!.metrics!
+    expect(metrics).toMatchObject({
+      count: ids.length,
+      nulls: 0,
+      min: Number(ids[0]),
+      max: Number(ids.at(-1)),
+    })
+  })
+
   it('packs a text file whose first line has commas but is no table, exactly', async () => {
     const dir = join(work, 'prose')
     mkdirSync(dir)

@@ -27,6 +27,8 @@ function fieldValues(stored: string[]): ColumnValue[] {
   return fields.map((field) => {
     if (NULL_FIELDS.has(field)) return null
     if (!numeric) return field
+    // Integers past 2^53 (IDs) as BigInt, not as the nearest double.
+    if (/^-?\d{16,19}$/.test(field) && !Number.isSafeInteger(Number(field))) return BigInt(field)
     return /^[-+]?inf$/i.test(field) ? (field.startsWith('-') ? -Infinity : Infinity) : Number(field)
   })
 }

@@ -39,6 +39,15 @@ const field = fc.oneof(
     'Ceres (A801 AA)',
   ),
   fc.stringMatching(/^[A-Za-z0-9 ._\u00e9-]{0,12}$/),
+  // Integers past 2^53, at the int64 limits and beyond them, bare or with the text around IDs.
+  fc
+    .tuple(
+      fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }),
+      fc.constantFrom('', '"Gaia DR3 ', 'HIP ', 'x'),
+      fc.constantFrom('', '"', 'a'),
+    )
+    .map(([k, prefix, suffix]) => `${prefix}${k}${suffix}`),
+  fc.constantFrom('9223372036854775807', '-9223372036854775808', '9223372036854775808', '-0', '0', '0042'),
   // Quoted fields: delimiters and doubled quotes inside, and quotes that do not open a field.
   fc.stringMatching(/^[A-Za-z0-9 ,\t.]{0,10}$/).map((inner) => `"${inner}"`),
   fc.constantFrom('"a""b"', '""', '"1.5"', '"x,y"', '"\t"', 'x"y', '"', '"a"b', '"a"""'),
@@ -115,6 +124,18 @@ describe('text tables stored as typed columns', () => {
     expect(text(joinTextGroup(parts, 44))).toBe(short)
     const ragged = `1,2\n${','.repeat(20000)}\n3,4\n`
     expect(splitTextGroup(latin1(ragged), 44, 2)[0]![0]).toBe(TextColumnKind.raw)
+  })
+
+  it('stores IDs as 64-bit integers, with the text around them, past 2^53 exactly', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => 5934830981375482112n + BigInt(i) * 999_999_937n)
+    const lines = ids.map((id, i) => `"Gaia DR3 ${id}",${id},HIP ${i},${-id}\n`)
+    lines.push('"Gaia DR3 007",-0,HIP x,9223372036854775808\n') // none of these is canonical: exceptions
+    const csv = lines.join('')
+    const parts = splitTextGroup(latin1(csv), 44, 4)
+    expect(parts.map((part) => part[0])).toEqual(Array(4).fill(TextColumnKind.integer))
+    const view = new DataView(parts[1]!.buffer, parts[1]!.byteOffset)
+    expect(view.getBigInt64(8 + 499 * 8, true)).toBe(ids[499])
+    expect(text(joinTextGroup(parts, 44))).toBe(csv)
   })
 
   it('splits quoted fields at the delimiters outside their quotes', () => {
@@ -310,9 +331,10 @@ describe('compatibility with the previous string-based implementation', () => {
     expect(sameBytes(joinTextGroup(legacy.splitTextGroup(group, delimiter, columns), delimiter), group)).toBe(
       true,
     )
-    expect(sameBytes(legacy.joinTextGroup(splitTextGroup(group, delimiter, columns), delimiter), group)).toBe(
-      true,
-    )
+    // The previous reader knows kinds 0-4 only: integer columns (kind 5) came after it.
+    const parts = splitTextGroup(group, delimiter, columns)
+    if (parts.some((part) => part[0] === TextColumnKind.integer)) return
+    expect(sameBytes(legacy.joinTextGroup(parts, delimiter), group)).toBe(true)
   }
 
   it('decodes what it wrote, and writes what it decodes, for random tables', () => {
@@ -366,13 +388,13 @@ describe('damaged numeric columns', () => {
   const group = latin1(
     Array.from(
       { length: 300 },
-      (_, i) => `${(i * 0.37).toFixed(2)},${i / 7},${i % 10 ? i * 1.5 : ''},x${i}\n`,
+      (_, i) => `${(i * 0.37).toFixed(2)},${i / 7},${i % 10 ? i * 1.5 : ''},x${i},star ${'abc'[i % 3]}\n`,
     ).join(''),
   )
-  const parts = splitTextGroup(group, 44, 4)
+  const parts = splitTextGroup(group, 44, 5)
 
-  it('are stored with their kinds (fixed, float64, decimal with exceptions, text)', () => {
-    expect(parts.map((part) => part[0])).toEqual([4, 2, 3, 1])
+  it('are stored with their kinds (fixed, float64, decimal with exceptions, integer with a prefix, text)', () => {
+    expect(parts.map((part) => part[0])).toEqual([4, 2, 3, 5, 1])
     expect(sameBytes(joinTextGroup(parts, 44), group)).toBe(true)
   })
 
@@ -391,7 +413,7 @@ describe('damaged numeric columns', () => {
     const hostile = (edit: (copy: DataView) => void) => {
       const copy = decimal.slice()
       edit(new DataView(copy.buffer))
-      expect(() => joinTextGroup([parts[0]!, parts[1]!, copy, parts[3]!], 44)).toThrow(
+      expect(() => joinTextGroup([parts[0]!, parts[1]!, copy, parts[3]!, parts[4]!], 44)).toThrow(
         expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
       )
     }
@@ -401,6 +423,15 @@ describe('damaged numeric columns', () => {
     hostile((copy) => copy.setUint32(table + 12, copy.getUint32(table + 4, true), true)) // rows not ascending
     hostile((copy) => copy.setUint32(table + 8, 0x7fffffff, true)) // an exception past the end
     hostile((copy) => copy.setUint8(1, 10)) // scale 10
+    // An integer column whose prefix or suffix would run past its end.
+    const integers = parts[3]!
+    for (const at of [integers.byteLength - 3, integers.byteLength - 1]) {
+      const bad = integers.slice()
+      bad[at] = 255
+      expect(() => joinTextGroup([parts[0]!, parts[1]!, parts[2]!, bad, parts[4]!], 44)).toThrow(
+        expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
+      )
+    }
     for (const [i, part] of parts.entries()) {
       for (let n = 0; n < 300; n++) {
         const bad = part.slice()

@@ -303,12 +303,20 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
     }
     return running.finish()
   }
-  const width = kind === 2 ? 8 : 4
+  const integers = kind === 5
+  const width = kind === 2 || integers ? 8 : 4
   const power = 10 ** chunk[1]!
   let table = 8 + count * width
   const exceptions = view.getUint32(table, true)
   table += 4
   let text = table + exceptions * 8
+  // Integers with a prefix or suffix (after the exceptions' bytes) are names, such as "HIP 12": not numbers.
+  let named = false
+  if (integers) {
+    let end = text
+    for (let e = 0; e < exceptions; e++) end += view.getUint32(table + e * 8 + 4, true)
+    named = chunk[end] !== 0 || chunk[end + 1] !== 0
+  }
   let next = 0 // the next exception
   for (let row = 0; row < count; row++) {
     if (next < exceptions && view.getUint32(table + next * 8, true) === row) {
@@ -318,9 +326,13 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
       next++
       continue
     }
-    running.number(
-      width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power,
-    )
+    if (integers) {
+      if (!named)
+        running.number(view.getInt32(12 + row * 8, true) * 2 ** 32 + view.getUint32(8 + row * 8, true))
+    } else
+      running.number(
+        width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power,
+      )
   }
   return running.finish()
 }

@@ -222,10 +222,23 @@ const INT32_CHAINS: TransformStep[][] = [
     { op: 'shuffle', width: 4 },
   ],
 ]
+const INT64_CHAINS: TransformStep[][] = [
+  [],
+  [{ op: 'shuffle', width: 8 }],
+  [
+    { op: 'delta-le', width: 8 },
+    { op: 'shuffle', width: 8 },
+  ],
+  [
+    { op: 'delta-le', width: 8 },
+    { op: 'bitshuffle', width: 8 },
+  ],
+]
 const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
   2: FLOAT64_CHAINS,
   3: INT32_CHAINS,
   4: INT32_CHAINS,
+  5: INT64_CHAINS,
 }
 
 /**

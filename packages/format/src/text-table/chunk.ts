@@ -1,7 +1,7 @@
 import { AstropackError } from '../errors.js'
 
 /** Column chunk kinds of a text table (SPEC §7.2). */
-export const TextColumnKind = { raw: 0, text: 1, float64: 2, decimal: 3, fixed: 4 } as const
+export const TextColumnKind = { raw: 0, text: 1, float64: 2, decimal: 3, fixed: 4, integer: 5 } as const
 
 /** Every column chunk starts with `u8 kind, u8 scale, u8 flags, u8 reserved, u32 count`. */
 /**

@@ -1,5 +1,6 @@
 import { LIMITS } from '../spec.js'
 import { CR, corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
+import { writeInteger } from './integers.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 
 /** A checked column chunk, read row by row (its exceptions in step with the rows). */
@@ -12,6 +13,9 @@ class Column {
   exception = 0
   exceptionRow = 0
   exceptionAt = 0
+  /** Integers: the text before and after each value. */
+  prefix: Uint8Array = NO_BYTES
+  suffix: Uint8Array = NO_BYTES
 
   constructor(
     readonly kind: number,
@@ -75,12 +79,13 @@ function readColumn(bytes: Uint8Array): Column {
     return new Column(kind, 0, count, bytes, view, 0, 0, 0, maxField)
   }
   const width =
-    kind === TextColumnKind.float64
+    kind === TextColumnKind.float64 || kind === TextColumnKind.integer
       ? 8
       : kind === TextColumnKind.decimal || kind === TextColumnKind.fixed
         ? 4
         : 0
-  if (width === 0 || scale > 9) throw corrupt(`unknown column kind ${kind} or scale ${scale}`)
+  if (width === 0 || scale > 9 || (kind === TextColumnKind.integer && scale !== 0))
+    throw corrupt(`unknown column kind ${kind} or scale ${scale}`)
   const table = HEADER + count * width + 4
   if (table > bytes.byteLength) throw corrupt('column chunk too short for its values')
   const exceptions = view.getUint32(table - 4, true)
@@ -97,7 +102,29 @@ function readColumn(bytes: Uint8Array): Column {
     if (row >= count || row <= previous || end > bytes.byteLength) throw corrupt('exception out of range')
     previous = row
   }
-  return new Column(kind, scale, count, bytes, view, table, exceptions, exceptionBytes, maxField)
+  if (kind !== TextColumnKind.integer)
+    return new Column(kind, scale, count, bytes, view, table, exceptions, exceptionBytes, maxField)
+  // After the exceptions: u8 prefix length, the prefix, u8 suffix length, the suffix.
+  const prefixAt = end + 1
+  const suffixAt = prefixAt + (bytes[end] ?? 0) + 1
+  const suffixEnd = suffixAt + (bytes[suffixAt - 1] ?? 0)
+  if (suffixAt > bytes.byteLength || suffixEnd > bytes.byteLength)
+    throw corrupt('integer column too short for its prefix and suffix')
+  const affixes = suffixEnd - prefixAt - 1
+  const column = new Column(
+    kind,
+    0,
+    count,
+    bytes,
+    view,
+    table,
+    exceptions,
+    exceptionBytes,
+    Math.max(maxField, MAX_INTEGER_TEXT + affixes),
+  )
+  column.prefix = bytes.subarray(prefixAt, suffixAt - 1)
+  column.suffix = bytes.subarray(suffixAt, suffixEnd)
+  return column
 }
 
 /**
@@ -105,6 +132,9 @@ function readColumn(bytes: Uint8Array): Column {
  * ("-2.2250738585072014e-308"), an int32 with scale <= 9 at most 12.
  */
 const MAX_NUMBER_TEXT = 24
+/** "-9223372036854775808" */
+const MAX_INTEGER_TEXT = 20
+const NO_BYTES = new Uint8Array(0)
 
 /** Rebuilds the exact lines of a group from its column chunks. */
 export function joinTextGroup(
@@ -192,6 +222,16 @@ function writeRow(
       if (length > 32) out.set(column.bytes.subarray(from, from + length), at)
       else for (let i = 0; i < length; i++) out[at + i] = column.bytes[from + i]!
       at += length
+    } else if (kind === TextColumnKind.integer) {
+      const { prefix, suffix, view } = column
+      for (let i = 0; i < prefix.byteLength; i++) out[at++] = prefix[i]!
+      at = writeInteger(
+        out,
+        at,
+        view.getUint32(HEADER + row * 8, true),
+        view.getInt32(HEADER + row * 8 + 4, true),
+      )
+      for (let i = 0; i < suffix.byteLength; i++) out[at++] = suffix[i]!
     } else if (kind === TextColumnKind.fixed) {
       at = writeFixed(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
     } else if (kind === TextColumnKind.decimal) {

@@ -1,5 +1,6 @@
 import { LIMITS } from '../spec.js'
 import { CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
+import { integerAffixes, integerValue } from './integers.js'
 import { float64Value, scaledValue } from './numbers.js'
 
 const QUOTE = 34
@@ -7,11 +8,27 @@ const DOT = 46
 /** Fields a column's kind is chosen on. */
 const SAMPLE = 2000
 
-/** The value a field stores as kind/scale, or NaN when it must be kept as an exception. */
-function fieldValue(group: Uint8Array, a: number, b: number, kind: number, scale: number): number {
-  if (kind === TextColumnKind.float64) return float64Value(group, a, b)
+/** How a column stores its fields: a kind, its scale, and for integers the text around each value. */
+interface ColumnKind {
+  kind: number
+  scale: number
+  prefix?: Uint8Array
+  suffix?: Uint8Array
+}
+
+/** An integer field's words (low, high), as integerValue reads them. */
+const words = new Float64Array(2)
+
+/**
+ * The value a field stores as `as` (for integers: 0, the value itself in `words`), or NaN when it must be
+ * kept as an exception.
+ */
+function fieldValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
+  if (as.kind === TextColumnKind.float64) return float64Value(group, a, b)
+  if (as.kind === TextColumnKind.integer)
+    return integerValue(group, a, b, as.prefix!, as.suffix!, words) ? 0 : Number.NaN
   if (b - a === 0 || b - a > 32) return Number.NaN
-  return scaledValue(group, a, b, kind === TextColumnKind.fixed, scale)
+  return scaledValue(group, a, b, as.kind === TextColumnKind.fixed, as.scale)
 }
 
 /**
@@ -163,12 +180,13 @@ interface ColumnFields {
 }
 
 /** Picks the binary kind that reproduces most fields of a column (a sample of them). */
-function chooseKind(fields: ColumnFields): { kind: number; scale: number } {
+function chooseKind(fields: ColumnFields): ColumnKind {
   const { group, starts, c, columnCount, trim } = fields
   const rows = (starts.length - 1) / columnCount
   const step = rows > SAMPLE ? Math.ceil(rows / SAMPLE) : 1
   const stride = step * columnCount
   let decimals = 0
+  let first: [number, number] | undefined
   for (let k = c; k < starts.length - 1; k += stride) {
     const b = starts[k + 1]! - 1 - trim
     let dot = -1
@@ -179,25 +197,30 @@ function chooseKind(fields: ColumnFields): { kind: number; scale: number } {
       else if ((byte | 0x20) === 0x65) exponent = true
     }
     if (dot !== -1 && !exponent) decimals = Math.max(decimals, b - dot - 1)
+    if (!first && b > starts[k]!) first = [starts[k]!, b]
   }
+  // Integers keep the text around the first field's digits: every field must share it.
+  const affixes = first && integerAffixes(group, first[0], first[1])
   const scale = Math.min(decimals, 9)
-  const options = [
+  // In this order, so that on a tie the narrower value wins, and integers (with delta chains) over doubles.
+  const options: ColumnKind[] = [
     { kind: TextColumnKind.fixed, scale },
     { kind: TextColumnKind.decimal, scale },
+    ...(affixes ? [{ kind: TextColumnKind.integer, scale: 0, ...affixes }] : []),
     { kind: TextColumnKind.float64, scale: 0 },
   ]
   // A binary kind must fit 80% of the sampled fields that are not empty (nulls are exceptions of every
   // kind), and most fields must be filled: as text, an empty field costs one byte, as an exception eight.
   let filled = 0
   for (let k = c; k < starts.length - 1; k += stride) if (starts[k + 1]! - 1 - trim > starts[k]!) filled++
-  let best: { kind: number; scale: number } = { kind: TextColumnKind.text, scale: 0 }
+  let best: ColumnKind = { kind: TextColumnKind.text, scale: 0 }
   let fewest = filled >= Math.ceil(rows / step) * 0.5 ? filled * 0.2 : 0
   for (const option of options) {
     let misses = 0
     for (let k = c; k < starts.length - 1 && misses < fewest; k += stride) {
       const a = starts[k]!
       const b = starts[k + 1]! - 1 - trim
-      if (b > a && Number.isNaN(fieldValue(group, a, b, option.kind, option.scale))) misses++
+      if (b > a && Number.isNaN(fieldValue(group, a, b, option))) misses++
     }
     if (misses < fewest) {
       best = option
@@ -209,12 +232,14 @@ function chooseKind(fields: ColumnFields): { kind: number; scale: number } {
 
 // Per-row scratch reused group after group: a worker keeps one of each instead of allocating per column.
 let values = new Float64Array(0)
+let highs = new Float64Array(0)
 let exceptionRows = new Uint32Array(0)
 
 /** One column as a chunk, or undefined when it would pass the chunk size limit. */
 function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefined {
   const { group, starts, c, columnCount, trim } = fields
-  const { kind, scale } = chooseKind(fields)
+  const as = chooseKind(fields)
+  const { kind, scale } = as
   const rows = (starts.length - 1) / columnCount
   const end = starts.length - 1
   if (kind === TextColumnKind.text) {
@@ -236,25 +261,38 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
   }
   if (values.length < rows) values = new Float64Array(rows)
   if (exceptionRows.length < rows) exceptionRows = new Uint32Array(rows)
+  const integer = kind === TextColumnKind.integer
+  if (integer && highs.length < rows) highs = new Float64Array(rows)
   let exceptions = 0
   let extra = 0
   for (let row = 0, k = c; row < rows; row++, k += columnCount) {
     const a = starts[k]!
     const b = starts[k + 1]! - 1 - trim
-    const value = fieldValue(group, a, b, kind, scale)
+    const value = fieldValue(group, a, b, as)
     if (Number.isNaN(value)) {
       exceptionRows[exceptions++] = row
       extra += b - a
       // The slot of an exception is ignored: the value before it keeps XOR and delta runs at zero.
       values[row] = row > 0 ? values[row - 1]! : 0
+      if (integer) highs[row] = row > 0 ? highs[row - 1]! : 0
+    } else if (integer) {
+      values[row] = words[0]!
+      highs[row] = words[1]!
     } else values[row] = value
   }
-  const width = kind === TextColumnKind.float64 ? 8 : 4
-  const size = HEADER + rows * width + 4 + exceptions * 8 + extra
+  const width = kind === TextColumnKind.float64 || integer ? 8 : 4
+  const affixes = integer ? 2 + as.prefix!.byteLength + as.suffix!.byteLength : 0
+  const size = HEADER + rows * width + 4 + exceptions * 8 + extra + affixes
   if (size > LIMITS.maxChunkRawSize) return undefined
   const bytes = newChunk(kind, scale, rows, size, flags)
   const view = new DataView(bytes.buffer)
-  if (width === 8) for (let row = 0; row < rows; row++) view.setFloat64(HEADER + row * 8, values[row]!, true)
+  if (integer)
+    for (let row = 0; row < rows; row++) {
+      view.setUint32(HEADER + row * 8, values[row]!, true)
+      view.setInt32(HEADER + row * 8 + 4, highs[row]!, true)
+    }
+  else if (width === 8)
+    for (let row = 0; row < rows; row++) view.setFloat64(HEADER + row * 8, values[row]!, true)
   else for (let row = 0; row < rows; row++) view.setInt32(HEADER + row * 4, values[row]!, true)
   let at = HEADER + rows * width
   view.setUint32(at, exceptions, true)
@@ -268,6 +306,13 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     view.setUint32(at + 4, b - a, true)
     bytes.set(group.subarray(a, b), text)
     text += b - a
+  }
+  if (integer) {
+    bytes[text] = as.prefix!.byteLength
+    bytes.set(as.prefix!, text + 1)
+    text += 1 + as.prefix!.byteLength
+    bytes[text] = as.suffix!.byteLength
+    bytes.set(as.suffix!, text + 1)
   }
   return bytes
 }
