@@ -4,4 +4,4 @@
  */
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
 export { DEFAULT_CHUNK_SIZE } from './spec.js'
-export { joinTextGroup, NULL_FIELDS, splitTextGroup, TextColumnKind } from './text-table.js'
+export { joinTextGroup, NULL_FIELDS, readDictionary, splitTextGroup, TextColumnKind } from './text-table.js'

@@ -8,4 +8,5 @@
 
 export { NULL_FIELDS, TextChunkFlag, TextColumnKind } from './text-table/chunk.js'
 export { joinTextGroup } from './text-table/decode.js'
+export { readDictionary } from './text-table/dictionary.js'
 export { splitTextGroup } from './text-table/encode.js'

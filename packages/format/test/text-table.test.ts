@@ -331,9 +331,9 @@ describe('compatibility with the previous string-based implementation', () => {
     expect(sameBytes(joinTextGroup(legacy.splitTextGroup(group, delimiter, columns), delimiter), group)).toBe(
       true,
     )
-    // The previous reader knows kinds 0-4 only: integer columns (kind 5) came after it.
+    // The previous reader knows kinds 0-4 only: integers and dictionaries (kinds 5, 6) came after it.
     const parts = splitTextGroup(group, delimiter, columns)
-    if (parts.some((part) => part[0] === TextColumnKind.integer)) return
+    if (parts.some((part) => part[0]! > TextColumnKind.fixed)) return
     expect(sameBytes(legacy.joinTextGroup(parts, delimiter), group)).toBe(true)
   }
 
@@ -393,8 +393,8 @@ describe('damaged numeric columns', () => {
   )
   const parts = splitTextGroup(group, 44, 5)
 
-  it('are stored with their kinds (fixed, float64, decimal with exceptions, integer with a prefix, text)', () => {
-    expect(parts.map((part) => part[0])).toEqual([4, 2, 3, 5, 1])
+  it('are stored with their kinds (fixed, float64, decimal with exceptions, integer with a prefix, dictionary)', () => {
+    expect(parts.map((part) => part[0])).toEqual([4, 2, 3, 5, 6])
     expect(sameBytes(joinTextGroup(parts, 44), group)).toBe(true)
   })
 
@@ -423,6 +423,19 @@ describe('damaged numeric columns', () => {
     hostile((copy) => copy.setUint32(table + 12, copy.getUint32(table + 4, true), true)) // rows not ascending
     hostile((copy) => copy.setUint32(table + 8, 0x7fffffff, true)) // an exception past the end
     hostile((copy) => copy.setUint8(1, 10)) // scale 10
+    // A dictionary code past its entries, more entries than codes can name, an entry past the end.
+    const dictionary = parts[4]!
+    for (const [at, value] of [
+      [8 + 17, 200],
+      [8 + 300 + 1, 2],
+      [dictionary.byteLength - 7, 255], // the length of the last entry, "star c"
+    ] as const) {
+      const bad = dictionary.slice()
+      bad[at] = value
+      expect(() => joinTextGroup([parts[0]!, parts[1]!, parts[2]!, parts[3]!, bad], 44)).toThrow(
+        expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
+      )
+    }
     // An integer column whose prefix or suffix would run past its end.
     const integers = parts[3]!
     for (const at of [integers.byteLength - 3, integers.byteLength - 1]) {

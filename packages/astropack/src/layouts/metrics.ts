@@ -1,5 +1,5 @@
 import type { ColumnMetrics } from '@astropack/format'
-import { NULL_FIELDS } from '@astropack/format/layouts'
+import { NULL_FIELDS, readDictionary, TextColumnKind } from '@astropack/format/layouts'
 
 /**
  * Quality metrics of a table column, measured while packing (the workers already hold each group's
@@ -303,7 +303,12 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
     }
     return running.finish()
   }
-  const integers = kind === 5
+  if (kind === TextColumnKind.dictionary) {
+    const entries = readDictionary(chunk, count)
+    for (let row = 0; row < count; row++) running.field(entries[chunk[8 + row]!]!)
+    return running.finish()
+  }
+  const integers = kind === TextColumnKind.integer
   const width = kind === 2 || integers ? 8 : 4
   const power = 10 ** chunk[1]!
   let table = 8 + count * width

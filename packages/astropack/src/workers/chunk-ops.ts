@@ -234,11 +234,14 @@ const INT64_CHAINS: TransformStep[][] = [
     { op: 'bitshuffle', width: 8 },
   ],
 ]
+/** One byte per row, mostly a few codes: bit planes pack two codes into one bit. */
+const DICTIONARY_CHAINS: TransformStep[][] = [[], [{ op: 'bitshuffle', width: 1 }]]
 const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
   2: FLOAT64_CHAINS,
   3: INT32_CHAINS,
   4: INT32_CHAINS,
   5: INT64_CHAINS,
+  6: DICTIONARY_CHAINS,
 }
 
 /**

@@ -1,7 +1,15 @@
 import { AstropackError } from '../errors.js'
 
 /** Column chunk kinds of a text table (SPEC §7.2). */
-export const TextColumnKind = { raw: 0, text: 1, float64: 2, decimal: 3, fixed: 4, integer: 5 } as const
+export const TextColumnKind = {
+  raw: 0,
+  text: 1,
+  float64: 2,
+  decimal: 3,
+  fixed: 4,
+  integer: 5,
+  dictionary: 6,
+} as const
 
 /** Every column chunk starts with `u8 kind, u8 scale, u8 flags, u8 reserved, u32 count`. */
 /**
@@ -9,6 +17,15 @@ export const TextColumnKind = { raw: 0, text: 1, float64: 2, decimal: 3, fixed: 
  * values, quality metrics) count them as nulls.
  */
 export const NULL_FIELDS: ReadonlySet<string> = new Set(['', 'null', 'NULL', 'None', 'NA', 'N/A', '--'])
+
+/** Column c's fields in a group: field k (row-major) spans starts[k] .. starts[k + 1] - 1 - trim. */
+export interface ColumnFields {
+  group: Uint8Array
+  starts: Uint32Array
+  c: number
+  columnCount: number
+  trim: number
+}
 
 export const HEADER = 8
 export const NEWLINE = 10

@@ -1,5 +1,6 @@
 import { LIMITS } from '../spec.js'
 import { CR, corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
+import { readDictionary } from './dictionary.js'
 import { writeInteger } from './integers.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 
@@ -16,6 +17,8 @@ class Column {
   /** Integers: the text before and after each value. */
   prefix: Uint8Array = NO_BYTES
   suffix: Uint8Array = NO_BYTES
+  /** Dictionaries: the distinct fields that codes index. */
+  entries: Uint8Array[] = []
 
   constructor(
     readonly kind: number,
@@ -77,6 +80,23 @@ function readColumn(bytes: Uint8Array): Column {
       throw corrupt(`text column has ${separators + 1} fields, declares ${count}`)
     }
     return new Column(kind, 0, count, bytes, view, 0, 0, 0, maxField)
+  }
+  if (kind === TextColumnKind.dictionary) {
+    if (scale !== 0) throw corrupt(`dictionary column with scale ${scale}`)
+    const entries = readDictionary(bytes, count)
+    const column = new Column(
+      kind,
+      0,
+      count,
+      bytes,
+      view,
+      0,
+      0,
+      0,
+      Math.max(0, ...entries.map((e) => e.byteLength)),
+    )
+    column.entries = entries
+    return column
   }
   const width =
     kind === TextColumnKind.float64 || kind === TextColumnKind.integer
@@ -216,6 +236,9 @@ function writeRow(
       let i = column.cursor
       for (let byte = bytes[i]; i < bytes.byteLength && byte !== NEWLINE; byte = bytes[++i]) out[at++] = byte!
       column.cursor = i + 1
+    } else if (kind === TextColumnKind.dictionary) {
+      const entry = column.entries[column.bytes[HEADER + row]!]!
+      for (let i = 0; i < entry.byteLength; i++) out[at++] = entry[i]!
     } else if (row === column.exceptionRow) {
       const from = column.exceptionAt
       const length = column.nextException()

@@ -1,5 +1,6 @@
 import { LIMITS } from '../spec.js'
-import { CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
+import { type ColumnFields, CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
+import { encodeDictionary, fewDistinct } from './dictionary.js'
 import { integerAffixes, integerValue } from './integers.js'
 import { float64Value, scaledValue } from './numbers.js'
 
@@ -7,6 +8,8 @@ const QUOTE = 34
 const DOT = 46
 /** Fields a column's kind is chosen on. */
 const SAMPLE = 2000
+/** A text column is stored as a dictionary when its sample has at most this many distinct fields. */
+const DICTIONARY_SAMPLE_ENTRIES = 64
 
 /** How a column stores its fields: a kind, its scale, and for integers the text around each value. */
 interface ColumnKind {
@@ -170,15 +173,6 @@ function scanQuotedFields(
   return k
 }
 
-/** Column c's fields in a group: field k (row-major) spans starts[k] .. starts[k + 1] - 1 - trim. */
-interface ColumnFields {
-  group: Uint8Array
-  starts: Uint32Array
-  c: number
-  columnCount: number
-  trim: number
-}
-
 /** Picks the binary kind that reproduces most fields of a column (a sample of them). */
 function chooseKind(fields: ColumnFields): ColumnKind {
   const { group, starts, c, columnCount, trim } = fields
@@ -227,6 +221,8 @@ function chooseKind(fields: ColumnFields): ColumnKind {
       fewest = misses
     }
   }
+  if (best.kind === TextColumnKind.text && fewDistinct(fields, stride, DICTIONARY_SAMPLE_ENTRIES))
+    return { kind: TextColumnKind.dictionary, scale: 0 }
   return best
 }
 
@@ -241,24 +237,8 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
   const as = chooseKind(fields)
   const { kind, scale } = as
   const rows = (starts.length - 1) / columnCount
-  const end = starts.length - 1
-  if (kind === TextColumnKind.text) {
-    // Fields joined by newlines.
-    let size = HEADER + rows - 1
-    for (let k = c; k < end; k += columnCount) size += starts[k + 1]! - 1 - trim - starts[k]!
-    if (size > LIMITS.maxChunkRawSize) return undefined
-    const bytes = newChunk(kind, 0, rows, size, flags)
-    let at = HEADER
-    for (let k = c; k < end; k += columnCount) {
-      const a = starts[k]!
-      const b = starts[k + 1]! - 1 - trim
-      if (b - a > 32) bytes.set(group.subarray(a, b), at)
-      else for (let i = a; i < b; i++) bytes[at + i - a] = group[i]!
-      at += b - a
-      if (at < size) bytes[at++] = NEWLINE
-    }
-    return bytes
-  }
+  if (kind === TextColumnKind.dictionary) return encodeDictionary(fields, flags) ?? textColumn(fields, flags)
+  if (kind === TextColumnKind.text) return textColumn(fields, flags)
   if (values.length < rows) values = new Float64Array(rows)
   if (exceptionRows.length < rows) exceptionRows = new Uint32Array(rows)
   const integer = kind === TextColumnKind.integer
@@ -313,6 +293,27 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     text += 1 + as.prefix!.byteLength
     bytes[text] = as.suffix!.byteLength
     bytes.set(as.suffix!, text + 1)
+  }
+  return bytes
+}
+
+/** A column as text: its fields joined by newlines. */
+function textColumn(fields: ColumnFields, flags: number): Uint8Array | undefined {
+  const { group, starts, c, columnCount, trim } = fields
+  const rows = (starts.length - 1) / columnCount
+  const end = starts.length - 1
+  let size = HEADER + rows - 1
+  for (let k = c; k < end; k += columnCount) size += starts[k + 1]! - 1 - trim - starts[k]!
+  if (size > LIMITS.maxChunkRawSize) return undefined
+  const bytes = newChunk(TextColumnKind.text, 0, rows, size, flags)
+  let at = HEADER
+  for (let k = c; k < end; k += columnCount) {
+    const a = starts[k]!
+    const b = starts[k + 1]! - 1 - trim
+    if (b - a > 32) bytes.set(group.subarray(a, b), at)
+    else for (let i = a; i < b; i++) bytes[at + i - a] = group[i]!
+    at += b - a
+    if (at < size) bytes[at++] = NEWLINE
   }
   return bytes
 }
