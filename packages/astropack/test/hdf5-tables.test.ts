@@ -25,6 +25,7 @@ import { type RangeServer, serveRanges } from '../../format/test/range-server.js
 const LAYOUT = fileURLToPath(new URL('../../readers/test/fixtures/hdf5-layout', import.meta.url))
 const MIXED = fileURLToPath(new URL('./fixtures/hdf5-tables/mixed.h5', import.meta.url))
 const BOOLS = fileURLToPath(new URL('./fixtures/hdf5-tables/bools.h5', import.meta.url))
+const VECTORS = fileURLToPath(new URL('./fixtures/hdf5-tables/vectors.h5', import.meta.url))
 /** What h5py reads from mixed.h5's /rows: every 10th row, and each numeric column's metrics. */
 const MIXED_ROWS: {
   every: number
@@ -51,6 +52,7 @@ copyFileSync(join(LAYOUT, 'compound.h5'), join(input, 'compound.h5'))
 copyFileSync(join(LAYOUT, 'default.h5'), join(input, 'default.h5'))
 copyFileSync(MIXED, join(input, 'mixed.h5'))
 copyFileSync(BOOLS, join(input, 'bools.h5'))
+copyFileSync(VECTORS, join(input, 'vectors.h5'))
 copyFileSync(TYCHO, join(input, 'tycho2.h5'))
 
 /**
@@ -256,6 +258,14 @@ describe('HDF5 tables in the table view', () => {
     await unpackPackage({ packPath: packages.odd.path, outputPath: out })
     const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
     for (const file of readdirSync(input)) expect(sha(join(out, file)), file).toBe(sha(join(input, file)))
+  })
+
+  it('stores (N, 3) vectors component by component, and gives them back byte for byte', () => {
+    const { reader } = packages.plain
+    const rows = reader.segmentsOf(reader.entry('vectors.h5'))!.filter((s) => s.layout === 'rows')
+    expect(rows.map((s) => s.layout === 'rows' && [s.rowWidth, s.rowCount, s.columns.length])).toEqual([
+      [24, 20000, 3],
+    ])
   })
 
   it('refuses a row range past the end of a group table', async () => {
