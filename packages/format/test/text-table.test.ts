@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { joinTextGroup, splitTextGroup } from '../src/index.js'
@@ -9,6 +10,7 @@ import {
   writeLatin1,
   writeShortFloat64,
 } from '../src/text-table/numbers.js'
+import { NumberStyle, pythonRepr } from '../src/text-table/styles.js'
 import { TextChunkFlag, TextColumnKind } from '../src/text-table.js'
 import { sameBytes, sampleFiles } from './helpers.js'
 import * as legacy from './legacy-text-table.js'
@@ -19,6 +21,9 @@ const text = (bytes: Uint8Array) => String.fromCharCode(...bytes)
 /** Fields as archives write them, including the awkward ones: -0, exponents, leading dots, trailing zeros, nulls. */
 const field = fc.oneof(
   fc.double({ noNaN: true }).map(String),
+  // As Python writes them: 2.0, 1e-05, 1e+16, -0.0.
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => pythonRepr(v)!),
+  fc.integer({ min: -99999, max: 99999 }).map((v) => pythonRepr(v / 100)!),
   fc.double({ noNaN: true, min: -1e6, max: 1e6 }).map((v) => v.toFixed(3)),
   fc.integer().map(String),
   fc.integer({ min: -99999, max: 99999 }).map((v) => (v / 100).toString()),
@@ -326,14 +331,59 @@ describe('numbers formatted and parsed as bytes', () => {
   })
 })
 
+describe("Python's number style", () => {
+  it("writes every double as Python's repr() does (10016 values from Python 3.11)", () => {
+    const lines = readFileSync(new URL('./fixtures/python-repr.txt', import.meta.url), 'latin1')
+      .trim()
+      .split('\n')
+    let checked = 0
+    for (const line of lines) {
+      const [hex, expected] = line.split(' ')
+      const value = Buffer.from(hex!, 'hex').readDoubleBE(0)
+      if (!Number.isFinite(value)) continue // nan and inf are never values
+      expect(pythonRepr(value), hex).toBe(expected)
+      checked++
+    }
+    expect(checked).toBe(10016)
+  })
+
+  it('stores columns written by Python as values, and rebuilds them byte for byte', () => {
+    const rows = Array.from({ length: 400 }, (_, i) => {
+      const mag = i % 5 === 0 ? `${(i % 20) + 1}.0` : (i / 40 + 10).toString() // 12.0 beside 12.125
+      const error = String(pythonRepr(i * 1.5e-7)) // 1.5e-07, 0.0001275, ...
+      const sign = i % 9 === 0 ? '-0.0' : String(pythonRepr((i % 50) / 100))
+      return `${mag},${error},${sign},2016.0\n`
+    })
+    const group = latin1(rows.join(''))
+    const parts = splitTextGroup(group, 44, 4)
+    expect(parts.map((part) => [part[0], part[3]])).toEqual([
+      [TextColumnKind.decimal, NumberStyle.python],
+      [TextColumnKind.float64, NumberStyle.python],
+      [TextColumnKind.decimal, NumberStyle.python],
+      [TextColumnKind.fixed, NumberStyle.ecmascript],
+    ])
+    expect(sameBytes(joinTextGroup(parts, 44), group)).toBe(true)
+    // A style this reader does not know, or a style on a kind that has none, is refused.
+    for (const [c, style] of [
+      [0, 2],
+      [3, 1],
+    ] as const) {
+      const bad = parts.map((part) => part.slice())
+      bad[c]![3] = style
+      expect(() => joinTextGroup(bad, 44)).toThrow(expect.objectContaining({ code: 'CORRUPT_CHUNK' }))
+    }
+  })
+})
+
 describe('compatibility with the previous string-based implementation', () => {
   const both = (group: Uint8Array, delimiter: number, columns: number) => {
     expect(sameBytes(joinTextGroup(legacy.splitTextGroup(group, delimiter, columns), delimiter), group)).toBe(
       true,
     )
-    // The previous reader knows kinds 0-4 only: integers and dictionaries (kinds 5, 6) came after it.
+    // The previous reader knows kinds 0-4 in ECMAScript's style only: integers, dictionaries (kinds 5, 6)
+    // and Python's style came after it.
     const parts = splitTextGroup(group, delimiter, columns)
-    if (parts.some((part) => part[0]! > TextColumnKind.fixed)) return
+    if (parts.some((part) => part[0]! > TextColumnKind.fixed || part[3] !== 0)) return
     expect(sameBytes(legacy.joinTextGroup(parts, delimiter), group)).toBe(true)
   }
 

@@ -11,7 +11,7 @@ export const TextColumnKind = {
   dictionary: 6,
 } as const
 
-/** Every column chunk starts with `u8 kind, u8 scale, u8 flags, u8 reserved, u32 count`. */
+/** Every column chunk starts with `u8 kind, u8 scale, u8 flags, u8 style, u32 count`. */
 /**
  * Fields of a text table that catalogs write for "no value": readers of a package's text tables (column
  * values, quality metrics) count them as nulls.
@@ -35,11 +35,19 @@ export const CR = 13
 export const TextChunkFlag = { crlf: 1 } as const
 
 /** A fresh column chunk of `size` bytes with its header written. */
-export function newChunk(kind: number, scale: number, count: number, size: number, flags = 0): Uint8Array {
+export function newChunk(
+  kind: number,
+  scale: number,
+  count: number,
+  size: number,
+  flags = 0,
+  style = 0,
+): Uint8Array {
   const bytes = new Uint8Array(size)
   bytes[0] = kind
   bytes[1] = scale
   bytes[2] = flags
+  bytes[3] = style
   new DataView(bytes.buffer).setUint32(4, count, true)
   return bytes
 }

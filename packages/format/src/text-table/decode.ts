@@ -2,6 +2,8 @@ import { LIMITS } from '../spec.js'
 import { CR, corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { readDictionary } from './dictionary.js'
 import { writeInteger } from './integers.js'
+import { POW10 } from './shortest.js'
+import { NumberStyle, pythonRepr } from './styles.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 
 /** A checked column chunk, read row by row (its exceptions in step with the rows). */
@@ -60,8 +62,10 @@ function readColumn(bytes: Uint8Array): Column {
   if (bytes.byteLength < HEADER) throw corrupt('column chunk shorter than its header')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const [kind, scale] = [bytes[0]!, bytes[1]!]
-  if ((bytes[2]! & ~TextChunkFlag.crlf) !== 0 || bytes[3] !== 0) {
-    throw corrupt(`unknown column chunk flags ${bytes[2]}, ${bytes[3]}`)
+  const style = bytes[3]!
+  const styled = kind === TextColumnKind.float64 || kind === TextColumnKind.decimal
+  if ((bytes[2]! & ~TextChunkFlag.crlf) !== 0 || style > (styled ? NumberStyle.python : 0)) {
+    throw corrupt(`unknown column chunk flags ${bytes[2]} or number style ${style}`)
   }
   const count = view.getUint32(4, true)
   if (kind === TextColumnKind.text) {
@@ -255,6 +259,15 @@ function writeRow(
         view.getInt32(HEADER + row * 8 + 4, true),
       )
       for (let i = 0; i < suffix.byteLength; i++) out[at++] = suffix[i]!
+    } else if (column.bytes[3] === NumberStyle.python) {
+      const value =
+        kind === TextColumnKind.decimal
+          ? column.view.getInt32(HEADER + row * 4, true) / POW10[column.scale]!
+          : column.view.getFloat64(HEADER + row * 8, true)
+      // Non-finite values are never written as values: such a slot is damage.
+      const text = pythonRepr(value)
+      if (text === undefined) throw corrupt(`float64 value ${value} in a Python-style column`)
+      at = writeLatin1(out, at, text)
     } else if (kind === TextColumnKind.fixed) {
       at = writeFixed(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
     } else if (kind === TextColumnKind.decimal) {

@@ -2,12 +2,18 @@ import { LIMITS } from '../spec.js'
 import { type ColumnFields, CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { encodeDictionary, fewDistinct } from './dictionary.js'
 import { integerAffixes, integerValue } from './integers.js'
-import { float64Value, scaledValue } from './numbers.js'
+import { float64Value, parseScaled, scaledValue } from './numbers.js'
+import { POW10 } from './shortest.js'
+import { NumberStyle, pythonRepr } from './styles.js'
 
 const QUOTE = 34
 const DOT = 46
+const PLUS = 43
+const ZERO_BYTE = 48
 /** Fields a column's kind is chosen on. */
 const SAMPLE = 2000
+/** What an exception adds to a column: its row and length, and a few bytes of text. */
+const EXCEPTION_COST = 12
 /** A text column is stored as a dictionary when its sample has at most this many distinct fields. */
 const DICTIONARY_SAMPLE_ENTRIES = 64
 
@@ -15,6 +21,8 @@ const DICTIONARY_SAMPLE_ENTRIES = 64
 interface ColumnKind {
   kind: number
   scale: number
+  /** Float64 and decimal values: how they are written (NumberStyle). */
+  style?: number
   prefix?: Uint8Array
   suffix?: Uint8Array
 }
@@ -27,11 +35,27 @@ const words = new Float64Array(2)
  * kept as an exception.
  */
 function fieldValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
+  if (as.style === NumberStyle.python) return pythonValue(group, a, b, as)
   if (as.kind === TextColumnKind.float64) return float64Value(group, a, b)
   if (as.kind === TextColumnKind.integer)
     return integerValue(group, a, b, as.prefix!, as.suffix!, words) ? 0 : Number.NaN
   if (b - a === 0 || b - a > 32) return Number.NaN
   return scaledValue(group, a, b, as.kind === TextColumnKind.fixed, as.scale)
+}
+
+const latin1 = new TextDecoder('latin1')
+
+/** fieldValue for Python's style: the value whose repr() (of k / 10^scale, for decimals) is the field. */
+function pythonValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
+  if (b - a === 0 || b - a > 32) return Number.NaN
+  const text = latin1.decode(group.subarray(a, b))
+  if (as.kind === TextColumnKind.decimal) {
+    const k = parseScaled(group, a, b, as.scale)
+    // An int32 has no -0: "-0.0" stays an exception.
+    return !Number.isNaN(k) && !Object.is(k, -0) && pythonRepr(k / POW10[as.scale]!) === text ? k : Number.NaN
+  }
+  const value = Number(text)
+  return pythonRepr(value) === text ? value : Number.NaN
 }
 
 /**
@@ -181,16 +205,21 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   const stride = step * columnCount
   let decimals = 0
   let first: [number, number] | undefined
+  let python = false
   for (let k = c; k < starts.length - 1; k += stride) {
     const b = starts[k + 1]! - 1 - trim
     let dot = -1
-    let exponent = false
+    let exponent = -1
     for (let i = starts[k]!; i < b; i++) {
       const byte = group[i]!
       if (byte === DOT && dot === -1) dot = i
-      else if ((byte | 0x20) === 0x65) exponent = true
+      else if ((byte | 0x20) === 0x65) exponent = i
     }
-    if (dot !== -1 && !exponent) decimals = Math.max(decimals, b - dot - 1)
+    if (dot !== -1 && exponent === -1) decimals = Math.max(decimals, b - dot - 1)
+    // Python's marks: `2.0`, and exponents of two digits or with a plus sign (`1e-05`, `1e+16`).
+    python ||=
+      (exponent === -1 && dot === b - 2 && group[b - 1] === ZERO_BYTE) ||
+      (exponent !== -1 && (group[exponent + 1] === PLUS || group[exponent + 2] === ZERO_BYTE))
     if (!first && b > starts[k]!) first = [starts[k]!, b]
   }
   // Integers keep the text around the first field's digits: every field must share it.
@@ -202,23 +231,35 @@ function chooseKind(fields: ColumnFields): ColumnKind {
     { kind: TextColumnKind.decimal, scale },
     ...(affixes ? [{ kind: TextColumnKind.integer, scale: 0, ...affixes }] : []),
     { kind: TextColumnKind.float64, scale: 0 },
+    ...(python
+      ? [
+          { kind: TextColumnKind.decimal, scale, style: NumberStyle.python },
+          { kind: TextColumnKind.float64, scale: 0, style: NumberStyle.python },
+        ]
+      : []),
   ]
   // A binary kind must fit 80% of the sampled fields that are not empty (nulls are exceptions of every
   // kind), and most fields must be filled: as text, an empty field costs one byte, as an exception eight.
   let filled = 0
   for (let k = c; k < starts.length - 1; k += stride) if (starts[k + 1]! - 1 - trim > starts[k]!) filled++
+  const sampled = Math.ceil(rows / step)
+  const limit = filled >= sampled * 0.5 ? filled * 0.2 : 0
+  // Of the kinds that fit, the one whose values and exceptions take the fewest bytes (before compression).
   let best: ColumnKind = { kind: TextColumnKind.text, scale: 0 }
-  let fewest = filled >= Math.ceil(rows / step) * 0.5 ? filled * 0.2 : 0
+  let bestCost = Number.POSITIVE_INFINITY
   for (const option of options) {
+    const values =
+      sampled * (option.kind === TextColumnKind.float64 || option.kind === TextColumnKind.integer ? 8 : 4)
     let misses = 0
-    for (let k = c; k < starts.length - 1 && misses < fewest; k += stride) {
+    const fits = () => misses < limit && values + misses * EXCEPTION_COST < bestCost
+    for (let k = c; k < starts.length - 1 && fits(); k += stride) {
       const a = starts[k]!
       const b = starts[k + 1]! - 1 - trim
       if (b > a && Number.isNaN(fieldValue(group, a, b, option))) misses++
     }
-    if (misses < fewest) {
+    if (fits()) {
       best = option
-      fewest = misses
+      bestCost = values + misses * EXCEPTION_COST
     }
   }
   if (best.kind === TextColumnKind.text && fewDistinct(fields, stride, DICTIONARY_SAMPLE_ENTRIES))
@@ -264,7 +305,7 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
   const affixes = integer ? 2 + as.prefix!.byteLength + as.suffix!.byteLength : 0
   const size = HEADER + rows * width + 4 + exceptions * 8 + extra + affixes
   if (size > LIMITS.maxChunkRawSize) return undefined
-  const bytes = newChunk(kind, scale, rows, size, flags)
+  const bytes = newChunk(kind, scale, rows, size, flags, as.style)
   const view = new DataView(bytes.buffer)
   if (integer)
     for (let row = 0; row < rows; row++) {
