@@ -2,9 +2,9 @@ import { LIMITS } from '../spec.js'
 import { CR, corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { readDictionary } from './dictionary.js'
 import { writeInteger } from './integers.js'
+import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 import { POW10 } from './shortest.js'
 import { NumberStyle, pythonRepr } from './styles.js'
-import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 
 /** A checked column chunk, read row by row (its exceptions in step with the rows). */
 class Column {
