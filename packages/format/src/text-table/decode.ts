@@ -4,7 +4,7 @@ import { readDictionary } from './dictionary.js'
 import { writeInteger } from './integers.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 import { POW10 } from './shortest.js'
-import { NumberStyle, pythonRepr } from './styles.js'
+import { NumberStyle, plainInPython, pointZero, pythonRepr } from './styles.js'
 
 /** A checked column chunk, read row by row (its exceptions in step with the rows). */
 class Column {
@@ -260,14 +260,18 @@ function writeRow(
       )
       for (let i = 0; i < suffix.byteLength; i++) out[at++] = suffix[i]!
     } else if (column.bytes[3] === NumberStyle.python) {
-      const value =
-        kind === TextColumnKind.decimal
-          ? column.view.getInt32(HEADER + row * 4, true) / POW10[column.scale]!
-          : column.view.getFloat64(HEADER + row * 8, true)
-      // Non-finite values are never written as values: such a slot is damage.
-      const text = pythonRepr(value)
-      if (text === undefined) throw corrupt(`float64 value ${value} in a Python-style column`)
-      at = writeLatin1(out, at, text)
+      const decimal = kind === TextColumnKind.decimal
+      const k = decimal ? column.view.getInt32(HEADER + row * 4, true) : 0
+      const value = decimal ? k / POW10[column.scale]! : column.view.getFloat64(HEADER + row * 8, true)
+      if (plainInPython(value)) {
+        const end = decimal ? writeDecimal(out, at, k, column.scale) : writeFloat64(out, at, column, value)
+        at = pointZero(out, at, end)
+      } else {
+        // Non-finite values are never written as values: such a slot is damage.
+        const text = pythonRepr(value)
+        if (text === undefined) throw corrupt(`float64 value ${value} in a Python-style column`)
+        at = writeLatin1(out, at, text)
+      }
     } else if (kind === TextColumnKind.fixed) {
       at = writeFixed(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
     } else if (kind === TextColumnKind.decimal) {

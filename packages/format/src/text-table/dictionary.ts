@@ -11,6 +11,14 @@ export const MAX_ENTRIES = 256
 /** A longer field is not worth a table entry (and its length must fit a byte). */
 const MAX_ENTRY = 255
 const latin1 = new TextDecoder('latin1')
+const SLOTS = 2 * MAX_ENTRIES
+const slots = new Int16Array(SLOTS)
+
+function sameBytes(entry: Uint8Array, group: Uint8Array, a: number, b: number): boolean {
+  if (entry.byteLength !== b - a) return false
+  for (let i = 0; i < entry.byteLength; i++) if (entry[i] !== group[a + i]) return false
+  return true
+}
 
 /**
  * Whether a column looks like few values repeated: among every `stride`-th field, at most `limit` distinct
@@ -39,21 +47,27 @@ export function fewDistinct(fields: ColumnFields, stride: number, limit: number)
 export function encodeDictionary(fields: ColumnFields, flags: number): Uint8Array | undefined {
   const { group, starts, c, columnCount, trim } = fields
   const rows = (starts.length - 1) / columnCount
-  const codes = new Map<string, number>()
+  // Codes by a hash of the field's bytes (open addressing, twice the most entries): no string per field.
+  slots.fill(-1)
   const entries: Uint8Array[] = []
   const column = new Uint8Array(rows)
   for (let row = 0, k = c; row < rows; row++, k += columnCount) {
     const a = starts[k]!
     const b = starts[k + 1]! - 1 - trim
     if (b - a > MAX_ENTRY) return undefined
-    const field = group.subarray(a, b)
-    const key = latin1.decode(field)
-    let code = codes.get(key)
-    if (code === undefined) {
+    let hash = 0x811c9dc5
+    for (let i = a; i < b; i++) hash = Math.imul(hash ^ group[i]!, 0x01000193)
+    let slot = hash & (SLOTS - 1)
+    let code = slots[slot]!
+    while (code !== -1 && !sameBytes(entries[code]!, group, a, b)) {
+      slot = (slot + 1) & (SLOTS - 1)
+      code = slots[slot]!
+    }
+    if (code === -1) {
       if (entries.length === MAX_ENTRIES) return undefined
       code = entries.length
-      codes.set(key, code)
-      entries.push(field)
+      slots[slot] = code
+      entries.push(group.subarray(a, b))
     }
     column[row] = code
   }

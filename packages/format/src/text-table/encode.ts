@@ -4,7 +4,7 @@ import { encodeDictionary, fewDistinct } from './dictionary.js'
 import { integerAffixes, integerValue } from './integers.js'
 import { float64Value, parseScaled, scaledValue } from './numbers.js'
 import { POW10 } from './shortest.js'
-import { NumberStyle, pythonRepr } from './styles.js'
+import { NumberStyle, pythonValue } from './styles.js'
 
 const QUOTE = 34
 const DOT = 46
@@ -35,27 +35,13 @@ const words = new Float64Array(2)
  * kept as an exception.
  */
 function fieldValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
-  if (as.style === NumberStyle.python) return pythonValue(group, a, b, as)
+  if (as.style === NumberStyle.python)
+    return pythonValue(group, a, b, as.kind === TextColumnKind.decimal ? as.scale : undefined)
   if (as.kind === TextColumnKind.float64) return float64Value(group, a, b)
   if (as.kind === TextColumnKind.integer)
     return integerValue(group, a, b, as.prefix!, as.suffix!, words) ? 0 : Number.NaN
   if (b - a === 0 || b - a > 32) return Number.NaN
   return scaledValue(group, a, b, as.kind === TextColumnKind.fixed, as.scale)
-}
-
-const latin1 = new TextDecoder('latin1')
-
-/** fieldValue for Python's style: the value whose repr() (of k / 10^scale, for decimals) is the field. */
-function pythonValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
-  if (b - a === 0 || b - a > 32) return Number.NaN
-  const text = latin1.decode(group.subarray(a, b))
-  if (as.kind === TextColumnKind.decimal) {
-    const k = parseScaled(group, a, b, as.scale)
-    // An int32 has no -0: "-0.0" stays an exception.
-    return !Number.isNaN(k) && !Object.is(k, -0) && pythonRepr(k / POW10[as.scale]!) === text ? k : Number.NaN
-  }
-  const value = Number(text)
-  return pythonRepr(value) === text ? value : Number.NaN
 }
 
 /**

@@ -3,6 +3,9 @@
  * written by Python (pandas, astropy, numpy) print `2.0` and `1e-05` where ECMAScript prints `2` and
  * `0.00001`: as ECMAScript text those fields were all exceptions.
  */
+import { float64Value, parseScaled, scaledValue } from './numbers.js'
+import { POW10 } from './shortest.js'
+
 export const NumberStyle = { ecmascript: 0, python: 1 } as const
 
 /** x's shortest digits (no leading or trailing zeros) and the place of the point: x = 0.digits × 10^point. */
@@ -41,4 +44,54 @@ export function pythonRepr(x: number): string | undefined {
   }
   const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
   return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
+}
+
+const DOT = 46
+const ZERO = 48
+const MINUS = 45
+const latin1 = new TextDecoder('latin1')
+
+/**
+ * Where Python's repr is ECMAScript's ToString with `.0` on integers: 1e-4 <= |x| < 1e16 (ToString writes
+ * plain digits from 1e-6 to 1e21), and zero. Values there are read and written without strings.
+ */
+export function plainInPython(x: number): boolean {
+  const u = Math.abs(x)
+  return (u >= 1e-4 && u < 1e16) || (x === 0 && !Object.is(x, -0))
+}
+
+/**
+ * The value a field in Python's style stores: the double (float64) or k (decimal, `scale` given) whose
+ * repr() is exactly the field, else NaN. Plain fields are read by the ECMAScript readers on the bytes
+ * without a final `.0`; exponents and `-0.0` take the slow way, through strings.
+ */
+export function pythonValue(bytes: Uint8Array, a: number, b: number, scale?: number): number {
+  if (b - a === 0 || b - a > 32) return Number.NaN
+  const power = scale === undefined ? 1 : POW10[scale]!
+  // `12.0`, where ToString writes `12`; any other plain field is ToString's text itself.
+  const whole = b - a >= 3 && bytes[b - 1] === ZERO && bytes[b - 2] === DOT
+  const end = whole ? b - 2 : b
+  const value = scale === undefined ? float64Value(bytes, a, end) : scaledValue(bytes, a, end, false, scale)
+  const x = value / power
+  if (!Number.isNaN(value)) return plainInPython(x) && whole === Number.isInteger(x) ? value : Number.NaN
+  // Exponents and -0.0: through strings.
+  let slow = b - a === 4 && bytes[a] === MINUS && bytes[a + 1] === ZERO
+  for (let i = a; i < b && !slow; i++) slow = (bytes[i]! | 0x20) === 0x65
+  if (!slow) return Number.NaN
+  const text = latin1.decode(bytes.subarray(a, b))
+  if (scale === undefined) {
+    const double = Number(text)
+    return pythonRepr(double) === text ? double : Number.NaN
+  }
+  // An int32 has no -0: "-0.0" stays an exception.
+  const k = parseScaled(bytes, a, b, scale)
+  return !Object.is(k, -0) && pythonRepr(k / power) === text ? k : Number.NaN
+}
+
+/** After ToString's text at [start, end): `.0` when it has no point, as Python writes it; returns the end. */
+export function pointZero(out: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (out[i] === DOT) return end
+  out[end] = DOT
+  out[end + 1] = ZERO
+  return end + 2
 }
