@@ -2,8 +2,7 @@ import { LIMITS } from '../spec.js'
 import { type ColumnFields, CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { encodeDictionary, fewDistinct } from './dictionary.js'
 import { integerAffixes, integerValue } from './integers.js'
-import { float64Value, parseScaled, scaledValue } from './numbers.js'
-import { POW10 } from './shortest.js'
+import { float64Value, scaledValue } from './numbers.js'
 import { NumberStyle, pythonValue } from './styles.js'
 
 const QUOTE = 34
