@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs'
 import { lstat, readdir, realpath, stat } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { AstropackError, assertEntryPath } from '@astropack/format'
 
 export interface SourceEntry {
@@ -19,7 +19,7 @@ export function isInside(root: string, path: string): boolean {
 }
 
 /**
- * Lists a folder to pack, depth first in name order (so packages are reproducible). Symlinks to files
+ * Lists a folder to pack, depth first in name order (so packages are reproducible), or one file. Symlinks to files
  * inside the folder are packed as the file they point to; symlinks leading out, to folders, or to special
  * files are refused, as are names that could not be unpacked safely.
  */
@@ -34,7 +34,23 @@ export async function walkSource(sourcePath: string, exclude: string[] = []): Pr
     )
   })
   const rootStat = await stat(root)
-  if (!rootStat.isDirectory()) throw new AstropackError('USAGE', `${sourcePath} is not a folder`)
+  if (rootStat.isFile()) {
+    // One file: packed alone, under its own name.
+    const path = basename(root)
+    assertEntryPath(path)
+    const mode = rootStat.mode & 0o7777
+    return [
+      {
+        path,
+        absolutePath: root,
+        kind: 'file',
+        size: rootStat.size,
+        mode,
+        mtimeMs: Math.round(rootStat.mtimeMs),
+      },
+    ]
+  }
+  if (!rootStat.isDirectory()) throw new AstropackError('USAGE', `${sourcePath} is not a file or folder`)
   const excluded = new Set(exclude.map((path) => resolve(path)))
   const out: SourceEntry[] = []
   const visit = async (dir: string): Promise<void> => {

@@ -131,6 +131,16 @@ describe('the seed API', () => {
     await expect(validatePackage({ packPath, expectedSchema: typo })).rejects.toMatchObject({ code: 'USAGE' })
   })
 
+  it('packs one file given instead of a folder, under its own name', async () => {
+    const file = join(SAMPLE, 'tables', 'jpl-sbdb-asteroids.csv')
+    const packPath = join(work, 'one-file.astropack')
+    const packed = await packSurveyData({ surveyName: 'one', sourcePath: file, outputPath: packPath })
+    expect(packed).toMatchObject({ files: 1, inputBytes: statSync(file).size })
+    const out = join(work, 'one-file')
+    await unpackSurveyData({ packPath, outputPath: out })
+    expect(sha256(join(out, 'jpl-sbdb-asteroids.csv'))).toBe(sha256(file))
+  })
+
   it('reports a missing package as invalid, not as a crash', async () => {
     const result = await validatePackage({ packPath: join(work, 'missing.astropack') })
     expect(result).toMatchObject({ isValid: false, errors: [expect.objectContaining({ code: 'NOT_FOUND' })] })

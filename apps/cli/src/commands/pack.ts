@@ -26,8 +26,8 @@ async function resolveLevel(
 export function registerPack(program: Command): void {
   program
     .command('pack')
-    .description('pack a folder into one .astropack file')
-    .argument('<dir>', 'folder to pack')
+    .description('pack a folder (or one file) into one .astropack file')
+    .argument('<path>', 'folder (or file) to pack')
     .requiredOption('-o, --output <file>', 'package to write')
     .option('--survey <name>', 'survey name recorded in the manifest')
     .addOption(codecOption())
