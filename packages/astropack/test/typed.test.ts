@@ -251,6 +251,53 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     })
   })
 
+  it("finds the header below comment lines, with VizieR's units and rule under it", async () => {
+    const dir = join(work, 'vizier')
+    mkdirSync(dir)
+    const [header, ...lines] = readFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), 'latin1')
+      .trimEnd()
+      .split('\n')
+    const names = header!.split(',')
+    const tsv = (line: string) => line.replaceAll(',', '\t')
+    // As VizieR's ASU-TSV: a block of # lines, a blank line, names, units, a rule of dashes, the data.
+    const comments = Array.from({ length: 200 }, (_, i) => `#Column\tc${i}\t(F8.3)\tA described column ${i}`)
+    const units = names.map((name) => (name === 'H' ? 'mag' : name === 'a' ? 'AU' : ''))
+    const vizier = [
+      ...comments,
+      '',
+      tsv(header!),
+      units.join('\t'),
+      names.map(() => '---').join('\t'),
+      ...lines.map(tsv),
+    ]
+    writeFileSync(join(dir, 'vizier.tsv'), `${vizier.join('\n')}\n`, 'latin1')
+    // A header written as a comment, the way some tools do.
+    writeFileSync(
+      join(dir, 'commented.csv'),
+      `# written by a tool\n#${header}\n${lines.join('\n')}\n`,
+      'latin1',
+    )
+    copyFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), join(dir, 'jpl.csv'))
+    const reader = await roundTrip(dir, 'vizier')
+    for (const entry of ['vizier.tsv', 'commented.csv']) {
+      const table = reader.manifest.tables!.find((t) => t.entry === entry)!
+      expect(
+        table.columns.map((c) => c.name),
+        entry,
+      ).toEqual(names)
+      expect(table.rows, entry).toBe(lines.length)
+      for (const column of ['full_name', 'H', 'e'])
+        expect(await format.columnValues(reader, { entry, column }), `${entry} ${column}`).toEqual(
+          await format.columnValues(reader, { entry: 'jpl.csv', column }),
+        )
+    }
+    const columns = reader.manifest.tables!.find((t) => t.entry === 'vizier.tsv')!.columns
+    expect(columns.filter((c) => c.unit).map((c) => [c.name, c.unit])).toEqual([
+      ['H', 'mag'],
+      ['a', 'AU'],
+    ])
+  })
+
   it('packs a text file whose first line has commas but is no table, exactly', async () => {
     const dir = join(work, 'prose')
     mkdirSync(dir)

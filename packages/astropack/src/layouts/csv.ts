@@ -7,6 +7,9 @@ const CR = 13
 const COMMA = 44
 const TAB = 9
 const QUOTE = 34
+const HASH = 35
+const DASH = 45
+const SPACE = 32
 const latin1 = new TextDecoder('latin1')
 /** The end of the file read to find its last complete line. */
 const TAIL_BYTES = 64 * 1024
@@ -56,10 +59,77 @@ export function splitLine(line: Uint8Array, delimiter: number): string[] | undef
   }
 }
 
+/** How much of a file's start is read to find its header below comment lines. */
+const HEADER_BYTES = 64 * 1024
+
+/** Line `at` of `bytes`: its content (without CR LF or LF), and where the next starts; undefined if unended. */
+function lineAt(bytes: Uint8Array, at: number): { line: Uint8Array; next: number } | undefined {
+  const end = bytes.indexOf(NEWLINE, at)
+  if (end === -1) return undefined
+  const line = bytes.subarray(at, end)
+  return { line: line.at(-1) === CR ? line.subarray(0, -1) : line, next: end + 1 }
+}
+
+/** A rule under a header, as VizieR writes one: dashes, between delimiters and spaces. */
+function isRule(line: Uint8Array, delimiter: number): boolean {
+  return line.includes(DASH) && line.every((byte) => byte === DASH || byte === delimiter || byte === SPACE)
+}
+
+/** The fields of a header line, by whichever delimiter splits it into more (at least two). */
+function headerFields(line: Uint8Array): { delimiter: number; names: string[] } | undefined {
+  const commas = splitLine(line, COMMA) ?? []
+  const tabs = splitLine(line, TAB) ?? []
+  if (commas.length < 2 && tabs.length < 2) return undefined
+  return tabs.length > commas.length ? { delimiter: TAB, names: tabs } : { delimiter: COMMA, names: commas }
+}
+
 /**
- * Plans a delimited text table (CSV, TSV): the first line stays as it is (a header, usually); the lines
- * after it, up to the last newline, become a text segment stored as typed columns. Returns undefined for
- * anything else. Groups that turn out not to be plain tables are kept whole by the column encoder.
+ * Where a table's header and data start in `start` (the file's first bytes). Comment lines (`#`) and
+ * blank lines before the header stay as they are; the last comment line is the header when it names as
+ * many columns as the first line below it has (`#ra,dec`). Under the header, a rule of dashes, with a line
+ * of units between them (VizieR's TSV), belongs to the header too.
+ */
+function findHeader(start: Uint8Array) {
+  let at = 0
+  let comment: Uint8Array | undefined
+  for (let line = lineAt(start, 0); line; line = lineAt(start, at)) {
+    if (line.line[0] !== HASH && line.line.byteLength > 0) break
+    comment = line.line.byteLength > 0 ? line.line : undefined
+    at = line.next
+  }
+  const first = lineAt(start, at)
+  if (!first) return undefined
+  let header = headerFields(first.line)
+  if (!header) return undefined
+  let dataStart = first.next
+  const commented =
+    comment && headerFields(comment.subarray(comment.findIndex((b) => b !== HASH && b !== SPACE)))
+  if (
+    commented &&
+    commented.delimiter === header.delimiter &&
+    commented.names.length === header.names.length
+  ) {
+    header = commented
+    dataStart = at
+  }
+  let units: string[] | undefined
+  const below = lineAt(start, dataStart)
+  if (below && isRule(below.line, header.delimiter)) dataStart = below.next
+  else if (below) {
+    const rule = lineAt(start, below.next)
+    const fields = splitLine(below.line, header.delimiter)
+    if (rule && isRule(rule.line, header.delimiter) && fields?.length === header.names.length) {
+      units = fields.map((unit) => unit.trim())
+      dataStart = rule.next
+    }
+  }
+  return { ...header, dataStart, units }
+}
+
+/**
+ * Plans a delimited text table (CSV, TSV): the header (see findHeader) stays as it is; the lines after it,
+ * up to the last newline, become a text segment stored as typed columns. Returns undefined for anything
+ * else. Groups that turn out not to be plain tables are kept whole by the column encoder.
  */
 export async function planCsv(
   path: string,
@@ -67,32 +137,31 @@ export async function planCsv(
   head: Uint8Array,
 ): Promise<PlannedSegment[] | undefined> {
   if (!isPlainText(head)) return undefined
-  const firstEnd = head.indexOf(NEWLINE)
-  if (firstEnd === -1) return undefined
-  const firstLine = head.subarray(0, firstEnd)
-  const header = firstLine.at(-1) === CR ? firstLine.subarray(0, -1) : firstLine
-  const commas = splitLine(header, COMMA) ?? []
-  const tabs = splitLine(header, TAB) ?? []
-  if (commas.length < 2 && tabs.length < 2) return undefined
-  const delimiter = tabs.length > commas.length ? TAB : COMMA
-  // The first line names the columns (when it is a header; a headerless file shows its first values).
-  const names = delimiter === TAB ? tabs : commas
   const file = await open(path, 'r')
   try {
+    let start = head
+    if (head[0] === HASH || head[0] === NEWLINE || head[0] === CR) {
+      start = new Uint8Array(Math.min(HEADER_BYTES, size))
+      await file.read(start, 0, start.byteLength, 0)
+      if (!isPlainText(start)) return undefined
+    }
+    const header = findHeader(start)
+    if (!header) return undefined
+    const { delimiter, names, dataStart, units } = header
     const tailStart = Math.max(0, size - TAIL_BYTES)
     const tail = new Uint8Array(size - tailStart)
     await file.read(tail, 0, tail.byteLength, tailStart)
     const lastEnd = tailStart + tail.lastIndexOf(NEWLINE) + 1
-    if (lastEnd <= firstEnd + 1) return undefined
+    if (lastEnd <= dataStart) return undefined
     const table = {
       name: basename(path),
       source: delimiter === TAB ? 'tsv' : 'csv',
-      dataOffset: firstEnd + 1,
-      columns: names.map((name) => ({ name })),
+      dataOffset: dataStart,
+      columns: names.map((name, c) => (units?.[c] ? { name, unit: units[c] } : { name })),
     }
     const text: PlannedSegment = {
       layout: 'text',
-      start: firstEnd + 1,
+      start: dataStart,
       end: lastEnd,
       delimiter,
       columnCount: names.length,
