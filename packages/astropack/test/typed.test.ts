@@ -163,6 +163,15 @@ describe('FITS stored with types, unpacked byte for byte', () => {
 
 describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
   const TABLES = fileURLToPath(new URL('../../../fixtures/sample/tables', import.meta.url))
+  /** The real JPL catalog's header line and data lines. */
+  const jpl = () => {
+    const [header, ...lines] = readFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), 'latin1')
+      .trimEnd()
+      .split('\n')
+    return { header: header!, lines }
+  }
+  const storedBytes = (reader: format.PackageReader, name: string) =>
+    reader.chunkIndexes(reader.entry(name)).reduce((sum, i) => sum + reader.chunks[i]!.storedSize, 0)
 
   it('stores a real catalog CSV by columns, smaller than plain zstd', async () => {
     const dir = join(work, 'csv')
@@ -180,8 +189,7 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
         name,
       ).toBe(true)
     }
-    const stored = (name: string) =>
-      reader.chunkIndexes(reader.entry(name)).reduce((sum, i) => sum + reader.chunks[i]!.storedSize, 0)
+    const stored = (name: string) => storedBytes(reader, name)
     const { zstdCompressSync } = await import('node:zlib')
     expect(stored('jpl.csv')).toBeLessThan(
       zstdCompressSync(readFileSync(join(dir, 'jpl.csv'))).byteLength * 0.85,
@@ -199,30 +207,27 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     mkdirSync(dir)
     // The real catalog as archives quote it: every header name and name field quoted, some names with
     // the delimiter and doubled quotes inside.
-    const [header, ...lines] = readFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), 'latin1')
-      .trimEnd()
-      .split('\n')
+    const { header, lines } = jpl()
     const names = lines.map((line, i) => {
       const name = line.slice(0, line.indexOf(','))
       return i % 7 === 0 ? `${name}, "moon" ${i}` : name
     })
     const quote = (field: string) => `"${field.replaceAll('"', '""')}"`
     const quoted = [
-      header!.split(',').map(quote).join(','),
+      header.split(',').map(quote).join(','),
       ...lines.map((line, i) => `${quote(names[i]!)}${line.slice(line.indexOf(','))}`),
     ]
     writeFileSync(join(dir, 'jpl-quoted.csv'), `${quoted.join('\n')}\n`, 'latin1')
     copyFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), join(dir, 'jpl.csv'))
     const reader = await roundTrip(dir, 'quoted')
     const table = reader.manifest.tables!.find((t) => t.entry === 'jpl-quoted.csv')!
-    expect(table.columns.map((c) => c.name)).toEqual(header!.split(','))
+    expect(table.columns.map((c) => c.name)).toEqual(header.split(','))
     expect(await format.columnValues(reader, { entry: 'jpl-quoted.csv', column: 'full_name' })).toEqual(names)
     for (const column of ['H', 'e', 'class'])
       expect(await format.columnValues(reader, { entry: 'jpl-quoted.csv', column }), column).toEqual(
         await format.columnValues(reader, { entry: 'jpl.csv', column }),
       )
-    const stored = (name: string) =>
-      reader.chunkIndexes(reader.entry(name)).reduce((sum, i) => sum + reader.chunks[i]!.storedSize, 0)
+    const stored = (name: string) => storedBytes(reader, name)
     // Quotes cost little: the table is still typed, not kept whole.
     expect(stored('jpl-quoted.csv')).toBeLessThan(stored('jpl.csv') * 1.1)
   })
@@ -231,9 +236,7 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     const dir = join(work, 'ids')
     mkdirSync(dir)
     // The JPL catalog's rows with Gaia-style IDs past 2^53 and designations built from them.
-    const [header, ...lines] = readFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), 'latin1')
-      .trimEnd()
-      .split('\n')
+    const { header, lines } = jpl()
     const ids = lines.map((_, i) => 5934830981375482112n + BigInt(i) * 1_000_003_009n)
     const rows = lines.map((line, i) => `${ids[i]},"Gaia DR3 ${ids[i]}",${line}`)
     writeFileSync(join(dir, 'ids.csv'), `source_id,designation,${header}\n${rows.join('\n')}\n`, 'latin1')
@@ -254,10 +257,8 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
   it("finds the header below comment lines, with VizieR's units and rule under it", async () => {
     const dir = join(work, 'vizier')
     mkdirSync(dir)
-    const [header, ...lines] = readFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), 'latin1')
-      .trimEnd()
-      .split('\n')
-    const names = header!.split(',')
+    const { header, lines } = jpl()
+    const names = header.split(',')
     const tsv = (line: string) => line.replaceAll(',', '\t')
     // As VizieR's ASU-TSV: a block of # lines, a blank line, names, units, a rule of dashes, the data.
     const comments = Array.from({ length: 200 }, (_, i) => `#Column\tc${i}\t(F8.3)\tA described column ${i}`)
@@ -265,7 +266,7 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     const vizier = [
       ...comments,
       '',
-      tsv(header!),
+      tsv(header),
       units.join('\t'),
       names.map(() => '---').join('\t'),
       ...lines.map(tsv),
