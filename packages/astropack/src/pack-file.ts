@@ -119,6 +119,11 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
 }
 
 type Candidates = TransformStep[][] | 'probe'
+/** What a piece that picked leaves to the pieces after it: its chain, and its level (see encodePart). */
+interface Choice {
+  candidates: Candidates
+  level: number
+}
 
 /**
  * Pieces (chunks, row or text groups) after a segment's first that pick their chains by a sample instead
@@ -160,8 +165,8 @@ const NO_PICK = { chosen: undefined, bySample: false, first: false } as const
 function initial(candidates: TransformStep[][]): Candidates {
   return candidates === OPAQUE ? 'probe' : candidates
 }
-function next(candidates: Candidates, part: EncodedPart): Candidates {
-  return candidates === 'probe' ? 'probe' : [part.steps]
+function next(candidates: Candidates, part: EncodedPart): Choice {
+  return { candidates: candidates === 'probe' ? 'probe' : [part.steps], level: part.level }
 }
 
 /**
@@ -180,7 +185,7 @@ async function packBytes(
   const columns = segment.columns ?? []
   const meters = columns.map((column) => (column.metric ? new ColumnMeter(column.metric) : undefined))
   const candidates = initial(segment.candidates)
-  const pick = candidates !== 'probe' && candidates.length > 1 ? new FirstPick<Candidates>() : undefined
+  const pick = candidates !== 'probe' && candidates.length > 1 ? new FirstPick<Choice>() : undefined
   for (let position = segment.start; position < segment.end; position += chunkSize) {
     const { chosen, bySample, first } = (await pick?.next()) ?? NO_PICK
     const length = Math.min(chunkSize, segment.end - position)
@@ -205,10 +210,10 @@ async function packBytes(
     const task = {
       op: 'encode' as const,
       codec: context.codec,
-      level: context.level,
+      level: chosen?.level ?? context.level,
       data: raw,
       into,
-      candidates: chosen ?? candidates,
+      candidates: chosen?.candidates ?? candidates,
       ...(bySample ? { bySample } : {}),
       ...(measure.length > 0 ? { measure } : {}),
     }
@@ -243,7 +248,7 @@ async function packRows(
   )
   const candidates = segment.columns.map((column) => initial(column.candidates))
   const choosing = candidates.some((list) => list !== 'probe' && list.length > 1)
-  const pick = choosing ? new FirstPick<Candidates[]>() : undefined
+  const pick = choosing ? new FirstPick<Choice[]>() : undefined
   const specs = segment.columns.map((column) => column.metric)
   const measured = specs.map((spec) => (spec ? emptyMetrics() : undefined))
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
@@ -260,10 +265,11 @@ async function packRows(
       data,
       rowWidth,
       columns,
-      candidates: chosen ?? candidates,
+      candidates: chosen?.map((choice) => choice.candidates) ?? candidates,
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
       metrics: specs,
       ...(bySample ? { bySample } : {}),
+      ...(chosen ? { levels: chosen.map((choice) => choice.level) } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
     if (isFirst)

@@ -37,6 +37,8 @@ export type CodecTask = Task<
       metrics?: (MetricSpec | undefined)[]
       /** As for `encode`, per column. */
       bySample?: boolean
+      /** Levels an earlier group chose, by column (else `level`). */
+      levels?: number[]
     }
   | {
       op: 'encodeText'
@@ -81,6 +83,8 @@ export type CodecTask = Task<
 export interface TextColumnChain {
   kind: number
   steps: TransformStep[]
+  /** The codec level the column is encoded at. */
+  level: number
 }
 
 /** Bytes of one table column within a task's data, whole values only, and how to measure them. */

@@ -40,6 +40,7 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
         task.into,
         task.metrics,
         task.bySample,
+        task.levels,
       )
     case 'encodeText':
       return encodeText(

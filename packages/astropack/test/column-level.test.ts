@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs'
+import { loadCodec, type TransformStep } from '@astropack/codecs'
+import { describe, expect, it } from 'vitest'
+import { encodePart } from '../src/workers/chunk-ops.js'
+
+/** Float64 candidates as FITS columns get them: as is, byte planes, XOR then byte or bit planes. */
+const FLOAT64: TransformStep[][] = [
+  [],
+  [{ op: 'shuffle', width: 8 }],
+  [
+    { op: 'xor', width: 8 },
+    { op: 'shuffle', width: 8 },
+  ],
+  [
+    { op: 'xor', width: 8 },
+    { op: 'bitshuffle', width: 8 },
+  ],
+]
+
+function doubles(values: number[]): Uint8Array {
+  return new Uint8Array(new Float64Array(values).buffer)
+}
+
+describe("a column's codec level", () => {
+  // Right ascensions as catalogs converted from h:m:s at 0.01 s and printed to 10 decimals (Hipparcos in
+  // the public corpus), against full-precision ones (the Tycho-2 sample's).
+  const sexagesimal = doubles(
+    Array.from({ length: 60_000 }, (_, i) => Number((((i * 7919) % 8_640_000) / 24_000).toFixed(10))),
+  )
+  const csv = readFileSync(
+    new URL('../../../fixtures/sample/tables/jpl-sbdb-asteroids.csv', import.meta.url),
+    'latin1',
+  )
+  const fullPrecision = doubles(
+    csv
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .flatMap((line) => line.split(',').slice(10, 18).map(Number)),
+  )
+
+  it('rises where a higher level pays on a sample (sexagesimal decimals), not where it does not', async () => {
+    const zstd = await loadCodec('zstd')
+    const boosted = encodePart(zstd, 3, sexagesimal, FLOAT64)
+    expect(boosted.level).toBe(6)
+    expect(boosted.stored.byteLength).toBeLessThan(
+      encodePart(zstd, 3, sexagesimal, [boosted.steps], undefined).stored.byteLength,
+    )
+    expect(encodePart(zstd, 3, fullPrecision, FLOAT64).level).toBe(3)
+    // Only from the default level, never past a level asked for, and never for other codecs.
+    expect(encodePart(zstd, 1, sexagesimal, FLOAT64).level).toBe(1)
+    expect(encodePart(await loadCodec('gzip'), 6, sexagesimal, FLOAT64).level).toBe(6)
+  })
+})
