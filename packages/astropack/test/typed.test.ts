@@ -272,10 +272,10 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
       ...lines.map(tsv),
     ]
     writeFileSync(join(dir, 'vizier.tsv'), `${vizier.join('\n')}\n`, 'latin1')
-    // A header written as a comment, the way some tools do.
+    // A header written as a comment, the way some tools do, after a UTF-8 byte order mark.
     writeFileSync(
       join(dir, 'commented.csv'),
-      `# written by a tool\n#${header}\n${lines.join('\n')}\n`,
+      `\xef\xbb\xbf# written by a tool\n#${header}\n${lines.join('\n')}\n`,
       'latin1',
     )
     copyFileSync(join(TABLES, 'jpl-sbdb-asteroids.csv'), join(dir, 'jpl.csv'))

@@ -70,6 +70,11 @@ function lineAt(bytes: Uint8Array, at: number): { line: Uint8Array; next: number
   return { line: line.at(-1) === CR ? line.subarray(0, -1) : line, next: end + 1 }
 }
 
+/** A UTF-8 byte order mark's length at the start: it is no part of the first column's name. */
+function bomLength(bytes: Uint8Array): number {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+}
+
 /** A rule under a header, as VizieR writes one: dashes, between delimiters and spaces. */
 function isRule(line: Uint8Array, delimiter: number): boolean {
   return line.includes(DASH) && line.every((byte) => byte === DASH || byte === delimiter || byte === SPACE)
@@ -90,9 +95,9 @@ function headerFields(line: Uint8Array): { delimiter: number; names: string[] } 
  * of units between them (VizieR's TSV), belongs to the header too.
  */
 function findHeader(start: Uint8Array) {
-  let at = 0
+  let at = bomLength(start)
   let comment: Uint8Array | undefined
-  for (let line = lineAt(start, 0); line; line = lineAt(start, at)) {
+  for (let line = lineAt(start, at); line; line = lineAt(start, at)) {
     if (line.line[0] !== HASH && line.line.byteLength > 0) break
     comment = line.line.byteLength > 0 ? line.line : undefined
     at = line.next
@@ -140,7 +145,8 @@ export async function planCsv(
   const file = await open(path, 'r')
   try {
     let start = head
-    if (head[0] === HASH || head[0] === NEWLINE || head[0] === CR) {
+    const first = head[bomLength(head)]
+    if (first === HASH || first === NEWLINE || first === CR) {
       start = new Uint8Array(Math.min(HEADER_BYTES, size))
       await file.read(start, 0, start.byteLength, 0)
       if (!isPlainText(start)) return undefined
