@@ -299,6 +299,31 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     ])
   })
 
+  it('names the columns of a headerless file as the CSV reader does, and of a header with repeats', async () => {
+    const dir = join(work, 'headerless')
+    mkdirSync(dir)
+    const catalog = readFileSync(
+      fileURLToPath(
+        new URL('../../readers/test/fixtures/same-catalog/tycho2-07-first20000.csv', import.meta.url),
+      ),
+      'latin1',
+    )
+    const body = catalog.slice(catalog.indexOf('\n') + 1)
+    writeFileSync(join(dir, 'headerless.csv'), body, 'latin1')
+    writeFileSync(join(dir, 'repeats.csv'), `ra,ra, ,dec\n${body}`, 'latin1')
+    writeFileSync(join(dir, 'catalog.csv'), catalog, 'latin1')
+    const reader = await roundTrip(dir, 'headerless')
+    const names = (entry: string) =>
+      reader.manifest.tables!.find((t) => t.entry === entry)!.columns.map((c) => c.name)
+    expect(names('headerless.csv')).toEqual(['col1', 'col2', 'col3', 'col4'])
+    expect(names('repeats.csv')).toEqual(['ra', 'ra_2', 'col3', 'dec'])
+    const rows = (entry: string) => reader.manifest.tables!.find((t) => t.entry === entry)!.rows
+    expect(rows('headerless.csv')).toBe(20000)
+    expect(await format.columnValues(reader, { entry: 'headerless.csv', column: 'col2' })).toEqual(
+      await format.columnValues(reader, { entry: 'catalog.csv', column: 'dec' }),
+    )
+  })
+
   it('packs a text file whose first line has commas but is no table, exactly', async () => {
     const dir = join(work, 'prose')
     mkdirSync(dir)

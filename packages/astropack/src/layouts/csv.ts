@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
+import { isDataLine, uniqueNames } from '@astropack/readers/csv-names'
 import { coverWithBytes, type PlannedSegment } from './segments.js'
 
 const NEWLINE = 10
@@ -10,7 +11,8 @@ const QUOTE = 34
 const HASH = 35
 const DASH = 45
 const SPACE = 32
-const latin1 = new TextDecoder('latin1')
+/** Names and units are text in the file's encoding, UTF-8 (its multi-byte characters hold no quote or delimiter byte). */
+const utf8 = new TextDecoder()
 /** The end of the file read to find its last complete line. */
 const TAIL_BYTES = 64 * 1024
 
@@ -40,7 +42,7 @@ export function splitLine(line: Uint8Array, delimiter: number): string[] | undef
       for (i++; ; ) {
         const at = line.indexOf(QUOTE, i)
         if (at === -1) return undefined
-        field += latin1.decode(line.subarray(i, at))
+        field += utf8.decode(line.subarray(i, at))
         i = at + 1
         if (line[i] !== QUOTE) break
         field += '"'
@@ -50,7 +52,7 @@ export function splitLine(line: Uint8Array, delimiter: number): string[] | undef
     } else {
       const at = line.indexOf(delimiter, i)
       const end = at === -1 ? line.byteLength : at
-      field = latin1.decode(line.subarray(i, end))
+      field = utf8.decode(line.subarray(i, end))
       i = end
     }
     fields.push(field)
@@ -92,7 +94,8 @@ function headerFields(line: Uint8Array): { delimiter: number; names: string[] } 
  * Where a table's header and data start in `start` (the file's first bytes). Comment lines (`#`) and
  * blank lines before the header stay as they are; the last comment line is the header when it names as
  * many columns as the first line below it has (`#ra,dec`). Under the header, a rule of dashes, with a line
- * of units between them (VizieR's TSV), belongs to the header too.
+ * of units between them (VizieR's TSV), belongs to the header too. A first line of numbers is no header
+ * but the first row. Names are the CSV reader's (blanks trimmed, empty ones colN, repeats suffixed).
  */
 function findHeader(start: Uint8Array) {
   let at = bomLength(start)
@@ -104,19 +107,17 @@ function findHeader(start: Uint8Array) {
   }
   const first = lineAt(start, at)
   if (!first) return undefined
-  let header = headerFields(first.line)
+  const header = headerFields(first.line)
   if (!header) return undefined
-  let dataStart = first.next
   const commented =
     comment && headerFields(comment.subarray(comment.findIndex((b) => b !== HASH && b !== SPACE)))
-  if (
-    commented &&
-    commented.delimiter === header.delimiter &&
-    commented.names.length === header.names.length
-  ) {
-    header = commented
-    dataStart = at
-  }
+  if (commented && commented.delimiter === header.delimiter && commented.names.length === header.names.length)
+    return { ...commented, names: uniqueNames(commented.names), dataStart: at, units: undefined }
+  // A headerless file: the first line is the first row, and the columns are col1, col2, ... as the CSV
+  // reader names them.
+  if (isDataLine(header.names))
+    return { ...header, names: uniqueNames(header.names.map(() => '')), dataStart: at, units: undefined }
+  let dataStart = first.next
   let units: string[] | undefined
   const below = lineAt(start, dataStart)
   if (below && isRule(below.line, header.delimiter)) dataStart = below.next
@@ -128,7 +129,7 @@ function findHeader(start: Uint8Array) {
       dataStart = rule.next
     }
   }
-  return { ...header, dataStart, units }
+  return { ...header, names: uniqueNames(header.names), dataStart, units }
 }
 
 /**

@@ -43,15 +43,3 @@ export function arrowType(type: CsvColumnType): DataType {
       return new Utf8()
   }
 }
-
-/** Names from a header: blanks trimmed, empty ones `colN`, repeats suffixed `_2`, `_3`, ... */
-export function uniqueNames(names: readonly string[]): string[] {
-  const taken = new Set<string>()
-  return names.map((raw, i) => {
-    const base = raw.trim() === '' ? `col${i + 1}` : raw.trim()
-    let name = base
-    for (let n = 2; taken.has(name); n++) name = `${base}_${n}`
-    taken.add(name)
-    return name
-  })
-}

@@ -1,7 +1,8 @@
 import { AstropackError } from '@astropack/codecs'
 import type { ByteSource } from '../byte-source.js'
 import { BOOL, checkText, DEFAULT_NULL_VALUES, FieldClassifier, NAN_NULL, NULL, TEXT } from './classify.js'
-import { type CsvColumn, columnType, kindBit, uniqueNames } from './infer.js'
+import { type CsvColumn, columnType, kindBit } from './infer.js'
+import { uniqueNames } from './names.js'
 import {
   END,
   RECORD,
