@@ -1,21 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { loadCodec, type TransformStep } from '@astropack/codecs'
+import { loadCodec } from '@astropack/codecs'
 import { describe, expect, it } from 'vitest'
+import { FLOAT64_CHAINS as FLOAT64 } from '../src/workers/choose.js'
 import { encodePart } from '../src/workers/chunk-ops.js'
-
-/** Float64 candidates as FITS columns get them: as is, byte planes, XOR then byte or bit planes. */
-const FLOAT64: TransformStep[][] = [
-  [],
-  [{ op: 'shuffle', width: 8 }],
-  [
-    { op: 'xor', width: 8 },
-    { op: 'shuffle', width: 8 },
-  ],
-  [
-    { op: 'xor', width: 8 },
-    { op: 'bitshuffle', width: 8 },
-  ],
-]
 
 function doubles(values: number[]): Uint8Array {
   return new Uint8Array(new Float64Array(values).buffer)

@@ -141,7 +141,7 @@ export function pickBySample(
 }
 
 /** Chains for the typed columns of a text table, by their kind byte (see @astropack/format text-table). */
-const FLOAT64_CHAINS: TransformStep[][] = [
+export const FLOAT64_CHAINS: TransformStep[][] = [
   [],
   [{ op: 'shuffle', width: 8 }],
   [
