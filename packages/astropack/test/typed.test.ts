@@ -245,6 +245,18 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     expect(await format.columnValues(reader, { entry: 'ids.csv', column: 'designation' })).toEqual(
       ids.map((id) => `Gaia DR3 ${id}`),
     )
+    // Integer columns need readers that know them: the package says so (feature bit 4); a table of the
+    // first kinds in ECMAScript's style needs nothing a 1.0 reader lacks.
+    expect(reader.trailer.requiredFeatures & format.FEATURE_TEXT_KINDS).toBe(format.FEATURE_TEXT_KINDS)
+    const plain = join(work, 'plain')
+    mkdirSync(plain)
+    writeFileSync(
+      join(plain, 'plain.csv'),
+      `n,x\n${Array.from({ length: 50_000 }, (_, i) => `${i},${i / 8}`).join('\n')}\n`,
+    )
+    const first = await roundTrip(plain, 'plain')
+    expect(first.segmentsOf(first.entry('plain.csv'))!.some((s) => s.layout === 'text')).toBe(true)
+    expect(first.trailer.requiredFeatures & format.FEATURE_TEXT_KINDS).toBe(0)
     const metrics = reader.manifest.tables!.find((t) => t.entry === 'ids.csv')!.columns[0]!.metrics!
     expect(metrics).toMatchObject({
       count: ids.length,

@@ -55,10 +55,13 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [1, 'shared-chunks'],
   [2, 'table-view'],
   [3, 'healpix-index'],
+  [4, 'text-kinds'],
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
-export const KNOWN_REQUIRED_FEATURES = FEATURE_TYPED_SEGMENTS
+/** Bit 4: text table columns of the integer or dictionary kind, or in Python's number style (SPEC §7.2). */
+export const FEATURE_TEXT_KINDS = 1 << 4
+export const KNOWN_REQUIRED_FEATURES = FEATURE_TYPED_SEGMENTS | FEATURE_TEXT_KINDS
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

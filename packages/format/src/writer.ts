@@ -56,6 +56,8 @@ export class PackageWriter {
   #open: OpenFile | undefined
   readonly #segments: SegmentRecord[] = []
   readonly #chains: TransformStep[][] = []
+  /** Required feature bits the caller reported (see requireFeatures), beside typed segments. */
+  #features = 0
   readonly #chainIds = new Map<string, number>()
   #finished = false
 
@@ -200,6 +202,14 @@ export class PackageWriter {
   }
 
   /** Writes index and trailer; the package is complete when this resolves. Returns its size. */
+  /**
+   * Sets required feature bits that only the chunks' contents show, such as text columns of the kinds of
+   * feature 4 (FEATURE_TEXT_KINDS): a reader without the feature refuses the package by name.
+   */
+  requireFeatures(bits: number): void {
+    this.#features |= bits
+  }
+
   async finish(manifest: Manifest): Promise<number> {
     if (this.#open) throw new AstropackError('USAGE', `entry ${this.#open.path} is still open`)
     const problems = manifestProblems(manifest)
@@ -228,7 +238,9 @@ export class PackageWriter {
         indexCodec: CODEC_IDS.zstd,
         versionMajor: VERSION_MAJOR,
         versionMinor: VERSION_MINOR,
-        requiredFeatures: this.#chains.length > 0 || this.#segments.length > 0 ? FEATURE_TYPED_SEGMENTS : 0,
+        requiredFeatures:
+          (this.#chains.length > 0 || this.#segments.length > 0 ? FEATURE_TYPED_SEGMENTS : 0) |
+          this.#features,
         optionalFeatures: 0,
       }),
     )

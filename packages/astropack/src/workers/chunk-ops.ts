@@ -132,7 +132,13 @@ export function encodeText(
   into: Uint8Array,
   ranges: readonly ('ra' | 'dec' | undefined)[] = [],
   chosen: readonly (TextColumnChain | undefined)[] = [],
-): { parts: EncodedPart[]; metrics: (Metrics | undefined)[]; lines: number; chains: TextColumnChain[] } {
+): {
+  parts: EncodedPart[]
+  metrics: (Metrics | undefined)[]
+  lines: number
+  chains: TextColumnChain[]
+  textKinds: boolean
+} {
   const columns = splitTextGroup(text, delimiter, columnCount)
   // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0.
   let lines = new DataView(columns[0]!.buffer, columns[0]!.byteOffset).getUint32(4, true)
@@ -153,7 +159,9 @@ export function encodeText(
     chains[c] = { kind, steps, level: columnAt }
     return encodePart(codec, columnAt, column, [steps], room)
   })
-  return { parts, metrics, lines, chains }
+  // Kinds 5 and 6, and Python's style (byte 3), need readers that know feature 4.
+  const textKinds = columns.some((column) => column[0]! >= TextColumnKind.integer || column[3] !== 0)
+  return { parts, metrics, lines, chains, textKinds }
 }
 
 export function decodeText(
