@@ -6,6 +6,16 @@ import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloa
 import { POW10 } from './shortest.js'
 import { NumberStyle, plainInPython, pointZero, pythonRepr } from './styles.js'
 
+/** How a column writes its values: its kind, and for float64 and decimal columns its number style. */
+const Mode = { float64: 0, decimal: 1, fixed: 2, integer: 3, pythonFloat64: 4, pythonDecimal: 5 } as const
+
+function modeOf(kind: number, style: number): number {
+  if (kind === TextColumnKind.integer) return Mode.integer
+  if (kind === TextColumnKind.fixed) return Mode.fixed
+  if (kind === TextColumnKind.decimal) return style === NumberStyle.python ? Mode.pythonDecimal : Mode.decimal
+  return style === NumberStyle.python ? Mode.pythonFloat64 : Mode.float64
+}
+
 /** A checked column chunk, read row by row (its exceptions in step with the rows). */
 class Column {
   /** Text: where the next field starts in `bytes`. */
@@ -21,6 +31,8 @@ class Column {
   suffix: Uint8Array = NO_BYTES
   /** Dictionaries: the distinct fields that codes index. */
   entries: Uint8Array[] = []
+  /** Numeric kinds: how values are written (Mode), decided once rather than per field. */
+  readonly mode: number
 
   constructor(
     readonly kind: number,
@@ -34,7 +46,9 @@ class Column {
     readonly exceptionBytes: number,
     /** The most bytes one of its fields takes. */
     readonly maxField: number,
-  ) {}
+  ) {
+    this.mode = modeOf(kind, bytes[3]!)
+  }
 
   /** Back to the first row. */
   rewind(): void {
@@ -249,39 +263,56 @@ function writeRow(
       if (length > 32) out.set(column.bytes.subarray(from, from + length), at)
       else for (let i = 0; i < length; i++) out[at + i] = column.bytes[from + i]!
       at += length
-    } else if (kind === TextColumnKind.integer) {
-      const { prefix, suffix, view } = column
-      for (let i = 0; i < prefix.byteLength; i++) out[at++] = prefix[i]!
-      at = writeInteger(
-        out,
-        at,
-        view.getUint32(HEADER + row * 8, true),
-        view.getInt32(HEADER + row * 8 + 4, true),
-      )
-      for (let i = 0; i < suffix.byteLength; i++) out[at++] = suffix[i]!
-    } else if (column.bytes[3] === NumberStyle.python) {
-      const decimal = kind === TextColumnKind.decimal
-      const k = decimal ? column.view.getInt32(HEADER + row * 4, true) : 0
-      const value = decimal ? k / POW10[column.scale]! : column.view.getFloat64(HEADER + row * 8, true)
-      if (plainInPython(value)) {
-        const end = decimal ? writeDecimal(out, at, k, column.scale) : writeFloat64(out, at, column, value)
-        at = pointZero(out, at, end)
-      } else {
-        // Non-finite values are never written as values: such a slot is damage.
-        const text = pythonRepr(value)
-        if (text === undefined) throw corrupt(`float64 value ${value} in a Python-style column`)
-        at = writeLatin1(out, at, text)
+    } else {
+      const view = column.view
+      switch (column.mode) {
+        case Mode.float64:
+          at = writeFloat64(out, at, column, view.getFloat64(HEADER + row * 8, true))
+          break
+        case Mode.decimal:
+          at = writeDecimal(out, at, view.getInt32(HEADER + row * 4, true), column.scale)
+          break
+        case Mode.fixed:
+          at = writeFixed(out, at, view.getInt32(HEADER + row * 4, true), column.scale)
+          break
+        case Mode.integer: {
+          const { prefix, suffix } = column
+          for (let i = 0; i < prefix.byteLength; i++) out[at++] = prefix[i]!
+          at = writeInteger(
+            out,
+            at,
+            view.getUint32(HEADER + row * 8, true),
+            view.getInt32(HEADER + row * 8 + 4, true),
+          )
+          for (let i = 0; i < suffix.byteLength; i++) out[at++] = suffix[i]!
+          break
+        }
+        default:
+          at = writePython(out, at, column, row)
       }
-    } else if (kind === TextColumnKind.fixed) {
-      at = writeFixed(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
-    } else if (kind === TextColumnKind.decimal) {
-      at = writeDecimal(out, at, column.view.getInt32(HEADER + row * 4, true), column.scale)
-    } else at = writeFloat64(out, at, column, column.view.getFloat64(HEADER + row * 8, true))
+    }
     if (c < last) out[at++] = delimiter
   }
   if (crlf) out[at++] = CR
   out[at++] = NEWLINE
   return at
+}
+
+/** Python's repr of a float64 or decimal column's value at `at` (see styles.ts); returns the end. */
+function writePython(out: Uint8Array, at: number, column: Column, row: number): number {
+  const decimal = column.mode === Mode.pythonDecimal
+  const k = decimal ? column.view.getInt32(HEADER + row * 4, true) : 0
+  const value = decimal ? k / POW10[column.scale]! : column.view.getFloat64(HEADER + row * 8, true)
+  if (plainInPython(value))
+    return pointZero(
+      out,
+      at,
+      decimal ? writeDecimal(out, at, k, column.scale) : writeFloat64(out, at, column, value),
+    )
+  // Non-finite values are never written as values: such a slot is damage.
+  const text = pythonRepr(value)
+  if (text === undefined) throw corrupt(`float64 value ${value} in a Python-style column`)
+  return writeLatin1(out, at, text)
 }
 
 /**
