@@ -247,7 +247,8 @@ async function packRows(
     Promise.resolve(() => writer.beginSegment({ layout: 'rows', rowWidth, rowCount, rowsPerGroup, columns })),
   )
   const candidates = segment.columns.map((column) => initial(column.candidates))
-  const choosing = candidates.some((list) => list !== 'probe' && list.length > 1)
+  // Probed columns too: their first groups choose a level for the others.
+  const choosing = candidates.some((list) => list === 'probe' || list.length > 1)
   const pick = choosing ? new FirstPick<Choice[]>() : undefined
   const specs = segment.columns.map((column) => column.metric)
   const measured = specs.map((spec) => (spec ? emptyMetrics() : undefined))

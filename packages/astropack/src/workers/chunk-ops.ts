@@ -31,7 +31,7 @@ export interface EncodedPart {
  * Encodes one chunk with each candidate transform chain (or the probe's pick, or with `bySample` the chain
  * that compresses its first PROBE_BYTES best) and keeps the smallest, the first when tied. A result no
  * smaller than the raw bytes is stored raw, with no transform. A chunk that picks among candidates also
- * picks its level (columnLevel), which the chunks after it are given.
+ * picks its level (columnLevel), which the chunks after it are given; `decideLevel` says so for others.
  */
 export function encodePart(
   codec: Codec,
@@ -40,8 +40,10 @@ export function encodePart(
   candidates: readonly TransformStep[][] | 'probe',
   into?: Uint8Array,
   bySample = false,
+  decideLevel?: boolean,
 ): EncodedPart {
   const picking = candidates !== 'probe' && candidates.length > 1
+  const deciding = decideLevel ?? picking
   const chains =
     candidates === 'probe'
       ? probeChains(codec, level, raw)
@@ -49,7 +51,7 @@ export function encodePart(
         ? [pickBySample(codec, level, raw, candidates)]
         : withScales(candidates, raw)
   // With one chain known, its level is picked before encoding; trying several, after (for the winner).
-  if (picking && chains.length === 1) level = columnLevel(codec, level, raw, chains[0]!)
+  if (deciding && chains.length === 1) level = columnLevel(codec, level, raw, chains[0]!)
   let best: { stored: Uint8Array; steps: TransformStep[]; slot: 'a' | 'b' } | undefined
   for (const steps of chains) {
     let transformed: Uint8Array
@@ -65,7 +67,7 @@ export function encodePart(
     const stored = codec.encode(transformed, level, room)
     if (!best || stored.byteLength < best.stored.byteLength) best = { stored, steps, slot: free }
   }
-  if (best && picking && chains.length > 1) {
+  if (best && deciding && chains.length > 1) {
     const boosted = columnLevel(codec, level, raw, best.steps)
     if (boosted !== level) {
       level = boosted
@@ -217,7 +219,17 @@ export function encodeRows(
   // Measured before encoding: the columns are still plain values.
   const measured = split.map((column, c) => (metrics[c] ? measureColumn(column, metrics[c]) : undefined))
   const parts = encodeColumns(split, into, (column, c, room) =>
-    encodePart(codec, levels[c] ?? level, column, candidates[c]!, room, bySample),
+    // A column of unknown layout (a FITS character column) probes its chains in every group, but
+    // decides its level in the groups that pick, for the rest.
+    encodePart(
+      codec,
+      levels[c] ?? level,
+      column,
+      candidates[c]!,
+      room,
+      bySample,
+      candidates[c] === 'probe' ? levels[c] === undefined : undefined,
+    ),
   )
   return { parts, metrics: measured }
 }
