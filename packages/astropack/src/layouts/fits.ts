@@ -1,30 +1,21 @@
 import type { ElementWidth, TransformStep } from '@astropack/codecs'
 import type { BinaryColumn, ElementType, FitsHdu } from '@astropack/readers/fits'
 import { FITS_METRIC_ELEMENTS, type MetricSpec, positionKind } from './metrics.js'
-import { coverWithBytes, MIN_TYPED_BYTES, OPAQUE, type PlannedSegment, type TableSchema } from './segments.js'
+import {
+  coverWithBytes,
+  MIN_TYPED_BYTES,
+  numberChains,
+  OPAQUE,
+  type PlannedSegment,
+  type TableSchema,
+} from './segments.js'
 
 type Readers = typeof import('@astropack/readers/fits')
 
 const FITS_MAGIC = 'SIMPLE  ='
 
-/** Candidate chains for numbers of `width` bytes: as is, byte planes, and byte or bit planes of differences. */
-function numberCandidates(kind: 'int' | 'float', width: ElementWidth): TransformStep[][] {
-  if (width === 1) return kind === 'int' ? [[], [{ op: 'delta-be', width }]] : OPAQUE
-  const predict: TransformStep = kind === 'int' ? { op: 'delta-be', width } : { op: 'xor', width }
-  const chains: TransformStep[][] = [
-    [],
-    [{ op: 'shuffle', width }],
-    [predict, { op: 'shuffle', width }],
-    [predict, { op: 'bitshuffle', width }],
-  ]
-  // Floats that are exact decimals (magnitudes, errors): the scale is found from the data by the worker.
-  if (kind === 'float')
-    chains.push([
-      { op: 'decimal-be', width },
-      { op: 'shuffle', width },
-    ])
-  return chains
-}
+/** FITS numbers are big-endian. */
+const numberCandidates = (kind: 'int' | 'float', width: ElementWidth) => numberChains(kind, width, true)
 
 const ELEMENT_CANDIDATES: Record<ElementType, TransformStep[][]> = {
   L: OPAQUE,

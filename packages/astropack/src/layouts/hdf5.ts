@@ -1,4 +1,4 @@
-import type { ElementWidth, TransformStep } from '@astropack/codecs'
+import type { TransformStep } from '@astropack/codecs'
 import { isElementWidth } from '@astropack/codecs'
 import type { Hdf5Chunk, Hdf5Dataset, Hdf5Datatype } from '@astropack/readers/hdf5-layout'
 import { type MetricSpec, positionKind } from './metrics.js'
@@ -6,6 +6,7 @@ import {
   type ColumnInBytes,
   coverWithBytes,
   MIN_TYPED_BYTES,
+  numberChains,
   OPAQUE,
   type PlannedSegment,
   type TableSchema,
@@ -17,32 +18,12 @@ const SIGNATURE_PLACES = [0, 512, 1024, 2048]
 
 type RowsSegment = Extract<PlannedSegment, { layout: 'rows' }>
 
-/**
- * Candidate chains for numbers of `width` bytes in the file's byte order: as is, byte planes, byte or bit
- * planes of differences (integers) or of XORs (floats), and for floats that are exact decimals, decimal
- * then planes.
- */
+/** Candidate chains for a dataset's (or member's) numbers, in their byte order (see numberChains). */
 function numberCandidates(type: Hdf5Datatype): TransformStep[][] {
   // Booleans (bytes 0 and 1): their bit planes put every value in one plane.
   if (type.class === 'bool') return [[], [{ op: 'bitshuffle', width: 1 }]]
   if ((type.class !== 'integer' && type.class !== 'float') || !isElementWidth(type.size)) return OPAQUE
-  const width: ElementWidth = type.size
-  const big = type.byteOrder === 'big'
-  if (width === 1) return type.class === 'integer' ? [[], [{ op: 'delta-le', width }]] : OPAQUE
-  const predict: TransformStep =
-    type.class === 'integer' ? { op: big ? 'delta-be' : 'delta-le', width } : { op: 'xor', width }
-  const chains: TransformStep[][] = [
-    [],
-    [{ op: 'shuffle', width }],
-    [predict, { op: 'shuffle', width }],
-    [predict, { op: 'bitshuffle', width }],
-  ]
-  if (type.class === 'float' && width >= 4)
-    chains.push([
-      { op: big ? 'decimal-be' : 'decimal-le', width },
-      { op: 'shuffle', width },
-    ])
-  return chains
+  return numberChains(type.class === 'integer' ? 'int' : 'float', type.size, type.byteOrder === 'big')
 }
 
 /** numpy's name of a member type (`<f8`, `|S6`, `<f4(2,)`), as the manifest records it. */

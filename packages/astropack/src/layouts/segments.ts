@@ -1,4 +1,4 @@
-import type { TransformStep } from '@astropack/codecs'
+import type { ElementWidth, TransformStep } from '@astropack/codecs'
 import type { ManifestColumn } from '@astropack/format'
 import type { MetricSpec } from './metrics.js'
 
@@ -66,6 +66,34 @@ export interface TableSchema {
 export const MIN_TYPED_BYTES = 64 * 1024
 
 export const OPAQUE: TransformStep[][] = [[]]
+
+/**
+ * Candidate chains for numbers of `width` bytes in the given byte order: as is, byte planes, and byte or
+ * bit planes of differences (integers) or of XORs (floats); for floats of 4 or 8 bytes that may be exact
+ * decimals (magnitudes, errors), decimal then byte planes, the scale found from the data by the worker.
+ */
+export function numberChains(
+  kind: 'int' | 'float',
+  width: ElementWidth,
+  bigEndian: boolean,
+  decimals = true,
+): TransformStep[][] {
+  if (width === 1) return kind === 'int' ? [[], [{ op: bigEndian ? 'delta-be' : 'delta-le', width }]] : OPAQUE
+  const predict: TransformStep =
+    kind === 'int' ? { op: bigEndian ? 'delta-be' : 'delta-le', width } : { op: 'xor', width }
+  const chains: TransformStep[][] = [
+    [],
+    [{ op: 'shuffle', width }],
+    [predict, { op: 'shuffle', width }],
+    [predict, { op: 'bitshuffle', width }],
+  ]
+  if (kind === 'float' && width >= 4 && decimals)
+    chains.push([
+      { op: bigEndian ? 'decimal-be' : 'decimal-le', width },
+      { op: 'shuffle', width },
+    ])
+  return chains
+}
 
 /** Fills the gaps between typed regions with opaque bytes segments, so the plan covers [0, size). */
 export function coverWithBytes(typed: PlannedSegment[], size: number): PlannedSegment[] {

@@ -1,5 +1,6 @@
 import { applyTransforms, type Codec, type TransformStep } from '@astropack/codecs'
 import { frameBound } from '../buffer-pool.js'
+import { numberChains } from '../layouts/segments.js'
 import { slot } from './working-memory.js'
 
 /**
@@ -141,18 +142,9 @@ export function pickBySample(
 }
 
 /** Chains for the typed columns of a text table, by their kind byte (see @astropack/format text-table). */
-export const FLOAT64_CHAINS: TransformStep[][] = [
-  [],
-  [{ op: 'shuffle', width: 8 }],
-  [
-    { op: 'xor', width: 8 },
-    { op: 'shuffle', width: 8 },
-  ],
-  [
-    { op: 'xor', width: 8 },
-    { op: 'bitshuffle', width: 8 },
-  ],
-]
+// Their values are little-endian; float64 fields that are decimals are the decimal kind already.
+export const FLOAT64_CHAINS = numberChains('float', 8, false, false)
+// Decimal and fixed values: as is, byte planes, bit planes, byte planes of differences.
 const INT32_CHAINS: TransformStep[][] = [
   [],
   [{ op: 'shuffle', width: 4 }],
@@ -162,18 +154,7 @@ const INT32_CHAINS: TransformStep[][] = [
     { op: 'shuffle', width: 4 },
   ],
 ]
-const INT64_CHAINS: TransformStep[][] = [
-  [],
-  [{ op: 'shuffle', width: 8 }],
-  [
-    { op: 'delta-le', width: 8 },
-    { op: 'shuffle', width: 8 },
-  ],
-  [
-    { op: 'delta-le', width: 8 },
-    { op: 'bitshuffle', width: 8 },
-  ],
-]
+const INT64_CHAINS = numberChains('int', 8, false)
 /** One byte per row, mostly a few codes: bit planes pack two codes into one bit. */
 const DICTIONARY_CHAINS: TransformStep[][] = [[], [{ op: 'bitshuffle', width: 1 }]]
 export const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
