@@ -12,12 +12,13 @@ const options = (level: number) => ({
 /**
  * node:zlib's reset() gives a zstd compressor a new context with zstd's default parameters, so every frame
  * after an engine's first was written at level 3 whatever the level asked. Its init(params,
- * pledgedSrcSize, writeResult, writeCallback) makes the new context with ours (unset keys are 2^32 - 1).
+ * pledgedSrcSize, writeResult, writeCallback) makes the new context with the same `options` the engine was
+ * created with (unset keys are 2^32 - 1).
  */
 function restartAt(level: number): Restart {
-  const params = new Uint32Array(Math.max(ZSTD_c_compressionLevel, ZSTD_c_checksumFlag) + 1).fill(0xffffffff)
-  params[ZSTD_c_compressionLevel] = level
-  params[ZSTD_c_checksumFlag] = 0
+  const entries = Object.entries(options(level).params).map(([key, value]) => [Number(key), value] as const)
+  const params = new Uint32Array(Math.max(...entries.map(([key]) => key)) + 1).fill(0xffffffff)
+  for (const [key, value] of entries) params[key] = value
   return (handle, writeState) => handle.init(params, undefined, writeState, () => {})
 }
 
