@@ -1,11 +1,11 @@
-import { verifyChecksum } from './checksum.js'
+import { CHECKSUM_BYTES, verifyChecksum } from './checksum.js'
 import type { Fields, Hdf5File } from './fields.js'
 
 /** Client ID of a fixed or extensible array whose elements are addresses of unfiltered chunks. */
 const UNFILTERED_CHUNKS = 0
-/** Signature (4), version (1) and client ID (1). */
+/** Signature (4), version (1) and client ID or type (1): how fixed and extensible array and v2 B-tree blocks start. */
 export const BLOCK_PREFIX = 6
-export const CHECKSUM_BYTES = 4
+export { CHECKSUM_BYTES }
 
 /**
  * Reads one block of a fixed or extensible array (HDF5 File Format Specification, section VII), `length`

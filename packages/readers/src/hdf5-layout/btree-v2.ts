@@ -1,17 +1,12 @@
-import { verifyChecksum } from './checksum.js'
-import { type Fields, type Hdf5File, MAX_BLOCK_BYTES } from './fields.js'
+import { BLOCK_PREFIX as PREFIX } from './array-block.js'
+import { CHECKSUM_BYTES as CHECKSUM, verifyChecksum } from './checksum.js'
+import { countBytes, type Fields, type Hdf5File, MAX_BLOCK_BYTES } from './fields.js'
 
 /** Record types read: 5 the links of a dense group (name hash, heap ID), 10 unfiltered dataset chunks. */
 export type BtreeV2Type = 5 | 10
 
 /** Levels of a version 2 B-tree: nodes hold many records, so real trees are a few levels deep. */
 const MAX_DEPTH = 32
-/** Signature (4), version (1), type (1). */
-const PREFIX = 6
-const CHECKSUM = 4
-
-/** Bytes that hold `n` (libhdf5's H5VM_limit_enc_size): floor(log2(n)) / 8 + 1. */
-const countBytes = (n: number) => Math.floor(Math.floor(Math.log2(Math.max(n, 1))) / 8) + 1
 
 /**
  * Walks a version 2 B-tree (HDF5 File Format Specification, section III.A.2) in key order, calling

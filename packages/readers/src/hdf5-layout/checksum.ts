@@ -65,10 +65,13 @@ export function lookup3(bytes: Uint8Array): number {
   return c >>> 0
 }
 
+/** The lookup3 checksum closing a metadata block. */
+export const CHECKSUM_BYTES = 4
+
 /** Checks that the 4 bytes after `end` in a block are the lookup3 checksum of bytes [0, end). */
 export function verifyChecksum(block: Fields, end: number, what: string): void {
   const bytes = block.bytes
-  if (end + 4 > bytes.byteLength)
+  if (end + CHECKSUM_BYTES > bytes.byteLength)
     throw hdf5Error('TRUNCATED', block.fileOffset, `the ${what} has no checksum`)
   const stored =
     (bytes[end]! | (bytes[end + 1]! << 8) | (bytes[end + 2]! << 16) | (bytes[end + 3]! << 24)) >>> 0

@@ -1,6 +1,6 @@
 import { BLOCK_PREFIX, CHECKSUM_BYTES, pageWritten, readAddresses, readArrayBlock } from './array-block.js'
 import { verifyChecksum } from './checksum.js'
-import type { Hdf5File } from './fields.js'
+import { type Hdf5File, isPowerOfTwo } from './fields.js'
 
 /** Creation parameters of an extensible array, from its header. */
 interface Parameters {
@@ -13,8 +13,6 @@ interface Parameters {
   blockPointers: number
   pageElements: number
 }
-
-const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0
 
 /**
  * The first `count` chunk addresses of an extensible array (chunk index type 4, for datasets with one

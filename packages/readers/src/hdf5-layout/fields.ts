@@ -7,6 +7,10 @@ export function hdf5Error(code: ErrorCode, offset: number, text: string): Astrop
 }
 
 /** The largest metadata block (object header chunk, heap, B-tree node) read in one piece. */
+/** Bytes that hold `n` (libhdf5's H5VM_limit_enc_size): floor(log2(n)) / 8 + 1. */
+export const countBytes = (n: number) => Math.floor(Math.floor(Math.log2(Math.max(n, 1))) / 8) + 1
+export const isPowerOfTwo = (n: number) => n > 0 && Number.isInteger(Math.log2(n))
+
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024
 /** All metadata read while locating datasets: bounds the work a file of many objects (or a crafted one) costs. */
 export const MAX_METADATA_BYTES = 256 * 1024 * 1024

@@ -1,16 +1,10 @@
-import { lookup3, verifyChecksum } from './checksum.js'
-import { type Fields, type Hdf5File, hdf5Error } from './fields.js'
+import { CHECKSUM_BYTES as CHECKSUM, lookup3, verifyChecksum } from './checksum.js'
+import { countBytes, type Fields, type Hdf5File, hdf5Error, isPowerOfTwo } from './fields.js'
 
-const CHECKSUM = 4
 /** Header flag bit 1: direct blocks carry a checksum. */
 const CHECKSUMMED_DIRECT_BLOCKS = 0x02
 /** Indirect blocks nest at most once per row of the doubling table: far fewer than this. */
 const MAX_NESTING = 64
-
-const log2 = (n: number) => Math.log2(n)
-const isPowerOfTwo = (n: number) => n > 0 && Number.isInteger(Math.log2(n))
-/** Bytes that hold `n` (libhdf5's H5VM_limit_enc_size). */
-const countBytes = (n: number) => Math.floor(Math.floor(log2(Math.max(n, 1))) / 8) + 1
 
 /**
  * A fractal heap (HDF5 File Format Specification, section III.G), as dense groups keep their link
@@ -20,7 +14,11 @@ const countBytes = (n: number) => Math.floor(Math.floor(log2(Math.max(n, 1))) / 
  * UNSUPPORTED_FEATURE.
  */
 export class FractalHeap {
-  private readonly blocks = new Map<number, Fields>()
+  /**
+   * Blocks read and checked, by address and heap offset (a block found at another offset is checked
+   * again, and fails): a dense group's links all pass through the same indirect and direct blocks.
+   */
+  private readonly blocks = new Map<string, Fields>()
 
   private constructor(
     readonly file: Hdf5File,
@@ -58,9 +56,9 @@ export class FractalHeap {
     const rootRows = header.u16()
     if (![width, startBlock, maxDirect].every(isPowerOfTwo) || maxDirect < startBlock || heapBits > 64)
       throw header.fail('CORRUPT_CHUNK', 'a fractal heap of impossible block sizes')
-    const maxDirectRows = log2(maxDirect) - log2(startBlock) + 2
+    const maxDirectRows = Math.log2(maxDirect) - Math.log2(startBlock) + 2
     const offsetBytes = Math.ceil(heapBits / 8)
-    const lengthBytes = Math.min(Math.ceil(log2(maxDirect) / 8), countBytes(maxManaged))
+    const lengthBytes = Math.min(Math.ceil(Math.log2(maxDirect) / 8), countBytes(maxManaged))
     return new FractalHeap(
       file,
       address,
@@ -120,10 +118,15 @@ export class FractalHeap {
       )
     const prefix = 4 + 1 + O + this.offsetBytes
     const length = prefix + rows * this.width * O
-    const block = await this.file.read(address, length + CHECKSUM, 'fractal heap indirect block')
-    block.expectSignature('FHIB', 'fractal heap indirect block')
-    verifyChecksum(block, length, 'fractal heap indirect block')
-    this.checkBlock(block, blockOffset, 'indirect')
+    const key = `${address}:${blockOffset}:${rows}`
+    let block = this.blocks.get(key)
+    if (!block) {
+      block = await this.file.read(address, length + CHECKSUM, 'fractal heap indirect block')
+      block.expectSignature('FHIB', 'fractal heap indirect block')
+      verifyChecksum(block, length, 'fractal heap indirect block')
+      this.checkBlock(block, blockOffset, 'indirect')
+      this.blocks.set(key, block)
+    }
     let start = blockOffset
     for (let row = 0; row < rows; row++) {
       const size = this.rowBlockSize(row)
@@ -138,7 +141,7 @@ export class FractalHeap {
       if (child === undefined) throw block.fail('CORRUPT_CHUNK', `no fractal heap block for offset ${offset}`)
       if (row < this.maxDirectRows)
         return { block: await this.directBlock(child, size, childStart), start: childStart }
-      const childRows = log2(size) - log2(this.startBlock) - log2(this.width) + 1
+      const childRows = Math.log2(size) - Math.log2(this.startBlock) - Math.log2(this.width) + 1
       return this.find(child, childRows, childStart, offset, depth + 1)
     }
     throw block.fail('CORRUPT_CHUNK', `heap offset ${offset} beyond the fractal heap`)
@@ -158,7 +161,8 @@ export class FractalHeap {
   }
 
   private async directBlock(address: number, size: number, blockOffset: number): Promise<Fields> {
-    const cached = this.blocks.get(address)
+    const key = `${address}:${blockOffset}`
+    const cached = this.blocks.get(key)
     if (cached) return cached
     const block = await this.file.read(address, size, 'fractal heap direct block')
     block.expectSignature('FHDB', 'fractal heap direct block')
@@ -176,7 +180,7 @@ export class FractalHeap {
           'the fractal heap direct block fails its checksum',
         )
     }
-    this.blocks.set(address, block)
+    this.blocks.set(key, block)
     return block
   }
 }
