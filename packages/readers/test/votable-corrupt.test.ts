@@ -139,6 +139,7 @@ describe('damaged VOTables give typed errors', () => {
     const cutXml = binary(base64([...row, ...row, ...row]))
     const cutError = await failure(cutXml.slice(0, cutXml.indexOf('</STREAM>') - 3))
     expect(cutError.code).toBe('CORRUPT_CHUNK')
+    expect(cutError.message).toMatch(/malformed/)
 
     for (const [attributes, pattern] of [
       ['href="http://example.org/data.bin"', /elsewhere/],
@@ -155,6 +156,7 @@ describe('damaged VOTables give typed errors', () => {
       `<VOTABLE><RESOURCE><TABLE><FIELD name="z" datatype="int" arraysize="0"/><DATA><BINARY><STREAM encoding="base64">AAAA</STREAM></BINARY></DATA></TABLE></RESOURCE></VOTABLE>`,
     )
     expect(empty.code).toBe('CORRUPT_CHUNK')
+    expect(empty.message).toMatch(/rows of zero bytes/)
   })
 
   it('billion laughs: DTD entities are never expanded, the first use is CORRUPT_CHUNK', async () => {

@@ -4,7 +4,7 @@ import type { ByteSource } from '../byte-source.js'
 import { BinaryRowReader } from './binary.js'
 import { ColumnDecoder } from './columns.js'
 import { textSlices } from './feed.js'
-import type { VotableEncoding, VotableTable } from './model.js'
+import { tableLabel, type VotableEncoding, type VotableTable } from './model.js'
 import { votableArrowField } from './types.js'
 import { type RowSink, VotableWalker } from './walker.js'
 
@@ -68,7 +68,7 @@ class BatchSink implements RowSink {
     if (encoding === 'FITS') {
       throw new AstropackError(
         'UNSUPPORTED_FEATURE',
-        `VOTable table ${describe(table)} is serialised as FITS; TABLEDATA, BINARY and BINARY2 are read`,
+        `VOTable table ${tableLabel(table)} is serialised as FITS; TABLEDATA, BINARY and BINARY2 are read`,
       )
     }
     this.#schema = votableArrowSchema(table)
@@ -79,7 +79,7 @@ class BatchSink implements RowSink {
         maxCellBytes: this.maxCellBytes,
         maxStreamBytes: Math.ceil((this.sourceBytes * 3) / 4),
       }
-      const where = () => `table ${describe(table)} (${encoding}, ${this.#walker?.position ?? ''})`
+      const where = () => `table ${tableLabel(table)} (${encoding}, ${this.#walker?.position ?? ''})`
       this.#binary = new BinaryRowReader(table.fields, encoding === 'BINARY2', limits, where)
     }
     return true
@@ -140,10 +140,6 @@ class BatchSink implements RowSink {
     const where = this.#walker?.position ?? ''
     throw new AstropackError('CORRUPT_CHUNK', `VOTable row ${this.#rows + 1} (${where}): ${text}`)
   }
-}
-
-function describe(table: VotableTable): string {
-  return table.name ?? table.ID ?? String(table.index)
 }
 
 /**

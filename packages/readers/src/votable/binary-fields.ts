@@ -1,7 +1,7 @@
 import { type Builder, makeBuilder } from 'apache-arrow'
 import { type Element, sentinelOf } from './columns.js'
 import type { VotableField } from './model.js'
-import { arityOf, votableArrowType } from './types.js'
+import { arityOf, TEXT_DATATYPES, votableArrowType } from './types.js'
 
 /** Bytes of one element of each datatype in BINARY and BINARY2 (bit: one byte per 8, see `bytesFor`). */
 const ELEMENT_BYTES: Record<string, number> = {
@@ -71,10 +71,15 @@ export class BinaryField {
   readonly #read: ElementReader | undefined
   readonly #sentinel: Element | undefined
   readonly #datatype: string
+  // Decided once: cells are appended per row.
+  readonly #text: boolean
+  readonly #complex: boolean
 
   constructor(readonly field: VotableField) {
     this.builder = makeBuilder({ type: votableArrowType(field), nullValues: [null] })
     this.#datatype = field.datatype
+    this.#text = TEXT_DATATYPES.has(field.datatype)
+    this.#complex = field.datatype.endsWith('Complex')
     this.elementBytes = ELEMENT_BYTES[field.datatype] as number
     const arity = arityOf(field)
     this.variable = arity.kind === 'variable'
@@ -92,11 +97,11 @@ export class BinaryField {
   /** Appends the cell of `elements` elements at `offset`; returns a problem instead when its bytes are invalid. */
   append(view: DataView, offset: number, elements: number, isNull: boolean): string | undefined {
     const builder = this.builder
-    if (this.#datatype === 'char' || this.#datatype === 'unicodeChar') {
+    if (this.#text) {
       if (isNull) builder.append(null)
       else {
         const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, this.bytesFor(elements))
-        const text = this.#text(bytes)
+        const text = this.#decodeText(bytes)
         builder.append(text === '' || text === this.field.nullValue ? null : text)
       }
       return undefined
@@ -106,7 +111,7 @@ export class BinaryField {
       return undefined
     }
     const values: unknown[] = []
-    const complex = this.#datatype.endsWith('Complex')
+    const complex = this.#complex
     for (let i = 0; i < elements; i++) {
       if (this.#datatype === 'bit') {
         // MSB first; a scalar bit is its byte being non-zero (astropy writes 0x08, the standard 0x80).
@@ -129,7 +134,7 @@ export class BinaryField {
   }
 
   /** A fixed string ends at its first NUL (the padding); UCS-2 is read big-endian. */
-  #text(bytes: Uint8Array): string {
+  #decodeText(bytes: Uint8Array): string {
     const text = (this.#datatype === 'char' ? CHAR_TEXT : UCS2_TEXT).decode(bytes)
     const nul = text.indexOf('\0')
     return nul < 0 ? text : text.slice(0, nul)

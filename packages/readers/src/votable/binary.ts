@@ -114,21 +114,25 @@ export class BinaryRowReader {
   #measure(view: DataView, start: number): number {
     let offset = start + this.#flagBytes
     const length = view.byteLength
-    for (const [i, field] of this.fields.entries()) {
+    const fields = this.fields
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!
       let elements = field.elements
+      let bytes: number
       if (field.variable) {
         if (offset + 4 > length) return -1
         const count = view.getUint32(offset)
         offset += 4
         elements = count * field.elements
-        this.#check(field, count, field.bytesFor(elements))
-      }
+        bytes = field.bytesFor(elements)
+        this.#check(field, count, bytes)
+      } else bytes = field.bytesFor(elements)
       this.#starts[i] = offset
       this.#counts[i] = elements
-      offset += field.bytesFor(elements)
+      offset += bytes
       if (offset > length) return -1
     }
-    return offset > length ? -1 : offset
+    return offset
   }
 
   #check(field: BinaryField, count: number, bytes: number): void {
@@ -148,7 +152,9 @@ export class BinaryRowReader {
   }
 
   #decode(view: DataView, start: number): void {
-    for (const [i, field] of this.fields.entries()) {
+    const fields = this.fields
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!
       const isNull = this.binary2 && (view.getUint8(start + (i >> 3)) & (0x80 >> (i & 7))) !== 0
       const problem = field.append(view, this.#starts[i] as number, this.#counts[i] as number, isNull)
       if (problem !== undefined) {

@@ -100,7 +100,7 @@ export class ColumnDecoder {
   readonly #complex: boolean
   readonly #parse: ElementParser
   readonly #nullValue: string | undefined
-  readonly #sentinel: Element | typeof INVALID = INVALID
+  readonly #sentinel: Element | typeof INVALID
 
   constructor(readonly field: VotableField) {
     const type = votableArrowType(field)

@@ -52,6 +52,11 @@ export interface VotableTable {
   rowCount?: number
 }
 
+/** How messages name a table: its name, else its ID, else its index in the file. */
+export function tableLabel(table: VotableTable): string {
+  return table.name ?? table.ID ?? String(table.index)
+}
+
 /** What the metadata pass over a VOTable document found. */
 export interface VotableScan {
   /** The VOTABLE `version` attribute as written (`1.4`, or IRSA's `v1.0`). */

@@ -2,6 +2,7 @@ import { AstropackError } from '@astropack/codecs'
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import {
   MAX_VOTABLE_FIELDS,
+  tableLabel,
   type VotableEncoding,
   type VotableField,
   type VotableParam,
@@ -214,7 +215,7 @@ export class VotableWalker {
   /** Inline base64 is read; a STREAM pointing elsewhere, or otherwise encoded, is refused. */
   #stream(attributes: Record<string, string>): void {
     const table = this.#table as VotableTable
-    const name = table.name ?? table.ID ?? String(table.index)
+    const name = tableLabel(table)
     if (attributes.href !== undefined) {
       throw new AstropackError(
         'UNSUPPORTED_FEATURE',
