@@ -58,7 +58,7 @@ describe('astropack pack / unpack', () => {
       '2',
     )
     expect(pack.status, pack.stderr).toBe(0)
-    expect(pack.stdout).toMatch(/packed 8 files .* ratio \d+\.\d\d/)
+    expect(pack.stdout).toMatch(/packed 9 files .* ratio \d+\.\d\d/)
     const unpack = astropack('unpack', pkg, '-o', out)
     expect(unpack.status, unpack.stderr).toBe(0)
     expectSameTree(SAMPLE, out)
@@ -69,10 +69,10 @@ describe('astropack pack / unpack', () => {
   it('prints machine-readable results with --json', () => {
     const pkg = join(work, 'json.astropack')
     const result = JSON.parse(astropack('pack', SAMPLE, '-o', pkg, '--json', '--level', 'max').stdout)
-    expect(result).toMatchObject({ files: 8, inputBytes: 3132521 })
+    expect(result).toMatchObject({ files: 9, inputBytes: 3391895 })
     expect(result.ratio).toBeGreaterThan(2)
     const info = JSON.parse(astropack('inspect', pkg, '--json').stdout)
-    expect(info).toMatchObject({ files: 8, rawBytes: 3132521, packageBytes: statSync(pkg).size })
+    expect(info).toMatchObject({ files: 9, rawBytes: 3391895, packageBytes: statSync(pkg).size })
     const entries = JSON.parse(astropack('ls', pkg, '--json').stdout)
     expect(entries.map((e: { path: string }) => e.path)).toContain('fits/wmap7-W-iqu-nside32.fits')
   })

@@ -68,7 +68,7 @@ describe('astropack export', () => {
   it('writes the files as a ZIP that unzip checks and extracts, all of them or the entries asked', (context) => {
     const all = astropack('export', pkg, '--to', 'zip', '-o', join(work, 'all.zip'), '--json')
     expect(all.status, all.stderr).toBe(0)
-    expect(JSON.parse(all.stdout)).toMatchObject({ files: 8 })
+    expect(JSON.parse(all.stdout)).toMatchObject({ files: 9 })
     const some = astropack(
       'export',
       pkg,
@@ -94,7 +94,7 @@ describe('astropack export', () => {
 
   it('answers a usage mistake with exit code 2 and one line naming what to do', () => {
     const cases: [string[], RegExp][] = [
-      [['--to', 'parquet'], /has 4 tables; choose one with --table .*HDU 9.*\[USAGE\]$/],
+      [['--to', 'parquet'], /has 5 tables; choose one with --table .*HDU 9.*\[USAGE\]$/],
       [['--to', 'parquet', '--table', '5'], /no table HDU 5 in the package \(tables: .*\[NOT_FOUND\]$/],
       [
         ['--to', 'xlsx'],

@@ -6,7 +6,7 @@ import {
   type Sha256,
   type TransformStep,
 } from '@astropack/codecs'
-import { FEATURE_TEXT_KINDS, type PackageWriter } from '@astropack/format'
+import type { PackageWriter } from '@astropack/format'
 import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
 import {
   ColumnMeter,
@@ -362,7 +362,7 @@ async function packText(
     if (first) pick.decide(encoded.then((result) => result.chains!))
     await queue.push(
       encoded.then((result) => async () => {
-        if (result.textKinds) writer.requireFeatures(FEATURE_TEXT_KINDS)
+        writer.requireFeatures(result.textFeatures ?? 0)
         lines += result.lines!
         const group = result.metrics
         measured =

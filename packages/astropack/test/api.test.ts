@@ -34,16 +34,16 @@ describe('the seed API', () => {
       metadata: { telescope: 'various', release: 'test' },
       onProgress: (p) => progress.push(p.bytesDone),
     })
-    expect(packed).toMatchObject({ files: 8, inputBytes: 3132521, packageBytes: statSync(packPath).size })
-    expect(progress.at(-1)).toBe(3132521)
+    expect(packed).toMatchObject({ files: 9, inputBytes: 3391895, packageBytes: statSync(packPath).size })
+    expect(progress.at(-1)).toBe(3391895)
     expect(progress).toEqual([...progress].sort((a, b) => a - b))
 
     const valid = await validatePackage({ packPath, checksumVerification: true })
-    expect(valid).toMatchObject({ isValid: true, errors: [], entries: 11 })
+    expect(valid).toMatchObject({ isValid: true, errors: [], entries: 12 })
 
     const out = join(work, 'unpacked')
     const unpacked = await unpackSurveyData({ packPath, outputPath: out })
-    expect(unpacked).toMatchObject({ files: 8, bytes: 3132521 })
+    expect(unpacked).toMatchObject({ files: 9, bytes: 3391895 })
     const csv = 'tables/jpl-sbdb-asteroids.csv'
     expect(sha256(join(out, csv))).toBe(sha256(join(SAMPLE, csv)))
   })

@@ -4,4 +4,13 @@
  */
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
 export { DEFAULT_CHUNK_SIZE } from './spec.js'
-export { joinTextGroup, NULL_FIELDS, readDictionary, splitTextGroup, TextColumnKind } from './text-table.js'
+export {
+  gridDigits,
+  gridTerms,
+  joinTextGroup,
+  NULL_FIELDS,
+  readDictionary,
+  splitTextGroup,
+  TextColumnKind,
+  textChunkFeatures,
+} from './text-table.js'

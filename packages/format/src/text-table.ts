@@ -6,7 +6,8 @@
  * (see text-table/numbers.ts for why integer arithmetic gives ECMAScript's exact texts).
  */
 
-export { NULL_FIELDS, TextChunkFlag, TextColumnKind } from './text-table/chunk.js'
+export { NULL_FIELDS, TextChunkFlag, TextColumnKind, textChunkFeatures } from './text-table/chunk.js'
 export { joinTextGroup } from './text-table/decode.js'
 export { readDictionary } from './text-table/dictionary.js'
 export { splitTextGroup } from './text-table/encode.js'
+export { gridDigits, gridTerms } from './text-table/grid.js'

@@ -1,5 +1,5 @@
 import type { ColumnMetrics } from '@astropack/format'
-import { NULL_FIELDS, readDictionary, TextColumnKind } from '@astropack/format/layouts'
+import { gridDigits, gridTerms, NULL_FIELDS, readDictionary, TextColumnKind } from '@astropack/format/layouts'
 
 /**
  * Quality metrics of a table column, measured while packing (the workers already hold each group's
@@ -315,13 +315,12 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
   const exceptions = view.getUint32(table, true)
   table += 4
   let text = table + exceptions * 8
-  // Integers with a prefix or suffix (after the exceptions' bytes) are names, such as "HIP 12": not numbers.
-  let named = false
-  if (integers) {
-    let end = text
-    for (let e = 0; e < exceptions; e++) end += view.getUint32(table + e * 8 + 4, true)
-    named = chunk[end] !== 0 || chunk[end + 1] !== 0
-  }
+  // After the exceptions' bytes: integers' prefix and suffix (with either, they are names such as "HIP
+  // 12", not numbers), a grid's divisor.
+  let end = text
+  for (let e = 0; e < exceptions; e++) end += view.getUint32(table + e * 8 + 4, true)
+  const named = integers && (chunk[end] !== 0 || chunk[end + 1] !== 0)
+  const grid = kind === TextColumnKind.grid ? gridTerms(chunk[1]!, view.getUint32(end, true)) : undefined
   let next = 0 // the next exception
   for (let row = 0; row < count; row++) {
     if (next < exceptions && view.getUint32(table + next * 8, true) === row) {
@@ -334,6 +333,9 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
     if (integers) {
       if (!named)
         running.number(view.getInt32(12 + row * 8, true) * 2 ** 32 + view.getUint32(8 + row * 8, true))
+    } else if (grid) {
+      const k = view.getInt32(8 + row * 4, true)
+      running.number((Math.sign(k) * gridDigits(k, grid.num, grid.den)) / power)
     } else
       running.number(
         width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power,

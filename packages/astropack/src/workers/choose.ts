@@ -163,4 +163,5 @@ export const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
   4: INT32_CHAINS,
   5: INT64_CHAINS,
   6: DICTIONARY_CHAINS,
+  7: INT32_CHAINS,
 }

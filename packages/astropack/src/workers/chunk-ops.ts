@@ -6,6 +6,7 @@ import {
   splitRows,
   splitTextGroup,
   TextColumnKind,
+  textChunkFeatures,
 } from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn, measureTextColumn } from '../layouts/metrics.js'
@@ -139,7 +140,7 @@ export function encodeText(
   metrics: (Metrics | undefined)[]
   lines: number
   chains: TextColumnChain[]
-  textKinds: boolean
+  textFeatures: number
 } {
   const columns = splitTextGroup(text, delimiter, columnCount)
   // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0.
@@ -161,9 +162,13 @@ export function encodeText(
     chains[c] = { kind, steps, level: columnAt }
     return encodePart(codec, columnAt, column, [steps], room)
   })
-  // Kinds 5 and 6, and Python's style (byte 3), need readers that know feature 4.
-  const textKinds = columns.some((column) => column[0]! >= TextColumnKind.integer || column[3] !== 0)
-  return { parts, metrics, lines, chains, textKinds }
+  return {
+    parts,
+    metrics,
+    lines,
+    chains,
+    textFeatures: columns.reduce((bits, column) => bits | textChunkFeatures(column), 0),
+  }
 }
 
 export function decodeText(

@@ -1,4 +1,5 @@
 import { AstropackError } from '../errors.js'
+import { FEATURE_TEXT_GRID, FEATURE_TEXT_KINDS } from '../spec.js'
 
 /** Column chunk kinds of a text table (SPEC §7.2). */
 export const TextColumnKind = {
@@ -9,6 +10,7 @@ export const TextColumnKind = {
   fixed: 4,
   integer: 5,
   dictionary: 6,
+  grid: 7,
 } as const
 
 /** Every column chunk starts with `u8 kind, u8 scale, u8 flags, u8 style, u32 count`. */
@@ -50,6 +52,15 @@ export function newChunk(
   bytes[3] = style
   new DataView(bytes.buffer).setUint32(4, count, true)
   return bytes
+}
+
+/** The required feature bits (SPEC §4) a column chunk needs of readers: kinds 5 and 6 and Python's style 4, the grid 5. */
+export function textChunkFeatures(column: Uint8Array): number {
+  const kind = column[0]!
+  if (kind === TextColumnKind.grid) return FEATURE_TEXT_GRID
+  return kind === TextColumnKind.integer || kind === TextColumnKind.dictionary || column[3] !== 0
+    ? FEATURE_TEXT_KINDS
+    : 0
 }
 
 export function corrupt(message: string): AstropackError {

@@ -1,16 +1,26 @@
 import { LIMITS } from '../spec.js'
 import { CR, corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { readDictionary } from './dictionary.js'
+import { GridStyle, gridDigits, gridTerms, writeGrid } from './grid.js'
 import { writeInteger } from './integers.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 import { POW10 } from './shortest.js'
 import { NumberStyle, plainInPython, pointZero, pythonRepr } from './styles.js'
 
 /** How a column writes its values: its kind, and for float64 and decimal columns its number style. */
-const Mode = { float64: 0, decimal: 1, fixed: 2, integer: 3, pythonFloat64: 4, pythonDecimal: 5 } as const
+const Mode = {
+  float64: 0,
+  decimal: 1,
+  fixed: 2,
+  integer: 3,
+  pythonFloat64: 4,
+  pythonDecimal: 5,
+  grid: 6,
+} as const
 
 function modeOf(kind: number, style: number): number {
   if (kind === TextColumnKind.integer) return Mode.integer
+  if (kind === TextColumnKind.grid) return Mode.grid
   if (kind === TextColumnKind.fixed) return Mode.fixed
   if (kind === TextColumnKind.decimal) return style === NumberStyle.python ? Mode.pythonDecimal : Mode.decimal
   return style === NumberStyle.python ? Mode.pythonFloat64 : Mode.float64
@@ -31,6 +41,9 @@ class Column {
   suffix: Uint8Array = NO_BYTES
   /** Dictionaries: the distinct fields that codes index. */
   entries: Uint8Array[] = []
+  /** Grids: 10^scale / divisor in lowest terms. */
+  num = 1
+  den = 1
   /** Numeric kinds: how values are written (Mode), decided once rather than per field. */
   readonly mode: number
 
@@ -78,7 +91,8 @@ function readColumn(bytes: Uint8Array): Column {
   const [kind, scale] = [bytes[0]!, bytes[1]!]
   const style = bytes[3]!
   const styled = kind === TextColumnKind.float64 || kind === TextColumnKind.decimal
-  if ((bytes[2]! & ~TextChunkFlag.crlf) !== 0 || style > (styled ? NumberStyle.python : 0)) {
+  const maxStyle = kind === TextColumnKind.grid ? GridStyle.fixed : styled ? NumberStyle.python : 0
+  if ((bytes[2]! & ~TextChunkFlag.crlf) !== 0 || style > maxStyle) {
     throw corrupt(`unknown column chunk flags ${bytes[2]} or number style ${style}`)
   }
   const count = view.getUint32(4, true)
@@ -119,10 +133,12 @@ function readColumn(bytes: Uint8Array): Column {
   const width =
     kind === TextColumnKind.float64 || kind === TextColumnKind.integer
       ? 8
-      : kind === TextColumnKind.decimal || kind === TextColumnKind.fixed
+      : kind === TextColumnKind.decimal || kind === TextColumnKind.fixed || kind === TextColumnKind.grid
         ? 4
         : 0
-  if (width === 0 || scale > 9 || (kind === TextColumnKind.integer && scale !== 0))
+  const maxScale = kind === TextColumnKind.grid ? 15 : kind === TextColumnKind.integer ? 0 : 9
+  const minScale = kind === TextColumnKind.grid ? 1 : 0
+  if (width === 0 || scale < minScale || scale > maxScale)
     throw corrupt(`unknown column kind ${kind} or scale ${scale}`)
   const table = HEADER + count * width + 4
   if (table > bytes.byteLength) throw corrupt('column chunk too short for its values')
@@ -139,6 +155,15 @@ function readColumn(bytes: Uint8Array): Column {
     // Rows ascend (SPEC §7.2), which lets the join walk them in step with the values.
     if (row >= count || row <= previous || end > bytes.byteLength) throw corrupt('exception out of range')
     previous = row
+  }
+  if (kind === TextColumnKind.grid) {
+    // After the exceptions: u32 divisor.
+    const terms = end + 4 <= bytes.byteLength ? gridTerms(scale, view.getUint32(end, true)) : undefined
+    if (!terms) throw corrupt('grid column without a usable divisor')
+    const column = new Column(kind, scale, count, bytes, view, table, exceptions, exceptionBytes, maxField)
+    column.num = terms.num
+    column.den = terms.den
+    return column
   }
   if (kind !== TextColumnKind.integer)
     return new Column(kind, scale, count, bytes, view, table, exceptions, exceptionBytes, maxField)
@@ -275,6 +300,11 @@ function writeRow(
         case Mode.fixed:
           at = writeFixed(out, at, view.getInt32(HEADER + row * 4, true), column.scale)
           break
+        case Mode.grid: {
+          const k = view.getInt32(HEADER + row * 4, true)
+          at = writeGrid(out, at, k, gridDigits(k, column.num, column.den), column.scale, column.bytes[3]!)
+          break
+        }
         case Mode.integer: {
           const { prefix, suffix } = column
           for (let i = 0; i < prefix.byteLength; i++) out[at++] = prefix[i]!

@@ -1,8 +1,10 @@
 import { LIMITS } from '../spec.js'
 import { type ColumnFields, CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { encodeDictionary, fewDistinct } from './dictionary.js'
+import { GRID_DIVISORS, GridStyle, gridTerms, gridValue } from './grid.js'
 import { integerAffixes, integerValue } from './integers.js'
 import { float64Value, scaledValue } from './numbers.js'
+import { POW10 } from './shortest.js'
 import { NumberStyle, pythonValue } from './styles.js'
 
 const QUOTE = 34
@@ -24,6 +26,9 @@ interface ColumnKind {
   style?: number
   prefix?: Uint8Array
   suffix?: Uint8Array
+  /** Grid values: the divisor and the fraction 10^scale / divisor in lowest terms. */
+  divisor?: number
+  terms?: { num: number; den: number }
 }
 
 /** An integer field's words (low, high), as integerValue reads them. */
@@ -34,11 +39,12 @@ const words = new Float64Array(2)
  * kept as an exception.
  */
 function fieldValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
-  if (as.style === NumberStyle.python)
+  if (as.style === NumberStyle.python && as.kind !== TextColumnKind.grid)
     return pythonValue(group, a, b, as.kind === TextColumnKind.decimal ? as.scale : undefined)
   if (as.kind === TextColumnKind.float64) return float64Value(group, a, b)
   if (as.kind === TextColumnKind.integer)
     return integerValue(group, a, b, as.prefix!, as.suffix!, words) ? 0 : Number.NaN
+  if (as.kind === TextColumnKind.grid) return gridValue(group, a, b, as.scale, as.terms!, as.style!)
   if (b - a === 0 || b - a > 32) return Number.NaN
   return scaledValue(group, a, b, as.kind === TextColumnKind.fixed, as.scale)
 }
@@ -189,6 +195,7 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   const step = rows > SAMPLE ? Math.ceil(rows / SAMPLE) : 1
   const stride = step * columnCount
   let decimals = 0
+  let sameDecimals = true
   let first: [number, number] | undefined
   let python = false
   for (let k = c; k < starts.length - 1; k += stride) {
@@ -200,7 +207,10 @@ function chooseKind(fields: ColumnFields): ColumnKind {
       if (byte === DOT && dot === -1) dot = i
       else if ((byte | 0x20) === 0x65) exponent = i
     }
-    if (dot !== -1 && exponent === -1) decimals = Math.max(decimals, b - dot - 1)
+    if (dot !== -1 && exponent === -1) {
+      sameDecimals &&= decimals === 0 || b - dot - 1 === decimals
+      decimals = Math.max(decimals, b - dot - 1)
+    }
     // Python's marks: `2.0`, and exponents of two digits or with a plus sign (`1e-05`, `1e+16`).
     python ||=
       (exponent === -1 && dot === b - 2 && group[b - 1] === ZERO_BYTE) ||
@@ -211,7 +221,10 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   const affixes = first && integerAffixes(group, first[0], first[1])
   const scale = Math.min(decimals, 9)
   // In this order, so that on a tie the narrower value wins, and integers (with delta chains) over doubles.
+  const gridStyle = python ? GridStyle.pointZero : sameDecimals ? GridStyle.fixed : GridStyle.plain
+  const grid = gridKind(fields, stride, decimals, gridStyle)
   const options: ColumnKind[] = [
+    ...(grid ? [grid] : []),
     { kind: TextColumnKind.fixed, scale },
     { kind: TextColumnKind.decimal, scale },
     ...(affixes ? [{ kind: TextColumnKind.integer, scale: 0, ...affixes }] : []),
@@ -252,6 +265,40 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   return best
 }
 
+/** Fields a grid is screened on before the whole sample is tried. */
+const GRID_SCREEN = 48
+
+/**
+ * The grid kind (grid.ts) with the coarsest divisor that fits nearly all of the first filled fields, when
+ * the column has at least 4 decimals and a grid is coarser than them; else undefined.
+ */
+function gridKind(
+  fields: ColumnFields,
+  stride: number,
+  decimals: number,
+  style: number,
+): ColumnKind | undefined {
+  if (decimals < 4 || decimals > 15) return undefined
+  const { group, starts, c, trim } = fields
+  const screen: number[] = []
+  for (let k = c; k < starts.length - 1 && screen.length < 2 * GRID_SCREEN; k += stride) {
+    const a = starts[k]!
+    const b = starts[k + 1]! - 1 - trim
+    if (b > a) screen.push(a, b)
+  }
+  if (screen.length === 0) return undefined
+  for (const divisor of GRID_DIVISORS) {
+    const terms = divisor < POW10[decimals]! ? gridTerms(decimals, divisor) : undefined
+    if (!terms) continue
+    let hits = 0
+    for (let i = 0; i < screen.length; i += 2)
+      if (!Number.isNaN(gridValue(group, screen[i]!, screen[i + 1]!, decimals, terms, style))) hits++
+    if (hits >= (screen.length / 2) * 0.9)
+      return { kind: TextColumnKind.grid, scale: decimals, style, divisor, terms }
+  }
+  return undefined
+}
+
 // Per-row scratch reused group after group: a worker keeps one of each instead of allocating per column.
 let values = new Float64Array(0)
 let highs = new Float64Array(0)
@@ -287,8 +334,12 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     } else values[row] = value
   }
   const width = kind === TextColumnKind.float64 || integer ? 8 : 4
-  const affixes = integer ? 2 + as.prefix!.byteLength + as.suffix!.byteLength : 0
-  const size = HEADER + rows * width + 4 + exceptions * 8 + extra + affixes
+  const tail = integer
+    ? 2 + as.prefix!.byteLength + as.suffix!.byteLength
+    : kind === TextColumnKind.grid
+      ? 4
+      : 0
+  const size = HEADER + rows * width + 4 + exceptions * 8 + extra + tail
   if (size > LIMITS.maxChunkRawSize) return undefined
   const bytes = newChunk(kind, scale, rows, size, flags, as.style)
   const view = new DataView(bytes.buffer)
@@ -320,6 +371,7 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     bytes[text] = as.suffix!.byteLength
     bytes.set(as.suffix!, text + 1)
   }
+  if (kind === TextColumnKind.grid) view.setUint32(text, as.divisor!, true)
   return bytes
 }
 

@@ -89,7 +89,7 @@ export function writeDecimal(out: Uint8Array, at: number, k: number, scale: numb
 }
 
 /** Writes an integer 0 <= u < 2^53 as at least `digits` digits (zero-padded); returns the end. */
-function writeWide(out: Uint8Array, at: number, u: number, digits: number): number {
+export function writeWide(out: Uint8Array, at: number, u: number, digits: number): number {
   if (u < 2 ** 32) return writeDigits(out, at, u, Math.max(digits, digitCount(u)))
   const high = Math.floor(u / 1e9) // < 2^24; exact as u < 2^53
   at = writeWide(out, at, high, digits - 9)

@@ -1,0 +1,132 @@
+/**
+ * The grid kind (SPEC §7.2, kind 7): decimals that are multiples of 1 / divisor, rounded to `scale`
+ * places. Catalogs convert sexagesimal positions to degrees this way: 101.2871666667 is 6h45m08.92s, or
+ * 2430892 hundredths of a second of time, 2430892 / 24000 degrees. Stored as that count, ra takes 23 bits
+ * where its decimal digits take 40 and its double 64, and the text still comes back byte for byte.
+ */
+
+import { writeWide } from './numbers.js'
+import { POW10 } from './shortest.js'
+
+/**
+ * Grids the writer tries, coarse to fine: degrees from seconds of time (240 per degree) and from arcseconds
+ * (3600), each to 1, 0.1, 0.01, 0.001 of a second; arcminutes and tenths; days from seconds (86400).
+ */
+export const GRID_DIVISORS = [
+  60, 240, 600, 2400, 3600, 24000, 36000, 86400, 240000, 360000, 864000, 2400000, 3600000,
+] as const
+
+/** How a grid field is written (byte 3): digits without trailing zeros, the same with `.0`, or `scale` decimals. */
+export const GridStyle = { plain: 0, pointZero: 1, fixed: 2 } as const
+
+/** With |k| <= 2^31, these bounds keep |k| × num and q × den below 2^53: exact in doubles. */
+const MAX_NUMERATOR = 2 ** 22 - 1
+const MAX_DENOMINATOR = 2 ** 31 - 1
+const MINUS = 45
+const DOT = 46
+const ZERO = 48
+
+/** 10^scale / divisor in lowest terms, or undefined when the numerator is too large to be exact. */
+export function gridTerms(scale: number, divisor: number): { num: number; den: number } | undefined {
+  const p = POW10[scale]!
+  let a = p
+  let b = divisor
+  while (b > 0) [a, b] = [b, a % b]
+  const num = p / a
+  const den = divisor / a
+  return divisor >= 1 && num <= MAX_NUMERATOR && den <= MAX_DENOMINATOR ? { num, den } : undefined
+}
+
+/** |k| × num / den rounded half up, exactly (see MAX_NUMERATOR): the field's digits as an integer. */
+export function gridDigits(k: number, num: number, den: number): number {
+  const u = Math.abs(k) * num
+  let q = Math.floor(u / den)
+  let r = u - q * den
+  // The double quotient can be one off; the remainder says which way.
+  if (r < 0) {
+    q--
+    r += den
+  } else if (r >= den) {
+    q++
+    r -= den
+  }
+  return 2 * r >= den ? q + 1 : q
+}
+
+/** Writes value k's field (q = gridDigits(k, ...)) at `at`; returns the end. */
+export function writeGrid(
+  out: Uint8Array,
+  at: number,
+  k: number,
+  q: number,
+  scale: number,
+  style: number,
+): number {
+  if (k < 0 && q > 0) out[at++] = MINUS
+  const p = POW10[scale]!
+  let whole = Math.floor(q / p)
+  let fraction = q - whole * p
+  if (fraction < 0) {
+    whole--
+    fraction += p
+  } else if (fraction >= p) {
+    whole++
+    fraction -= p
+  }
+  at = writeWide(out, at, whole, 1)
+  if (style === GridStyle.fixed) {
+    out[at++] = DOT
+    return writeWide(out, at, fraction, scale)
+  }
+  if (fraction === 0) {
+    if (style === GridStyle.plain) return at
+    out[at] = DOT
+    out[at + 1] = ZERO
+    return at + 2
+  }
+  let digits = scale
+  while (fraction % 10 === 0) {
+    fraction /= 10
+    digits--
+  }
+  out[at++] = DOT
+  return writeWide(out, at, fraction, digits)
+}
+
+/** Room for one field: a sign, 16 digits, a point and a zero. */
+const scratch = new Uint8Array(24)
+
+/**
+ * The value k whose field is exactly bytes [a, b), or NaN. The field's digits give k to within rounding;
+ * writing k back and comparing decides, so any text this function accepts is the text a reader rebuilds.
+ */
+export function gridValue(
+  bytes: Uint8Array,
+  a: number,
+  b: number,
+  scale: number,
+  terms: { num: number; den: number },
+  style: number,
+): number {
+  if (b - a === 0 || b - a > 20) return Number.NaN
+  const negative = bytes[a] === MINUS
+  let digits = 0
+  let decimals = -1
+  for (let i = negative ? a + 1 : a; i < b; i++) {
+    const byte = bytes[i]!
+    if (byte === DOT && decimals === -1) decimals = 0
+    else if (byte >= ZERO && byte <= ZERO + 9) {
+      digits = digits * 10 + byte - ZERO
+      if (decimals !== -1) decimals++
+    } else return Number.NaN
+  }
+  if (decimals > scale || digits >= 2 ** 53) return Number.NaN
+  const q = digits * POW10[scale - Math.max(decimals, 0)]!
+  const magnitude = Math.round((q * terms.den) / terms.num)
+  if (magnitude > (negative ? 2 ** 31 : 2 ** 31 - 1)) return Number.NaN
+  const k = negative ? -magnitude : magnitude
+  const end = writeGrid(scratch, 0, k, gridDigits(k, terms.num, terms.den), scale, style)
+  if (end !== b - a) return Number.NaN
+  for (let i = 0; i < end; i++) if (scratch[i] !== bytes[a + i]) return Number.NaN
+  return k
+}
