@@ -1,10 +1,9 @@
 import { LIMITS } from '../spec.js'
 import { type ColumnFields, CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { encodeDictionary, fewDistinct } from './dictionary.js'
-import { GRID_DIVISORS, GridStyle, gridTerms, gridValue } from './grid.js'
+import { chooseGrid, GridStyle, gridValue } from './grid.js'
 import { integerAffixes, integerValue } from './integers.js'
 import { float64Value, scaledValue } from './numbers.js'
-import { POW10 } from './shortest.js'
 import { NumberStyle, pythonValue } from './styles.js'
 
 const QUOTE = 34
@@ -222,9 +221,9 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   const scale = Math.min(decimals, 9)
   // In this order, so that on a tie the narrower value wins, and integers (with delta chains) over doubles.
   const gridStyle = python ? GridStyle.pointZero : sameDecimals ? GridStyle.fixed : GridStyle.plain
-  const grid = gridKind(fields, stride, decimals, gridStyle)
+  const grid = chooseGrid(fields, stride, decimals, gridStyle)
   const options: ColumnKind[] = [
-    ...(grid ? [grid] : []),
+    ...(grid ? [{ kind: TextColumnKind.grid, scale: decimals, style: gridStyle, ...grid }] : []),
     { kind: TextColumnKind.fixed, scale },
     { kind: TextColumnKind.decimal, scale },
     ...(affixes ? [{ kind: TextColumnKind.integer, scale: 0, ...affixes }] : []),
@@ -263,40 +262,6 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   if (best.kind === TextColumnKind.text && fewDistinct(fields, stride, DICTIONARY_SAMPLE_ENTRIES))
     return { kind: TextColumnKind.dictionary, scale: 0 }
   return best
-}
-
-/** Fields a grid is screened on before the whole sample is tried. */
-const GRID_SCREEN = 48
-
-/**
- * The grid kind (grid.ts) with the coarsest divisor that fits nearly all of the first filled fields, when
- * the column has at least 4 decimals and a grid is coarser than them; else undefined.
- */
-function gridKind(
-  fields: ColumnFields,
-  stride: number,
-  decimals: number,
-  style: number,
-): ColumnKind | undefined {
-  if (decimals < 4 || decimals > 15) return undefined
-  const { group, starts, c, trim } = fields
-  const screen: number[] = []
-  for (let k = c; k < starts.length - 1 && screen.length < 2 * GRID_SCREEN; k += stride) {
-    const a = starts[k]!
-    const b = starts[k + 1]! - 1 - trim
-    if (b > a) screen.push(a, b)
-  }
-  if (screen.length === 0) return undefined
-  for (const divisor of GRID_DIVISORS) {
-    const terms = divisor < POW10[decimals]! ? gridTerms(decimals, divisor) : undefined
-    if (!terms) continue
-    let hits = 0
-    for (let i = 0; i < screen.length; i += 2)
-      if (!Number.isNaN(gridValue(group, screen[i]!, screen[i + 1]!, decimals, terms, style))) hits++
-    if (hits >= (screen.length / 2) * 0.9)
-      return { kind: TextColumnKind.grid, scale: decimals, style, divisor, terms }
-  }
-  return undefined
 }
 
 // Per-row scratch reused group after group: a worker keeps one of each instead of allocating per column.

@@ -5,6 +5,7 @@
  * where its decimal digits take 40 and its double 64, and the text still comes back byte for byte.
  */
 
+import type { ColumnFields } from './chunk.js'
 import { writeWide } from './numbers.js'
 import { POW10 } from './shortest.js'
 
@@ -129,4 +130,37 @@ export function gridValue(
   if (end !== b - a) return Number.NaN
   for (let i = 0; i < end; i++) if (scratch[i] !== bytes[a + i]) return Number.NaN
   return k
+}
+
+/** Fields a grid is screened on, from the column's sample. */
+const GRID_SCREEN = 48
+
+/**
+ * The coarsest grid that fits 90% of the first filled fields of a column's sample (every `stride`-th
+ * field), for columns of 4 to 15 decimals and grids coarser than them; else undefined.
+ */
+export function chooseGrid(
+  fields: ColumnFields,
+  stride: number,
+  decimals: number,
+  style: number,
+): { divisor: number; terms: { num: number; den: number } } | undefined {
+  if (decimals < 4 || decimals > 15) return undefined
+  const { group, starts, c, trim } = fields
+  const screen: number[] = []
+  for (let k = c; k < starts.length - 1 && screen.length < 2 * GRID_SCREEN; k += stride) {
+    const a = starts[k]!
+    const b = starts[k + 1]! - 1 - trim
+    if (b > a) screen.push(a, b)
+  }
+  if (screen.length === 0) return undefined
+  for (const divisor of GRID_DIVISORS) {
+    const terms = divisor < POW10[decimals]! ? gridTerms(decimals, divisor) : undefined
+    if (!terms) continue
+    let hits = 0
+    for (let i = 0; i < screen.length; i += 2)
+      if (!Number.isNaN(gridValue(group, screen[i]!, screen[i + 1]!, decimals, terms, style))) hits++
+    if (hits >= (screen.length / 2) * 0.9) return { divisor, terms }
+  }
+  return undefined
 }
