@@ -363,6 +363,31 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     )
   })
 
+  it('types a wide table whose header is longer than the first read', async () => {
+    const dir = join(work, 'wide')
+    mkdirSync(dir)
+    // The Tycho-2 rows, repeated across 400 columns: a header of 10 KB, far past the 2880 bytes first read.
+    const catalog = readFileSync(
+      fileURLToPath(
+        new URL('../../readers/test/fixtures/same-catalog/tycho2-07-first20000.csv', import.meta.url),
+      ),
+      'latin1',
+    )
+    const lines = catalog.trimEnd().split('\n').slice(1, 2001)
+    const header = Array.from({ length: 100 }, (_, i) => `ra_${i},dec_${i},phot_vt_mag_${i},sweep_${i}`)
+    writeFileSync(
+      join(dir, 'wide.csv'),
+      `${header.join(',')}\n${lines.map((line) => Array(100).fill(line).join(',')).join('\n')}\n`,
+    )
+    const reader = await roundTrip(dir, 'wide')
+    const table = reader.manifest.tables!.find((t) => t.entry === 'wide.csv')!
+    expect(table).toMatchObject({ rows: 2000 })
+    expect(table.columns).toHaveLength(400)
+    expect(await format.columnValues(reader, { entry: 'wide.csv', column: 'dec_99' })).toEqual(
+      lines.map((line) => Number(line.split(',')[1])),
+    )
+  })
+
   it('packs a text file whose first line has commas but is no table, exactly', async () => {
     const dir = join(work, 'prose')
     mkdirSync(dir)

@@ -64,6 +64,12 @@ export function splitLine(line: Uint8Array, delimiter: number): string[] | undef
 /** How much of a file's start is read to find its header below comment lines. */
 const HEADER_BYTES = 64 * 1024
 
+function lineCount(bytes: Uint8Array): number {
+  let count = 0
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count++
+  return count
+}
+
 /** Line `at` of `bytes`: its content (without CR LF or LF), and where the next starts; undefined if unended. */
 function lineAt(bytes: Uint8Array, at: number): { line: Uint8Array; next: number } | undefined {
   const end = bytes.indexOf(NEWLINE, at)
@@ -147,7 +153,8 @@ export async function planCsv(
   try {
     let start = head
     const first = head[bomLength(head)]
-    if (first === HASH || first === NEWLINE || first === CR) {
+    // Comment lines, or a header (with VizieR's units and rule) longer than the head: read on.
+    if (first === HASH || first === NEWLINE || first === CR || lineCount(head) < 3) {
       start = new Uint8Array(Math.min(HEADER_BYTES, size))
       await file.read(start, 0, start.byteLength, 0)
       if (!isPlainText(start)) return undefined
