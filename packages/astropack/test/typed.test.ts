@@ -266,33 +266,6 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     })
   })
 
-  it('stores degrees converted from sexagesimal on their grid, and reads and measures them as numbers', async () => {
-    const dir = join(work, 'grid')
-    mkdirSync(dir)
-    const name = 'hipparcos-kstars-first4000.csv'
-    copyFileSync(
-      fileURLToPath(new URL(`../../../fixtures/sample/tables/${name}`, import.meta.url)),
-      join(dir, name),
-    )
-    const reader = await roundTrip(dir, 'grid')
-    // Grid columns need readers that know them (feature bit 5).
-    expect(reader.trailer.requiredFeatures & format.FEATURE_TEXT_GRID).toBe(format.FEATURE_TEXT_GRID)
-    const lines = readFileSync(join(dir, name), 'latin1').trimEnd().split('\n').slice(1)
-    for (const [c, column] of ['ra', 'dec'].entries()) {
-      const fields = lines.map((line) => line.split(',')[c]!)
-      expect(await format.columnValues(reader, { entry: name, column })).toEqual(fields.map(Number))
-      const metrics = reader.manifest.tables![0]!.columns[c]!.metrics!
-      const values = fields.map(Number)
-      expect(metrics).toMatchObject({
-        count: 4000,
-        nulls: 0,
-        min: Math.min(...values),
-        max: Math.max(...values),
-      })
-      expect(metrics.mean).toBeCloseTo(values.reduce((sum, v) => sum + v, 0) / values.length, 9)
-    }
-  })
-
   it("finds the header below comment lines, with VizieR's units and rule under it", async () => {
     const dir = join(work, 'vizier')
     mkdirSync(dir)

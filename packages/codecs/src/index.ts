@@ -1,6 +1,7 @@
 export type { Codec, CodecName } from './codec.js'
 export { crc32 } from './crc32.js'
 export { AstropackError, type ErrorCode, isAstropackError } from './errors.js'
+export { GRID_DIVISORS } from './grid.js'
 export { codecNames, isCodecName, loadCodec, resolveLevel } from './registry.js'
 export { createSha256, type Sha256 } from './sha256.js'
 export {

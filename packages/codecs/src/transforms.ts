@@ -2,6 +2,7 @@ import { bitshuffle, unbitshuffle } from './bit-planes.js'
 import { shuffleWords, unshuffleWords, wordsFit, xorShuffleWords } from './byte-planes.js'
 import { decimal } from './decimal.js'
 import { AstropackError } from './errors.js'
+import { grid } from './grid.js'
 
 /**
  * Reversible transforms applied to a chunk before its codec, to expose structure that byte compressors
@@ -17,6 +18,8 @@ import { AstropackError } from './errors.js'
  *   magnitudes such as 10.321) become small integers; any other value keeps its bits (an exception in place).
  * - bitshuffle: bit planes of groups of 8 elements (see bit-planes.ts): noisy low bits apart from
  *   predictable high ones.
+ * - grid-be / grid-le: float64 values on a grid of 1 / divisor (degrees from sexagesimal) become their
+ *   count and a few bits of rounding (see grid.ts).
  */
 export type TransformOp =
   | 'shuffle'
@@ -26,12 +29,16 @@ export type TransformOp =
   | 'decimal-be'
   | 'decimal-le'
   | 'bitshuffle'
+  | 'grid-be'
+  | 'grid-le'
 export type ElementWidth = 1 | 2 | 4 | 8
 export interface TransformStep {
   op: TransformOp
   width: ElementWidth
   /** decimal: the number of decimal digits (0 to 9). */
   scale?: number
+  /** grid: the index of its divisor in GRID_DIVISORS. */
+  grid?: number
 }
 
 export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
@@ -42,6 +49,8 @@ export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
   'decimal-be': 5,
   'decimal-le': 6,
   bitshuffle: 7,
+  'grid-be': 8,
+  'grid-le': 9,
 }
 
 export function isElementWidth(width: number): width is ElementWidth {
@@ -187,6 +196,10 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
       return
     case 'bitshuffle':
       ;(decode ? unbitshuffle : bitshuffle)(data, step.width, out)
+      return
+    case 'grid-be':
+    case 'grid-le':
+      grid(data, step.width, out, step.op === 'grid-be', decode, step.grid ?? -1)
       return
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)

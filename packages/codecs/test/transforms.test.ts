@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { applyTransforms, invertTransforms, type TransformStep } from '../src/index.js'
+import { applyTransforms, GRID_DIVISORS, invertTransforms, type TransformStep } from '../src/index.js'
 
 const step: fc.Arbitrary<TransformStep> = fc.oneof(
   fc.record({
@@ -12,7 +12,43 @@ const step: fc.Arbitrary<TransformStep> = fc.oneof(
     width: fc.constantFrom(4, 8),
     scale: fc.integer({ min: 0, max: 9 }),
   }),
+  fc.record({
+    op: fc.constantFrom('grid-be', 'grid-le'),
+    width: fc.constant(8),
+    grid: fc.integer({ min: 0, max: GRID_DIVISORS.length - 1 }),
+  }),
 ) as fc.Arbitrary<TransformStep>
+
+/** The double `units` units in the last place away from x (by its bits, as signed 64-bit integers). */
+function nudged(x: number, units: number): number {
+  const view = new DataView(new ArrayBuffer(8))
+  view.setFloat64(0, x)
+  view.setBigInt64(0, view.getBigInt64(0) + BigInt(units))
+  return view.getFloat64(0)
+}
+
+/**
+ * Positions on a sexagesimal grid as catalogs compute them, in several ways (h + m/60 + s/3600 times 15,
+ * k / D, with a few units of rounding either way), mixed with anything else a double can hold.
+ */
+const gridded = fc
+  .array(
+    fc.oneof(
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 23 }),
+          fc.integer({ min: 0, max: 59 }),
+          fc.integer({ min: 0, max: 5999 }),
+        )
+        .map(([h, m, cs]) => (h + m / 60 + cs / 100 / 3600) * 15),
+      fc
+        .tuple(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.integer({ min: -8, max: 8 }))
+        .map(([k, units]) => nudged(k / 24000, units)),
+      fc.double(),
+    ),
+    { maxLength: 200 },
+  )
+  .map((values) => new Uint8Array(Float64Array.from(values).buffer))
 
 /** Catalog-like decimals (magnitudes with 3 digits) mixed with anything else a float can hold. */
 const decimals = fc
@@ -43,6 +79,7 @@ const typedBytes = fc.oneof(
     .map((a) => new Uint8Array(Float64Array.from(a).buffer)),
   fc.uint8Array({ maxLength: 1000 }),
   decimals,
+  gridded,
 )
 
 /** SPEC's byte planes, byte by byte: plane k holds byte k of every element; trailing bytes stay last. */
@@ -136,8 +173,8 @@ describe('transforms', () => {
         try {
           encoded = applyTransforms(steps, data)
         } catch (error) {
-          // Only decimal may refuse a chunk (a subnormal it cannot keep), and it says so with a typed error.
-          expect(steps.some((s) => s.op.startsWith('decimal'))).toBe(true)
+          // Only decimal and grid may refuse a chunk (a subnormal they cannot keep), with a typed error.
+          expect(steps.some((s) => s.op.startsWith('decimal') || s.op.startsWith('grid'))).toBe(true)
           expect(error).toMatchObject({ code: 'UNSUPPORTED_FEATURE' })
           return
         }
@@ -169,6 +206,73 @@ describe('transforms', () => {
     expect(
       Buffer.from(invertTransforms([step], new Uint8Array(encoded.buffer))).equals(Buffer.from(data)),
     ).toBe(true)
+  })
+
+  it('grid keeps positions from h:m:s as their count of hundredths of a second of time and a few units', () => {
+    // Sirius, Canopus, Arcturus (Hipparcos, 0.01 s), computed as a catalog script does; then -0, NaN, Infinity,
+    // a double far from the grid, a subnormal's negative (its top bits are set), the grid's ends.
+    const hms = [
+      [6, 45, 8.92],
+      [6, 23, 57.11],
+      [14, 15, 39.67],
+    ]
+    const values = [
+      ...hms.map(([h, m, s]) => (h! + m! / 60 + s! / 3600) * 15),
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Math.PI,
+      -5e-324,
+      nudged((2 ** 47 - 1) / 24000, 7),
+      nudged(-(2 ** 47 - 1) / 24000, -8),
+    ]
+    const data = new Uint8Array(Float64Array.from(values).buffer)
+    const step: TransformStep = { op: 'grid-le', width: 8, grid: GRID_DIVISORS.indexOf(24000) }
+    const encoded = new DataView(applyTransforms([step], data).buffer)
+    const count = (i: number) => Math.floor(Number(encoded.getBigUint64(i * 8, true)) / 16) - 2 ** 47
+    expect([count(0), count(1), count(2)]).toEqual([2430892, 2303711, 5133967])
+    for (const i of [0, 1, 2, 8, 9]) expect(encoded.getUint32(i * 8 + 4, true) >>> 21, `value ${i}`).toBe(0)
+    for (const i of [3, 4, 5, 6, 7])
+      expect(encoded.getBigUint64(i * 8, true)).toBe(new BigUint64Array(data.buffer)[i])
+    expect(
+      Buffer.from(invertTransforms([step], new Uint8Array(encoded.buffer))).equals(Buffer.from(data)),
+    ).toBe(true)
+    // A positive subnormal off the grid has the top bits of a count: the step refuses the chunk (the
+    // smallest ones are 0 and a few units).
+    expect(() => applyTransforms([step], new Uint8Array(Float64Array.of(1e-310).buffer))).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_FEATURE' }),
+    )
+    expect(() => applyTransforms([{ ...step, grid: GRID_DIVISORS.length }], data)).toThrow(
+      expect.objectContaining({ code: 'CORRUPT_INDEX' }),
+    )
+  })
+
+  it('grid stores every double within -8 to 7 units of k / D as a count, for every grid', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: GRID_DIVISORS.length - 1 }),
+        fc.array(
+          fc.tuple(fc.integer({ min: -(2 ** 47) + 1, max: 2 ** 47 - 1 }), fc.integer({ min: -8, max: 7 })),
+          { minLength: 1, maxLength: 50 },
+        ),
+        fc.boolean(),
+        (grid, counts, bigEndian) => {
+          const values = counts.map(([k, units]) => nudged(k / GRID_DIVISORS[grid]!, units))
+          // Below zero by bits is no double near zero (a NaN): zero's neighbours are the tiny positive ones.
+          fc.pre(counts.every(([k, units]) => k !== 0 || units >= 0))
+          const data = new Uint8Array(values.length * 8)
+          const view = new DataView(data.buffer)
+          for (const [i, v] of values.entries()) view.setFloat64(i * 8, v, !bigEndian)
+          const step: TransformStep = { op: bigEndian ? 'grid-be' : 'grid-le', width: 8, grid }
+          const encoded = applyTransforms([step], data)
+          const out = new DataView(encoded.buffer)
+          for (let i = 0; i < values.length; i++)
+            expect(out.getUint32(i * 8 + (bigEndian ? 0 : 4), !bigEndian) >>> 21).toBe(0)
+          expect(Buffer.from(invertTransforms([step], encoded)).equals(Buffer.from(data))).toBe(true)
+        },
+      ),
+      { numRuns: 2000 },
+    )
   })
 
   it('delta wraps modulo 2^(8 width), like integer arithmetic', () => {

@@ -41,7 +41,7 @@ export { type ByteSource, fromBytes, type ReadStats, withReadStats } from './sou
 export {
   CODEC_IDS,
   DEFAULT_CHUNK_SIZE,
-  FEATURE_TEXT_GRID,
+  FEATURE_GRID,
   FEATURE_TEXT_KINDS,
   FIRST_READ_SIZE,
   HEADER_SIZE,

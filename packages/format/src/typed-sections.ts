@@ -45,13 +45,16 @@ export function encodeTransforms(chains: readonly TransformStep[][]): Uint8Array
   viewOf(parts[0]!).setUint32(0, chains.length, true)
   for (const chain of chains) {
     parts.push(
-      Uint8Array.of(chain.length, ...chain.flatMap((s) => [TRANSFORM_OP_IDS[s.op], s.width, s.scale ?? 0])),
+      Uint8Array.of(
+        chain.length,
+        ...chain.flatMap((s) => [TRANSFORM_OP_IDS[s.op], s.width, s.scale ?? s.grid ?? 0]),
+      ),
     )
   }
   return concatBytes(parts)
 }
 
-/** A step's parameter byte: the scale of decimal steps, 0 for the others. */
+/** A step's parameter byte: the scale of decimal steps, the divisor's index of grid steps, 0 for the others. */
 const STEP_SIZE = 3
 
 export function decodeTransforms(bytes: Uint8Array): TransformStep[][] {
@@ -77,7 +80,13 @@ export function decodeTransforms(bytes: Uint8Array): TransformStep[][] {
           `transform chain ${i + 1} uses unknown transform ${id}`,
         )
       if (!isElementWidth(width)) throw corrupt(`transform chain ${i + 1} has element width ${width}`)
-      chain.push(op.startsWith('decimal') ? { op, width, scale: param } : { op, width })
+      chain.push(
+        op.startsWith('decimal')
+          ? { op, width, scale: param }
+          : op.startsWith('grid')
+            ? { op, width, grid: param }
+            : { op, width },
+      )
     }
     chains.push(chain)
     at += 1 + steps * STEP_SIZE

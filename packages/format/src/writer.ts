@@ -5,6 +5,7 @@ import { type Manifest, manifestProblems } from './manifest.js'
 import { assertEntryPath } from './paths.js'
 import {
   CODEC_IDS,
+  FEATURE_GRID,
   FEATURE_TYPED_SEGMENTS,
   HEADER_SIZE,
   LIMITS,
@@ -140,6 +141,8 @@ export class PackageWriter {
     if (id === undefined) {
       this.#chains.push([...chain])
       id = this.#chains.length
+      // Grid steps came after the first readers of §7.1 (SPEC §4, bit 5).
+      if (chain.some((step) => step.op.startsWith('grid'))) this.#features |= FEATURE_GRID
       this.#chainIds.set(key, id)
     }
     return id

@@ -1,14 +1,8 @@
+import { GRID_DIVISORS } from '@astropack/codecs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { joinTextGroup, splitTextGroup } from '../src/index.js'
-import {
-  GRID_DIVISORS,
-  GridStyle,
-  gridDigits,
-  gridTerms,
-  gridValue,
-  writeGrid,
-} from '../src/text-table/grid.js'
+import { GridStyle, gridDigits, gridTerms, gridValue, writeGrid } from '../src/text-table/grid.js'
 import { TextColumnKind } from '../src/text-table.js'
 import { sameBytes, sampleFiles } from './helpers.js'
 

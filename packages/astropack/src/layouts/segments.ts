@@ -70,7 +70,9 @@ export const OPAQUE: TransformStep[][] = [[]]
 /**
  * Candidate chains for numbers of `width` bytes in the given byte order: as is, byte planes, and byte or
  * bit planes of differences (integers) or of XORs (floats); for floats of 4 or 8 bytes that may be exact
- * decimals (magnitudes, errors), decimal then byte planes, the scale found from the data by the worker.
+ * decimals (magnitudes, errors), decimal then byte planes, and for doubles that may sit on a sexagesimal
+ * grid (positions from h:m:s), grid then byte planes; the worker finds the scale and grid from the data.
+ * `decimals` false leaves both out (text columns, whose kinds already hold such values).
  */
 export function numberChains(
   kind: 'int' | 'float',
@@ -92,6 +94,17 @@ export function numberChains(
       { op: bigEndian ? 'decimal-be' : 'decimal-le', width },
       { op: 'shuffle', width },
     ])
+  if (kind === 'float' && width === 8 && decimals)
+    chains.push(
+      [
+        { op: bigEndian ? 'grid-be' : 'grid-le', width },
+        { op: 'shuffle', width },
+      ],
+      [
+        { op: bigEndian ? 'grid-be' : 'grid-le', width },
+        { op: 'bitshuffle', width },
+      ],
+    )
   return chains
 }
 

@@ -1,4 +1,4 @@
-import { applyTransforms, type Codec, type TransformStep } from '@astropack/codecs'
+import { applyTransforms, type Codec, GRID_DIVISORS, type TransformStep } from '@astropack/codecs'
 import { frameBound } from '../buffer-pool.js'
 import { numberChains } from '../layouts/segments.js'
 import { slot } from './working-memory.js'
@@ -34,19 +34,42 @@ export function columnLevel(codec: Codec, level: number, raw: Uint8Array, steps:
 
 /**
  * Gives decimal steps without a scale the smallest scale (0-9) at which nine in ten of the first values
- * are exact decimals; chains for which there is none are dropped.
+ * are exact decimals, and grid steps without a divisor the coarsest grid that keeps nine in ten of them;
+ * chains for which there is none are dropped.
  */
-export function withScales(chains: readonly TransformStep[][], raw: Uint8Array): TransformStep[][] {
+export function withParams(chains: readonly TransformStep[][], raw: Uint8Array): TransformStep[][] {
   const out: TransformStep[][] = []
   for (const chain of chains) {
     const first = chain[0]
-    if (!first?.op.startsWith('decimal') || first.scale !== undefined) out.push(chain)
-    else {
+    if (first?.op.startsWith('decimal') && first.scale === undefined) {
       const scale = decimalScale(raw, first.width, first.op === 'decimal-be')
       if (scale !== undefined) out.push([{ ...first, scale }, ...chain.slice(1)])
-    }
+    } else if (first?.op.startsWith('grid') && first.grid === undefined) {
+      const grid = gridIndex(raw, first)
+      if (grid !== undefined) out.push([{ ...first, grid }, ...chain.slice(1)])
+    } else out.push(chain)
   }
   return out
+}
+
+/** The first grid (coarsest) on which the step keeps nine in ten of the first values as counts. */
+function gridIndex(raw: Uint8Array, step: TransformStep): number | undefined {
+  const sample = raw.subarray(0, Math.min(1024, Math.floor(raw.byteLength / 8)) * 8)
+  if (sample.byteLength === 0) return undefined
+  const out = slot('grid sample', sample.byteLength)
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  const hiAt = step.op === 'grid-be' ? 0 : 4
+  for (let grid = 0; grid < GRID_DIVISORS.length; grid++) {
+    try {
+      applyTransforms([{ ...step, grid }], sample, out)
+    } catch {
+      return undefined // a subnormal value: no grid keeps it
+    }
+    let counts = 0
+    for (let at = 0; at < sample.byteLength; at += 8) if (view.getUint32(at + hiAt) >>> 21 === 0) counts++
+    if (counts >= (sample.byteLength / 8) * 0.9) return grid
+  }
+  return undefined
 }
 
 function decimalScale(raw: Uint8Array, width: number, bigEndian: boolean): number | undefined {
@@ -123,7 +146,7 @@ export function pickBySample(
   const sample = raw.subarray(0, PROBE_BYTES)
   let plain = Number.POSITIVE_INFINITY
   let best = { size: Number.POSITIVE_INFINITY, chain: [] as TransformStep[] }
-  for (const chain of withScales(chains, sample)) {
+  for (const chain of withParams(chains, sample)) {
     let transformed: Uint8Array
     try {
       transformed = applyTransforms(chain, sample, slot('probe', sample.byteLength))

@@ -10,7 +10,7 @@ import {
 } from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn, measureTextColumn } from '../layouts/metrics.js'
-import { columnLevel, pickBySample, probeChains, TEXT_COLUMN_CHAINS, withScales } from './choose.js'
+import { columnLevel, pickBySample, probeChains, TEXT_COLUMN_CHAINS, withParams } from './choose.js'
 import type { TextColumnChain } from './codec-pool.js'
 import { slot, views } from './working-memory.js'
 
@@ -50,7 +50,7 @@ export function encodePart(
       ? probeChains(codec, level, raw)
       : bySample && picking
         ? [pickBySample(codec, level, raw, candidates)]
-        : withScales(candidates, raw)
+        : withParams(candidates, raw)
   // With one chain known, its level is picked before encoding; trying several, after (for the winner).
   if (deciding && chains.length === 1) level = columnLevel(codec, level, raw, chains[0]!)
   let best: { stored: Uint8Array; steps: TransformStep[]; slot: 'a' | 'b' } | undefined

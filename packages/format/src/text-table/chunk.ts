@@ -1,5 +1,5 @@
 import { AstropackError } from '../errors.js'
-import { FEATURE_TEXT_GRID, FEATURE_TEXT_KINDS } from '../spec.js'
+import { FEATURE_GRID, FEATURE_TEXT_KINDS } from '../spec.js'
 
 /** Column chunk kinds of a text table (SPEC §7.2). */
 export const TextColumnKind = {
@@ -57,7 +57,7 @@ export function newChunk(
 /** The required feature bits (SPEC §4) a column chunk needs of readers: kinds 5 and 6 and Python's style 4, the grid 5. */
 export function textChunkFeatures(column: Uint8Array): number {
   const kind = column[0]!
-  if (kind === TextColumnKind.grid) return FEATURE_TEXT_GRID
+  if (kind === TextColumnKind.grid) return FEATURE_GRID
   return kind === TextColumnKind.integer || kind === TextColumnKind.dictionary || column[3] !== 0
     ? FEATURE_TEXT_KINDS
     : 0

@@ -5,17 +5,10 @@
  * where its decimal digits take 40 and its double 64, and the text still comes back byte for byte.
  */
 
+import { GRID_DIVISORS } from '@astropack/codecs'
 import type { ColumnFields } from './chunk.js'
 import { writeWide } from './numbers.js'
 import { POW10 } from './shortest.js'
-
-/**
- * Grids the writer tries, coarse to fine: degrees from seconds of time (240 per degree) and from arcseconds
- * (3600), each to 1, 0.1, 0.01, 0.001 of a second; arcminutes and tenths; days from seconds (86400).
- */
-export const GRID_DIVISORS = [
-  60, 240, 600, 2400, 3600, 24000, 36000, 86400, 240000, 360000, 864000, 2400000, 3600000,
-] as const
 
 /** How a grid field is written (byte 3): digits without trailing zeros, the same with `.0`, or `scale` decimals. */
 export const GridStyle = { plain: 0, pointZero: 1, fixed: 2 } as const
