@@ -60,9 +60,9 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
-/** Bit 4: text table columns of the integer or dictionary kind, or in Python's number style (SPEC §7.2). */
+/** Bit 4: text table columns of kinds 5 to 7 (integer, dictionary, grid), in a number style, or padded (SPEC §7.2). */
 export const FEATURE_TEXT_KINDS = 1 << 4
-/** Bit 5: values on a grid: text table columns of kind 7, transform steps 8 and 9 (SPEC §7.1, §7.2). */
+/** Bit 5: grid transform steps 8 and 9 (SPEC §7.1). */
 export const FEATURE_GRID = 1 << 5
 export const KNOWN_REQUIRED_FEATURES = FEATURE_TYPED_SEGMENTS | FEATURE_TEXT_KINDS | FEATURE_GRID
 

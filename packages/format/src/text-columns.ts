@@ -23,10 +23,12 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|NaN|NAN|inf|I
  */
 function fieldValues(stored: string[]): ColumnValue[] {
   const fields = stored.map(unquote)
-  const numeric = fields.every((field) => NULL_FIELDS.has(field) || NUMBER.test(field))
-  return fields.map((field) => {
+  // Numbers and nulls are read without the spaces that align them (VizieR's TSV); text keeps them.
+  const trimmed = fields.map((field) => (field.startsWith(' ') || field.endsWith(' ') ? field.trim() : field))
+  const numeric = trimmed.every((field) => NULL_FIELDS.has(field) || NUMBER.test(field))
+  return trimmed.map((field, i) => {
     if (NULL_FIELDS.has(field)) return null
-    if (!numeric) return field
+    if (!numeric) return fields[i]!
     // Integers past 2^53 (IDs) as BigInt, not as the nearest double.
     if (/^-?\d{16,19}$/.test(field) && !Number.isSafeInteger(Number(field))) return BigInt(field)
     return /^[-+]?inf$/i.test(field) ? (field.startsWith('-') ? -Infinity : Infinity) : Number(field)

@@ -11,7 +11,7 @@ import {
   writeShortFloat64,
 } from '../src/text-table/numbers.js'
 import { NumberStyle, pythonRepr } from '../src/text-table/styles.js'
-import { TextChunkFlag, TextColumnKind } from '../src/text-table.js'
+import { TextChunkFlag, TextColumnKind, textChunkFeatures } from '../src/text-table.js'
 import { sameBytes, sampleFiles } from './helpers.js'
 import * as legacy from './legacy-text-table.js'
 
@@ -119,7 +119,7 @@ describe('text tables stored as typed columns', () => {
     // Chunks of one group that disagree on the flag are refused, never half-applied.
     const mixed = [parts[0]!, parts[1]!.slice()]
     mixed[1]![2] = 0
-    expect(() => joinTextGroup(mixed, 44)).toThrow(/differ in their flags/)
+    expect(() => joinTextGroup(mixed, 44)).toThrow(/differ in their line ends/)
   })
 
   it('finds every field when the lines run much shorter than the first, or one has thousands too many', () => {
@@ -380,10 +380,10 @@ describe('compatibility with the previous string-based implementation', () => {
     expect(sameBytes(joinTextGroup(legacy.splitTextGroup(group, delimiter, columns), delimiter), group)).toBe(
       true,
     )
-    // The previous reader knows kinds 0-4 in ECMAScript's style only: integers, dictionaries (kinds 5, 6)
-    // and Python's style came after it.
+    // The previous reader knows kinds 0-4 in ECMAScript's style only: what needs feature 4 (kinds 5 to 7,
+    // Python's style, padding) came after it.
     const parts = splitTextGroup(group, delimiter, columns)
-    if (parts.some((part) => part[0]! > TextColumnKind.fixed || part[3] !== 0)) return
+    if (parts.some((part) => textChunkFeatures(part) !== 0)) return
     expect(sameBytes(legacy.joinTextGroup(parts, delimiter), group)).toBe(true)
   }
 

@@ -254,10 +254,13 @@ class Running {
 
   /** A field kept as text: null, NaN, a number written another way, or text (not counted). */
   field(bytes: Uint8Array): void {
-    const first = bytes[0]
+    // Right-aligned fields (VizieR's TSV) are read after their spaces.
+    let start = 0
+    while (bytes[start] === 32) start++
+    const first = bytes[start]
     // Only short fields can be null words, only these first bytes start a number: no string otherwise.
     if (
-      bytes.byteLength > 4 &&
+      bytes.byteLength - start > 4 &&
       !(first === 45 || first === 43 || first === 46 || (first! >= 48 && first! <= 57))
     )
       return

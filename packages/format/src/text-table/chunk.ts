@@ -1,5 +1,5 @@
 import { AstropackError } from '../errors.js'
-import { FEATURE_GRID, FEATURE_TEXT_KINDS } from '../spec.js'
+import { FEATURE_TEXT_KINDS } from '../spec.js'
 
 /** Column chunk kinds of a text table (SPEC §7.2). */
 export const TextColumnKind = {
@@ -29,12 +29,47 @@ export interface ColumnFields {
   trim: number
 }
 
+/** A column's pad width: the length of its fields when they all have one and some start with a space; else 0. */
+export function padWidth(fields: ColumnFields, stride: number): number {
+  const { group, starts, c, trim } = fields
+  let width = -1
+  let spaced = false
+  for (let k = c; k < starts.length - 1; k += stride) {
+    const a = starts[k]!
+    const length = starts[k + 1]! - 1 - trim - a
+    if (width === -1) width = length
+    else if (length !== width) return 0
+    spaced ||= group[a] === SPACE
+  }
+  return spaced && width > 1 && width <= 0xffff ? width : 0
+}
+
+/** Where a padded field's text starts: after its leading spaces (b when it is only spaces). */
+export function afterSpaces(group: Uint8Array, a: number, b: number): number {
+  while (a < b && group[a] === SPACE) a++
+  return a
+}
+
 export const HEADER = 8
 export const NEWLINE = 10
 export const CR = 13
 
-/** Chunk flags (byte 2): the group's lines end with CR LF, not LF alone (set on each of its chunks). */
-export const TextChunkFlag = { crlf: 1 } as const
+/**
+ * Chunk flags (byte 2). crlf: the group's lines end with CR LF, not LF alone (set on each of its chunks).
+ * padded: the column's values are right-aligned with spaces to the width in the chunk's last 2 bytes.
+ */
+export const TextChunkFlag = { crlf: 1, padded: 2 } as const
+
+/** Pads a field written at [start, end) with spaces before it to `width` bytes; returns its new end. */
+export function padLeft(out: Uint8Array, start: number, end: number, width: number): number {
+  const spaces = width - (end - start)
+  if (spaces <= 0) return end
+  out.copyWithin(start + spaces, start, end)
+  out.fill(SPACE, start, start + spaces)
+  return start + width
+}
+
+const SPACE = 32
 
 /** A fresh column chunk of `size` bytes with its header written. */
 export function newChunk(
@@ -54,13 +89,14 @@ export function newChunk(
   return bytes
 }
 
-/** The required feature bits (SPEC §4) a column chunk needs of readers: kinds 5 and 6 and Python's style 4, the grid 5. */
+/**
+ * The required feature bits (SPEC §4) a column chunk needs of readers: bit 4 for what came after the first
+ * readers of SPEC §7.2 (kinds 5 to 7, a number style, padding).
+ */
 export function textChunkFeatures(column: Uint8Array): number {
-  const kind = column[0]!
-  if (kind === TextColumnKind.grid) return FEATURE_GRID
-  return kind === TextColumnKind.integer || kind === TextColumnKind.dictionary || column[3] !== 0
-    ? FEATURE_TEXT_KINDS
-    : 0
+  const later =
+    column[0]! >= TextColumnKind.integer || column[3] !== 0 || (column[2]! & TextChunkFlag.padded) !== 0
+  return later ? FEATURE_TEXT_KINDS : 0
 }
 
 export function corrupt(message: string): AstropackError {

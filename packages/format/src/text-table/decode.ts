@@ -1,5 +1,5 @@
 import { LIMITS } from '../spec.js'
-import { CR, corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
+import { CR, corrupt, HEADER, NEWLINE, padLeft, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { readDictionary } from './dictionary.js'
 import { GridStyle, gridDigits, gridTerms, writeGrid } from './grid.js'
 import { writeInteger } from './integers.js'
@@ -44,6 +44,8 @@ class Column {
   /** Grids: 10^scale / divisor in lowest terms. */
   num = 1
   den = 1
+  /** Values right-aligned with spaces to this width, or 0. */
+  pad = 0
   /** Numeric kinds: how values are written (Mode), decided once rather than per field. */
   readonly mode: number
 
@@ -85,14 +87,34 @@ class Column {
 }
 
 /** Checks a column chunk's header and tables against its length, before anything is allocated for it. */
-function readColumn(bytes: Uint8Array): Column {
-  if (bytes.byteLength < HEADER) throw corrupt('column chunk shorter than its header')
+function readColumn(chunk: Uint8Array): Column {
+  if (chunk.byteLength < HEADER) throw corrupt('column chunk shorter than its header')
+  if ((chunk[2]! & TextChunkFlag.padded) === 0) return readKind(chunk)
+  // Padded values: the width is in the last 2 bytes, after what the kind reads.
+  if (chunk.byteLength < HEADER + 2) throw corrupt('padded column chunk too short for its width')
+  const pad = chunk[chunk.byteLength - 2]! | (chunk[chunk.byteLength - 1]! << 8)
+  const column = readKind(chunk.subarray(0, chunk.byteLength - 2))
+  if (!VALUE_KINDS.has(column.kind) || pad < 2) throw corrupt(`padding on a column of kind ${column.kind}`)
+  column.pad = pad
+  return column
+}
+
+/** Kinds whose values a padded column right-aligns. */
+const VALUE_KINDS: ReadonlySet<number> = new Set([
+  TextColumnKind.float64,
+  TextColumnKind.decimal,
+  TextColumnKind.fixed,
+  TextColumnKind.integer,
+  TextColumnKind.grid,
+])
+
+function readKind(bytes: Uint8Array): Column {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const [kind, scale] = [bytes[0]!, bytes[1]!]
   const style = bytes[3]!
   const styled = kind === TextColumnKind.float64 || kind === TextColumnKind.decimal
   const maxStyle = kind === TextColumnKind.grid ? GridStyle.fixed : styled ? NumberStyle.python : 0
-  if ((bytes[2]! & ~TextChunkFlag.crlf) !== 0 || style > maxStyle) {
+  if ((bytes[2]! & ~(TextChunkFlag.crlf | TextChunkFlag.padded)) !== 0 || style > maxStyle) {
     throw corrupt(`unknown column chunk flags ${bytes[2]} or number style ${style}`)
   }
   const count = view.getUint32(4, true)
@@ -215,12 +237,15 @@ export function joinTextGroup(
   const columns = parts.map(readColumn)
   const rows = columns[0]?.count ?? 0
   if (columns.some((column) => column.count !== rows)) throw corrupt('columns of a group differ in length')
-  const flags = parts[0]?.[2] ?? 0
-  if (parts.some((part) => part[2] !== flags)) throw corrupt('columns of a group differ in their flags')
-  const crlf = (flags & TextChunkFlag.crlf) !== 0
+  const crlf = ((parts[0]?.[2] ?? 0) & TextChunkFlag.crlf) !== 0
+  if (parts.some((part) => ((part[2]! & TextChunkFlag.crlf) !== 0) !== crlf))
+    throw corrupt('columns of a group differ in their line ends')
   // One pass, into `into` when given (callers pass room for a whole group's text), else into a buffer
   // that grows with the text: nothing is sized from the declared counts before the rows are written.
-  const rowBound = columns.reduce((sum, column) => sum + column.maxField + 1, crlf ? 1 : 0)
+  const rowBound = columns.reduce(
+    (sum, column) => sum + Math.max(column.maxField, column.pad) + 1,
+    crlf ? 1 : 0,
+  )
   const out = into ?? new Uint8Array(Math.min(rowBound * Math.min(rows, 1024), 1 << 20))
   return writeRows(columns, rows, delimiter, crlf, out, rowBound)
 }
@@ -290,6 +315,7 @@ function writeRow(
       at += length
     } else {
       const view = column.view
+      const start = at
       switch (column.mode) {
         case Mode.float64:
           at = writeFloat64(out, at, column, view.getFloat64(HEADER + row * 8, true))
@@ -320,6 +346,7 @@ function writeRow(
         default:
           at = writePython(out, at, column, row)
       }
+      if (column.pad > 0) at = padLeft(out, start, at, column.pad)
     }
     if (c < last) out[at++] = delimiter
   }

@@ -1,5 +1,15 @@
 import { LIMITS } from '../spec.js'
-import { type ColumnFields, CR, HEADER, NEWLINE, newChunk, TextChunkFlag, TextColumnKind } from './chunk.js'
+import {
+  afterSpaces,
+  type ColumnFields,
+  CR,
+  HEADER,
+  NEWLINE,
+  newChunk,
+  padWidth,
+  TextChunkFlag,
+  TextColumnKind,
+} from './chunk.js'
 import { encodeDictionary, fewDistinct } from './dictionary.js'
 import { chooseGrid, GridStyle, gridValue } from './grid.js'
 import { integerAffixes, integerValue } from './integers.js'
@@ -27,6 +37,8 @@ interface ColumnKind {
   suffix?: Uint8Array
   /** Grid values: the divisor and the fraction 10^scale / divisor in lowest terms. */
   divisor?: number
+  /** Values right-aligned with spaces to this width (VizieR's TSV), or 0. */
+  pad?: number
   terms?: { num: number; den: number }
 }
 
@@ -193,15 +205,19 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   const rows = (starts.length - 1) / columnCount
   const step = rows > SAMPLE ? Math.ceil(rows / SAMPLE) : 1
   const stride = step * columnCount
+  // Values right-aligned with spaces (VizieR's TSV) are read without the spaces.
+  const pad = padWidth(fields, stride)
+  const start = (k: number, b: number) => (pad ? afterSpaces(group, starts[k]!, b) : starts[k]!)
   let decimals = 0
   let sameDecimals = true
   let first: [number, number] | undefined
   let python = false
   for (let k = c; k < starts.length - 1; k += stride) {
     const b = starts[k + 1]! - 1 - trim
+    const a = start(k, b)
     let dot = -1
     let exponent = -1
-    for (let i = starts[k]!; i < b; i++) {
+    for (let i = a; i < b; i++) {
       const byte = group[i]!
       if (byte === DOT && dot === -1) dot = i
       else if ((byte | 0x20) === 0x65) exponent = i
@@ -214,14 +230,14 @@ function chooseKind(fields: ColumnFields): ColumnKind {
     python ||=
       (exponent === -1 && dot === b - 2 && group[b - 1] === ZERO_BYTE) ||
       (exponent !== -1 && (group[exponent + 1] === PLUS || group[exponent + 2] === ZERO_BYTE))
-    if (!first && b > starts[k]!) first = [starts[k]!, b]
+    if (!first && b > a) first = [a, b]
   }
   // Integers keep the text around the first field's digits: every field must share it.
   const affixes = first && integerAffixes(group, first[0], first[1])
   const scale = Math.min(decimals, 9)
   // In this order, so that on a tie the narrower value wins, and integers (with delta chains) over doubles.
   const gridStyle = python ? GridStyle.pointZero : sameDecimals ? GridStyle.fixed : GridStyle.plain
-  const grid = chooseGrid(fields, stride, decimals, gridStyle)
+  const grid = chooseGrid(fields, stride, decimals, gridStyle, pad)
   const options: ColumnKind[] = [
     ...(grid ? [{ kind: TextColumnKind.grid, scale: decimals, style: gridStyle, ...grid }] : []),
     { kind: TextColumnKind.fixed, scale },
@@ -238,7 +254,10 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   // A binary kind must fit 80% of the sampled fields that are not empty (nulls are exceptions of every
   // kind), and most fields must be filled: as text, an empty field costs one byte, as an exception eight.
   let filled = 0
-  for (let k = c; k < starts.length - 1; k += stride) if (starts[k + 1]! - 1 - trim > starts[k]!) filled++
+  for (let k = c; k < starts.length - 1; k += stride) {
+    const b = starts[k + 1]! - 1 - trim
+    if (b > start(k, b)) filled++
+  }
   const sampled = Math.ceil(rows / step)
   const limit = filled >= sampled * 0.5 ? filled * 0.2 : 0
   // Of the kinds that fit, the one whose values and exceptions take the fewest bytes (before compression).
@@ -250,8 +269,8 @@ function chooseKind(fields: ColumnFields): ColumnKind {
     let misses = 0
     const fits = () => misses < limit && values + misses * EXCEPTION_COST < bestCost
     for (let k = c; k < starts.length - 1 && fits(); k += stride) {
-      const a = starts[k]!
       const b = starts[k + 1]! - 1 - trim
+      const a = start(k, b)
       if (b > a && Number.isNaN(fieldValue(group, a, b, option))) misses++
     }
     if (fits()) {
@@ -261,7 +280,7 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   }
   if (best.kind === TextColumnKind.text && fewDistinct(fields, stride, DICTIONARY_SAMPLE_ENTRIES))
     return { kind: TextColumnKind.dictionary, scale: 0 }
-  return best
+  return best.kind === TextColumnKind.text ? best : { ...best, pad }
 }
 
 // Per-row scratch reused group after group: a worker keeps one of each instead of allocating per column.
@@ -283,13 +302,15 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
   if (integer && highs.length < rows) highs = new Float64Array(rows)
   let exceptions = 0
   let extra = 0
+  const pad = as.pad ?? 0
   for (let row = 0, k = c; row < rows; row++, k += columnCount) {
-    const a = starts[k]!
     const b = starts[k + 1]! - 1 - trim
+    // A padded field of another width is an exception (its text empty here).
+    const a = pad === 0 ? starts[k]! : b - starts[k]! === pad ? afterSpaces(group, starts[k]!, b) : b
     const value = fieldValue(group, a, b, as)
     if (Number.isNaN(value)) {
       exceptionRows[exceptions++] = row
-      extra += b - a
+      extra += b - starts[k]!
       // The slot of an exception is ignored: the value before it keeps XOR and delta runs at zero.
       values[row] = row > 0 ? values[row - 1]! : 0
       if (integer) highs[row] = row > 0 ? highs[row - 1]! : 0
@@ -304,9 +325,9 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     : kind === TextColumnKind.grid
       ? 4
       : 0
-  const size = HEADER + rows * width + 4 + exceptions * 8 + extra + tail
+  const size = HEADER + rows * width + 4 + exceptions * 8 + extra + tail + (pad ? 2 : 0)
   if (size > LIMITS.maxChunkRawSize) return undefined
-  const bytes = newChunk(kind, scale, rows, size, flags, as.style)
+  const bytes = newChunk(kind, scale, rows, size, flags | (pad ? TextChunkFlag.padded : 0), as.style)
   const view = new DataView(bytes.buffer)
   if (integer)
     for (let row = 0; row < rows; row++) {
@@ -337,6 +358,7 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     bytes.set(as.suffix!, text + 1)
   }
   if (kind === TextColumnKind.grid) view.setUint32(text, as.divisor!, true)
+  if (pad) view.setUint16(size - 2, pad, true)
   return bytes
 }
 

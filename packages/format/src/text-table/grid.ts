@@ -6,7 +6,7 @@
  */
 
 import { GRID_DIVISORS } from '@astropack/codecs'
-import type { ColumnFields } from './chunk.js'
+import { afterSpaces, type ColumnFields } from './chunk.js'
 import { writeWide } from './numbers.js'
 import { POW10 } from './shortest.js'
 
@@ -130,20 +130,22 @@ const GRID_SCREEN = 48
 
 /**
  * The coarsest grid that fits 90% of the first filled fields of a column's sample (every `stride`-th
- * field), for columns of 4 to 15 decimals and grids coarser than them; else undefined.
+ * field, without the spaces of a `pad`ded column), for columns of 4 to 15 decimals and grids coarser than
+ * them; else undefined.
  */
 export function chooseGrid(
   fields: ColumnFields,
   stride: number,
   decimals: number,
   style: number,
+  pad: number,
 ): { divisor: number; terms: { num: number; den: number } } | undefined {
   if (decimals < 4 || decimals > 15) return undefined
   const { group, starts, c, trim } = fields
   const screen: number[] = []
   for (let k = c; k < starts.length - 1 && screen.length < 2 * GRID_SCREEN; k += stride) {
-    const a = starts[k]!
     const b = starts[k + 1]! - 1 - trim
+    const a = pad ? afterSpaces(group, starts[k]!, b) : starts[k]!
     if (b > a) screen.push(a, b)
   }
   if (screen.length === 0) return undefined

@@ -1,0 +1,76 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { joinTextGroup, splitTextGroup } from '../src/index.js'
+import { TextChunkFlag, TextColumnKind } from '../src/text-table.js'
+import { sameBytes, sampleFiles } from './helpers.js'
+
+const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
+
+/** Fields right-aligned with spaces to their column's widest, as VizieR's TSV writes them. */
+function rightAligned(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)))
+  return rows.map((row) => row.map((field, c) => field.padStart(widths[c]!)).join('\t')).join('\n') + '\n'
+}
+
+describe('columns right-aligned with spaces (VizieR TSV)', () => {
+  it('store the real catalog padded, as values, and rebuild it byte for byte', async () => {
+    const [csv] = await sampleFiles(['tables/hipparcos-kstars-first4000.csv'])
+    const lines = new TextDecoder('latin1').decode(csv!.bytes).trimEnd().split('\n').slice(1)
+    const tsv = latin1(rightAligned(lines.map((line) => line.split(','))))
+    const parts = splitTextGroup(tsv, 9, 13)
+    expect(sameBytes(joinTextGroup(parts, 9), tsv)).toBe(true)
+    // ra, dec (grids), pmra, pmdec, parallax (decimals): values, padded to their width.
+    for (const part of parts.slice(0, 5)) {
+      expect(part[0]).not.toBe(TextColumnKind.text)
+      expect(part[2]! & TextChunkFlag.padded).toBe(TextChunkFlag.padded)
+    }
+    // Padding costs a chunk its two bytes of width and the spaces of its exceptions, not a byte a field.
+    const plain = splitTextGroup(latin1(`${lines.join('\n')}\n`), 44, 13)
+    for (let c = 0; c < 5; c++) expect(parts[c]!.byteLength).toBeLessThan(plain[c]!.byteLength * 1.01 + 2)
+  })
+
+  it('come back byte for byte whatever the fields, widths and blanks', () => {
+    const field = fc.oneof(
+      fc.integer({ min: -99999, max: 99999 }).map((k) => String(k / 100)),
+      fc.integer().map(String),
+      fc.double({ noNaN: true }).map(String),
+      fc.constantFrom('', ' ', '-0', 'null', 'x', '1e-7', ' 5'),
+    )
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).chain((columns) =>
+          fc.array(fc.array(field, { minLength: columns, maxLength: columns }), {
+            minLength: 1,
+            maxLength: 80,
+          }),
+        ),
+        (rows) => {
+          const tsv = latin1(rightAligned(rows))
+          expect(sameBytes(joinTextGroup(splitTextGroup(tsv, 9, rows[0]!.length), 9), tsv)).toBe(true)
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('give typed errors for padding on a text column, a width under 2 or a chunk cut short', () => {
+    // A number column, and a text column of 100 distinct words (not a dictionary, not integers).
+    const word = (i: number) => `x${'abcdefghij'[i % 10]}${'klmnopqrst'[Math.floor(i / 10) % 10]}`
+    const group = latin1(rightAligned(Array.from({ length: 300 }, (_, i) => [String(i * 7.25), word(i)])))
+    const parts = splitTextGroup(group, 9, 2)
+    expect(parts[0]![2]).toBe(TextChunkFlag.padded)
+    expect(parts[1]![0]).toBe(TextColumnKind.text)
+    const rejects = (column: Uint8Array, other = parts[1]!) =>
+      expect(() => joinTextGroup([column, other], 9)).toThrow(
+        expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
+      )
+    const width1 = parts[0]!.slice()
+    width1[width1.byteLength - 2] = 1
+    width1[width1.byteLength - 1] = 0
+    rejects(width1)
+    rejects(parts[0]!.subarray(0, 9))
+    const paddedText = parts[1]!.slice()
+    paddedText[2] = TextChunkFlag.padded
+    rejects(parts[0]!, paddedText)
+  })
+})
