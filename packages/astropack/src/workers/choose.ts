@@ -58,7 +58,8 @@ function gridIndex(raw: Uint8Array, step: TransformStep): number | undefined {
   if (sample.byteLength === 0) return undefined
   const out = slot('grid sample', sample.byteLength)
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
-  const hiAt = step.op === 'grid-be' ? 0 : 4
+  const littleEndian = step.op === 'grid-le'
+  const hiAt = littleEndian ? 4 : 0
   for (let grid = 0; grid < GRID_DIVISORS.length; grid++) {
     try {
       applyTransforms([{ ...step, grid }], sample, out)
@@ -66,7 +67,8 @@ function gridIndex(raw: Uint8Array, step: TransformStep): number | undefined {
       return undefined // a subnormal value: no grid keeps it
     }
     let counts = 0
-    for (let at = 0; at < sample.byteLength; at += 8) if (view.getUint32(at + hiAt) >>> 21 === 0) counts++
+    for (let at = 0; at < sample.byteLength; at += 8)
+      if (view.getUint32(at + hiAt, littleEndian) >>> 21 === 0) counts++
     if (counts >= (sample.byteLength / 8) * 0.9) return grid
   }
   return undefined
