@@ -170,6 +170,14 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
       .split('\n')
     return { header: header!, lines }
   }
+  /** The readers' same-catalog fixture: 20,000 Tycho-2 rows with a header. */
+  const tycho2Csv = () =>
+    readFileSync(
+      fileURLToPath(
+        new URL('../../readers/test/fixtures/same-catalog/tycho2-07-first20000.csv', import.meta.url),
+      ),
+      'latin1',
+    )
   const storedBytes = (reader: format.PackageReader, name: string) =>
     reader.chunkIndexes(reader.entry(name)).reduce((sum, i) => sum + reader.chunks[i]!.storedSize, 0)
 
@@ -336,12 +344,7 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
   it('names the columns of a headerless file as the CSV reader does, and of a header with repeats', async () => {
     const dir = join(work, 'headerless')
     mkdirSync(dir)
-    const catalog = readFileSync(
-      fileURLToPath(
-        new URL('../../readers/test/fixtures/same-catalog/tycho2-07-first20000.csv', import.meta.url),
-      ),
-      'latin1',
-    )
+    const catalog = tycho2Csv()
     const body = catalog.slice(catalog.indexOf('\n') + 1)
     writeFileSync(join(dir, 'headerless.csv'), body, 'latin1')
     writeFileSync(join(dir, 'repeats.csv'), `ra,ra, ,dec\n${body}`, 'latin1')
@@ -362,12 +365,7 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     const dir = join(work, 'wide')
     mkdirSync(dir)
     // The Tycho-2 rows, repeated across 400 columns: a header of 10 KB, far past the 2880 bytes first read.
-    const catalog = readFileSync(
-      fileURLToPath(
-        new URL('../../readers/test/fixtures/same-catalog/tycho2-07-first20000.csv', import.meta.url),
-      ),
-      'latin1',
-    )
+    const catalog = tycho2Csv()
     const lines = catalog.trimEnd().split('\n').slice(1, 2001)
     const header = Array.from({ length: 100 }, (_, i) => `ra_${i},dec_${i},phot_vt_mag_${i},sweep_${i}`)
     writeFileSync(

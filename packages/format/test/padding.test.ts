@@ -9,7 +9,8 @@ const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
 /** Fields right-aligned with spaces to their column's widest, as VizieR's TSV writes them. */
 function rightAligned(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)))
-  return rows.map((row) => row.map((field, c) => field.padStart(widths[c]!)).join('\t')).join('\n') + '\n'
+  const lines = rows.map((row) => row.map((field, c) => field.padStart(widths[c]!)).join('\t'))
+  return `${lines.join('\n')}\n`
 }
 
 describe('columns right-aligned with spaces (VizieR TSV)', () => {

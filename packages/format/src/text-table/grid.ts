@@ -31,20 +31,18 @@ export function gridTerms(scale: number, divisor: number): { num: number; den: n
   return divisor >= 1 && num <= MAX_NUMERATOR && den <= MAX_DENOMINATOR ? { num, den } : undefined
 }
 
+/** floor(u / d) exactly, for integers 0 <= u < 2^53 and d > 0: the double quotient can be one off. */
+function floorDivide(u: number, d: number): number {
+  const q = Math.floor(u / d)
+  const r = u - q * d
+  return r < 0 ? q - 1 : r >= d ? q + 1 : q
+}
+
 /** |k| × num / den rounded half up, exactly (see MAX_NUMERATOR): the field's digits as an integer. */
 export function gridDigits(k: number, num: number, den: number): number {
   const u = Math.abs(k) * num
-  let q = Math.floor(u / den)
-  let r = u - q * den
-  // The double quotient can be one off; the remainder says which way.
-  if (r < 0) {
-    q--
-    r += den
-  } else if (r >= den) {
-    q++
-    r -= den
-  }
-  return 2 * r >= den ? q + 1 : q
+  const q = floorDivide(u, den)
+  return 2 * (u - q * den) >= den ? q + 1 : q
 }
 
 /** Writes value k's field (q = gridDigits(k, ...)) at `at`; returns the end. */
@@ -58,15 +56,8 @@ export function writeGrid(
 ): number {
   if (k < 0 && q > 0) out[at++] = MINUS
   const p = POW10[scale]!
-  let whole = Math.floor(q / p)
+  const whole = floorDivide(q, p)
   let fraction = q - whole * p
-  if (fraction < 0) {
-    whole--
-    fraction += p
-  } else if (fraction >= p) {
-    whole++
-    fraction -= p
-  }
   at = writeWide(out, at, whole, 1)
   if (style === GridStyle.fixed) {
     out[at++] = DOT
