@@ -30,11 +30,14 @@ describe('columns right-aligned with spaces (VizieR TSV)', () => {
     for (let c = 0; c < 5; c++) expect(parts[c]!.byteLength).toBeLessThan(plain[c]!.byteLength * 1.01 + 2)
   })
 
-  it('come back byte for byte whatever the fields, widths and blanks', () => {
+  it('come back byte for byte whatever the fields, widths, blanks and line ends', () => {
     const field = fc.oneof(
       fc.integer({ min: -99999, max: 99999 }).map((k) => String(k / 100)),
       fc.integer().map(String),
       fc.double({ noNaN: true }).map(String),
+      // Degrees from h:m:s at 0.01 s, printed to 10 decimals (grid values), and IDs with a prefix.
+      fc.integer({ min: 0, max: 8_639_999 }).map((k) => String(Number((k / 24000).toFixed(10)))),
+      fc.integer({ min: 0, max: 999_999 }).map((k) => `HIP ${k}`),
       fc.constantFrom('', ' ', '-0', 'null', 'x', '1e-7', ' 5'),
     )
     fc.assert(
@@ -45,8 +48,10 @@ describe('columns right-aligned with spaces (VizieR TSV)', () => {
             maxLength: 80,
           }),
         ),
-        (rows) => {
-          const tsv = latin1(rightAligned(rows))
+        fc.boolean(),
+        (rows, crlf) => {
+          const text = rightAligned(rows)
+          const tsv = latin1(crlf ? text.replaceAll('\n', '\r\n') : text)
           expect(sameBytes(joinTextGroup(splitTextGroup(tsv, 9, rows[0]!.length), 9), tsv)).toBe(true)
         },
       ),
