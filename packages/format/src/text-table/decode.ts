@@ -5,7 +5,7 @@ import { GridStyle, gridDigits, gridTerms, writeGrid } from './grid.js'
 import { writeInteger } from './integers.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 import { POW10 } from './shortest.js'
-import { NumberStyle, plainInPython, pointZero, pythonRepr } from './styles.js'
+import { dropLeadingZero, NumberStyle, plainInPython, pointZero, pythonRepr } from './styles.js'
 
 /** How a column writes its values: its kind, and for float64 and decimal columns its number style. */
 const Mode = {
@@ -48,6 +48,8 @@ class Column {
   pad = 0
   /** Numeric kinds: how values are written (Mode), decided once rather than per field. */
   readonly mode: number
+  /** Float64 and decimal values written without the zero before the point (NumberStyle.leadingDot). */
+  readonly dropZero: boolean
 
   constructor(
     readonly kind: number,
@@ -63,6 +65,9 @@ class Column {
     readonly maxField: number,
   ) {
     this.mode = modeOf(kind, bytes[3]!)
+    this.dropZero =
+      bytes[3] === NumberStyle.leadingDot &&
+      (kind === TextColumnKind.float64 || kind === TextColumnKind.decimal)
   }
 
   /** Back to the first row. */
@@ -113,7 +118,7 @@ function readKind(bytes: Uint8Array): Column {
   const [kind, scale] = [bytes[0]!, bytes[1]!]
   const style = bytes[3]!
   const styled = kind === TextColumnKind.float64 || kind === TextColumnKind.decimal
-  const maxStyle = kind === TextColumnKind.grid ? GridStyle.fixed : styled ? NumberStyle.python : 0
+  const maxStyle = kind === TextColumnKind.grid ? GridStyle.fixed : styled ? NumberStyle.leadingDot : 0
   if ((bytes[2]! & ~(TextChunkFlag.crlf | TextChunkFlag.padded)) !== 0 || style > maxStyle) {
     throw corrupt(`unknown column chunk flags ${bytes[2]} or number style ${style}`)
   }
@@ -346,6 +351,7 @@ function writeRow(
         default:
           at = writePython(out, at, column, row)
       }
+      if (column.dropZero) at = dropLeadingZero(out, start, at)
       if (column.pad > 0) at = padLeft(out, start, at, column.pad)
     }
     if (c < last) out[at++] = delimiter

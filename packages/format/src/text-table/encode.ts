@@ -14,11 +14,12 @@ import { encodeDictionary, fewDistinct } from './dictionary.js'
 import { chooseGrid, GridStyle, gridValue } from './grid.js'
 import { integerAffixes, integerValue } from './integers.js'
 import { float64Value, scaledValue } from './numbers.js'
-import { NumberStyle, pythonValue } from './styles.js'
+import { leadingDotValue, NumberStyle, pythonValue } from './styles.js'
 
 const QUOTE = 34
 const DOT = 46
 const PLUS = 43
+const MINUS = 45
 const ZERO_BYTE = 48
 /** Fields a column's kind is chosen on. */
 const SAMPLE = 2000
@@ -52,6 +53,8 @@ const words = new Float64Array(2)
 function fieldValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
   if (as.style === NumberStyle.python && as.kind !== TextColumnKind.grid)
     return pythonValue(group, a, b, as.kind === TextColumnKind.decimal ? as.scale : undefined)
+  if (as.style === NumberStyle.leadingDot && as.kind !== TextColumnKind.grid)
+    return leadingDotValue(group, a, b, as.kind === TextColumnKind.decimal ? as.scale : undefined)
   if (as.kind === TextColumnKind.float64) return float64Value(group, a, b)
   if (as.kind === TextColumnKind.integer)
     return integerValue(group, a, b, as.prefix!, as.suffix!, words) ? 0 : Number.NaN
@@ -212,6 +215,7 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   let sameDecimals = true
   let first: [number, number] | undefined
   let python = false
+  let leadingDot = false
   for (let k = c; k < starts.length - 1; k += stride) {
     const b = starts[k + 1]! - 1 - trim
     const a = start(k, b)
@@ -230,6 +234,8 @@ function chooseKind(fields: ColumnFields): ColumnKind {
     python ||=
       (exponent === -1 && dot === b - 2 && group[b - 1] === ZERO_BYTE) ||
       (exponent !== -1 && (group[exponent + 1] === PLUS || group[exponent + 2] === ZERO_BYTE))
+    // JPL's mark: no zero before the point (`.0786`).
+    leadingDot ||= group[a] === DOT || (group[a] === MINUS && group[a + 1] === DOT)
     if (!first && b > a) first = [a, b]
   }
   // Integers keep the text around the first field's digits: every field must share it.
@@ -248,6 +254,12 @@ function chooseKind(fields: ColumnFields): ColumnKind {
       ? [
           { kind: TextColumnKind.decimal, scale, style: NumberStyle.python },
           { kind: TextColumnKind.float64, scale: 0, style: NumberStyle.python },
+        ]
+      : []),
+    ...(leadingDot
+      ? [
+          { kind: TextColumnKind.decimal, scale, style: NumberStyle.leadingDot },
+          { kind: TextColumnKind.float64, scale: 0, style: NumberStyle.leadingDot },
         ]
       : []),
   ]

@@ -6,7 +6,38 @@
 import { float64Value, parseScaled, scaledValue } from './numbers.js'
 import { POW10 } from './shortest.js'
 
-export const NumberStyle = { ecmascript: 0, python: 1 } as const
+export const NumberStyle = { ecmascript: 0, python: 1, leadingDot: 2 } as const
+
+/**
+ * ECMAScript's text without the zero before the point (`.0786`, `-.5`), as JPL's small-body database writes
+ * its numbers: the double (float64) or k (decimal, `scale` given) of such a field, read with the zero put
+ * back; NaN for a field that has that zero.
+ */
+export function leadingDotValue(bytes: Uint8Array, a: number, b: number, scale?: number): number {
+  const negative = bytes[a] === MINUS
+  const at = negative ? a + 1 : a
+  if (bytes[at] === ZERO && bytes[at + 1] === DOT) return Number.NaN
+  let source = bytes
+  if (bytes[at] === DOT && b - a <= 32) {
+    if (negative) withZero[0] = MINUS
+    withZero[at - a] = ZERO
+    withZero.set(bytes.subarray(at, b), at - a + 1)
+    source = withZero
+    b = b - a + 1
+    a = 0
+  }
+  return scale === undefined ? float64Value(source, a, b) : scaledValue(source, a, b, false, scale)
+}
+
+const withZero = new Uint8Array(34)
+
+/** Drops the zero before the point of a field written at [start, end) (`0.5` -> `.5`); returns its end. */
+export function dropLeadingZero(out: Uint8Array, start: number, end: number): number {
+  const at = out[start] === MINUS ? start + 1 : start
+  if (at + 1 >= end || out[at] !== ZERO || out[at + 1] !== DOT) return end
+  out.copyWithin(at, at + 1, end)
+  return end - 1
+}
 
 /** x's shortest digits (no leading or trailing zeros) and the place of the point: x = 0.digits × 10^point. */
 function shortest(x: number): { digits: string; point: number } {
