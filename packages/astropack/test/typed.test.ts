@@ -361,6 +361,22 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     )
   })
 
+  it('finds the header below a block of comment lines longer than 64 KiB', async () => {
+    const dir = join(work, 'long-comments')
+    mkdirSync(dir)
+    const { header, lines } = jpl()
+    // As VizieR describes each column of a wide table: 2,000 lines of 50 bytes, 100 KB in all.
+    const comments = Array.from(
+      { length: 2000 },
+      (_, i) => `#Column\tc${i}\t(F8.3)\tDescription of column ${i}`,
+    )
+    writeFileSync(join(dir, 'described.csv'), `${[...comments, header, ...lines].join('\n')}\n`, 'latin1')
+    const reader = await roundTrip(dir, 'long-comments')
+    const table = reader.manifest.tables!.find((t) => t.entry === 'described.csv')!
+    expect(table).toMatchObject({ rows: lines.length })
+    expect(table.columns.map((c) => c.name)).toEqual(header.split(','))
+  })
+
   it('types a wide table whose header is longer than the first read', async () => {
     const dir = join(work, 'wide')
     mkdirSync(dir)

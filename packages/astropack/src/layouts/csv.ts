@@ -61,8 +61,9 @@ export function splitLine(line: Uint8Array, delimiter: number): string[] | undef
   }
 }
 
-/** How much of a file's start is read to find its header below comment lines. */
+/** How much of a file's start is read to find its header below comment lines: first, then at most. */
 const HEADER_BYTES = 64 * 1024
+const MAX_HEADER_BYTES = 1024 * 1024
 
 function lineCount(bytes: Uint8Array): number {
   let count = 0
@@ -151,15 +152,18 @@ export async function planCsv(
   if (!isPlainText(head)) return undefined
   const file = await open(path, 'r')
   try {
-    let start = head
     const first = head[bomLength(head)]
-    // Comment lines, or a header (with VizieR's units and rule) longer than the head: read on.
-    if (first === HASH || first === NEWLINE || first === CR || lineCount(head) < 3) {
-      start = new Uint8Array(Math.min(HEADER_BYTES, size))
+    // Comment lines, or a header (with VizieR's units and rule) longer than the head: read on, and further
+    // once for a block of comments longer than that (VizieR's column descriptions of a wide table).
+    const readOn = first === HASH || first === NEWLINE || first === CR || lineCount(head) < 3
+    let header = readOn ? undefined : findHeader(head)
+    for (const length of readOn ? [HEADER_BYTES, MAX_HEADER_BYTES] : []) {
+      const start = new Uint8Array(Math.min(length, size))
       await file.read(start, 0, start.byteLength, 0)
       if (!isPlainText(start)) return undefined
+      header = findHeader(start)
+      if (header || start.byteLength === size) break
     }
-    const header = findHeader(start)
     if (!header) return undefined
     const { delimiter, names, dataStart, units } = header
     const tailStart = Math.max(0, size - TAIL_BYTES)
