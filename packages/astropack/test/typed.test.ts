@@ -319,7 +319,7 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     ])
   })
 
-  it("stores VizieR's right-aligned TSV columns as values, measured and read as the CSV's", async () => {
+  it("stores VizieR's right-aligned TSV, and a CSV quoted throughout, as values read and measured as the CSV's", async () => {
     const dir = join(work, 'aligned')
     mkdirSync(dir)
     const { header, lines } = jpl()
@@ -327,18 +327,22 @@ describe('CSV and TSV stored as typed columns, unpacked byte for byte', () => {
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)))
     const aligned = rows.map((row) => row.map((field, c) => field.padStart(widths[c]!)).join('\t'))
     writeFileSync(join(dir, 'aligned.tsv'), `${aligned.join('\n')}\n`, 'latin1')
+    const quoted = rows.map((row) => row.map((field) => `"${field}"`).join(','))
+    writeFileSync(join(dir, 'quoted.csv'), `${quoted.join('\n')}\n`, 'latin1')
     writeFileSync(join(dir, 'plain.csv'), `${header}\n${lines.join('\n')}\n`, 'latin1')
     const reader = await roundTrip(dir, 'aligned')
     const table = (entry: string) => reader.manifest.tables!.find((t) => t.entry === entry)!
-    expect(table('aligned.tsv').columns.map((c) => c.metrics)).toEqual(
-      table('plain.csv').columns.map((c) => c.metrics),
-    )
-    for (const column of ['H', 'diameter', 'moid'])
-      expect(await format.columnValues(reader, { entry: 'aligned.tsv', column }), column).toEqual(
-        await format.columnValues(reader, { entry: 'plain.csv', column }),
+    for (const entry of ['aligned.tsv', 'quoted.csv']) {
+      expect(table(entry).columns.map((c) => c.metrics)).toEqual(
+        table('plain.csv').columns.map((c) => c.metrics),
       )
-    // The spaces cost little: 20% more fields' bytes, a few % more stored.
-    expect(storedBytes(reader, 'aligned.tsv')).toBeLessThan(storedBytes(reader, 'plain.csv') * 1.05)
+      for (const column of ['H', 'diameter', 'moid'])
+        expect(await format.columnValues(reader, { entry, column }), column).toEqual(
+          await format.columnValues(reader, { entry: 'plain.csv', column }),
+        )
+      // The spaces or quotes cost little: 20-30% more fields' bytes, a few % more stored.
+      expect(storedBytes(reader, entry)).toBeLessThan(storedBytes(reader, 'plain.csv') * 1.05)
+    }
   })
 
   it('names the columns of a headerless file as the CSV reader does, and of a header with repeats', async () => {

@@ -60,7 +60,7 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
-/** Bit 4: text table columns of kinds 5 to 7 (integer, dictionary, grid), in a number style, or padded (SPEC §7.2). */
+/** Bit 4: text table columns of kinds 5 to 7 (integer, dictionary, grid), in a number style, padded or affixed (SPEC §7.2). */
 export const FEATURE_TEXT_KINDS = 1 << 4
 /** Bit 5: grid transform steps 8 and 9 (SPEC §7.1). */
 export const FEATURE_GRID = 1 << 5

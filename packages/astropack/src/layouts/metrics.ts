@@ -254,17 +254,20 @@ class Running {
 
   /** A field kept as text: null, NaN, a number written another way, or text (not counted). */
   field(bytes: Uint8Array): void {
-    // Right-aligned fields (VizieR's TSV) are read after their spaces.
+    // Fields are read without the spaces that align them (VizieR's TSV) and the quotes around them.
     let start = 0
+    let end = bytes.byteLength
     while (bytes[start] === 32) start++
+    while (end > start && bytes[end - 1] === 32) end--
+    if (end - start >= 2 && bytes[start] === 34 && bytes[end - 1] === 34) {
+      start++
+      end--
+    }
     const first = bytes[start]
     // Only short fields can be null words, only these first bytes start a number: no string otherwise.
-    if (
-      bytes.byteLength - start > 4 &&
-      !(first === 45 || first === 43 || first === 46 || (first! >= 48 && first! <= 57))
-    )
+    if (end - start > 4 && !(first === 45 || first === 43 || first === 46 || (first! >= 48 && first! <= 57)))
       return
-    const text = latin1.decode(bytes).trim()
+    const text = latin1.decode(bytes.subarray(start, end)).trim()
     if (NULL_FIELDS.has(text)) this.out.nulls++
     else if (NAN_TEXT.has(text)) this.out.nans++
     else {

@@ -44,6 +44,48 @@ export function padWidth(fields: ColumnFields, stride: number): number {
   return spaced && width > 1 && width <= 0xffff ? width : 0
 }
 
+const NUMBER_START = new Set([43, 45, 46, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57]) // + - . 0-9
+const NUMBER_END = new Set([46, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57]) // . 0-9
+
+/** Bytes that stand around numbers without being part of what they say: spaces and quotes. */
+const AFFIX_BYTES = new Set([32, 34, 39])
+
+/**
+ * The spaces and quotes before and after the number in field [a, b) (`"` and `"` in `"1.5"`, a space in
+ * ` 1.5`), each at most 8 bytes; undefined for a field without them or with other text around its number
+ * (`HIP 12` is the integer kind's, with its prefix).
+ */
+export function numberAffixes(
+  group: Uint8Array,
+  a: number,
+  b: number,
+): { prefix: Uint8Array; suffix: Uint8Array } | undefined {
+  let start = a
+  while (start < b && !NUMBER_START.has(group[start]!)) start++
+  let end = b
+  while (end > start && !NUMBER_END.has(group[end - 1]!)) end--
+  if (end === start || (start === a && end === b) || start - a > 8 || b - end > 8) return undefined
+  for (let i = a; i < start; i++) if (!AFFIX_BYTES.has(group[i]!)) return undefined
+  for (let i = end; i < b; i++) if (!AFFIX_BYTES.has(group[i]!)) return undefined
+  return { prefix: group.slice(a, start), suffix: group.slice(end, b) }
+}
+
+/** Where field [a, b)'s text starts inside `prefix` and `suffix`, or -1 when it lacks them. */
+export function insideAffixes(
+  group: Uint8Array,
+  a: number,
+  b: number,
+  prefix: Uint8Array,
+  suffix: Uint8Array,
+): number {
+  const p = prefix.byteLength
+  const s = suffix.byteLength
+  if (b - a < p + s) return -1
+  for (let i = 0; i < p; i++) if (group[a + i] !== prefix[i]) return -1
+  for (let i = 0; i < s; i++) if (group[b - s + i] !== suffix[i]) return -1
+  return a + p
+}
+
 /** Where a padded field's text starts: after its leading spaces (b when it is only spaces). */
 export function afterSpaces(group: Uint8Array, a: number, b: number): number {
   while (a < b && group[a] === SPACE) a++
@@ -57,8 +99,10 @@ export const CR = 13
 /**
  * Chunk flags (byte 2). crlf: the group's lines end with CR LF, not LF alone (set on each of its chunks).
  * padded: the column's values are right-aligned with spaces to the width in the chunk's last 2 bytes.
+ * affixed: the column's values have the text before and after them that the chunk's tail holds (quotes of
+ * a CSV that quotes every field, the space after a comma).
  */
-export const TextChunkFlag = { crlf: 1, padded: 2 } as const
+export const TextChunkFlag = { crlf: 1, padded: 2, affixed: 4 } as const
 
 /** Pads a field written at [start, end) with spaces before it to `width` bytes; returns its new end. */
 export function padLeft(out: Uint8Array, start: number, end: number, width: number): number {
@@ -91,11 +135,13 @@ export function newChunk(
 
 /**
  * The required feature bits (SPEC §4) a column chunk needs of readers: bit 4 for what came after the first
- * readers of SPEC §7.2 (kinds 5 to 7, a number style, padding).
+ * readers of SPEC §7.2 (kinds 5 to 7, a number style, padding, affixes).
  */
 export function textChunkFeatures(column: Uint8Array): number {
   const later =
-    column[0]! >= TextColumnKind.integer || column[3] !== 0 || (column[2]! & TextChunkFlag.padded) !== 0
+    column[0]! >= TextColumnKind.integer ||
+    column[3] !== 0 ||
+    (column[2]! & (TextChunkFlag.padded | TextChunkFlag.affixed)) !== 0
   return later ? FEATURE_TEXT_KINDS : 0
 }
 

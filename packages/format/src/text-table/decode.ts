@@ -46,6 +46,8 @@ class Column {
   den = 1
   /** Values right-aligned with spaces to this width, or 0. */
   pad = 0
+  /** Float64, decimal, fixed and grid values with `prefix` before and `suffix` after each. */
+  affixed = false
   /** Numeric kinds: how values are written (Mode), decided once rather than per field. */
   readonly mode: number
   /** Float64 and decimal values written without the zero before the point (NumberStyle.leadingDot). */
@@ -62,7 +64,7 @@ class Column {
     readonly exceptions: number,
     readonly exceptionBytes: number,
     /** The most bytes one of its fields takes. */
-    readonly maxField: number,
+    public maxField: number,
   ) {
     this.mode = modeOf(kind, bytes[3]!)
     this.dropZero =
@@ -94,13 +96,36 @@ class Column {
 /** Checks a column chunk's header and tables against its length, before anything is allocated for it. */
 function readColumn(chunk: Uint8Array): Column {
   if (chunk.byteLength < HEADER) throw corrupt('column chunk shorter than its header')
-  if ((chunk[2]! & TextChunkFlag.padded) === 0) return readKind(chunk)
-  // Padded values: the width is in the last 2 bytes, after what the kind reads.
-  if (chunk.byteLength < HEADER + 2) throw corrupt('padded column chunk too short for its width')
-  const pad = chunk[chunk.byteLength - 2]! | (chunk[chunk.byteLength - 1]! << 8)
-  const column = readKind(chunk.subarray(0, chunk.byteLength - 2))
-  if (!VALUE_KINDS.has(column.kind) || pad < 2) throw corrupt(`padding on a column of kind ${column.kind}`)
+  const flags = chunk[2]!
+  let body = chunk
+  // Padded values: the width is in the last 2 bytes, after everything else.
+  let pad = 0
+  if (flags & TextChunkFlag.padded) {
+    if (body.byteLength < HEADER + 2) throw corrupt('padded column chunk too short for its width')
+    pad = body[body.byteLength - 2]! | (body[body.byteLength - 1]! << 8)
+    body = body.subarray(0, body.byteLength - 2)
+    if (pad < 2) throw corrupt(`padding to a width of ${pad}`)
+  }
+  // Affixed values: prefix, suffix, u8 prefix length, u8 suffix length, after what the kind holds.
+  let affixes: [Uint8Array, Uint8Array] | undefined
+  if (flags & TextChunkFlag.affixed) {
+    const length = body.byteLength
+    const p = body[length - 2] ?? 0
+    const s = body[length - 1] ?? 0
+    if (length < HEADER + 2 + p + s) throw corrupt('affixed column chunk too short for its affixes')
+    affixes = [body.slice(length - 2 - s - p, length - 2 - s), body.slice(length - 2 - s, length - 2)]
+    body = body.subarray(0, length - 2 - s - p)
+  }
+  const column = readKind(body)
+  if ((pad || affixes) && !VALUE_KINDS.has(column.kind))
+    throw corrupt(`padding or affixes on a column of kind ${column.kind}`)
+  if (affixes && column.kind === TextColumnKind.integer) throw corrupt('affixes on an integer column')
   column.pad = pad
+  if (affixes) {
+    column.affixed = true
+    ;[column.prefix, column.suffix] = affixes
+    column.maxField += affixes[0].byteLength + affixes[1].byteLength
+  }
   return column
 }
 
@@ -119,7 +144,8 @@ function readKind(bytes: Uint8Array): Column {
   const style = bytes[3]!
   const styled = kind === TextColumnKind.float64 || kind === TextColumnKind.decimal
   const maxStyle = kind === TextColumnKind.grid ? GridStyle.fixed : styled ? NumberStyle.leadingDot : 0
-  if ((bytes[2]! & ~(TextChunkFlag.crlf | TextChunkFlag.padded)) !== 0 || style > maxStyle) {
+  const known = TextChunkFlag.crlf | TextChunkFlag.padded | TextChunkFlag.affixed
+  if ((bytes[2]! & ~known) !== 0 || style > maxStyle) {
     throw corrupt(`unknown column chunk flags ${bytes[2]} or number style ${style}`)
   }
   const count = view.getUint32(4, true)
@@ -321,6 +347,8 @@ function writeRow(
     } else {
       const view = column.view
       const start = at
+      if (column.affixed) for (let i = 0; i < column.prefix.byteLength; i++) out[at++] = column.prefix[i]!
+      const number = at
       switch (column.mode) {
         case Mode.float64:
           at = writeFloat64(out, at, column, view.getFloat64(HEADER + row * 8, true))
@@ -351,7 +379,8 @@ function writeRow(
         default:
           at = writePython(out, at, column, row)
       }
-      if (column.dropZero) at = dropLeadingZero(out, start, at)
+      if (column.dropZero) at = dropLeadingZero(out, number, at)
+      if (column.affixed) for (let i = 0; i < column.suffix.byteLength; i++) out[at++] = column.suffix[i]!
       if (column.pad > 0) at = padLeft(out, start, at, column.pad)
     }
     if (c < last) out[at++] = delimiter

@@ -4,8 +4,10 @@ import {
   type ColumnFields,
   CR,
   HEADER,
+  insideAffixes,
   NEWLINE,
   newChunk,
+  numberAffixes,
   padWidth,
   TextChunkFlag,
   TextColumnKind,
@@ -21,6 +23,7 @@ const DOT = 46
 const PLUS = 43
 const MINUS = 45
 const ZERO_BYTE = 48
+const NO_BYTES = new Uint8Array(0)
 /** Fields a column's kind is chosen on. */
 const SAMPLE = 2000
 /** What an exception adds to a column: its row and length, and a few bytes of text. */
@@ -40,6 +43,8 @@ interface ColumnKind {
   divisor?: number
   /** Values right-aligned with spaces to this width (VizieR's TSV), or 0. */
   pad?: number
+  /** Float64, decimal, fixed and grid values: the text around each (quotes, a space after the comma). */
+  around?: { prefix: Uint8Array; suffix: Uint8Array }
   terms?: { num: number; den: number }
 }
 
@@ -208,17 +213,32 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   const rows = (starts.length - 1) / columnCount
   const step = rows > SAMPLE ? Math.ceil(rows / SAMPLE) : 1
   const stride = step * columnCount
-  // Values right-aligned with spaces (VizieR's TSV) are read without the spaces.
+  // Values right-aligned with spaces (VizieR's TSV) are read without the spaces, and values that share the
+  // text around them (a CSV that quotes every field, a space after each comma) without that text.
   const pad = padWidth(fields, stride)
-  const start = (k: number, b: number) => (pad ? afterSpaces(group, starts[k]!, b) : starts[k]!)
+  let around: ColumnKind['around']
+  for (let k = c; k < starts.length - 1 && pad === 0; k += stride) {
+    const b = starts[k + 1]! - 1 - trim
+    if (b === starts[k]!) continue
+    around = numberAffixes(group, starts[k]!, b)
+    break
+  }
+  // Field k's text, without padding or that text: [a, end(b)) from a = start(k, b); b when it lacks it.
+  const start = (k: number, b: number) => {
+    if (pad) return afterSpaces(group, starts[k]!, b)
+    if (!around) return starts[k]!
+    const at = insideAffixes(group, starts[k]!, b, around.prefix, around.suffix)
+    return at === -1 ? b : at
+  }
+  const end = (a: number, b: number) => (around && a < b ? b - around.suffix.byteLength : b)
   let decimals = 0
   let sameDecimals = true
   let first: [number, number] | undefined
   let python = false
   let leadingDot = false
   for (let k = c; k < starts.length - 1; k += stride) {
-    const b = starts[k + 1]! - 1 - trim
-    const a = start(k, b)
+    const a = start(k, starts[k + 1]! - 1 - trim)
+    const b = end(a, starts[k + 1]! - 1 - trim)
     let dot = -1
     let exponent = -1
     for (let i = a; i < b; i++) {
@@ -238,12 +258,14 @@ function chooseKind(fields: ColumnFields): ColumnKind {
     leadingDot ||= group[a] === DOT || (group[a] === MINUS && group[a + 1] === DOT)
     if (!first && b > a) first = [a, b]
   }
-  // Integers keep the text around the first field's digits: every field must share it.
-  const affixes = first && integerAffixes(group, first[0], first[1])
+  // Integers keep the text around the first field's digits: every field must share it (all of it: the
+  // integer kind has its own affixes).
+  const whole = around ? firstField(fields, stride) : first
+  const affixes = whole && integerAffixes(group, whole[0], whole[1])
   const scale = Math.min(decimals, 9)
   // In this order, so that on a tie the narrower value wins, and integers (with delta chains) over doubles.
   const gridStyle = python ? GridStyle.pointZero : sameDecimals ? GridStyle.fixed : GridStyle.plain
-  const grid = chooseGrid(fields, stride, decimals, gridStyle, pad)
+  const grid = chooseGrid(fields, stride, decimals, gridStyle, start, end)
   const options: ColumnKind[] = [
     ...(grid ? [{ kind: TextColumnKind.grid, scale: decimals, style: gridStyle, ...grid }] : []),
     { kind: TextColumnKind.fixed, scale },
@@ -268,7 +290,8 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   let filled = 0
   for (let k = c; k < starts.length - 1; k += stride) {
     const b = starts[k + 1]! - 1 - trim
-    if (b > start(k, b)) filled++
+    const a = start(k, b)
+    if (end(a, b) > a) filled++
   }
   const sampled = Math.ceil(rows / step)
   const limit = filled >= sampled * 0.5 ? filled * 0.2 : 0
@@ -280,10 +303,12 @@ function chooseKind(fields: ColumnFields): ColumnKind {
       sampled * (option.kind === TextColumnKind.float64 || option.kind === TextColumnKind.integer ? 8 : 4)
     let misses = 0
     const fits = () => misses < limit && values + misses * EXCEPTION_COST < bestCost
+    const whole = around && option.kind === TextColumnKind.integer
     for (let k = c; k < starts.length - 1 && fits(); k += stride) {
       const b = starts[k + 1]! - 1 - trim
-      const a = start(k, b)
-      if (b > a && Number.isNaN(fieldValue(group, a, b, option))) misses++
+      const a = whole ? starts[k]! : start(k, b)
+      const e = whole ? b : end(a, b)
+      if (e > a && Number.isNaN(fieldValue(group, a, e, option))) misses++
     }
     if (fits()) {
       best = option
@@ -292,7 +317,18 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   }
   if (best.kind === TextColumnKind.text && fewDistinct(fields, stride, DICTIONARY_SAMPLE_ENTRIES))
     return { kind: TextColumnKind.dictionary, scale: 0 }
-  return best.kind === TextColumnKind.text ? best : { ...best, pad }
+  if (best.kind === TextColumnKind.text) return best
+  return around && best.kind !== TextColumnKind.integer ? { ...best, around } : { ...best, pad }
+}
+
+/** The first non-empty field of a column's sample, whole. */
+function firstField(fields: ColumnFields, stride: number): [number, number] | undefined {
+  const { starts, c, trim } = fields
+  for (let k = c; k < starts.length - 1; k += stride) {
+    const b = starts[k + 1]! - 1 - trim
+    if (b > starts[k]!) return [starts[k]!, b]
+  }
+  return undefined
 }
 
 // Per-row scratch reused group after group: a worker keeps one of each instead of allocating per column.
@@ -315,11 +351,21 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
   let exceptions = 0
   let extra = 0
   const pad = as.pad ?? 0
+  const prefix = as.around?.prefix ?? NO_BYTES
+  const suffix = as.around?.suffix ?? NO_BYTES
   for (let row = 0, k = c; row < rows; row++, k += columnCount) {
     const b = starts[k + 1]! - 1 - trim
-    // A padded field of another width is an exception (its text empty here).
-    const a = pad === 0 ? starts[k]! : b - starts[k]! === pad ? afterSpaces(group, starts[k]!, b) : b
-    const value = fieldValue(group, a, b, as)
+    // A padded field of another width, or one without the text around values, is an exception (its text
+    // empty here).
+    let a = starts[k]!
+    let e = b
+    if (pad) a = b - a === pad ? afterSpaces(group, a, b) : b
+    else if (as.around) {
+      const at = insideAffixes(group, a, b, prefix, suffix)
+      a = at === -1 ? b : at
+      e = at === -1 ? b : b - suffix.byteLength
+    }
+    const value = fieldValue(group, a, e, as)
     if (Number.isNaN(value)) {
       exceptionRows[exceptions++] = row
       extra += b - starts[k]!
@@ -337,9 +383,11 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     : kind === TextColumnKind.grid
       ? 4
       : 0
-  const size = HEADER + rows * width + 4 + exceptions * 8 + extra + tail + (pad ? 2 : 0)
+  const around = as.around ? prefix.byteLength + suffix.byteLength + 2 : 0
+  const size = HEADER + rows * width + 4 + exceptions * 8 + extra + tail + around + (pad ? 2 : 0)
   if (size > LIMITS.maxChunkRawSize) return undefined
-  const bytes = newChunk(kind, scale, rows, size, flags | (pad ? TextChunkFlag.padded : 0), as.style)
+  const flag = (pad ? TextChunkFlag.padded : 0) | (as.around ? TextChunkFlag.affixed : 0)
+  const bytes = newChunk(kind, scale, rows, size, flags | flag, as.style)
   const view = new DataView(bytes.buffer)
   if (integer)
     for (let row = 0; row < rows; row++) {
@@ -370,6 +418,14 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     bytes.set(as.suffix!, text + 1)
   }
   if (kind === TextColumnKind.grid) view.setUint32(text, as.divisor!, true)
+  if (as.around) {
+    // The chunk's tail: prefix, suffix, u8 prefix length, u8 suffix length.
+    const at = size - around
+    bytes.set(prefix, at)
+    bytes.set(suffix, at + prefix.byteLength)
+    bytes[size - 2] = prefix.byteLength
+    bytes[size - 1] = suffix.byteLength
+  }
   if (pad) view.setUint16(size - 2, pad, true)
   return bytes
 }

@@ -6,7 +6,7 @@
  */
 
 import { GRID_DIVISORS } from '@astropack/codecs'
-import { afterSpaces, type ColumnFields } from './chunk.js'
+import type { ColumnFields } from './chunk.js'
 import { writeWide } from './numbers.js'
 import { POW10 } from './shortest.js'
 
@@ -120,23 +120,24 @@ export function gridValue(
 const GRID_SCREEN = 48
 
 /**
- * The coarsest grid that fits 90% of the first filled fields of a column's sample (every `stride`-th
- * field, without the spaces of a `pad`ded column), for columns of 4 to 15 decimals and grids coarser than
- * them; else undefined.
+ * The coarsest grid that fits 90% of the first filled fields of a column's sample (every `stride`-th field,
+ * its text at [start(k, b), end(a, b)) without padding or quotes), for columns of 4 to 15 decimals and
+ * grids coarser than them; else undefined.
  */
 export function chooseGrid(
   fields: ColumnFields,
   stride: number,
   decimals: number,
   style: number,
-  pad: number,
+  start: (k: number, b: number) => number,
+  end: (a: number, b: number) => number,
 ): { divisor: number; terms: { num: number; den: number } } | undefined {
   if (decimals < 4 || decimals > 15) return undefined
   const { group, starts, c, trim } = fields
   const screen: number[] = []
   for (let k = c; k < starts.length - 1 && screen.length < 2 * GRID_SCREEN; k += stride) {
-    const b = starts[k + 1]! - 1 - trim
-    const a = pad ? afterSpaces(group, starts[k]!, b) : starts[k]!
+    const a = start(k, starts[k + 1]! - 1 - trim)
+    const b = end(a, starts[k + 1]! - 1 - trim)
     if (b > a) screen.push(a, b)
   }
   if (screen.length === 0) return undefined

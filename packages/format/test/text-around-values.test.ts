@@ -80,3 +80,75 @@ describe('columns right-aligned with spaces (VizieR TSV)', () => {
     rejects(parts[0]!, paddedText)
   })
 })
+
+/** Every field in double quotes, as Python's csv.QUOTE_ALL and some archives' exports write them. */
+const quoteAll = (rows: string[][]) => `${rows.map((row) => row.map((f) => `"${f}"`).join(',')).join('\n')}\n`
+
+describe('values with quotes or spaces around them', () => {
+  it('store a real catalog quoted throughout, or with a space after each comma, as values', async () => {
+    const [csv] = await sampleFiles(['tables/hipparcos-kstars-first4000.csv'])
+    const lines = new TextDecoder('latin1').decode(csv!.bytes).trimEnd().split('\n').slice(1)
+    const plain = splitTextGroup(latin1(`${lines.join('\n')}\n`), 44, 13)
+    for (const text of [
+      quoteAll(lines.map((line) => line.split(','))),
+      `${lines.join('\n').replaceAll(',', ', ')}\n`,
+    ]) {
+      const group = latin1(text)
+      const parts = splitTextGroup(group, 44, 13)
+      expect(sameBytes(joinTextGroup(parts, 44), group)).toBe(true)
+      // ra, dec (grids), pmra, pmdec, parallax (decimals) as in the plain file, with the text around them.
+      for (let c = 0; c < 5; c++) {
+        expect(parts[c]![0], `column ${c}`).toBe(plain[c]![0])
+        if (c > 0 || text.startsWith('"'))
+          expect(parts[c]![2]! & TextChunkFlag.affixed).toBe(TextChunkFlag.affixed)
+        expect(parts[c]!.byteLength).toBeLessThan(plain[c]!.byteLength * 1.02 + 8)
+      }
+    }
+  })
+
+  it('come back byte for byte whatever the fields, quoted or spaced, and line ends', () => {
+    const field = fc.oneof(
+      fc.integer({ min: -99999, max: 99999 }).map((k) => String(k / 100)),
+      fc.double({ noNaN: true }).map(String),
+      fc.integer({ min: 0, max: 8_639_999 }).map((k) => String(Number((k / 24000).toFixed(10)))),
+      fc.constantFrom('', '-0', 'null', 'x', '1e-7', '.5', ' 5', '5 '),
+    )
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).chain((columns) =>
+          fc.array(fc.array(field, { minLength: columns, maxLength: columns }), {
+            minLength: 1,
+            maxLength: 80,
+          }),
+        ),
+        fc.constantFrom('quoted', 'spaced'),
+        fc.boolean(),
+        (rows, layout, crlf) => {
+          const text =
+            layout === 'quoted' ? quoteAll(rows) : `${rows.map((row) => row.join(', ')).join('\n')}\n`
+          const group = latin1(crlf ? text.replaceAll('\n', '\r\n') : text)
+          expect(sameBytes(joinTextGroup(splitTextGroup(group, 44, rows[0]!.length), 44), group)).toBe(true)
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('give typed errors for affixes longer than the chunk or on an integer column', () => {
+    const group = latin1(quoteAll(Array.from({ length: 300 }, (_, i) => [String(i * 7.25), String(i)])))
+    const parts = splitTextGroup(group, 44, 2)
+    expect(parts[0]![2]).toBe(TextChunkFlag.affixed)
+    const rejects = (column: Uint8Array) =>
+      expect(() => joinTextGroup([column, parts[1]!], 44)).toThrow(
+        expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
+      )
+    const long = parts[0]!.slice()
+    long[long.byteLength - 1] = 255
+    long[long.byteLength - 2] = 255
+    rejects(long)
+    rejects(parts[0]!.subarray(0, 9))
+    const integer = parts[0]!.slice()
+    integer[0] = TextColumnKind.integer
+    rejects(integer)
+  })
+})
