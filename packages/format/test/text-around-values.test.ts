@@ -6,6 +6,35 @@ import { sameBytes, sampleFiles } from './helpers.js'
 
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
 
+/** A copy of a chunk with its last two bytes (a padded width, or affix lengths) replaced. */
+function withTail(chunk: Uint8Array, beforeLast: number, last: number): Uint8Array {
+  const copy = chunk.slice()
+  copy[copy.byteLength - 2] = beforeLast
+  copy[copy.byteLength - 1] = last
+  return copy
+}
+
+/** Fields as catalogs write them (grid values and prefixed IDs among them) and the awkward ones. */
+const field = fc.oneof(
+  fc.integer({ min: -99999, max: 99999 }).map((k) => String(k / 100)),
+  fc.integer().map(String),
+  fc.double({ noNaN: true }).map(String),
+  // Degrees from h:m:s at 0.01 s, printed to 10 decimals.
+  fc.integer({ min: 0, max: 8_639_999 }).map((k) => String(Number((k / 24000).toFixed(10)))),
+  fc.integer({ min: 0, max: 999_999 }).map((k) => `HIP ${k}`),
+  fc.constantFrom('', ' ', '-0', 'null', 'x', '1e-7', '.5', ' 5', '5 '),
+)
+/** Tables of 1 to 4 columns of such fields, 1 to 80 rows. */
+const tables = fc
+  .integer({ min: 1, max: 4 })
+  .chain((columns) =>
+    fc.array(fc.array(field, { minLength: columns, maxLength: columns }), { minLength: 1, maxLength: 80 }),
+  )
+
+function expectCorrupt(parts: Uint8Array[], delimiter: number): void {
+  expect(() => joinTextGroup(parts, delimiter)).toThrow(expect.objectContaining({ code: 'CORRUPT_CHUNK' }))
+}
+
 /** Fields right-aligned with spaces to their column's widest, as VizieR's TSV writes them. */
 function rightAligned(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)))
@@ -31,30 +60,12 @@ describe('columns right-aligned with spaces (VizieR TSV)', () => {
   })
 
   it('come back byte for byte whatever the fields, widths, blanks and line ends', () => {
-    const field = fc.oneof(
-      fc.integer({ min: -99999, max: 99999 }).map((k) => String(k / 100)),
-      fc.integer().map(String),
-      fc.double({ noNaN: true }).map(String),
-      // Degrees from h:m:s at 0.01 s, printed to 10 decimals (grid values), and IDs with a prefix.
-      fc.integer({ min: 0, max: 8_639_999 }).map((k) => String(Number((k / 24000).toFixed(10)))),
-      fc.integer({ min: 0, max: 999_999 }).map((k) => `HIP ${k}`),
-      fc.constantFrom('', ' ', '-0', 'null', 'x', '1e-7', ' 5'),
-    )
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((columns) =>
-          fc.array(fc.array(field, { minLength: columns, maxLength: columns }), {
-            minLength: 1,
-            maxLength: 80,
-          }),
-        ),
-        fc.boolean(),
-        (rows, crlf) => {
-          const text = rightAligned(rows)
-          const tsv = latin1(crlf ? text.replaceAll('\n', '\r\n') : text)
-          expect(sameBytes(joinTextGroup(splitTextGroup(tsv, 9, rows[0]!.length), 9), tsv)).toBe(true)
-        },
-      ),
+      fc.property(tables, fc.boolean(), (rows, crlf) => {
+        const text = rightAligned(rows)
+        const tsv = latin1(crlf ? text.replaceAll('\n', '\r\n') : text)
+        expect(sameBytes(joinTextGroup(splitTextGroup(tsv, 9, rows[0]!.length), 9), tsv)).toBe(true)
+      }),
       { numRuns: 1000 },
     )
   })
@@ -63,21 +74,16 @@ describe('columns right-aligned with spaces (VizieR TSV)', () => {
     // A number column, and a text column of 100 distinct words (not a dictionary, not integers).
     const word = (i: number) => `x${'abcdefghij'[i % 10]}${'klmnopqrst'[Math.floor(i / 10) % 10]}`
     const group = latin1(rightAligned(Array.from({ length: 300 }, (_, i) => [String(i * 7.25), word(i)])))
-    const parts = splitTextGroup(group, 9, 2)
-    expect(parts[0]![2]).toBe(TextChunkFlag.padded)
-    expect(parts[1]![0]).toBe(TextColumnKind.text)
-    const rejects = (column: Uint8Array, other = parts[1]!) =>
-      expect(() => joinTextGroup([column, other], 9)).toThrow(
-        expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
-      )
-    const width1 = parts[0]!.slice()
-    width1[width1.byteLength - 2] = 1
-    width1[width1.byteLength - 1] = 0
-    rejects(width1)
-    rejects(parts[0]!.subarray(0, 9))
-    const paddedText = parts[1]!.slice()
+    const [number, text] = splitTextGroup(group, 9, 2) as [Uint8Array, Uint8Array]
+    expect([number[2], text[0]]).toEqual([TextChunkFlag.padded, TextColumnKind.text])
+    const paddedText = text.slice()
     paddedText[2] = TextChunkFlag.padded
-    rejects(parts[0]!, paddedText)
+    for (const damaged of [
+      [withTail(number, 1, 0), text],
+      [number.subarray(0, 9), text],
+      [number, paddedText],
+    ])
+      expectCorrupt(damaged, 9)
   })
 })
 
@@ -107,48 +113,24 @@ describe('values with quotes or spaces around them', () => {
   })
 
   it('come back byte for byte whatever the fields, quoted or spaced, and line ends', () => {
-    const field = fc.oneof(
-      fc.integer({ min: -99999, max: 99999 }).map((k) => String(k / 100)),
-      fc.double({ noNaN: true }).map(String),
-      fc.integer({ min: 0, max: 8_639_999 }).map((k) => String(Number((k / 24000).toFixed(10)))),
-      fc.constantFrom('', '-0', 'null', 'x', '1e-7', '.5', ' 5', '5 '),
-    )
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((columns) =>
-          fc.array(fc.array(field, { minLength: columns, maxLength: columns }), {
-            minLength: 1,
-            maxLength: 80,
-          }),
-        ),
-        fc.constantFrom('quoted', 'spaced'),
-        fc.boolean(),
-        (rows, layout, crlf) => {
-          const text =
-            layout === 'quoted' ? quoteAll(rows) : `${rows.map((row) => row.join(', ')).join('\n')}\n`
-          const group = latin1(crlf ? text.replaceAll('\n', '\r\n') : text)
-          expect(sameBytes(joinTextGroup(splitTextGroup(group, 44, rows[0]!.length), 44), group)).toBe(true)
-        },
-      ),
+      fc.property(tables, fc.constantFrom('quoted', 'spaced'), fc.boolean(), (rows, layout, crlf) => {
+        const text =
+          layout === 'quoted' ? quoteAll(rows) : `${rows.map((row) => row.join(', ')).join('\n')}\n`
+        const group = latin1(crlf ? text.replaceAll('\n', '\r\n') : text)
+        expect(sameBytes(joinTextGroup(splitTextGroup(group, 44, rows[0]!.length), 44), group)).toBe(true)
+      }),
       { numRuns: 1000 },
     )
   })
 
   it('give typed errors for affixes longer than the chunk or on an integer column', () => {
     const group = latin1(quoteAll(Array.from({ length: 300 }, (_, i) => [String(i * 7.25), String(i)])))
-    const parts = splitTextGroup(group, 44, 2)
-    expect(parts[0]![2]).toBe(TextChunkFlag.affixed)
-    const rejects = (column: Uint8Array) =>
-      expect(() => joinTextGroup([column, parts[1]!], 44)).toThrow(
-        expect.objectContaining({ code: 'CORRUPT_CHUNK' }),
-      )
-    const long = parts[0]!.slice()
-    long[long.byteLength - 1] = 255
-    long[long.byteLength - 2] = 255
-    rejects(long)
-    rejects(parts[0]!.subarray(0, 9))
-    const integer = parts[0]!.slice()
+    const [number, other] = splitTextGroup(group, 44, 2) as [Uint8Array, Uint8Array]
+    expect(number[2]).toBe(TextChunkFlag.affixed)
+    const integer = number.slice()
     integer[0] = TextColumnKind.integer
-    rejects(integer)
+    for (const damaged of [withTail(number, 255, 255), number.subarray(0, 9), integer])
+      expectCorrupt([damaged, other], 44)
   })
 })
