@@ -365,7 +365,7 @@ describe("Python's number style", () => {
     expect(sameBytes(joinTextGroup(parts, 44), group)).toBe(true)
     // A style this reader does not know, or a style on a kind that has none, is refused.
     for (const [c, style] of [
-      [0, 3],
+      [0, 4],
       [3, 1],
     ] as const) {
       const bad = parts.map((part) => part.slice())

@@ -5,7 +5,7 @@ import { GridStyle, gridDigits, gridTerms, writeGrid } from './grid.js'
 import { writeInteger } from './integers.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 import { POW10 } from './shortest.js'
-import { dropLeadingZero, NumberStyle, plainInPython, pointZero, pythonRepr } from './styles.js'
+import { dropLeadingZero, JAVA, NumberStyle, PYTHON, plainIn, pointZero } from './styles.js'
 
 /** How a column writes its values: its kind, and for float64 and decimal columns its number style. */
 const Mode = {
@@ -13,8 +13,8 @@ const Mode = {
   decimal: 1,
   fixed: 2,
   integer: 3,
-  pythonFloat64: 4,
-  pythonDecimal: 5,
+  reprFloat64: 4,
+  reprDecimal: 5,
   grid: 6,
 } as const
 
@@ -22,8 +22,9 @@ function modeOf(kind: number, style: number): number {
   if (kind === TextColumnKind.integer) return Mode.integer
   if (kind === TextColumnKind.grid) return Mode.grid
   if (kind === TextColumnKind.fixed) return Mode.fixed
-  if (kind === TextColumnKind.decimal) return style === NumberStyle.python ? Mode.pythonDecimal : Mode.decimal
-  return style === NumberStyle.python ? Mode.pythonFloat64 : Mode.float64
+  const repr = style === NumberStyle.python || style === NumberStyle.java
+  if (kind === TextColumnKind.decimal) return repr ? Mode.reprDecimal : Mode.decimal
+  return repr ? Mode.reprFloat64 : Mode.float64
 }
 
 /** A checked column chunk, read row by row (its exceptions in step with the rows). */
@@ -143,7 +144,7 @@ function readKind(bytes: Uint8Array): Column {
   const [kind, scale] = [bytes[0]!, bytes[1]!]
   const style = bytes[3]!
   const styled = kind === TextColumnKind.float64 || kind === TextColumnKind.decimal
-  const maxStyle = kind === TextColumnKind.grid ? GridStyle.fixed : styled ? NumberStyle.leadingDot : 0
+  const maxStyle = kind === TextColumnKind.grid ? GridStyle.fixed : styled ? NumberStyle.java : 0
   const known = TextChunkFlag.crlf | TextChunkFlag.padded | TextChunkFlag.affixed
   if ((bytes[2]! & ~known) !== 0 || style > maxStyle) {
     throw corrupt(`unknown column chunk flags ${bytes[2]} or number style ${style}`)
@@ -377,7 +378,7 @@ function writeRow(
           break
         }
         default:
-          at = writePython(out, at, column, row)
+          at = writeRepr(out, at, column, row)
       }
       if (column.dropZero) at = dropLeadingZero(out, number, at)
       if (column.affixed) for (let i = 0; i < column.suffix.byteLength; i++) out[at++] = column.suffix[i]!
@@ -390,20 +391,21 @@ function writeRow(
   return at
 }
 
-/** Python's repr of a float64 or decimal column's value at `at` (see styles.ts); returns the end. */
-function writePython(out: Uint8Array, at: number, column: Column, row: number): number {
-  const decimal = column.mode === Mode.pythonDecimal
+/** Python's or Java's text of a float64 or decimal column's value at `at` (see styles.ts); returns the end. */
+function writeRepr(out: Uint8Array, at: number, column: Column, row: number): number {
+  const decimal = column.mode === Mode.reprDecimal
   const k = decimal ? column.view.getInt32(HEADER + row * 4, true) : 0
   const value = decimal ? k / POW10[column.scale]! : column.view.getFloat64(HEADER + row * 8, true)
-  if (plainInPython(value))
+  const style = column.bytes[3] === NumberStyle.java ? JAVA : PYTHON
+  if (plainIn(style, value))
     return pointZero(
       out,
       at,
       decimal ? writeDecimal(out, at, k, column.scale) : writeFloat64(out, at, column, value),
     )
   // Non-finite values are never written as values: such a slot is damage.
-  const text = pythonRepr(value)
-  if (text === undefined) throw corrupt(`float64 value ${value} in a Python-style column`)
+  const text = style.repr(value)
+  if (text === undefined) throw corrupt(`float64 value ${value} in a Python- or Java-style column`)
   return writeLatin1(out, at, text)
 }
 

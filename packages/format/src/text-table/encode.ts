@@ -16,7 +16,7 @@ import { encodeDictionary, fewDistinct } from './dictionary.js'
 import { chooseGrid, GridStyle, gridValue } from './grid.js'
 import { integerAffixes, integerValue } from './integers.js'
 import { float64Value, scaledValue } from './numbers.js'
-import { leadingDotValue, NumberStyle, pythonValue } from './styles.js'
+import { JAVA, leadingDotValue, NumberStyle, PYTHON, reprValue } from './styles.js'
 
 const QUOTE = 34
 const DOT = 46
@@ -56,8 +56,14 @@ const words = new Float64Array(2)
  * kept as an exception.
  */
 function fieldValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
-  if (as.style === NumberStyle.python && as.kind !== TextColumnKind.grid)
-    return pythonValue(group, a, b, as.kind === TextColumnKind.decimal ? as.scale : undefined)
+  if ((as.style === NumberStyle.python || as.style === NumberStyle.java) && as.kind !== TextColumnKind.grid)
+    return reprValue(
+      as.style === NumberStyle.java ? JAVA : PYTHON,
+      group,
+      a,
+      b,
+      as.kind === TextColumnKind.decimal ? as.scale : undefined,
+    )
   if (as.style === NumberStyle.leadingDot && as.kind !== TextColumnKind.grid)
     return leadingDotValue(group, a, b, as.kind === TextColumnKind.decimal ? as.scale : undefined)
   if (as.kind === TextColumnKind.float64) return float64Value(group, a, b)
@@ -236,6 +242,7 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   let first: [number, number] | undefined
   let python = false
   let leadingDot = false
+  let java = false
   for (let k = c; k < starts.length - 1; k += stride) {
     const a = start(k, starts[k + 1]! - 1 - trim)
     const b = end(a, starts[k + 1]! - 1 - trim)
@@ -254,6 +261,8 @@ function chooseKind(fields: ColumnFields): ColumnKind {
     python ||=
       (exponent === -1 && dot === b - 2 && group[b - 1] === ZERO_BYTE) ||
       (exponent !== -1 && (group[exponent + 1] === PLUS || group[exponent + 2] === ZERO_BYTE))
+    // Java's mark: a capital E after a point (`1.0E-5`).
+    java ||= exponent !== -1 && dot !== -1 && dot < exponent && group[exponent] === 0x45
     // JPL's mark: no zero before the point (`.0786`).
     leadingDot ||= group[a] === DOT || (group[a] === MINUS && group[a + 1] === DOT)
     if (!first && b > a) first = [a, b]
@@ -276,6 +285,12 @@ function chooseKind(fields: ColumnFields): ColumnKind {
       ? [
           { kind: TextColumnKind.decimal, scale, style: NumberStyle.python },
           { kind: TextColumnKind.float64, scale: 0, style: NumberStyle.python },
+        ]
+      : []),
+    ...(java
+      ? [
+          { kind: TextColumnKind.decimal, scale, style: NumberStyle.java },
+          { kind: TextColumnKind.float64, scale: 0, style: NumberStyle.java },
         ]
       : []),
     ...(leadingDot

@@ -6,7 +6,7 @@
 import { float64Value, parseScaled, scaledValue } from './numbers.js'
 import { POW10 } from './shortest.js'
 
-export const NumberStyle = { ecmascript: 0, python: 1, leadingDot: 2 } as const
+export const NumberStyle = { ecmascript: 0, python: 1, leadingDot: 2, java: 3 } as const
 
 /**
  * ECMAScript's text without the zero before the point (`.0786`, `-.5`), as JPL's small-body database writes
@@ -77,26 +77,48 @@ export function pythonRepr(x: number): string | undefined {
   return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
 }
 
+/**
+ * Java's Double.toString(x) (JDK 19 on; TOPCAT and STILTS write tables with it): the same shortest digits,
+ * plain for 10^-3 <= |x| < 10^7 with `.0` when there is no fraction, otherwise one digit, a point, the other
+ * digits (at least `0`), `E` and the exponent (`1.0E-5`, `1.2345678E7`). Undefined for infinities and NaN.
+ */
+export function javaString(x: number): string | undefined {
+  if (!Number.isFinite(x)) return undefined
+  const u = Math.abs(x)
+  if (x === 0 || (u >= 1e-3 && u < 1e7)) return pythonRepr(x) // the same text there
+  const { digits, point } = shortest(u)
+  return `${x < 0 ? '-' : ''}${digits[0]}.${digits.slice(1) || '0'}E${point - 1}`
+}
+
+/** Python's and Java's texts: plain with `.0` on integers within [low, high), else an exponent form. */
+export interface ReprStyle {
+  low: number
+  high: number
+  repr(x: number): string | undefined
+}
+export const PYTHON: ReprStyle = { low: 1e-4, high: 1e16, repr: pythonRepr }
+export const JAVA: ReprStyle = { low: 1e-3, high: 1e7, repr: javaString }
+
 const DOT = 46
 const ZERO = 48
 const MINUS = 45
 const latin1 = new TextDecoder('latin1')
 
 /**
- * Where Python's repr is ECMAScript's ToString with `.0` on integers: 1e-4 <= |x| < 1e16 (ToString writes
+ * Where the style's text is ECMAScript's ToString with `.0` on integers: low <= |x| < high (ToString writes
  * plain digits from 1e-6 to 1e21), and zero. Values there are read and written without strings.
  */
-export function plainInPython(x: number): boolean {
+export function plainIn(style: ReprStyle, x: number): boolean {
   const u = Math.abs(x)
-  return (u >= 1e-4 && u < 1e16) || (x === 0 && !Object.is(x, -0))
+  return (u >= style.low && u < style.high) || (x === 0 && !Object.is(x, -0))
 }
 
 /**
- * The value a field in Python's style stores: the double (float64) or k (decimal, `scale` given) whose
- * repr() is exactly the field, else NaN. Plain fields are read by the ECMAScript readers on the bytes
+ * The value a field in Python's or Java's style stores: the double (float64) or k (decimal, `scale` given)
+ * whose text is exactly the field, else NaN. Plain fields are read by the ECMAScript readers on the bytes
  * without a final `.0`; exponents and `-0.0` take the slow way, through strings.
  */
-export function pythonValue(bytes: Uint8Array, a: number, b: number, scale?: number): number {
+export function reprValue(style: ReprStyle, bytes: Uint8Array, a: number, b: number, scale?: number): number {
   if (b - a === 0 || b - a > 32) return Number.NaN
   const power = scale === undefined ? 1 : POW10[scale]!
   // `12.0`, where ToString writes `12`; any other plain field is ToString's text itself.
@@ -104,7 +126,7 @@ export function pythonValue(bytes: Uint8Array, a: number, b: number, scale?: num
   const end = whole ? b - 2 : b
   const value = scale === undefined ? float64Value(bytes, a, end) : scaledValue(bytes, a, end, false, scale)
   const x = value / power
-  if (!Number.isNaN(value)) return plainInPython(x) && whole === Number.isInteger(x) ? value : Number.NaN
+  if (!Number.isNaN(value)) return plainIn(style, x) && whole === Number.isInteger(x) ? value : Number.NaN
   // Exponents and -0.0: through strings.
   let slow = b - a === 4 && bytes[a] === MINUS && bytes[a + 1] === ZERO
   for (let i = a; i < b && !slow; i++) slow = (bytes[i]! | 0x20) === 0x65
@@ -112,11 +134,11 @@ export function pythonValue(bytes: Uint8Array, a: number, b: number, scale?: num
   const text = latin1.decode(bytes.subarray(a, b))
   if (scale === undefined) {
     const double = Number(text)
-    return pythonRepr(double) === text ? double : Number.NaN
+    return style.repr(double) === text ? double : Number.NaN
   }
   // An int32 has no -0: "-0.0" stays an exception.
   const k = parseScaled(bytes, a, b, scale)
-  return !Object.is(k, -0) && pythonRepr(k / power) === text ? k : Number.NaN
+  return !Object.is(k, -0) && style.repr(k / power) === text ? k : Number.NaN
 }
 
 /** After ToString's text at [start, end): `.0` when it has no point, as Python writes it; returns the end. */

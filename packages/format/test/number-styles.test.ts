@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { joinTextGroup, splitTextGroup } from '../src/index.js'
-import { dropLeadingZero, leadingDotValue, NumberStyle } from '../src/text-table/styles.js'
+import { dropLeadingZero, javaString, leadingDotValue, NumberStyle } from '../src/text-table/styles.js'
 import { TextColumnKind } from '../src/text-table.js'
 import { sameBytes, sampleFiles } from './helpers.js'
 
@@ -41,5 +41,46 @@ describe("numbers without the zero before the point (JPL's small-body database)"
     expect(sameBytes(joinTextGroup(parts, 44), body)).toBe(true)
     const e = parts[10]!
     expect([e[0], e[3]]).toEqual([TextColumnKind.float64, NumberStyle.leadingDot])
+  })
+})
+
+describe("Java's Double.toString (TOPCAT and STILTS tables)", () => {
+  /** Java's text from ECMAScript's shortest digits by another road: toExponential() gives them all. */
+  function javaOracle(x: number): string {
+    const u = Math.abs(x)
+    if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
+    if (u >= 1e-3 && u < 1e7) return Number.isInteger(x) ? `${x}.0` : String(x)
+    const [mantissa, exponent] = x.toExponential().split('e') as [string, string]
+    return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`
+  }
+
+  it('writes what the JDK documents, and every double as Java does', () => {
+    const documented: [number, string][] = [
+      [1e-5, '1.0E-5'],
+      [1e7, '1.0E7'],
+      [123, '123.0'],
+      [0.001, '0.001'],
+      [9999999, '9999999.0'],
+      [1e-4, '1.0E-4'],
+      [-1.2345678e7, '-1.2345678E7'],
+    ]
+    for (const [x, text] of documented) expect(javaString(x)).toBe(text)
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        expect(javaString(x)).toBe(javaOracle(x))
+      }),
+      { numRuns: 10000 },
+    )
+  })
+
+  it('stores a column of fluxes written by Java as doubles, and rebuilds it byte for byte', () => {
+    const fluxes = Array.from({ length: 500 }, (_, i) => 3631e6 * 10 ** (-0.4 * (i / 50 - 3)))
+    const group = latin1(`${fluxes.map((x) => `${javaString(x)},${javaString(x / 1000)}`).join('\n')}\n`)
+    const parts = splitTextGroup(group, 44, 2)
+    expect(parts.map((part) => [part[0], part[3]])).toEqual([
+      [TextColumnKind.float64, NumberStyle.java],
+      [TextColumnKind.float64, NumberStyle.java],
+    ])
+    expect(sameBytes(joinTextGroup(parts, 44), group)).toBe(true)
   })
 })
