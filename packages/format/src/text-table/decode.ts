@@ -5,7 +5,7 @@ import { GridStyle, gridDigits, gridTerms, writeGrid } from './grid.js'
 import { writeInteger } from './integers.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
 import { POW10 } from './shortest.js'
-import { dropLeadingZero, JAVA, NumberStyle, PYTHON, plainIn, pointZero } from './styles.js'
+import { dropLeadingZero, JAVA, NumberStyle, PYTHON, plainIn, pointZero, type ReprStyle } from './styles.js'
 
 /** How a column writes its values: its kind, and for float64 and decimal columns its number style. */
 const Mode = {
@@ -53,6 +53,8 @@ class Column {
   readonly mode: number
   /** Float64 and decimal values written without the zero before the point (NumberStyle.leadingDot). */
   readonly dropZero: boolean
+  /** Python's or Java's texts (Mode.reprFloat64, Mode.reprDecimal). */
+  readonly repr: ReprStyle
 
   constructor(
     readonly kind: number,
@@ -71,6 +73,7 @@ class Column {
     this.dropZero =
       bytes[3] === NumberStyle.leadingDot &&
       (kind === TextColumnKind.float64 || kind === TextColumnKind.decimal)
+    this.repr = bytes[3] === NumberStyle.java ? JAVA : PYTHON
   }
 
   /** Back to the first row. */
@@ -396,15 +399,14 @@ function writeRepr(out: Uint8Array, at: number, column: Column, row: number): nu
   const decimal = column.mode === Mode.reprDecimal
   const k = decimal ? column.view.getInt32(HEADER + row * 4, true) : 0
   const value = decimal ? k / POW10[column.scale]! : column.view.getFloat64(HEADER + row * 8, true)
-  const style = column.bytes[3] === NumberStyle.java ? JAVA : PYTHON
-  if (plainIn(style, value))
+  if (plainIn(column.repr, value))
     return pointZero(
       out,
       at,
       decimal ? writeDecimal(out, at, k, column.scale) : writeFloat64(out, at, column, value),
     )
   // Non-finite values are never written as values: such a slot is damage.
-  const text = style.repr(value)
+  const text = column.repr.repr(value)
   if (text === undefined) throw corrupt(`float64 value ${value} in a Python- or Java-style column`)
   return writeLatin1(out, at, text)
 }

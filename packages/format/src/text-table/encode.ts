@@ -35,17 +35,17 @@ const DICTIONARY_SAMPLE_ENTRIES = 64
 interface ColumnKind {
   kind: number
   scale: number
-  /** Float64 and decimal values: how they are written (NumberStyle). */
+  /** Float64 and decimal values: how they are written (NumberStyle); grids: GridStyle. */
   style?: number
   prefix?: Uint8Array
   suffix?: Uint8Array
   /** Grid values: the divisor and the fraction 10^scale / divisor in lowest terms. */
   divisor?: number
+  terms?: { num: number; den: number }
   /** Values right-aligned with spaces to this width (VizieR's TSV), or 0. */
   pad?: number
   /** Float64, decimal, fixed and grid values: the text around each (quotes, a space after the comma). */
   around?: { prefix: Uint8Array; suffix: Uint8Array }
-  terms?: { num: number; den: number }
 }
 
 /** An integer field's words (low, high), as integerValue reads them. */
@@ -56,20 +56,14 @@ const words = new Float64Array(2)
  * kept as an exception.
  */
 function fieldValue(group: Uint8Array, a: number, b: number, as: ColumnKind): number {
-  if ((as.style === NumberStyle.python || as.style === NumberStyle.java) && as.kind !== TextColumnKind.grid)
-    return reprValue(
-      as.style === NumberStyle.java ? JAVA : PYTHON,
-      group,
-      a,
-      b,
-      as.kind === TextColumnKind.decimal ? as.scale : undefined,
-    )
-  if (as.style === NumberStyle.leadingDot && as.kind !== TextColumnKind.grid)
-    return leadingDotValue(group, a, b, as.kind === TextColumnKind.decimal ? as.scale : undefined)
+  if (as.kind === TextColumnKind.grid) return gridValue(group, a, b, as.scale, as.terms!, as.style!)
+  const scale = as.kind === TextColumnKind.decimal ? as.scale : undefined
+  if (as.style === NumberStyle.python) return reprValue(PYTHON, group, a, b, scale)
+  if (as.style === NumberStyle.java) return reprValue(JAVA, group, a, b, scale)
+  if (as.style === NumberStyle.leadingDot) return leadingDotValue(group, a, b, scale)
   if (as.kind === TextColumnKind.float64) return float64Value(group, a, b)
   if (as.kind === TextColumnKind.integer)
     return integerValue(group, a, b, as.prefix!, as.suffix!, words) ? 0 : Number.NaN
-  if (as.kind === TextColumnKind.grid) return gridValue(group, a, b, as.scale, as.terms!, as.style!)
   if (b - a === 0 || b - a > 32) return Number.NaN
   return scaledValue(group, a, b, as.kind === TextColumnKind.fixed, as.scale)
 }
@@ -222,13 +216,8 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   // Values right-aligned with spaces (VizieR's TSV) are read without the spaces, and values that share the
   // text around them (a CSV that quotes every field, a space after each comma) without that text.
   const pad = padWidth(fields, stride)
-  let around: ColumnKind['around']
-  for (let k = c; k < starts.length - 1 && pad === 0; k += stride) {
-    const b = starts[k + 1]! - 1 - trim
-    if (b === starts[k]!) continue
-    around = numberAffixes(group, starts[k]!, b)
-    break
-  }
+  const firstWhole = firstField(fields, stride)
+  const around = pad === 0 && firstWhole ? numberAffixes(group, ...firstWhole) : undefined
   // Field k's text, without padding or that text: [a, end(b)) from a = start(k, b); b when it lacks it.
   const start = (k: number, b: number) => {
     if (pad) return afterSpaces(group, starts[k]!, b)
@@ -269,7 +258,7 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   }
   // Integers keep the text around the first field's digits: every field must share it (all of it: the
   // integer kind has its own affixes).
-  const whole = around ? firstField(fields, stride) : first
+  const whole = around ? firstWhole : first
   const affixes = whole && integerAffixes(group, whole[0], whole[1])
   const scale = Math.min(decimals, 9)
   // In this order, so that on a tie the narrower value wins, and integers (with delta chains) over doubles.
@@ -281,24 +270,16 @@ function chooseKind(fields: ColumnFields): ColumnKind {
     { kind: TextColumnKind.decimal, scale },
     ...(affixes ? [{ kind: TextColumnKind.integer, scale: 0, ...affixes }] : []),
     { kind: TextColumnKind.float64, scale: 0 },
-    ...(python
-      ? [
-          { kind: TextColumnKind.decimal, scale, style: NumberStyle.python },
-          { kind: TextColumnKind.float64, scale: 0, style: NumberStyle.python },
-        ]
-      : []),
-    ...(java
-      ? [
-          { kind: TextColumnKind.decimal, scale, style: NumberStyle.java },
-          { kind: TextColumnKind.float64, scale: 0, style: NumberStyle.java },
-        ]
-      : []),
-    ...(leadingDot
-      ? [
-          { kind: TextColumnKind.decimal, scale, style: NumberStyle.leadingDot },
-          { kind: TextColumnKind.float64, scale: 0, style: NumberStyle.leadingDot },
-        ]
-      : []),
+    // Decimals and doubles in each other style the sample shows marks of.
+    ...[python && NumberStyle.python, java && NumberStyle.java, leadingDot && NumberStyle.leadingDot].flatMap(
+      (style) =>
+        style === false
+          ? []
+          : [
+              { kind: TextColumnKind.decimal, scale, style },
+              { kind: TextColumnKind.float64, scale: 0, style },
+            ],
+    ),
   ]
   // A binary kind must fit 80% of the sampled fields that are not empty (nulls are exceptions of every
   // kind), and most fields must be filled: as text, an empty field costs one byte, as an exception eight.
