@@ -116,10 +116,12 @@ type TaskInput = CodecTask extends infer T ? (T extends CodecTask ? Omit<T, 'id'
 
 /**
  * V8 lets a worker's heap grow far past what it holds live before collecting; capping it keeps packing
- * within bounds (typing the Tycho-2 CSV: 408 -> 254 MiB peak RSS). A task's live heap stays well under
- * this: text groups are handled as bytes, only float64 fields become strings, one at a time.
+ * within bounds (typing the Tycho-2 CSV: 408 -> 254 MiB peak RSS at 96 MB; a 768 MiB CSV of JPL copies:
+ * 243-260 MiB at 96 MB, 208-220 at 64, the corpus at the same speed). A task's live heap stays well under
+ * this (packing still works at 24 MB): text groups are handled as bytes, only float64 fields become
+ * strings, one at a time.
  */
-const WORKER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 }
+const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }
 
 export function defaultThreads(): number {
   return availableParallelism()
