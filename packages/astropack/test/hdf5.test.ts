@@ -10,6 +10,7 @@ const LAYOUT = fileURLToPath(new URL('../../readers/test/fixtures/hdf5-layout', 
 const TYCHO = fileURLToPath(
   new URL('../../../fixtures/sample/tables/tycho2-07-first20000.h5', import.meta.url),
 )
+const CHUNKED = fileURLToPath(new URL('./fixtures/hdf5-tables/chunked.h5', import.meta.url))
 const work = scratchFolder('astropack-hdf5-')
 const roundTrip = async (dir: string, name: string) => (await packedRoundTrip(work, dir, name)).reader
 
@@ -141,5 +142,33 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
     // Only phot_vt_mag is typed in the first, only dec and ra in the second.
     expect(chunks(reader, 'overlapping.h5').map((c) => c.rawOffset)).toEqual([0, 168576, 248576])
     expect(chunks(reader, 'outside.h5').map((c) => c.rawOffset)).toEqual([0, 2432, 162432, 248576, 408576])
+  })
+})
+
+describe('chunked, unfiltered tables and vectors stored as rows, unpacked byte for byte', () => {
+  it('stores runs of chunks of a compound dataset and of (N, 3) vectors column by column', async () => {
+    const dir = join(work, 'hdf5-chunked')
+    mkdirSync(dir)
+    copyFileSync(CHUNKED, join(dir, 'chunked.h5'))
+    const reader = await roundTrip(dir, 'hdf5-chunked')
+    const rows = reader.segmentsOf(reader.entry('chunked.h5'))!.filter((s) => s.layout === 'rows')
+    // /stars: 10 chunks of 1024 rows of 21 bytes (the last one padded); /Coordinates: 10 of 1024 x 3 doubles.
+    expect(rows.map((s) => s.layout === 'rows' && [s.rowWidth, s.rawLength])).toEqual([
+      [21, 10 * 1024 * 21],
+      [24, 10 * 1024 * 24],
+    ])
+    const [stars, vectors] = rows.map((s) =>
+      Array.from({ length: s.chunkCount }, (_, i) =>
+        chainName(reader.transformsOf(reader.chunks[s.firstChunk + i]!)),
+      ),
+    )
+    // Magnitudes with three decimals as float32 take the decimal step, as in a contiguous table.
+    expect(stars!.slice(0, 3).map((chain) => chain.split('+')[0])).toEqual(['xor/8', 'xor/8', 'decimal-le/4'])
+    expect(vectors!.every((chain) => chain.startsWith('xor/8'))).toBe(true)
+    // Chunked tables are not listed: their rows are not one byte range.
+    expect(reader.manifest.tables ?? []).toEqual([])
+    // Typed, the file packs a sixth smaller than as opaque chunks (364,032 bytes before; now 309,555).
+    const stored = reader.chunks.reduce((sum, chunk) => sum + chunk.storedSize, 0)
+    expect(stored).toBeLessThan(0.75 * 467_256)
   })
 })

@@ -107,8 +107,16 @@ function vectorSegment(dataset: Hdf5Dataset, start: number, size: number): RowsS
   }
 }
 
-/** A compound dataset as rows, one column per member (padding between members as opaque columns). */
-function compoundSegment(dataset: Hdf5Dataset, start: number, size: number): RowsSegment | undefined {
+/**
+ * A compound dataset as rows, one column per member (padding between members as opaque columns), with
+ * the table the manifest lists when `listed`.
+ */
+function compoundSegment(
+  dataset: Hdf5Dataset,
+  start: number,
+  size: number,
+  listed = true,
+): RowsSegment | undefined {
   const type = dataset.datatype
   if (type.class !== 'compound' || type.size === 0 || size % type.size !== 0) return undefined
   const members = [...type.members].sort((a, b) => a.offset - b.offset)
@@ -124,13 +132,13 @@ function compoundSegment(dataset: Hdf5Dataset, start: number, size: number): Row
       offset: member.offset,
       width: member.type.size,
       candidates: numberCandidates(element),
-      tableColumn: type.members.indexOf(member),
-      ...(metric ? { metric } : {}),
+      ...(listed ? { tableColumn: type.members.indexOf(member), ...(metric ? { metric } : {}) } : {}),
     })
     at = member.offset + member.type.size
   }
   if (at < type.size) columns.push({ offset: at, width: type.size - at, candidates: OPAQUE })
   const rowCount = size / type.size
+  if (!listed) return { layout: 'rows', start, end: start + size, rowWidth: type.size, rowCount, columns }
   const table: TableSchema = {
     name: dataset.path,
     source: 'hdf5',
@@ -165,11 +173,24 @@ function hdf5Segments(datasets: Hdf5Dataset[], fileSize: number): PlannedSegment
   for (const dataset of datasets) {
     const { storage } = dataset
     if (storage.kind === 'chunked' && storage.chunks && dataset.filters === 0) {
+      // A chunk holds whole rows when it spans every dimension but the first (chunks at offsets [r, 0, ..]).
+      const wholeRows = storage.chunks.every((chunk) =>
+        chunk.offsets.every((offset, d) => d === 0 || offset === 0),
+      )
       const candidates = numberCandidates(dataset.datatype)
-      if (candidates === OPAQUE) continue
-      for (const { start, end } of chunkRuns(storage.chunks))
-        if (end - start >= MIN_TYPED_BYTES && end <= fileSize)
-          typed.push({ layout: 'bytes', start, end, candidates })
+      for (const { start, end } of chunkRuns(storage.chunks)) {
+        if (end - start < MIN_TYPED_BYTES || end > fileSize) continue
+        // Rows of a chunked table (h5py's resizable datasets, PyTables): a run of chunks is whole rows, the
+        // padding of the last chunk included. Not listed as a table: its rows are not one byte range.
+        const rows =
+          dataset.datatype.class === 'compound'
+            ? compoundSegment(dataset, start, end - start, false)
+            : wholeRows
+              ? vectorSegment(dataset, start, end - start)
+              : undefined
+        if (rows) typed.push(rows)
+        else if (candidates !== OPAQUE) typed.push({ layout: 'bytes', start, end, candidates })
+      }
       continue
     }
     if (storage.kind !== 'contiguous' || storage.offset === undefined || dataset.filters > 0) continue
@@ -271,7 +292,8 @@ function placeColumns(plan: PlannedSegment[], tables: ColumnInBytes[][]): void {
 /**
  * Plans an HDF5 file: each contiguous, unfiltered numeric dataset becomes a bytes segment with transform
  * candidates for its element type and byte order, and so does each run of adjacent raw chunks of an
- * unfiltered chunked one; a contiguous compound dataset becomes a rows segment (one column per member);
+ * unfiltered chunked one; a compound dataset becomes a rows segment (one column per member), and so does
+ * each chunk run of a chunked one (not listed as a table);
  * metadata, small, compressed and other datasets stay opaque. A group of 1-D datasets of
  * one length is recorded as a table over their bytes (typed or not). Returns undefined for files that are
  * not HDF5, that the locator cannot read, or that hold nothing to type.
