@@ -136,6 +136,26 @@ describe('FITS stored with types, unpacked byte for byte', () => {
     })
   })
 
+  it('leaves out a mean or deviation that overflows a double (sentinels such as DBL_MAX), and still reads', async () => {
+    const dir = join(work, 'csv-huge')
+    mkdirSync(dir)
+    // flux: DBL_MAX as "no data" beside ordinary values (squares overflow); big: 1e200 and -1e200 (so do
+    // its squares); small: ordinary values, whose metrics stay whole.
+    const lines = ['flux,big,small']
+    for (let i = 0; i < 5000; i++)
+      lines.push(`${i % 100 === 0 ? 1.7976931348623157e308 : i / 7},${i % 2 ? 1e200 : -1e200},${i % 13}`)
+    writeFileSync(join(dir, 'huge.csv'), `${lines.join('\n')}\n`)
+    const reader = await roundTrip(dir, 'csv-huge')
+    const metrics = Object.fromEntries(
+      reader.manifest.tables![0]!.columns.map((column) => [column.name, column.metrics!]),
+    )
+    expect(metrics.flux).toEqual({ count: 5000, nulls: 0, nans: 0, min: 1 / 7, max: 1.7976931348623157e308 })
+    expect(metrics.big).toMatchObject({ min: -1e200, max: 1e200 })
+    expect(Math.abs(metrics.big!.mean!)).toBeLessThan(1e200 * 1e-12) // 0, to the precision of the sums
+    expect(metrics.big!.std).toBeUndefined()
+    expect(Object.keys(metrics.small!)).toEqual(['count', 'nulls', 'nans', 'min', 'max', 'mean', 'std'])
+  })
+
   it('packs a FITS file whose header lies about its size as opaque bytes, still exact', async () => {
     const dir = join(work, 'broken')
     mkdirSync(dir)

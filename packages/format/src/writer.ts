@@ -215,12 +215,14 @@ export class PackageWriter {
 
   async finish(manifest: Manifest): Promise<number> {
     if (this.#open) throw new AstropackError('USAGE', `entry ${this.#open.path} is still open`)
-    const problems = manifestProblems(manifest)
+    // Checked as readers will see it: JSON turns Infinity and NaN into null.
+    const manifestJson = JSON.stringify(manifest)
+    const problems = manifestProblems(JSON.parse(manifestJson))
     if (problems.length > 0) throw new AstropackError('BAD_MANIFEST', problems.join('; '))
     this.#finished = true
     await this.#ensureHeader()
     const raw = encodeIndex({
-      manifestJson: JSON.stringify(manifest),
+      manifestJson,
       entries: this.#entries,
       chunks: this.#chunks,
       transforms: this.#chains,

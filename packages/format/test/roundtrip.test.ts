@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fromBytes, openPackage, verifyPackage } from '../src/index.js'
-import { sameBytes, sampleFiles, writePackage } from './helpers.js'
+import { fromBytes, openPackage, PackageWriter, verifyPackage } from '../src/index.js'
+import { sameBytes, sampleFiles, testManifest, writePackage } from './helpers.js'
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
@@ -69,6 +69,24 @@ describe('container round trip', () => {
     expect(reader.entry('nothing-inside')).toMatchObject({ kind: 'directory', size: 0 })
     expect(reader.entry('dir/x.bin').mode).toBe(0o755)
     expect(sameBytes(await reader.readEntry('dir/x.bin'), Uint8Array.of(1, 2, 3))).toBe(true)
+  })
+
+  it('refuses to finish with a manifest that JSON would make invalid (Infinity and NaN become null)', async () => {
+    for (const mean of [Number.POSITIVE_INFINITY, Number.NaN]) {
+      const writer = new PackageWriter({ write: async () => {} })
+      const tables = [
+        {
+          entry: 'a.csv',
+          name: 'a',
+          source: 'csv',
+          columns: [{ name: 'x', metrics: { count: 1, nulls: 0, nans: 0, mean } }],
+        },
+      ]
+      await expect(writer.finish(testManifest({ tables })), String(mean)).rejects.toMatchObject({
+        code: 'BAD_MANIFEST',
+        message: expect.stringContaining('metrics/mean must be number'),
+      })
+    }
   })
 
   it('round-trips real FITS, CSV and HDF5 files with every codec', async () => {

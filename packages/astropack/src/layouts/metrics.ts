@@ -190,21 +190,22 @@ export function mergeMetrics(a: Metrics, b: Metrics): Metrics {
   }
 }
 
-/** The manifest's form: population standard deviation; no min/max/mean when no value was numeric. */
+/**
+ * The manifest's form: population standard deviation; no min/max/mean when no value was numeric. Values
+ * beyond ~1e154 (sentinels such as DBL_MAX) overflow the sums of squares, and sums near 1e308 the mean:
+ * a mean or deviation that is not finite is left out (JSON has no Infinity), min and max stay.
+ */
 export function columnMetrics(metrics: Metrics, spec: { range?: 'ra' | 'dec' }): ColumnMetrics {
   const values = metrics.values
+  const mean = metrics.shift + metrics.offset
+  const std = Math.sqrt(metrics.m2 / values)
   return {
     count: metrics.count,
     nulls: metrics.nulls,
     nans: metrics.nans,
-    ...(values > 0
-      ? {
-          min: metrics.min,
-          max: metrics.max,
-          mean: metrics.shift + metrics.offset,
-          std: Math.sqrt(metrics.m2 / values),
-        }
-      : {}),
+    ...(values > 0 ? { min: metrics.min, max: metrics.max } : {}),
+    ...(values > 0 && Number.isFinite(mean) ? { mean } : {}),
+    ...(values > 0 && Number.isFinite(std) ? { std } : {}),
     ...(spec.range ? { outOfRange: metrics.outOfRange } : {}),
   }
 }
