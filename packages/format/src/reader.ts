@@ -1,4 +1,11 @@
-import { type Codec, crc32, invertTransforms, loadCodec, type TransformStep } from '@astropack/codecs'
+import {
+  type Codec,
+  crc32,
+  createSha256,
+  invertTransforms,
+  loadCodec,
+  type TransformStep,
+} from '@astropack/codecs'
 import { AstropackError } from './errors.js'
 import { type ChunkRecord, decodeIndex, type EntryRecord, type IndexContent } from './index-sections.js'
 import { type Manifest, parseManifest } from './manifest.js'
@@ -222,7 +229,8 @@ export class PackageReader {
 
   /**
    * The entry's original bytes, in order, piece by piece: a chunk, or a group of table rows rebuilt from
-   * its column chunks. Memory stays bounded by MAX_COALESCED_READ plus one group.
+   * its column chunks. Memory stays bounded by MAX_COALESCED_READ plus one group. Each chunk's checksum
+   * is checked; the entry's SHA-256 is the caller's to check (readEntry does), as only the whole has one.
    */
   async *readEntryChunks(path: string): AsyncGenerator<Uint8Array> {
     const entry = this.entry(path)
@@ -253,15 +261,27 @@ export class PackageReader {
     }
   }
 
-  /** The entry's original bytes in one array: for small entries; stream big ones with readEntryChunks. */
+  /**
+   * The entry's original bytes in one array, checked against its SHA-256: for small entries; stream big
+   * ones with readEntryChunks.
+   */
   async readEntry(path: string): Promise<Uint8Array> {
     const entry = this.entry(path)
     const out = new Uint8Array(entry.size)
     let at = 0
     for await (const part of this.readEntryChunks(path)) {
+      if (at + part.byteLength > out.byteLength) break
       out.set(part, at)
       at += part.byteLength
     }
+    const hash = createSha256()
+    hash.update(out)
+    const actual = hash.digestHex()
+    if (actual !== entry.sha256)
+      throw new AstropackError(
+        'CHECKSUM_MISMATCH',
+        `${path}: SHA-256 ${actual} does not match ${entry.sha256}`,
+      )
     return out
   }
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
+import { loadCodec } from '@astropack/codecs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { concatBytes } from '../src/bytes.js'
 import { fromBytes, openPackage, PackageWriter, verifyPackage } from '../src/index.js'
 import { sameBytes, sampleFiles, testManifest, writePackage } from './helpers.js'
 
@@ -69,6 +71,19 @@ describe('container round trip', () => {
     expect(reader.entry('nothing-inside')).toMatchObject({ kind: 'directory', size: 0 })
     expect(reader.entry('dir/x.bin').mode).toBe(0o755)
     expect(sameBytes(await reader.readEntry('dir/x.bin'), Uint8Array.of(1, 2, 3))).toBe(true)
+  })
+
+  it('checks a whole entry read against its SHA-256', async () => {
+    const parts: Uint8Array[] = []
+    const writer = new PackageWriter({ write: async (bytes) => void parts.push(bytes.slice()) })
+    const zstd = await loadCodec('zstd')
+    writer.beginFile({ path: 'a.txt', mode: 0o644, mtimeMs: 0 })
+    const raw = new TextEncoder().encode('the bytes the index hashed are not these\n')
+    await writer.writeChunk({ stored: zstd.encode(raw), rawSize: raw.byteLength, codec: 'zstd' })
+    writer.endFile(sha256(new TextEncoder().encode('other bytes')))
+    await writer.finish(testManifest())
+    const reader = await openPackage(fromBytes(concatBytes(parts)))
+    await expect(reader.readEntry('a.txt')).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' })
   })
 
   it('refuses to finish with a manifest that JSON would make invalid (Infinity and NaN become null)', async () => {

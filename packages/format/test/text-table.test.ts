@@ -420,6 +420,25 @@ describe('compatibility with the previous string-based implementation', () => {
 })
 
 describe('joining into a caller buffer', () => {
+  it('has room for the longest text of a double (25 bytes: -0.0000012345678901234567) in every row', () => {
+    const longest: string[] = []
+    for (let i = 0; longest.length < 9000; i++) {
+      const field = String(-(1.0000000000000002e-6 + i * 1.2345678901234567e-12))
+      if (field.length === 25) longest.push(field)
+    }
+    for (const columns of [1, 2, 4]) {
+      const lines = Array.from({ length: 2000 }, (_, r) =>
+        longest.slice(r * columns, (r + 1) * columns).join(','),
+      )
+      const group = latin1(`${lines.join('\n')}\n`)
+      const parts = splitTextGroup(group, 44, columns)
+      expect(parts[0]![0], String(columns)).toBe(TextColumnKind.float64)
+      expect(sameBytes(joinTextGroup(parts, 44), group), String(columns)).toBe(true)
+      const room = new Uint8Array(group.byteLength)
+      expect(sameBytes(joinTextGroup(parts, 44, room), group), String(columns)).toBe(true)
+    }
+  })
+
   it('writes into it when the group fits, else returns new bytes', () => {
     const group = latin1('1.25,abc,42,0.5e-7\n-3.5,,7,1e-7\n'.repeat(50))
     const parts = splitTextGroup(group, 44, 4)

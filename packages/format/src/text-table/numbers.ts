@@ -45,6 +45,33 @@ function writeDigits(out: Uint8Array, at: number, u: number, digits: number): nu
   return end
 }
 
+/** Writes 0 <= x < 10^4 as exactly 4 digits at `at`. */
+function write4(out: Uint8Array, at: number, x: number): void {
+  const p = (x / 100) >>> 0
+  const a = p * 2
+  const b = (x - p * 100) * 2
+  out[at] = DIGIT_PAIRS[a]!
+  out[at + 1] = DIGIT_PAIRS[a + 1]!
+  out[at + 2] = DIGIT_PAIRS[b]!
+  out[at + 3] = DIGIT_PAIRS[b + 1]!
+}
+
+/**
+ * Writes the 17 digits high × 10^8 + low (high < 10^9, low < 10^8) at `at`. In blocks of 4 digits, so
+ * the divisions do not wait on each other as writeDigits' do: a fifth faster on full-precision doubles.
+ */
+function write17(out: Uint8Array, at: number, high: number, low: number): void {
+  const h0 = (high / 1e8) >>> 0
+  const rest = high - h0 * 1e8
+  const r1 = (rest / 1e4) >>> 0
+  const l1 = (low / 1e4) >>> 0
+  out[at] = ZERO + h0
+  write4(out, at + 1, r1)
+  write4(out, at + 5, rest - r1 * 1e4)
+  write4(out, at + 9, l1)
+  write4(out, at + 13, low - l1 * 1e4)
+}
+
 /** Writes a string's UTF-16 code units as bytes (only used for ASCII number texts). */
 export function writeLatin1(out: Uint8Array, at: number, text: string): number {
   for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i)
@@ -126,32 +153,31 @@ export function writeShortFloat64(out: Uint8Array, at: number, value: number): n
   return at
 }
 
-const longDigits = new Uint8Array(17)
-
 /**
  * ToString(value) for full-precision doubles (16 or 17 significant digits) in 1e-6 <= |value| < 1e15,
  * written at `at` without String(); returns the end, or -1 (then String() decides: shorter values,
- * other ranges, and the ~1% too close to call).
+ * other ranges, and the ~1% too close to call). Writes up to 19 bytes from `at`, past the end it returns
+ * for 16 digits (callers leave room for the longest text of a double, MAX_NUMBER_TEXT).
  */
 export function writeLongFloat64(out: Uint8Array, at: number, value: number): number {
   const u = Math.abs(value)
   if (!(u >= 1e-6 && u < 1e15) || !shortestDigits(u)) return -1
-  const { high, low, count, fraction } = SHORTEST
-  writeDigits(longDigits, writeDigits(longDigits, 0, high, 9), low, 8)
+  const count = SHORTEST.count
+  const whole = count - SHORTEST.fraction // digits before the point; 0 or fewer: "0." and zeros first
   if (value < 0) out[at++] = MINUS
-  const whole = count - fraction // digits before the point; 0 or fewer: "0." and zeros first
   if (whole <= 0) {
     out[at++] = ZERO
     out[at++] = DOT
     for (let i = whole; i < 0; i++) out[at++] = ZERO
+    write17(out, at, SHORTEST.high, SHORTEST.low)
+    return at + count
   }
-  let i = 0
-  if (whole > 0) {
-    for (; i < whole; i++) out[at++] = longDigits[i]!
-    out[at++] = DOT
-  }
-  for (; i < count; i++) out[at++] = longDigits[i]!
-  return at
+  // The 17 digits one place on, then the whole part back one place and the point after it: no copy of
+  // the digits through a scratch buffer (a fifth of the time of this function).
+  write17(out, at + 1, SHORTEST.high, SHORTEST.low)
+  for (let i = 0; i < whole; i++) out[at + i] = out[at + 1 + i]!
+  out[at + whole] = DOT
+  return at + 1 + count
 }
 
 /**
