@@ -252,6 +252,8 @@ async function packRows(
   const pick = choosing ? new FirstPick<Choice[]>() : undefined
   const specs = segment.columns.map((column) => column.metric)
   const measured = specs.map((spec) => (spec ? emptyMetrics() : undefined))
+  // A chunked HDF5 table's rows end before its last chunk does: only the table's rows are measured.
+  const tableRows = Math.min(rowCount, table?.rows ?? rowCount)
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
     const { chosen, bySample, first: isFirst } = (await pick?.next()) ?? NO_PICK
     const rows = Math.min(rowsPerGroup, rowCount - first)
@@ -269,6 +271,7 @@ async function packRows(
       candidates: chosen?.map((choice) => choice.candidates) ?? candidates,
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
       metrics: specs,
+      ...(tableRows < first + rows ? { measuredRows: Math.max(0, tableRows - first) } : {}),
       ...(bySample ? { bySample } : {}),
       ...(chosen ? { levels: chosen.map((choice) => choice.level) } : {}),
     }

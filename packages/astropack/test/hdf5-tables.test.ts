@@ -26,6 +26,7 @@ const LAYOUT = fileURLToPath(new URL('../../readers/test/fixtures/hdf5-layout', 
 const MIXED = fileURLToPath(new URL('./fixtures/hdf5-tables/mixed.h5', import.meta.url))
 const BOOLS = fileURLToPath(new URL('./fixtures/hdf5-tables/bools.h5', import.meta.url))
 const VECTORS = fileURLToPath(new URL('./fixtures/hdf5-tables/vectors.h5', import.meta.url))
+const CHUNKED = fileURLToPath(new URL('./fixtures/hdf5-tables/chunked.h5', import.meta.url))
 /** What h5py reads from mixed.h5's /rows: every 10th row, and each numeric column's metrics. */
 const MIXED_ROWS: {
   every: number
@@ -53,6 +54,7 @@ copyFileSync(join(LAYOUT, 'default.h5'), join(input, 'default.h5'))
 copyFileSync(MIXED, join(input, 'mixed.h5'))
 copyFileSync(BOOLS, join(input, 'bools.h5'))
 copyFileSync(VECTORS, join(input, 'vectors.h5'))
+copyFileSync(CHUNKED, join(input, 'chunked.h5'))
 copyFileSync(TYCHO, join(input, 'tycho2.h5'))
 
 /**
@@ -66,6 +68,8 @@ const TABLES: [entry: string, name: string, selection: Hdf5TableSelection][] = [
   ['tycho2.h5', '/catalog', { group: '/catalog' }],
   ['bools.h5', '/flags', { group: '/flags' }],
   ['bools.h5', '/rows', { dataset: '/rows' }],
+  // Chunks of 1024 rows: the table is the first 10000 of its segment's 10240.
+  ['chunked.h5', '/stars', { dataset: '/stars' }],
 ]
 
 /** Packages of the same files: default chunks, and chunks of an odd size that cut values in two. */

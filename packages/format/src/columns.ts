@@ -93,7 +93,9 @@ export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocat
   if (column.dataOffset !== undefined) return locateDataset(reader, entry, table, column)
   const segment = segmentOf(reader, entry, tables, table)
   const { slot, width } = columnSlot(table, index, segment)
-  return { kind: 'rows', entry, table, column, segment, slot, width, rowCount: segment.rowCount }
+  // A chunked HDF5 table is its segment's first `rows` rows: its last chunk runs past its end (SPEC §7.3).
+  const rowCount = Math.min(segment.rowCount, table.rows ?? segment.rowCount)
+  return { kind: 'rows', entry, table, column, segment, slot, width, rowCount }
 }
 
 function locateDataset(
@@ -258,7 +260,12 @@ function segmentOf(
       `${describeTable(table)} is a ${table.source} text table: its columns are read as values, not bytes`,
     )
   }
-  if (table.rows !== undefined && table.rows !== segment.rowCount) {
+  // An HDF5 table may end before its segment (a chunked dataset's last chunk); others fill it.
+  const rows = table.rows
+  if (
+    rows !== undefined &&
+    (rows > segment.rowCount || (table.source !== 'hdf5' && rows !== segment.rowCount))
+  ) {
     throw new AstropackError(
       'BAD_MANIFEST',
       `${describeTable(table)} has ${table.rows} rows in the manifest, ${segment.rowCount} in the index`,

@@ -102,6 +102,24 @@ describe('HDF5 tables in a hand-written package', () => {
     expect(await columnValues(reader, { ...ref('b'), rows: [5, 7] })).toEqual([2000, 3000])
   })
 
+  it("reads a compound table that ends before its segment (a chunked dataset's padded last chunk)", async () => {
+    const reader = await openPackage(fromBytes(await writePackage([{ ...compound(true), rows: 7 }])))
+    const ref = { entry: 't.h5', table: '/rows', column: 'b' }
+    expect(locateColumn(reader, ref).rowCount).toBe(7)
+    expect(await columnValues(reader, ref)).toEqual(range((r) => 1000 * r - 3000).slice(0, 7))
+    await expect(columnValues(reader, { ...ref, rows: [5, 8] })).rejects.toMatchObject({ code: 'USAGE' })
+    // More rows than the segment holds, or fewer in a FITS table (whose rows fill its segment): refused.
+    for (const table of [
+      { ...compound(true), rows: ROWS + 1 },
+      { ...compound(true), source: 'fits', rows: 7 },
+    ]) {
+      const damaged = await openPackage(fromBytes(await writePackage([table])))
+      expect(() => locateColumn(damaged, ref), table.source).toThrow(
+        expect.objectContaining({ code: 'BAD_MANIFEST' }),
+      )
+    }
+  })
+
   it('refuses a padded compound without fieldOffset (packed order would read the padding)', async () => {
     const reader = await openPackage(fromBytes(await writePackage([compound(false)])))
     await expect(columnValues(reader, { entry: 't.h5', column: 'b' })).rejects.toMatchObject({

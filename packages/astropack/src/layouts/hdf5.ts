@@ -109,13 +109,14 @@ function vectorSegment(dataset: Hdf5Dataset, start: number, size: number): RowsS
 
 /**
  * A compound dataset as rows, one column per member (padding between members as opaque columns), with
- * the table the manifest lists when `listed`.
+ * the table the manifest lists when `listed`: the first `tableRows` rows (all of them by default).
  */
 function compoundSegment(
   dataset: Hdf5Dataset,
   start: number,
   size: number,
   listed = true,
+  tableRows = size / dataset.datatype.size,
 ): RowsSegment | undefined {
   const type = dataset.datatype
   if (type.class !== 'compound' || type.size === 0 || size % type.size !== 0) return undefined
@@ -142,7 +143,7 @@ function compoundSegment(
   const table: TableSchema = {
     name: dataset.path,
     source: 'hdf5',
-    rows: rowCount,
+    rows: tableRows,
     dataOffset: start,
     columns: type.members.map((member) => ({
       name: member.name,
@@ -167,6 +168,20 @@ function chunkRuns(chunks: readonly Hdf5Chunk[]): { start: number; end: number }
   return runs
 }
 
+/**
+ * The row count of a 1-D chunked dataset whose chunks, in file order, hold rows 0, n, 2n, ... (n rows
+ * each) and end with the chunk holding its last row; undefined otherwise.
+ */
+function rowsInOrder(dataset: Hdf5Dataset, chunks: readonly Hdf5Chunk[]): number | undefined {
+  const rows = dataset.dims?.length === 1 ? dataset.dims[0]! : undefined
+  const size = chunks[0]?.size ?? 0
+  const perChunk = size / dataset.datatype.size
+  if (rows === undefined || !Number.isInteger(perChunk) || perChunk === 0) return undefined
+  const ordered = [...chunks].sort((a, b) => a.address - b.address)
+  const inOrder = ordered.every((chunk, i) => chunk.size === size && chunk.offsets[0] === i * perChunk)
+  return inOrder && ordered.length === Math.ceil(rows / perChunk) ? rows : undefined
+}
+
 /** Typed segments of unfiltered datasets (contiguous, or chunks) that lie inside the file and do not overlap. */
 function hdf5Segments(datasets: Hdf5Dataset[], fileSize: number): PlannedSegment[] {
   const typed: PlannedSegment[] = []
@@ -178,13 +193,16 @@ function hdf5Segments(datasets: Hdf5Dataset[], fileSize: number): PlannedSegment
         chunk.offsets.every((offset, d) => d === 0 || offset === 0),
       )
       const candidates = numberCandidates(dataset.datatype)
-      for (const { start, end } of chunkRuns(storage.chunks)) {
+      const runs = chunkRuns(storage.chunks)
+      const tableRows = runs.length === 1 ? rowsInOrder(dataset, storage.chunks) : undefined
+      for (const { start, end } of runs) {
         if (end - start < MIN_TYPED_BYTES || end > fileSize) continue
         // Rows of a chunked table (h5py's resizable datasets, PyTables): a run of chunks is whole rows, the
-        // padding of the last chunk included. Not listed as a table: its rows are not one byte range.
+        // padding of the last chunk included. Listed as a table when it is the only run and its chunks
+        // follow the rows' order (as libhdf5 writes a dataset in one go): the run's first rows are the table.
         const rows =
           dataset.datatype.class === 'compound'
-            ? compoundSegment(dataset, start, end - start, false)
+            ? compoundSegment(dataset, start, end - start, tableRows !== undefined, tableRows)
             : wholeRows
               ? vectorSegment(dataset, start, end - start)
               : undefined
@@ -293,7 +311,7 @@ function placeColumns(plan: PlannedSegment[], tables: ColumnInBytes[][]): void {
  * Plans an HDF5 file: each contiguous, unfiltered numeric dataset becomes a bytes segment with transform
  * candidates for its element type and byte order, and so does each run of adjacent raw chunks of an
  * unfiltered chunked one; a compound dataset becomes a rows segment (one column per member), and so does
- * each chunk run of a chunked one (not listed as a table);
+ * each chunk run of a chunked one (a table when it is one run in row order);
  * metadata, small, compressed and other datasets stay opaque. A group of 1-D datasets of
  * one length is recorded as a table over their bytes (typed or not). Returns undefined for files that are
  * not HDF5, that the locator cannot read, or that hold nothing to type.

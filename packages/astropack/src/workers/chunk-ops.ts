@@ -208,10 +208,12 @@ export function encodeRows(
   metrics: readonly (MetricSpec | undefined)[] = [],
   bySample = false,
   levels: readonly (number | undefined)[] = [],
+  measuredRows?: number,
 ): { parts: EncodedPart[]; metrics: (Metrics | undefined)[] } {
   // Columns go to reused memory and frames to the caller's pooled buffer: fresh buffers per group
   // inflated RSS by ~100 MiB.
   const count = rows.byteLength / rowWidth
+  const measured = Math.min(count, measuredRows ?? count)
   const split = splitRows(
     rows,
     rowWidth,
@@ -222,7 +224,9 @@ export function encodeRows(
     ),
   )
   // Measured before encoding: the columns are still plain values.
-  const measured = split.map((column, c) => (metrics[c] ? measureColumn(column, metrics[c]) : undefined))
+  const measures = split.map((column, c) =>
+    metrics[c] ? measureColumn(column.subarray(0, measured * columns[c]!.width), metrics[c]) : undefined,
+  )
   const parts = encodeColumns(split, into, (column, c, room) =>
     // A column of unknown layout (a FITS character column) probes its chains in every group, but
     // decides its level in the groups that pick, for the rest.
@@ -236,7 +240,7 @@ export function encodeRows(
       candidates[c] === 'probe' ? levels[c] === undefined : undefined,
     ),
   )
-  return { parts, metrics: measured }
+  return { parts, metrics: measures }
 }
 
 export function decodePart(

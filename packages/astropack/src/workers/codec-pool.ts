@@ -35,6 +35,8 @@ export type CodecTask = Task<
       into: Uint8Array
       /** Columns to measure (quality metrics), by column. */
       metrics?: (MetricSpec | undefined)[]
+      /** Measure only the group's first rows (the rest lie past the table's end: an HDF5 chunk's padding). */
+      measuredRows?: number
       /** As for `encode`, per column. */
       bySample?: boolean
       /** Levels an earlier group chose, by column (else `level`). */

@@ -41,6 +41,7 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
         task.metrics,
         task.bySample,
         task.levels,
+        task.measuredRows,
       )
     case 'encodeText':
       return encodeText(
