@@ -251,9 +251,13 @@ async function packRows(
   const choosing = candidates.some((list) => list === 'probe' || list.length > 1)
   const pick = choosing ? new FirstPick<Choice[]>() : undefined
   const specs = segment.columns.map((column) => column.metric)
-  const measured = specs.map((spec) => (spec ? emptyMetrics() : undefined))
+  // A table over several segments (a chunked HDF5 dataset's runs) is measured across them, in order.
+  const measured =
+    (table && acrossSegments.get(table)) ?? specs.map((spec) => (spec ? emptyMetrics() : undefined))
+  if (table) acrossSegments.set(table, measured)
   // A chunked HDF5 table's rows end before its last chunk does: only the table's rows are measured.
-  const tableRows = Math.min(rowCount, table?.rows ?? rowCount)
+  const firstTableRow = segment.firstTableRow ?? 0
+  const tableRows = Math.max(0, Math.min(rowCount, (table?.rows ?? rowCount + firstTableRow) - firstTableRow))
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
     const { chosen, bySample, first: isFirst } = (await pick?.next()) ?? NO_PICK
     const rows = Math.min(rowsPerGroup, rowCount - first)
@@ -297,6 +301,9 @@ async function packRows(
     }),
   )
 }
+
+/** The metrics so far of tables whose rows lie in several segments, by the manifest's table. */
+const acrossSegments = new WeakMap<object, (Metrics | undefined)[]>()
 
 /**
  * Text is read in groups of about this many bytes (1 MiB groups lost 5% of ratio on the Tycho-2 CSV).

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TransformStep } from '@astropack/codecs'
+import { columnChunkIndexes, columnValues, locateColumn } from '@astropack/format'
 import type { format } from 'astropack' // built: its workers run compiled JavaScript
 import { describe, expect, it } from 'vitest'
 import { roundTrip as packedRoundTrip, scratchFolder } from './round-trip.js'
@@ -152,14 +153,16 @@ describe('chunked, unfiltered tables and vectors stored as rows, unpacked byte f
     copyFileSync(CHUNKED, join(dir, 'chunked.h5'))
     const reader = await roundTrip(dir, 'hdf5-chunked')
     const rows = reader.segmentsOf(reader.entry('chunked.h5'))!.filter((s) => s.layout === 'rows')
-    // /stars: 10 chunks of 1024 rows of 21 bytes (the last one padded); /Coordinates: 10 of 1024 x 3
-    // doubles; /reversed: 4 chunks of /stars' rows, in the file last chunk first.
+    // /stars: 157 chunks of 64 rows of 21 bytes (the last one padded) in three runs; /Coordinates: 10 of
+    // 1024 x 3 doubles; /reversed: 4 chunks of 1024 of /stars' rows, in the file last chunk first.
     expect(rows.map((s) => s.layout === 'rows' && [s.rowWidth, s.rawLength])).toEqual([
-      [21, 10 * 1024 * 21],
+      [21, 65 * 64 * 21],
+      [21, 57 * 64 * 21],
+      [21, 35 * 64 * 21],
       [24, 10 * 1024 * 24],
       [21, 4 * 1024 * 21],
     ])
-    const [stars, vectors] = rows.map((s) =>
+    const [stars, , , vectors] = rows.map((s) =>
       Array.from({ length: s.chunkCount }, (_, i) =>
         chainName(reader.transformsOf(reader.chunks[s.firstChunk + i]!)),
       ),
@@ -167,13 +170,24 @@ describe('chunked, unfiltered tables and vectors stored as rows, unpacked byte f
     // Magnitudes with three decimals as float32 take the decimal step, as in a contiguous table.
     expect(stars!.slice(0, 3).map((chain) => chain.split('+')[0])).toEqual(['xor/8', 'xor/8', 'decimal-le/4'])
     expect(vectors!.every((chain) => chain.startsWith('xor/8'))).toBe(true)
-    // /stars is one run of chunks in row order: a table of its 10000 rows, not the segment's 10240.
+    // /stars' runs hold its rows in order: one table of its 10000 rows (not the runs' 10048), over the three.
     // /reversed is not listed: its first bytes are not its first rows.
-    expect(reader.manifest.tables?.map((t) => [t.name, t.rows, t.columns[2]?.metrics?.count])).toEqual([
-      ['/stars', 10000, 10000],
+    expect(
+      reader.manifest.tables?.map((t) => [t.name, t.rows, t.segments, t.columns[2]?.metrics?.count]),
+    ).toEqual([['/stars', 10000, rows.slice(0, 3).map((s) => s.rawOffset), 10000]])
+    // Rows across the first run's end (65 x 64 = 4160) come from the chunks of both runs, cut to the range.
+    const ref = { entry: 'chunked.h5', column: 'ra' }
+    const all = await columnValues(reader, ref)
+    expect(all).toHaveLength(10000)
+    expect(await columnValues(reader, { ...ref, rows: [4150, 4170] })).toEqual(all.slice(4150, 4170))
+    const location = locateColumn(reader, ref)
+    const [first, second] = location.kind === 'rows' ? location.parts : []
+    expect(columnChunkIndexes(location, [4150, 4170])).toEqual([
+      first!.segment.firstChunk + (first!.segment.chunkCount - 4) + first!.slot,
+      second!.segment.firstChunk + second!.slot,
     ])
-    // Typed, its chunks take 362,870 bytes: less than zstd -19 makes of the file (382,854; zstd -3: 409,611).
+    // Typed, its chunks take 367,978 bytes: less than zstd -19 makes of the file (383,845; zstd -3: 410,861).
     const stored = reader.chunks.reduce((sum, chunk) => sum + chunk.storedSize, 0)
-    expect(stored).toBeLessThan(382_854)
+    expect(stored).toBeLessThan(383_845)
   })
 })

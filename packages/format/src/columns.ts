@@ -46,9 +46,19 @@ interface LocatedColumn {
 /** A column of a rows segment: its table's segment and the slot it has there. */
 export interface RowsColumnLocation extends LocatedColumn {
   kind: 'rows'
+  /** The (first) segment holding the table's rows. */
   segment: RowsSegment
   /** The column's position among the segment's columns: which chunk of each group holds it. */
   slot: number
+  /** Every segment holding the table's rows, in row order (one but for chunked HDF5 tables). */
+  parts: RowsPart[]
+}
+
+/** One of the segments a table's rows lie in: its rows are the table's from `firstRow` on. */
+export interface RowsPart {
+  segment: RowsSegment
+  slot: number
+  firstRow: number
 }
 
 /** A column stored on its own: `rowCount × width` bytes from `dataOffset` in the file, in these chunks. */
@@ -91,11 +101,17 @@ export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocat
   const { entry, tables, table, index } = findColumn(reader, ref)
   const column = table.columns[index]!
   if (column.dataOffset !== undefined) return locateDataset(reader, entry, table, column)
-  const segment = segmentOf(reader, entry, tables, table)
-  const { slot, width } = columnSlot(table, index, segment)
-  // A chunked HDF5 table is its segment's first `rows` rows: its last chunk runs past its end (SPEC §7.3).
-  const rowCount = Math.min(segment.rowCount, table.rows ?? segment.rowCount)
-  return { kind: 'rows', entry, table, column, segment, slot, width, rowCount }
+  const parts: RowsPart[] = []
+  let firstRow = 0
+  for (const segment of segmentsOf(reader, entry, tables, table)) {
+    parts.push({ segment, slot: columnSlot(table, index, segment).slot, firstRow })
+    firstRow += segment.rowCount
+  }
+  const { segment, slot } = parts[0]!
+  const { width } = columnSlot(table, index, segment)
+  // A chunked HDF5 table is its segments' first `rows` rows: its last chunk runs past its end (SPEC §7.3).
+  const rowCount = Math.min(firstRow, table.rows ?? firstRow)
+  return { kind: 'rows', entry, table, column, segment, slot, parts, width, rowCount }
 }
 
 function locateDataset(
@@ -121,14 +137,16 @@ function locateDataset(
 export function columnChunkIndexes(location: ColumnLocation, rows?: readonly [number, number]): number[] {
   const [start, end] = rowRange(rows, location.rowCount)
   if (location.kind === 'dataset') return datasetChunks(location, start, end).map((chunk) => chunk.index)
-  const { segment, slot } = location
-  if (start === end) return []
-  const firstGroup = Math.floor(start / segment.rowsPerGroup)
-  const endGroup = Math.ceil(end / segment.rowsPerGroup)
-  return Array.from(
-    { length: endGroup - firstGroup },
-    (_, g) => segment.firstChunk + (firstGroup + g) * segment.columns.length + slot,
-  )
+  const indexes: number[] = []
+  for (const { segment, slot, firstRow } of location.parts) {
+    const from = Math.max(start, firstRow) - firstRow
+    const to = Math.min(end, firstRow + segment.rowCount) - firstRow
+    if (from >= to) continue
+    const endGroup = Math.ceil(to / segment.rowsPerGroup)
+    for (let g = Math.floor(from / segment.rowsPerGroup); g < endGroup; g++)
+      indexes.push(segment.firstChunk + g * segment.columns.length + slot)
+  }
+  return indexes
 }
 
 /**
@@ -151,19 +169,26 @@ export async function* readLocatedColumn(
 ): AsyncGenerator<ColumnPiece> {
   const [start, end] = rowRange(rows, location.rowCount)
   if (location.kind === 'dataset') return yield* readDatasetColumn(reader, location, start, end)
-  const { rowsPerGroup } = location.segment
   const { width } = location
-  let groupStart = Math.floor(start / rowsPerGroup) * rowsPerGroup
-  for await (const { chunk, stored } of reader.readStored(columnChunkIndexes(location, [start, end]))) {
-    const raw = await reader.decode(chunk, stored)
-    const from = Math.max(start, groupStart)
-    const to = Math.min(end, groupStart + raw.byteLength / width)
-    yield {
-      firstRow: from,
-      rowCount: to - from,
-      bytes: raw.subarray((from - groupStart) * width, (to - groupStart) * width),
+  for (const part of location.parts) {
+    const { rowsPerGroup } = part.segment
+    const partEnd = part.firstRow + part.segment.rowCount
+    if (end <= part.firstRow || start >= partEnd) continue
+    const indexes = columnChunkIndexes({ ...location, parts: [part] }, [start, end])
+    let groupStart =
+      part.firstRow +
+      Math.floor((Math.max(start, part.firstRow) - part.firstRow) / rowsPerGroup) * rowsPerGroup
+    for await (const { chunk, stored } of reader.readStored(indexes)) {
+      const raw = await reader.decode(chunk, stored)
+      const from = Math.max(start, groupStart)
+      const to = Math.min(end, groupStart + raw.byteLength / width)
+      yield {
+        firstRow: from,
+        rowCount: to - from,
+        bytes: raw.subarray((from - groupStart) * width, (to - groupStart) * width),
+      }
+      groupStart += rowsPerGroup
     }
-    groupStart += rowsPerGroup
   }
 }
 
@@ -236,42 +261,51 @@ function pickTable(tables: ManifestTable[], ref: ColumnRef): ManifestTable {
 }
 
 /**
- * The rows segment a manifest table is stored as: the typed segment starting at its `dataOffset`, or, in
- * packages written before that field, the typed segment in the same position as the table among the
- * entry's tables (the packer records both in file order).
+ * The rows segments a manifest table is stored as: the typed segment starting at its `dataOffset` (and at
+ * each of its `segments`, in order), or, in packages written before that field, the typed segment in the
+ * same position as the table among the entry's tables (the packer records both in file order).
  */
-function segmentOf(
+function segmentsOf(
   reader: PackageReader,
   entry: EntryRecord,
   tables: ManifestTable[],
   table: ManifestTable,
-): RowsSegment {
+): RowsSegment[] {
   const typed = (reader.segmentsOf(entry) ?? []).filter((segment) => segment.layout !== 'bytes')
-  const segment =
-    table.dataOffset === undefined
-      ? typed[tables.indexOf(table)]
-      : typed.find((candidate) => candidate.rawOffset === table.dataOffset)
-  if (segment === undefined) {
-    throw new AstropackError('BAD_MANIFEST', `${describeTable(table)} is not stored by column in the index`)
+  const offsets = table.segments ?? (table.dataOffset === undefined ? undefined : [table.dataOffset])
+  if (offsets !== undefined && table.dataOffset !== undefined && offsets[0] !== table.dataOffset)
+    throw new AstropackError('BAD_MANIFEST', `${describeTable(table)} starts at two offsets`)
+  const found =
+    offsets === undefined
+      ? [typed[tables.indexOf(table)]]
+      : offsets.map((offset) => typed.find((candidate) => candidate.rawOffset === offset))
+  const segments: RowsSegment[] = []
+  for (const segment of found) {
+    if (segment === undefined) {
+      throw new AstropackError('BAD_MANIFEST', `${describeTable(table)} is not stored by column in the index`)
+    }
+    if (segment.layout !== 'rows') {
+      throw new AstropackError(
+        'USAGE',
+        `${describeTable(table)} is a ${table.source} text table: its columns are read as values, not bytes`,
+      )
+    }
+    segments.push(segment)
   }
-  if (segment.layout !== 'rows') {
-    throw new AstropackError(
-      'USAGE',
-      `${describeTable(table)} is a ${table.source} text table: its columns are read as values, not bytes`,
-    )
-  }
-  // An HDF5 table may end before its segment (a chunked dataset's last chunk); others fill it.
+  // An HDF5 table may end before its segments (a chunked dataset's last chunk); others fill theirs.
+  const held = segments.reduce((sum, segment) => sum + segment.rowCount, 0)
   const rows = table.rows
   if (
-    rows !== undefined &&
-    (rows > segment.rowCount || (table.source !== 'hdf5' && rows !== segment.rowCount))
+    (segments.length > 1 && table.source !== 'hdf5') ||
+    new Set(segments.map((segment) => segment.rowWidth)).size > 1 ||
+    (rows !== undefined && (rows > held || (table.source !== 'hdf5' && rows !== held)))
   ) {
     throw new AstropackError(
       'BAD_MANIFEST',
-      `${describeTable(table)} has ${table.rows} rows in the manifest, ${segment.rowCount} in the index`,
+      `${describeTable(table)} has ${table.rows} rows in the manifest, ${held} in the index`,
     )
   }
-  return segment
+  return segments
 }
 
 /**

@@ -50,6 +50,7 @@ export const manifestSchema = {
           hdu: { type: 'integer', minimum: 0 },
           rows: { type: 'integer', minimum: 0 },
           dataOffset: { type: 'integer', minimum: 0 },
+          segments: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
           columns: {
             type: 'array',
             items: {

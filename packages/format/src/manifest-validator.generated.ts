@@ -4,7 +4,7 @@ import { fullFormats } from 'ajv-formats/dist/formats.js'
 "use strict";
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://astropack.dev/schemas/manifest-1.json","title":"AstroPack manifest, spec version 1","type":"object","required":["format","specVersion","created","tool"],"properties":{"format":{"const":"astropack"},"specVersion":{"type":"string","pattern":"^1\\.[0-9]+$"},"created":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"survey":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string"},"description":{"type":"string"}}},"packageVersion":{"type":"string"},"inputs":{"type":"array","items":{"type":"object","required":["source","entries","bytes"],"properties":{"source":{"type":"string"},"entries":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0},"reader":{"type":"string"}}}},"tables":{"type":"array","items":{"type":"object","required":["entry","name","source","columns"],"properties":{"entry":{"type":"string"},"name":{"type":"string"},"source":{"type":"string"},"reader":{"type":"string"},"hdu":{"type":"integer","minimum":0},"rows":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"columns":{"type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string"},"fieldOffset":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"unit":{"type":"string"},"ucd":{"type":"string"},"description":{"type":"string"},"tscal":{"type":"number"},"tzero":{"type":"number"},"tnull":{"type":"integer"},"metrics":{"type":"object","required":["count","nulls","nans"],"properties":{"count":{"type":"integer","minimum":0},"nulls":{"type":"integer","minimum":0},"nans":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"mean":{"type":"number"},"std":{"type":"number","minimum":0},"outOfRange":{"type":"integer","minimum":0}}}}}}}}},"metadata":{"type":"object"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://astropack.dev/schemas/manifest-1.json","title":"AstroPack manifest, spec version 1","type":"object","required":["format","specVersion","created","tool"],"properties":{"format":{"const":"astropack"},"specVersion":{"type":"string","pattern":"^1\\.[0-9]+$"},"created":{"type":"string","format":"date-time"},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"survey":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string"},"description":{"type":"string"}}},"packageVersion":{"type":"string"},"inputs":{"type":"array","items":{"type":"object","required":["source","entries","bytes"],"properties":{"source":{"type":"string"},"entries":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0},"reader":{"type":"string"}}}},"tables":{"type":"array","items":{"type":"object","required":["entry","name","source","columns"],"properties":{"entry":{"type":"string"},"name":{"type":"string"},"source":{"type":"string"},"reader":{"type":"string"},"hdu":{"type":"integer","minimum":0},"rows":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"segments":{"type":"array","minItems":1,"items":{"type":"integer","minimum":0}},"columns":{"type":"array","items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"type":{"type":"string"},"fieldOffset":{"type":"integer","minimum":0},"dataOffset":{"type":"integer","minimum":0},"unit":{"type":"string"},"ucd":{"type":"string"},"description":{"type":"string"},"tscal":{"type":"number"},"tzero":{"type":"number"},"tnull":{"type":"integer"},"metrics":{"type":"object","required":["count","nulls","nans"],"properties":{"count":{"type":"integer","minimum":0},"nulls":{"type":"integer","minimum":0},"nans":{"type":"integer","minimum":0},"min":{"type":"number"},"max":{"type":"number"},"mean":{"type":"number"},"std":{"type":"number","minimum":0},"outOfRange":{"type":"integer","minimum":0}}}}}}}}},"metadata":{"type":"object"}}};
 const pattern4 = new RegExp("^1\\.[0-9]+$", "u");
 const formats0 = fullFormats["date-time"];
 
@@ -598,15 +598,11 @@ errors++;
 }
 }
 }
-if(data18.columns !== undefined){
-let data26 = data18.columns;
+if(data18.segments !== undefined){
+let data26 = data18.segments;
 if(Array.isArray(data26)){
-const len2 = data26.length;
-for(let i2=0; i2<len2; i2++){
-let data27 = data26[i2];
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.name === undefined){
-const err48 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2,schemaPath:"#/properties/tables/items/properties/columns/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data26.length < 1){
+const err48 = {instancePath:instancePath+"/tables/" + i1+"/segments",schemaPath:"#/properties/tables/items/properties/segments/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -615,9 +611,11 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data27.name !== undefined){
-if(typeof data27.name !== "string"){
-const err49 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/name",schemaPath:"#/properties/tables/items/properties/columns/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len2 = data26.length;
+for(let i2=0; i2<len2; i2++){
+let data27 = data26[i2];
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err49 = {instancePath:instancePath+"/tables/" + i1+"/segments/" + i2,schemaPath:"#/properties/tables/items/properties/segments/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -626,10 +624,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data27.type !== undefined){
-if(typeof data27.type !== "string"){
-const err50 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/type",schemaPath:"#/properties/tables/items/properties/columns/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 < 0 || isNaN(data27)){
+const err50 = {instancePath:instancePath+"/tables/" + i1+"/segments/" + i2,schemaPath:"#/properties/tables/items/properties/segments/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -639,10 +636,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data27.fieldOffset !== undefined){
-let data30 = data27.fieldOffset;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err51 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/tables/" + i1+"/segments",schemaPath:"#/properties/tables/items/properties/segments/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -651,9 +648,16 @@ vErrors.push(err51);
 }
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 < 0 || isNaN(data30)){
-const err52 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data18.columns !== undefined){
+let data28 = data18.columns;
+if(Array.isArray(data28)){
+const len3 = data28.length;
+for(let i3=0; i3<len3; i3++){
+let data29 = data28[i3];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.name === undefined){
+const err52 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3,schemaPath:"#/properties/tables/items/properties/columns/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -662,12 +666,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-}
-if(data27.dataOffset !== undefined){
-let data31 = data27.dataOffset;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err53 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data29.name !== undefined){
+if(typeof data29.name !== "string"){
+const err53 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/name",schemaPath:"#/properties/tables/items/properties/columns/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -676,9 +677,10 @@ vErrors.push(err53);
 }
 errors++;
 }
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 < 0 || isNaN(data31)){
-const err54 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data29.type !== undefined){
+if(typeof data29.type !== "string"){
+const err54 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/type",schemaPath:"#/properties/tables/items/properties/columns/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -688,10 +690,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-}
-if(data27.unit !== undefined){
-if(typeof data27.unit !== "string"){
-const err55 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/unit",schemaPath:"#/properties/tables/items/properties/columns/items/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data29.fieldOffset !== undefined){
+let data32 = data29.fieldOffset;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err55 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -700,10 +702,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-if(data27.ucd !== undefined){
-if(typeof data27.ucd !== "string"){
-const err56 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/ucd",schemaPath:"#/properties/tables/items/properties/columns/items/properties/ucd/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 < 0 || isNaN(data32)){
+const err56 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/fieldOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/fieldOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -713,9 +714,11 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data27.description !== undefined){
-if(typeof data27.description !== "string"){
-const err57 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/description",schemaPath:"#/properties/tables/items/properties/columns/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data29.dataOffset !== undefined){
+let data33 = data29.dataOffset;
+if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
+const err57 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -724,11 +727,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-if(data27.tscal !== undefined){
-let data35 = data27.tscal;
-if(!((typeof data35 == "number") && (isFinite(data35)))){
-const err58 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tscal",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tscal/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 < 0 || isNaN(data33)){
+const err58 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/dataOffset",schemaPath:"#/properties/tables/items/properties/columns/items/properties/dataOffset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -738,10 +739,10 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data27.tzero !== undefined){
-let data36 = data27.tzero;
-if(!((typeof data36 == "number") && (isFinite(data36)))){
-const err59 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tzero",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tzero/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data29.unit !== undefined){
+if(typeof data29.unit !== "string"){
+const err59 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/unit",schemaPath:"#/properties/tables/items/properties/columns/items/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -751,10 +752,9 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data27.tnull !== undefined){
-let data37 = data27.tnull;
-if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err60 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/tnull",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tnull/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data29.ucd !== undefined){
+if(typeof data29.ucd !== "string"){
+const err60 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/ucd",schemaPath:"#/properties/tables/items/properties/columns/items/properties/ucd/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -764,11 +764,9 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data27.metrics !== undefined){
-let data38 = data27.metrics;
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-if(data38.count === undefined){
-const err61 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
+if(data29.description !== undefined){
+if(typeof data29.description !== "string"){
+const err61 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/description",schemaPath:"#/properties/tables/items/properties/columns/items/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -777,8 +775,11 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(data38.nulls === undefined){
-const err62 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nulls"},message:"must have required property '"+"nulls"+"'"};
+}
+if(data29.tscal !== undefined){
+let data37 = data29.tscal;
+if(!((typeof data37 == "number") && (isFinite(data37)))){
+const err62 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/tscal",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tscal/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -787,8 +788,11 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(data38.nans === undefined){
-const err63 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nans"},message:"must have required property '"+"nans"+"'"};
+}
+if(data29.tzero !== undefined){
+let data38 = data29.tzero;
+if(!((typeof data38 == "number") && (isFinite(data38)))){
+const err63 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/tzero",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tzero/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -797,10 +801,11 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(data38.count !== undefined){
-let data39 = data38.count;
+}
+if(data29.tnull !== undefined){
+let data39 = data29.tnull;
 if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err64 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err64 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/tnull",schemaPath:"#/properties/tables/items/properties/columns/items/properties/tnull/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -809,9 +814,12 @@ vErrors.push(err64);
 }
 errors++;
 }
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 < 0 || isNaN(data39)){
-const err65 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data29.metrics !== undefined){
+let data40 = data29.metrics;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.count === undefined){
+const err65 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -820,12 +828,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-}
-if(data38.nulls !== undefined){
-let data40 = data38.nulls;
-if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-const err66 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data40.nulls === undefined){
+const err66 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nulls"},message:"must have required property '"+"nulls"+"'"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -834,9 +838,8 @@ vErrors.push(err66);
 }
 errors++;
 }
-if((typeof data40 == "number") && (isFinite(data40))){
-if(data40 < 0 || isNaN(data40)){
-const err67 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data40.nans === undefined){
+const err67 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/required",keyword:"required",params:{missingProperty: "nans"},message:"must have required property '"+"nans"+"'"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -845,12 +848,10 @@ vErrors.push(err67);
 }
 errors++;
 }
-}
-}
-if(data38.nans !== undefined){
-let data41 = data38.nans;
+if(data40.count !== undefined){
+let data41 = data40.count;
 if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err68 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err68 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -861,7 +862,7 @@ errors++;
 }
 if((typeof data41 == "number") && (isFinite(data41))){
 if(data41 < 0 || isNaN(data41)){
-const err69 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err69 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/count",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -872,10 +873,10 @@ errors++;
 }
 }
 }
-if(data38.min !== undefined){
-let data42 = data38.min;
-if(!((typeof data42 == "number") && (isFinite(data42)))){
-const err70 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/min",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data40.nulls !== undefined){
+let data42 = data40.nulls;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err70 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -884,11 +885,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-if(data38.max !== undefined){
-let data43 = data38.max;
-if(!((typeof data43 == "number") && (isFinite(data43)))){
-const err71 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/max",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 < 0 || isNaN(data42)){
+const err71 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/nulls",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nulls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -898,10 +897,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data38.mean !== undefined){
-let data44 = data38.mean;
-if(!((typeof data44 == "number") && (isFinite(data44)))){
-const err72 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/mean",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/mean/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data40.nans !== undefined){
+let data43 = data40.nans;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err72 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -910,12 +910,9 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data38.std !== undefined){
-let data45 = data38.std;
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 < 0 || isNaN(data45)){
-const err73 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 < 0 || isNaN(data43)){
+const err73 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/nans",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/nans/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -925,8 +922,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-else {
-const err74 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data40.min !== undefined){
+let data44 = data40.min;
+if(!((typeof data44 == "number") && (isFinite(data44)))){
+const err74 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/min",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -936,10 +936,10 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data38.outOfRange !== undefined){
-let data46 = data38.outOfRange;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-const err75 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data40.max !== undefined){
+let data45 = data40.max;
+if(!((typeof data45 == "number") && (isFinite(data45)))){
+const err75 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/max",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -948,9 +948,11 @@ vErrors.push(err75);
 }
 errors++;
 }
-if((typeof data46 == "number") && (isFinite(data46))){
-if(data46 < 0 || isNaN(data46)){
-const err76 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data40.mean !== undefined){
+let data46 = data40.mean;
+if(!((typeof data46 == "number") && (isFinite(data46)))){
+const err76 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/mean",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/mean/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -960,10 +962,11 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
-}
-else {
-const err77 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data40.std !== undefined){
+let data47 = data40.std;
+if((typeof data47 == "number") && (isFinite(data47))){
+if(data47 < 0 || isNaN(data47)){
+const err77 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -973,9 +976,8 @@ vErrors.push(err77);
 errors++;
 }
 }
-}
 else {
-const err78 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i2,schemaPath:"#/properties/tables/items/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err78 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/std",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/std/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -985,9 +987,10 @@ vErrors.push(err78);
 errors++;
 }
 }
-}
-else {
-const err79 = {instancePath:instancePath+"/tables/" + i1+"/columns",schemaPath:"#/properties/tables/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data40.outOfRange !== undefined){
+let data48 = data40.outOfRange;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+const err79 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -996,10 +999,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-}
-else {
-const err80 = {instancePath:instancePath+"/tables/" + i1,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 < 0 || isNaN(data48)){
+const err80 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics/outOfRange",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/properties/outOfRange/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1010,8 +1012,9 @@ errors++;
 }
 }
 }
+}
 else {
-const err81 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err81 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3+"/metrics",schemaPath:"#/properties/tables/items/properties/columns/items/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1021,10 +1024,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data.metadata !== undefined){
-let data47 = data.metadata;
-if(!(data47 && typeof data47 == "object" && !Array.isArray(data47))){
-const err82 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err82 = {instancePath:instancePath+"/tables/" + i1+"/columns/" + i3,schemaPath:"#/properties/tables/items/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1036,12 +1038,61 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err83 = {instancePath:instancePath+"/tables/" + i1+"/columns",schemaPath:"#/properties/tables/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err83];
 }
 else {
 vErrors.push(err83);
+}
+errors++;
+}
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/tables/" + i1,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+if(data.metadata !== undefined){
+let data49 = data.metadata;
+if(!(data49 && typeof data49 == "object" && !Array.isArray(data49))){
+const err86 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+}
+else {
+const err87 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
 }
 errors++;
 }

@@ -33,6 +33,11 @@ export interface ManifestTable {
    * table stored column by column, its first column's `dataOffset`.
    */
   dataOffset?: number
+  /**
+   * A table whose rows lie in several rows segments (a chunked HDF5 dataset whose chunks are in several
+   * runs): their `raw_offset`s, in row order; the first is `dataOffset` (SPEC §7.3).
+   */
+  segments?: number[]
   columns: ManifestColumn[]
 }
 

@@ -120,6 +120,21 @@ describe('HDF5 tables in a hand-written package', () => {
     }
   })
 
+  it('refuses segments that do not hold the table: another start, a missing one, several for FITS', async () => {
+    const ref = { entry: 't.h5', table: '/rows', column: 'b' }
+    const single = await openPackage(fromBytes(await writePackage([{ ...compound(true), segments: [HEAD] }])))
+    expect(await columnValues(single, ref)).toEqual(range((r) => 1000 * r - 3000))
+    for (const segments of [[DATASET_F8], [HEAD, 999]]) {
+      const reader = await openPackage(fromBytes(await writePackage([{ ...compound(true), segments }])))
+      expect(() => locateColumn(reader, ref), String(segments)).toThrow(
+        expect.objectContaining({ code: 'BAD_MANIFEST' }),
+      )
+    }
+    const fits = { ...compound(true), source: 'fits', segments: [HEAD, HEAD] }
+    const reader = await openPackage(fromBytes(await writePackage([fits])))
+    expect(() => locateColumn(reader, ref)).toThrow(expect.objectContaining({ code: 'BAD_MANIFEST' }))
+  })
+
   it('refuses a padded compound without fieldOffset (packed order would read the padding)', async () => {
     const reader = await openPackage(fromBytes(await writePackage([compound(false)])))
     await expect(columnValues(reader, { entry: 't.h5', column: 'b' })).rejects.toMatchObject({

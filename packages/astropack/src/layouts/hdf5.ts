@@ -109,14 +109,13 @@ function vectorSegment(dataset: Hdf5Dataset, start: number, size: number): RowsS
 
 /**
  * A compound dataset as rows, one column per member (padding between members as opaque columns), with
- * the table the manifest lists when `listed`: the first `tableRows` rows (all of them by default).
+ * the table the manifest lists when `listed`.
  */
 function compoundSegment(
   dataset: Hdf5Dataset,
   start: number,
   size: number,
   listed = true,
-  tableRows = size / dataset.datatype.size,
 ): RowsSegment | undefined {
   const type = dataset.datatype
   if (type.class !== 'compound' || type.size === 0 || size % type.size !== 0) return undefined
@@ -143,7 +142,7 @@ function compoundSegment(
   const table: TableSchema = {
     name: dataset.path,
     source: 'hdf5',
-    rows: tableRows,
+    rows: rowCount,
     dataOffset: start,
     columns: type.members.map((member) => ({
       name: member.name,
@@ -194,21 +193,44 @@ function hdf5Segments(datasets: Hdf5Dataset[], fileSize: number): PlannedSegment
       )
       const candidates = numberCandidates(dataset.datatype)
       const runs = chunkRuns(storage.chunks)
-      const tableRows = runs.length === 1 ? rowsInOrder(dataset, storage.chunks) : undefined
-      for (const { start, end } of runs) {
-        if (end - start < MIN_TYPED_BYTES || end > fileSize) continue
-        // Rows of a chunked table (h5py's resizable datasets, PyTables): a run of chunks is whole rows, the
-        // padding of the last chunk included. Listed as a table when it is the only run and its chunks
-        // follow the rows' order (as libhdf5 writes a dataset in one go): the run's first rows are the table.
+      // Rows of a chunked table (h5py's resizable datasets, PyTables): a run of chunks is whole rows, the
+      // padding of the last chunk included. Listed as one table when its chunks follow the rows' order (as
+      // libhdf5 writes a dataset in one go; its index nodes cut them into runs): its rows are the runs' in
+      // order, so every run is typed, however small.
+      const bytes = runs.reduce((sum, { start, end }) => sum + end - start, 0)
+      const tableRows =
+        dataset.datatype.class === 'compound' &&
+        bytes >= MIN_TYPED_BYTES &&
+        runs.every(({ end }) => end <= fileSize)
+          ? rowsInOrder(dataset, storage.chunks)
+          : undefined
+      const typedRuns =
+        tableRows !== undefined
+          ? runs
+          : runs.filter(({ start, end }) => end - start >= MIN_TYPED_BYTES && end <= fileSize)
+      const segments: RowsSegment[] = []
+      for (const { start, end } of typedRuns) {
         const rows =
           dataset.datatype.class === 'compound'
-            ? compoundSegment(dataset, start, end - start, tableRows !== undefined, tableRows)
+            ? compoundSegment(dataset, start, end - start, tableRows !== undefined)
             : wholeRows
               ? vectorSegment(dataset, start, end - start)
               : undefined
-        if (rows) typed.push(rows)
+        if (rows) segments.push(rows)
         else if (candidates !== OPAQUE) typed.push({ layout: 'bytes', start, end, candidates })
       }
+      const table = segments[0]?.table
+      if (table && tableRows !== undefined) {
+        table.rows = tableRows
+        if (segments.length > 1) table.segments = segments.map((segment) => segment.start)
+        let firstTableRow = 0
+        for (const segment of segments) {
+          segment.table = table // one table over every run, measured across them
+          segment.firstTableRow = firstTableRow
+          firstTableRow += segment.rowCount
+        }
+      }
+      typed.push(...segments)
       continue
     }
     if (storage.kind !== 'contiguous' || storage.offset === undefined || dataset.filters > 0) continue
@@ -311,7 +333,7 @@ function placeColumns(plan: PlannedSegment[], tables: ColumnInBytes[][]): void {
  * Plans an HDF5 file: each contiguous, unfiltered numeric dataset becomes a bytes segment with transform
  * candidates for its element type and byte order, and so does each run of adjacent raw chunks of an
  * unfiltered chunked one; a compound dataset becomes a rows segment (one column per member), and so does
- * each chunk run of a chunked one (a table when it is one run in row order);
+ * each chunk run of a chunked one (one table over the runs when they hold its rows in order);
  * metadata, small, compressed and other datasets stay opaque. A group of 1-D datasets of
  * one length is recorded as a table over their bytes (typed or not). Returns undefined for files that are
  * not HDF5, that the locator cannot read, or that hold nothing to type.

@@ -34,6 +34,8 @@ export type PlannedSegment =
       }[]
       /** The table the manifest lists, when the rows are one a reader exposes (not FITS ASCII tables'). */
       table?: TableSchema
+      /** The table row this segment's first row is, when the table spans several segments (else 0). */
+      firstTableRow?: number
     }
 
 /** A column stored on its own: its values are file bytes [start, end); the table it is column `tableColumn` of. */
@@ -58,6 +60,8 @@ export interface TableSchema {
   rows?: number
   /** Where the rows start in the file: the raw offset of the table's segment, which readers match it by. */
   dataOffset: number
+  /** The raw offsets of the segments holding the rows, in row order, when there are several. */
+  segments?: number[]
   /** As the manifest records them (FITS TSCAL/TZERO/TNULL when set; metrics measured while packing). */
   columns: ManifestColumn[]
 }
