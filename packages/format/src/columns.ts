@@ -103,12 +103,14 @@ export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocat
   if (column.dataOffset !== undefined) return locateDataset(reader, entry, table, column)
   const parts: RowsPart[] = []
   let firstRow = 0
+  let width = 0
   for (const segment of segmentsOf(reader, entry, tables, table)) {
-    parts.push({ segment, slot: columnSlot(table, index, segment).slot, firstRow })
+    const placed = columnSlot(table, index, segment)
+    parts.push({ segment, slot: placed.slot, firstRow })
+    width = placed.width
     firstRow += segment.rowCount
   }
   const { segment, slot } = parts[0]!
-  const { width } = columnSlot(table, index, segment)
   // A chunked HDF5 table is its segments' first `rows` rows: its last chunk runs past its end (SPEC §7.3).
   const rowCount = Math.min(firstRow, table.rows ?? firstRow)
   return { kind: 'rows', entry, table, column, segment, slot, parts, width, rowCount }
