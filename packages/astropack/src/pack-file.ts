@@ -256,8 +256,10 @@ async function packRows(
     (table && acrossSegments.get(table)) ?? specs.map((spec) => (spec ? emptyMetrics() : undefined))
   if (table) acrossSegments.set(table, measured)
   // A chunked HDF5 table's rows end before its last chunk does: only the table's rows are measured.
-  const firstTableRow = segment.firstTableRow ?? 0
-  const tableRows = Math.max(0, Math.min(rowCount, (table?.rows ?? rowCount + firstTableRow) - firstTableRow))
+  const tableRows =
+    table?.rows === undefined
+      ? rowCount
+      : Math.max(0, Math.min(rowCount, table.rows - (segment.firstTableRow ?? 0)))
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
     const { chosen, bySample, first: isFirst } = (await pick?.next()) ?? NO_PICK
     const rows = Math.min(rowsPerGroup, rowCount - first)

@@ -213,7 +213,7 @@ export function encodeRows(
   // Columns go to reused memory and frames to the caller's pooled buffer: fresh buffers per group
   // inflated RSS by ~100 MiB.
   const count = rows.byteLength / rowWidth
-  const measured = Math.min(count, measuredRows ?? count)
+  const measuredCount = Math.min(count, measuredRows ?? count)
   const split = splitRows(
     rows,
     rowWidth,
@@ -224,8 +224,8 @@ export function encodeRows(
     ),
   )
   // Measured before encoding: the columns are still plain values.
-  const measures = split.map((column, c) =>
-    metrics[c] ? measureColumn(column.subarray(0, measured * columns[c]!.width), metrics[c]) : undefined,
+  const measured = split.map((column, c) =>
+    metrics[c] ? measureColumn(column.subarray(0, measuredCount * columns[c]!.width), metrics[c]) : undefined,
   )
   const parts = encodeColumns(split, into, (column, c, room) =>
     // A column of unknown layout (a FITS character column) probes its chains in every group, but
@@ -240,7 +240,7 @@ export function encodeRows(
       candidates[c] === 'probe' ? levels[c] === undefined : undefined,
     ),
   )
-  return { parts, metrics: measures }
+  return { parts, metrics: measured }
 }
 
 export function decodePart(

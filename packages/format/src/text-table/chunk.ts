@@ -55,11 +55,7 @@ const AFFIX_BYTES = new Set([32, 34, 39])
  * ` 1.5`), each at most 8 bytes; undefined for a field without them or with other text around its number
  * (`HIP 12` is the integer kind's, with its prefix).
  */
-export function numberAffixes(
-  group: Uint8Array,
-  a: number,
-  b: number,
-): { prefix: Uint8Array; suffix: Uint8Array } | undefined {
+export function numberAffixes(group: Uint8Array, a: number, b: number): Affixes | undefined {
   let start = a
   while (start < b && !NUMBER_START.has(group[start]!)) start++
   let end = b
@@ -70,26 +66,35 @@ export function numberAffixes(
   return { prefix: group.slice(a, start), suffix: group.slice(end, b) }
 }
 
-/** Where field [a, b)'s text starts inside `prefix` and `suffix`, or -1 when it lacks them. */
-export function insideAffixes(
-  group: Uint8Array,
-  a: number,
-  b: number,
-  prefix: Uint8Array,
-  suffix: Uint8Array,
-): number {
-  const p = prefix.byteLength
-  const s = suffix.byteLength
-  if (b - a < p + s) return -1
-  for (let i = 0; i < p; i++) if (group[a + i] !== prefix[i]) return -1
-  for (let i = 0; i < s; i++) if (group[b - s + i] !== suffix[i]) return -1
+/** The text a column's values have around them: prefix and suffix (quotes, a space after the comma). */
+export interface Affixes {
+  prefix: Uint8Array
+  suffix: Uint8Array
+}
+
+/**
+ * Where field [a, b)'s value starts without the text a column's values have around it: after the spaces
+ * of a field padded to `pad` bytes, or after `around`'s prefix when the field has it and the suffix; b for
+ * a field that lacks them (an exception: its value is empty here).
+ */
+export function valueStart(group: Uint8Array, a: number, b: number, pad: number, around?: Affixes): number {
+  if (pad) {
+    if (b - a !== pad) return b
+    while (a < b && group[a] === SPACE) a++
+    return a
+  }
+  if (!around) return a
+  const p = around.prefix.byteLength
+  const s = around.suffix.byteLength
+  if (b - a < p + s) return b
+  for (let i = 0; i < p; i++) if (group[a + i] !== around.prefix[i]) return b
+  for (let i = 0; i < s; i++) if (group[b - s + i] !== around.suffix[i]) return b
   return a + p
 }
 
-/** Where a padded field's text starts: after its leading spaces (b when it is only spaces). */
-export function afterSpaces(group: Uint8Array, a: number, b: number): number {
-  while (a < b && group[a] === SPACE) a++
-  return a
+/** Where the value that starts at `start` (valueStart) in field [.., b) ends: before `around`'s suffix. */
+export function valueEnd(start: number, b: number, around?: Affixes): number {
+  return around && start < b ? b - around.suffix.byteLength : b
 }
 
 export const HEADER = 8

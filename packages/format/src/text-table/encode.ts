@@ -1,16 +1,17 @@
 import { LIMITS } from '../spec.js'
 import {
-  afterSpaces,
+  type Affixes,
   type ColumnFields,
   CR,
   HEADER,
-  insideAffixes,
   NEWLINE,
   newChunk,
   numberAffixes,
   padWidth,
   TextChunkFlag,
   TextColumnKind,
+  valueEnd,
+  valueStart,
 } from './chunk.js'
 import { encodeDictionary, fewDistinct } from './dictionary.js'
 import { chooseGrid, GridStyle, gridValue } from './grid.js'
@@ -45,7 +46,7 @@ interface ColumnKind {
   /** Values right-aligned with spaces to this width (VizieR's TSV), or 0. */
   pad?: number
   /** Float64, decimal, fixed and grid values: the text around each (quotes, a space after the comma). */
-  around?: { prefix: Uint8Array; suffix: Uint8Array }
+  around?: Affixes
 }
 
 /** An integer field's words (low, high), as integerValue reads them. */
@@ -218,14 +219,9 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   const pad = padWidth(fields, stride)
   const firstWhole = firstField(fields, stride)
   const around = pad === 0 && firstWhole ? numberAffixes(group, ...firstWhole) : undefined
-  // Field k's text, without padding or that text: [a, end(b)) from a = start(k, b); b when it lacks it.
-  const start = (k: number, b: number) => {
-    if (pad) return afterSpaces(group, starts[k]!, b)
-    if (!around) return starts[k]!
-    const at = insideAffixes(group, starts[k]!, b, around.prefix, around.suffix)
-    return at === -1 ? b : at
-  }
-  const end = (a: number, b: number) => (around && a < b ? b - around.suffix.byteLength : b)
+  // Field k's value, without padding or that text: [start(k, b), end(a, b)).
+  const start = (k: number, b: number) => valueStart(group, starts[k]!, b, pad, around)
+  const end = (a: number, b: number) => valueEnd(a, b, around)
   let decimals = 0
   let sameDecimals = true
   let first: [number, number] | undefined
@@ -353,15 +349,8 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
     const b = starts[k + 1]! - 1 - trim
     // A padded field of another width, or one without the text around values, is an exception (its text
     // empty here).
-    let a = starts[k]!
-    let e = b
-    if (pad) a = b - a === pad ? afterSpaces(group, a, b) : b
-    else if (as.around) {
-      const at = insideAffixes(group, a, b, prefix, suffix)
-      a = at === -1 ? b : at
-      e = at === -1 ? b : b - suffix.byteLength
-    }
-    const value = fieldValue(group, a, e, as)
+    const a = valueStart(group, starts[k]!, b, pad, as.around)
+    const value = fieldValue(group, a, valueEnd(a, b, as.around), as)
     if (Number.isNaN(value)) {
       exceptionRows[exceptions++] = row
       extra += b - starts[k]!
