@@ -7,6 +7,7 @@ import {
   type TransformStep,
 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
+import { fixedLinesEnd } from '@astropack/format/layouts'
 import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
 import {
   ColumnMeter,
@@ -325,7 +326,7 @@ async function packText(
   table: TableSchema,
 ): Promise<void> {
   const { pool, buffers, queue, writer } = context
-  const { delimiter, columnCount } = segment
+  const { delimiter, columnCount, fixed } = segment
   let lines = 0
   const ranges = table.columns.map((column) => positionKind(column.name, undefined))
   // Undefined once a group cannot be measured (kept raw: quotes, CR, ragged lines): no metrics then.
@@ -340,16 +341,20 @@ async function packText(
     const buffer = buffers.take(pooledSize(readSize))
     const piece = buffer.subarray(0, Math.min(readSize, segment.end - position))
     await readExact(file, piece, position, entry.path)
-    // A group ends at the last newline read (the segment itself ends with one).
-    const groupEnd = piece.lastIndexOf(10) + 1
+    // A group ends at the last newline read (the segment itself ends with one), and a fixed-width table's
+    // before its first line without the table's separators.
+    let groupEnd = piece.lastIndexOf(10) + 1
+    if (fixed) groupEnd = fixedLinesEnd(piece.subarray(0, groupEnd), delimiter, fixed.separators, fixed.crlf)
     if (groupEnd === 0) {
+      const tableEnds = fixed !== undefined && piece.includes(10)
       buffers.give(buffer)
-      if (readSize >= MAX_GROUP_BYTES) {
-        // Not a table after all (a huge line): the rest goes as plain bytes.
+      if (readSize >= MAX_GROUP_BYTES || tableEnds) {
+        // Not a table after all (a huge line), or a fixed-width table's end: the rest goes as plain bytes.
         await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
         const rest = { layout: 'bytes' as const, start: position, end: segment.end, candidates: OPAQUE }
         await packBytes(context, file, entry, rest, hash)
-        measured = undefined // the table's rows end with the groups before
+        // After a huge line the table's rows go on unmeasured; a fixed-width table has ended.
+        if (!tableEnds) measured = undefined
         break
       }
       readSize *= 2
@@ -366,6 +371,7 @@ async function packText(
       data,
       delimiter,
       columnCount,
+      ...(fixed ? { separators: fixed.separators } : {}),
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columnCount))),
       ranges,
       ...(chosen ? { chosen } : {}),

@@ -5,6 +5,7 @@
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
 export { DEFAULT_CHUNK_SIZE } from './spec.js'
 export {
+  fixedLinesEnd,
   gridDigits,
   gridTerms,
   joinTextGroup,

@@ -37,6 +37,12 @@ export {
   hasHdf5Signature,
   locateHdf5Datasets,
 } from './hdf5-layout/index.js'
+export {
+  type FixedWidthField,
+  type FixedWidthLayout,
+  findFixedWidthTable,
+  MIN_FIXED_WIDTH_LINES,
+} from './fixed-width/layout.js'
 export { PARQUET_MAGIC } from './parquet/footer.js'
 export {
   type ParquetInfo,

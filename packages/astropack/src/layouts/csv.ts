@@ -16,7 +16,7 @@ const utf8 = new TextDecoder()
 /** The end of the file read to find its last complete line. */
 const TAIL_BYTES = 64 * 1024
 
-function isPlainText(bytes: Uint8Array): boolean {
+export function isPlainText(bytes: Uint8Array): boolean {
   let printable = 0
   for (let i = 0; i < bytes.byteLength; i++) {
     const byte = bytes[i]!
@@ -139,6 +139,24 @@ function findHeader(start: Uint8Array) {
   return { ...header, names: uniqueNames(header.names), dataStart, units }
 }
 
+/** Lines below the header looked at to tell a table from text that merely holds delimiters. */
+const SAMPLE_LINES = 4096
+
+/**
+ * Whether at least half the lines after `dataStart` that `bytes` holds have the header's field count: a
+ * file whose lines mostly have none of its delimiters is no delimited table, however its first lines split
+ * (KStars' stars.dat: commas before the names of its first 80 stars, of 126,000).
+ */
+function mostLinesFit(bytes: Uint8Array, dataStart: number, delimiter: number, count: number): boolean {
+  let seen = 0
+  let fit = 0
+  for (let line = lineAt(bytes, dataStart); line && seen < SAMPLE_LINES; line = lineAt(bytes, line.next)) {
+    seen++
+    if (splitLine(line.line, delimiter)?.length === count) fit++
+  }
+  return fit * 2 >= seen
+}
+
 /**
  * Plans a delimited text table (CSV, TSV): the header (see findHeader) stays as it is; the lines after it,
  * up to the last newline, become a text segment stored as typed columns. Returns undefined for anything
@@ -156,15 +174,17 @@ export async function planCsv(
     // Comment lines, or a header (with VizieR's units and rule) longer than the head: read on, and further
     // once for a block of comments longer than that (VizieR's column descriptions of a wide table).
     const readOn = first === HASH || first === NEWLINE || first === CR || lineCount(head) < 3
+    let read = head
     let header = readOn ? undefined : findHeader(head)
     for (const length of readOn ? [HEADER_BYTES, MAX_HEADER_BYTES] : []) {
-      const start = new Uint8Array(Math.min(length, size))
-      await file.read(start, 0, start.byteLength, 0)
-      if (!isPlainText(start)) return undefined
-      header = findHeader(start)
-      if (header || start.byteLength === size) break
+      read = new Uint8Array(Math.min(length, size))
+      await file.read(read, 0, read.byteLength, 0)
+      if (!isPlainText(read)) return undefined
+      header = findHeader(read)
+      if (header || read.byteLength === size) break
     }
-    if (!header) return undefined
+    if (!header || !mostLinesFit(read, header.dataStart, header.delimiter, header.names.length))
+      return undefined
     const { delimiter, names, dataStart, units } = header
     const tailStart = Math.max(0, size - TAIL_BYTES)
     const tail = new Uint8Array(size - tailStart)

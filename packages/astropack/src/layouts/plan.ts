@@ -1,6 +1,7 @@
 import { planCsv } from './csv.js'
 import { planEcsv } from './ecsv.js'
 import { planFits } from './fits.js'
+import { planFixedWidth } from './fixed-width.js'
 import { planHdf5 } from './hdf5.js'
 import { MIN_TYPED_BYTES, OPAQUE, type PlannedSegment } from './segments.js'
 
@@ -15,6 +16,7 @@ export async function planFile(path: string, size: number, head: Uint8Array): Pr
     (await planHdf5(path, size, head)) ??
     (await planEcsv(path, size, head)) ??
     (await planCsv(path, size, head)) ??
+    (await planFixedWidth(path, size, head)) ??
     whole
   )
 }

@@ -17,7 +17,16 @@ export type PlannedSegment =
       /** Table columns whose values lie in these bytes (HDF5 datasets of a group), measured as read. */
       columns?: ColumnInBytes[]
     }
-  | { layout: 'text'; start: number; end: number; delimiter: number; columnCount: number; table: TableSchema }
+  | {
+      layout: 'text'
+      start: number
+      end: number
+      delimiter: number
+      columnCount: number
+      table: TableSchema
+      /** A fixed-width table: where its fields' delimiters stand in each line (see splitTextGroup), and its line end. */
+      fixed?: { separators: number[]; crlf: boolean }
+    }
   | {
       layout: 'rows'
       start: number
@@ -51,7 +60,7 @@ export interface ColumnInBytes {
 export interface TableSchema {
   /** The table's name: FITS EXTNAME (or `HDU n`); for text files, the file name. */
   name: string
-  /** Where it came from: `fits` (with the HDU number), `hdf5` or `csv` / `tsv`. */
+  /** Where it came from: `fits` (with the HDU number), `hdf5`, `csv` / `tsv`, `ecsv` or `fixed-width`. */
   source: string
   /** What recognised it, and its version (filled in when packed). */
   reader?: string

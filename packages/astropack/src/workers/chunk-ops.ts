@@ -121,6 +121,13 @@ export function groupFrameBound(bytes: number, parts: number): number {
   return frameBound(bytes) + 1024 * parts
 }
 
+/** How a text table's lines split into fields: at the delimiter, or (fixed-width) at `separators` only. */
+export interface TextGroupLayout {
+  delimiter: number
+  columnCount: number
+  separators?: number[]
+}
+
 /**
  * Splits a group of text lines into typed columns and encodes each with the chain its sample prefers, or
  * with the chain an earlier group chose for a column of the same kind (`chosen`): probing every group
@@ -130,8 +137,7 @@ export function encodeText(
   codec: Codec,
   level: number,
   text: Uint8Array,
-  delimiter: number,
-  columnCount: number,
+  { delimiter, columnCount, separators }: TextGroupLayout,
   into: Uint8Array,
   ranges: readonly ('ra' | 'dec' | undefined)[] = [],
   chosen: readonly (TextColumnChain | undefined)[] = [],
@@ -142,7 +148,7 @@ export function encodeText(
   chains: TextColumnChain[]
   textFeatures: number
 } {
-  const columns = splitTextGroup(text, delimiter, columnCount)
+  const columns = splitTextGroup(text, delimiter, columnCount, separators)
   // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0.
   let lines = new DataView(columns[0]!.buffer, columns[0]!.byteOffset).getUint32(4, true)
   if (columns[0]![0] === TextColumnKind.raw)

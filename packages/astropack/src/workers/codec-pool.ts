@@ -49,6 +49,8 @@ export type CodecTask = Task<
       data: Uint8Array
       delimiter: number
       columnCount: number
+      /** A fixed-width table's delimiter positions within a line (see splitTextGroup). */
+      separators?: number[]
       /** Where the column frames go, one after another, as far as they fit. */
       into: Uint8Array
       /** Columns that hold right ascension or declination (range-checked in the metrics). */

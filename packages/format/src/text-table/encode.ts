@@ -72,14 +72,23 @@ function fieldValue(group: Uint8Array, a: number, b: number, as: ColumnKind): nu
 /**
  * Splits a group of whole lines (ending in a newline) into one chunk per column; a group that is not a
  * plain table (a line with another field count) is kept whole in the first chunk (kind raw).
+ * `separators`, for a fixed-width table: the byte positions within a line of the delimiters between its
+ * fields (ascending; columnCount - 1 of them), instead of wherever the delimiter byte stands.
  */
-export function splitTextGroup(group: Uint8Array, delimiter: number, columnCount: number): Uint8Array[] {
+export function splitTextGroup(
+  group: Uint8Array,
+  delimiter: number,
+  columnCount: number,
+  separators?: readonly number[],
+): Uint8Array[] {
   const size = group.byteLength
   if (columnCount < 1 || size === 0 || group[size - 1] !== NEWLINE) return rawGroup(group, columnCount)
   // Lines ending in CR LF (files written on Windows) when the last one does; any other CR: not plain.
   const crlf = size >= 2 && group[size - 2] === CR
   if (!crlf && group.includes(CR)) return rawGroup(group, columnCount)
-  const starts = fieldStarts(group, delimiter, columnCount, crlf)
+  const starts = separators
+    ? fixedFieldStarts(group, delimiter, separators, crlf)
+    : fieldStarts(group, delimiter, columnCount, crlf)
   if (!starts) return rawGroup(group, columnCount)
   const encoded: Uint8Array[] = []
   for (let c = 0; c < columnCount; c++) {
@@ -130,6 +139,77 @@ function fieldStarts(
       if (group[starts[line]! - 2] !== CR) return undefined
   }
   return starts
+}
+
+/**
+ * Whether the line [line, end) (end: its LF) is one of a fixed-width table's: the delimiter at each of
+ * `separators` and, with `crlf`, a CR before the LF (without, none). The last field runs to the line's
+ * end, so a line may be longer (a name after the last column).
+ */
+function isFixedLine(
+  group: Uint8Array,
+  line: number,
+  end: number,
+  delimiter: number,
+  separators: readonly number[],
+  crlf: boolean,
+): boolean {
+  const content = end - line - (crlf ? 1 : 0)
+  if (content <= (separators.at(-1) ?? -1) || (group[end - 1] === CR) !== crlf) return false
+  for (const at of separators) if (group[line + at] !== delimiter) return false
+  return true
+}
+
+/**
+ * Where the first line of `group` that is not one of a fixed-width table's starts (see isFixedLine), or
+ * the end of its last whole line: a packer ends a group there, so one odd line (a footer) does not make a
+ * whole group plain text.
+ */
+export function fixedLinesEnd(
+  group: Uint8Array,
+  delimiter: number,
+  separators: readonly number[],
+  crlf: boolean,
+): number {
+  let line = 0
+  for (let end = group.indexOf(NEWLINE); end !== -1; end = group.indexOf(NEWLINE, line)) {
+    if (!isFixedLine(group, line, end, delimiter, separators, crlf)) return line
+    line = end + 1
+  }
+  return line
+}
+
+/**
+ * fieldStarts for a fixed-width table: fields start at the line's start and after each of `separators`.
+ * Undefined when a line is not one of the table's (isFixedLine) or, with CR LF, a CR stands elsewhere.
+ */
+function fixedFieldStarts(
+  group: Uint8Array,
+  delimiter: number,
+  separators: readonly number[],
+  crlf: boolean,
+): Uint32Array | undefined {
+  const columnCount = separators.length + 1
+  let k = 0
+  for (let line = 0; line < group.byteLength; ) {
+    const end = group.indexOf(NEWLINE, line)
+    if (!isFixedLine(group, line, end, delimiter, separators, crlf)) return undefined
+    if (k + columnCount + 1 > startsScratch.length) {
+      const grown = new Uint32Array(Math.max(1024, startsScratch.length * 2))
+      grown.set(startsScratch)
+      startsScratch = grown
+    }
+    startsScratch[k++] = line
+    for (const at of separators) startsScratch[k++] = line + at + 1
+    line = end + 1
+  }
+  startsScratch[k++] = group.byteLength
+  if (crlf) {
+    let crs = 0
+    for (let at = group.indexOf(CR); at !== -1; at = group.indexOf(CR, at + 1)) crs++
+    if (crs !== (k - 1) / columnCount) return undefined
+  }
+  return startsScratch.subarray(0, k)
 }
 
 /**

@@ -1,0 +1,57 @@
+import { open } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { findFixedWidthTable } from '@astropack/readers/fixed-width'
+import { isPlainText } from './csv.js'
+import { coverWithBytes, type PlannedSegment } from './segments.js'
+
+const SPACE = 32
+const NEWLINE = 10
+/**
+ * How much of a file's start the table is looked for in: enough lines that the most common length is the
+ * data's, under a long header or above bright stars listed with their names (KStars' stars.dat).
+ */
+const SAMPLE_BYTES = 1024 * 1024
+
+/**
+ * Plans a fixed-width text table (see findFixedWidthTable): the lines above it stay as they are; its lines,
+ * up to the file's last newline, become a text segment whose fields are split at the table's separators.
+ * Packing ends the table at the first line that does not have them (a footer): the rest is plain bytes.
+ */
+export async function planFixedWidth(
+  path: string,
+  size: number,
+  head: Uint8Array,
+): Promise<PlannedSegment[] | undefined> {
+  if (!isPlainText(head)) return undefined
+  const file = await open(path, 'r')
+  try {
+    const sample = new Uint8Array(Math.min(size, SAMPLE_BYTES))
+    await file.read(sample, 0, sample.byteLength, 0)
+    if (!isPlainText(sample)) return undefined
+    const layout = findFixedWidthTable(sample)
+    if (!layout) return undefined
+    const last = new Uint8Array(Math.min(size, 64 * 1024))
+    await file.read(last, 0, last.byteLength, size - last.byteLength)
+    const end = size - last.byteLength + last.lastIndexOf(NEWLINE) + 1
+    if (end <= layout.dataStart) return undefined
+    const table = {
+      name: basename(path),
+      source: 'fixed-width',
+      dataOffset: layout.dataStart,
+      columns: layout.fields.map(({ name }) => ({ name })),
+    }
+    const separators = layout.fields.slice(1).map((field) => field.start - 1)
+    const text: PlannedSegment = {
+      layout: 'text',
+      start: layout.dataStart,
+      end,
+      delimiter: SPACE,
+      columnCount: layout.fields.length,
+      table,
+      fixed: { separators, crlf: layout.crlf },
+    }
+    return coverWithBytes([text], size)
+  } finally {
+    await file.close()
+  }
+}

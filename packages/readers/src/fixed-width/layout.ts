@@ -1,0 +1,156 @@
+/**
+ * Fixed-width text tables (IERS series, CDS/VizieR `.dat` files, Fortran-formatted catalogs): every data
+ * line has its fields at the same byte positions, right- or left-aligned with spaces. Its own module, with
+ * no dependency, so the packer loads it without Apache Arrow.
+ */
+
+import { uniqueNames } from '../csv/names.js'
+
+const NEWLINE = 10
+const CR = 13
+const SPACE = 32
+const TAB = 9
+const HASH = 35
+
+/** A table needs at least this many data lines in the sample to be recognised. */
+export const MIN_FIXED_WIDTH_LINES = 8
+
+/** The byte range of one field within a line: [start, end). The last field runs to the line's end. */
+export interface FixedWidthField {
+  name: string
+  start: number
+  end: number
+}
+
+export interface FixedWidthLayout {
+  /** Offset of the first data line in the bytes looked at. */
+  dataStart: number
+  /** Lines end with CR LF (every sampled data line does). */
+  crlf: boolean
+  /**
+   * Fields in order. Each but the last ends at a byte that is a space on every data line (the separator);
+   * the next starts right after it. The first starts at 0. The last field runs from its start to the line's
+   * end: longer lines (a name appended) keep their extra text there.
+   */
+  fields: FixedWidthField[]
+  /** Where the sampled run of data lines ends (the table may go on past the bytes looked at). */
+  sampledEnd: number
+}
+
+/** A field of a data line read as a number: what tells a table from prose. */
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eEdD][-+]?\d+)?$/
+
+interface Line {
+  start: number
+  /** Content length, without LF or CR LF. */
+  length: number
+  crlf: boolean
+}
+
+function linesOf(bytes: Uint8Array): Line[] {
+  const lines: Line[] = []
+  let start = 0
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, start)) {
+    const crlf = at > start && bytes[at - 1] === CR
+    lines.push({ start, length: at - start - (crlf ? 1 : 0), crlf })
+    start = at + 1
+  }
+  return lines
+}
+
+/** The most common length among lines that could be data (not blank, not `#` comments). */
+function modeLength(bytes: Uint8Array, lines: readonly Line[]): number {
+  const counts = new Map<number, number>()
+  for (const line of lines)
+    if (line.length > 0 && bytes[line.start] !== HASH) counts.set(line.length, (counts.get(line.length) ?? 0) + 1)
+  let best = 0
+  let bestCount = 0
+  for (const [length, count] of counts) if (count > bestCount) [best, bestCount] = [length, count]
+  return best
+}
+
+/**
+ * Finds a fixed-width table in a file's first bytes: the data lines are the run that starts at the first of
+ * MIN_FIXED_WIDTH_LINES lines at least as long as the most common line length, and goes on while lines are
+ * (header lines above it stay outside). Fields are split at byte positions that are spaces on every line of
+ * the run; at least two fields, one of them numbers on every line. Undefined for anything else (CSV, prose,
+ * binary data, tabs, lines of mixed CR LF and LF).
+ */
+export function findFixedWidthTable(bytes: Uint8Array): FixedWidthLayout | undefined {
+  const lines = linesOf(bytes)
+  const width = modeLength(bytes, lines)
+  if (width < 3) return undefined
+  let first = 0
+  for (; first + MIN_FIXED_WIDTH_LINES <= lines.length; first++) {
+    let k = 0
+    while (k < MIN_FIXED_WIDTH_LINES && lines[first + k]!.length >= width) k++
+    if (k === MIN_FIXED_WIDTH_LINES) break
+  }
+  if (first + MIN_FIXED_WIDTH_LINES > lines.length) return undefined
+  let last = first
+  while (last < lines.length && lines[last]!.length >= width && lines[last]!.crlf === lines[first]!.crlf) last++
+  const run = lines.slice(first, last)
+  // A position is a separator when every line of the run has a space there.
+  const blank = new Uint8Array(width).fill(1)
+  for (const { start, length } of run) {
+    for (let i = 0; i < length; i++) {
+      const byte = bytes[start + i]!
+      if (byte === TAB || byte < SPACE) return undefined
+      if (i < width && byte !== SPACE) blank[i] = 0
+    }
+  }
+  // A field ends at the first separator after a run of filled positions.
+  const ends: number[] = []
+  for (let i = 1; i < width; i++) if (blank[i] && !blank[i - 1]) ends.push(i)
+  // Separators at the end of every line are the last field's trailing spaces, not a boundary.
+  if (ends.length > 0 && blank.subarray(ends.at(-1)!).every((b) => b === 1)) ends.pop()
+  if (ends.length === 0) return undefined
+  const starts = [0, ...ends.map((end) => end + 1)]
+  const fields = starts.map((start, c) => ({ name: '', start, end: ends[c] ?? width }))
+  const numeric = fields.some(({ start, end }) =>
+    run.every((line) => NUMBER.test(text(bytes, line.start + start, line.start + end))),
+  )
+  if (!numeric) return undefined
+  const names = headerNames(bytes, lines.slice(0, first), fields)
+  fields.forEach((field, c) => {
+    field.name = names[c]!
+  })
+  const end = run.at(-1)!
+  return {
+    dataStart: run[0]!.start,
+    crlf: run[0]!.crlf,
+    fields,
+    sampledEnd: end.start + end.length + (end.crlf ? 2 : 1),
+  }
+}
+
+const utf8 = new TextDecoder()
+
+function text(bytes: Uint8Array, start: number, end: number): string {
+  return utf8.decode(bytes.subarray(start, end)).trim()
+}
+
+/**
+ * Column names from the nearest header line above the data that has one word over each field and no
+ * other (`Date` over year, month and day does not name them); otherwise col1, col2, ...
+ */
+function headerNames(bytes: Uint8Array, above: readonly Line[], fields: readonly FixedWidthField[]): string[] {
+  for (const line of above.slice(-4).reverse()) {
+    if (line.length === 0) continue
+    const words: { start: number; end: number }[] = []
+    for (let i = 0; i < line.length; ) {
+      while (i < line.length && bytes[line.start + i] === SPACE) i++
+      const start = i
+      while (i < line.length && bytes[line.start + i] !== SPACE) i++
+      if (i > start) words.push({ start, end: i })
+    }
+    if (words.length !== fields.length) continue
+    // Each word overlaps its own field and neither neighbour (a field's span includes its padding).
+    const span = (c: number) => ({ start: fields[c]?.start ?? 0, end: c === fields.length - 1 ? line.length : fields[c]!.end })
+    const overlaps = (word: { start: number; end: number }, c: number) =>
+      c >= 0 && c < fields.length && word.start < span(c).end && word.end > span(c).start
+    if (words.every((word, c) => overlaps(word, c) && !overlaps(word, c - 1) && !overlaps(word, c + 1)))
+      return uniqueNames(words.map((word) => text(bytes, line.start + word.start, line.start + word.end)))
+  }
+  return fields.map((_, c) => `col${c + 1}`)
+}
