@@ -51,7 +51,7 @@ export {
   VERSION_MAJOR,
   VERSION_MINOR,
 } from './spec.js'
-export { joinTextGroup, NULL_FIELDS, splitTextGroup } from './text-table.js'
+export { fixedLinesEnd, joinTextGroup, NULL_FIELDS, splitTextGroup } from './text-table.js'
 export type { Trailer } from './trailer.js'
 export {
   type RowsLayout,

@@ -58,28 +58,27 @@ function linesOf(bytes: Uint8Array): Line[] {
   return lines
 }
 
-/** The most common length among lines that could be data (not blank, not `#` comments). */
-function modeLength(bytes: Uint8Array, lines: readonly Line[]): number {
+/** The most common lengths, commonest first, among lines that could be data (not blank, not `#` comments) and are common enough to be. */
+function commonLengths(bytes: Uint8Array, lines: readonly Line[], count: number): number[] {
   const counts = new Map<number, number>()
   for (const line of lines)
-    if (line.length > 0 && bytes[line.start] !== HASH) counts.set(line.length, (counts.get(line.length) ?? 0) + 1)
-  let best = 0
-  let bestCount = 0
-  for (const [length, count] of counts) if (count > bestCount) [best, bestCount] = [length, count]
-  return best
+    if (line.length > 0 && bytes[line.start] !== HASH)
+      counts.set(line.length, (counts.get(line.length) ?? 0) + 1)
+  return [...counts]
+    .filter(([length, n]) => length >= 3 && n >= MIN_FIXED_WIDTH_LINES)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([length]) => length)
 }
 
+/** Line lengths tried as the table's width: a few, since a table's lines may be longer but not shorter. */
+const WIDTH_CANDIDATES = 4
+
 /**
- * Finds a fixed-width table in a file's first bytes: the data lines are the run that starts at the first of
- * MIN_FIXED_WIDTH_LINES lines at least as long as the most common line length, and goes on while lines are
- * (header lines above it stay outside). Fields are split at byte positions that are spaces on every line of
- * the run; at least two fields, one of them numbers on every line. Undefined for anything else (CSV, prose,
- * binary data, tabs, lines of mixed CR LF and LF).
+ * The run of data lines for a width: from the first MIN_FIXED_WIDTH_LINES lines at least that long, on
+ * while lines are (and end alike); undefined without one.
  */
-export function findFixedWidthTable(bytes: Uint8Array): FixedWidthLayout | undefined {
-  const lines = linesOf(bytes)
-  const width = modeLength(bytes, lines)
-  if (width < 3) return undefined
+function runOf(lines: readonly Line[], width: number): { first: number; last: number } | undefined {
   let first = 0
   for (; first + MIN_FIXED_WIDTH_LINES <= lines.length; first++) {
     let k = 0
@@ -88,7 +87,45 @@ export function findFixedWidthTable(bytes: Uint8Array): FixedWidthLayout | undef
   }
   if (first + MIN_FIXED_WIDTH_LINES > lines.length) return undefined
   let last = first
-  while (last < lines.length && lines[last]!.length >= width && lines[last]!.crlf === lines[first]!.crlf) last++
+  while (last < lines.length && lines[last]!.length >= width && lines[last]!.crlf === lines[first]!.crlf)
+    last++
+  return { first, last }
+}
+
+/**
+ * Finds a fixed-width table in a file's first bytes. Its data lines are a run that starts at the first of
+ * MIN_FIXED_WIDTH_LINES lines at least as long as one of the commonest line lengths and goes on while lines
+ * are (header lines above it stay outside); the run covering most bytes that makes a table wins. Fields
+ * are split at byte positions that are spaces on every line of the run; at least two fields, one of them
+ * numbers on every line. Undefined for anything else (CSV, prose,
+ * binary data, tabs, lines of mixed CR LF and LF).
+ */
+export function findFixedWidthTable(bytes: Uint8Array): FixedWidthLayout | undefined {
+  const lines = linesOf(bytes)
+  // Runs by the bytes they cover, most first: the commonest length may be that of the first lines only
+  // (KStars lists its brightest stars first, with their names after the columns).
+  const runs = commonLengths(bytes, lines, WIDTH_CANDIDATES).flatMap((width) => {
+    const run = runOf(lines, width)
+    if (!run) return []
+    const end = lines[run.last - 1]!
+    return [{ ...run, width, covered: end.start + end.length - lines[run.first]!.start }]
+  })
+  runs.sort((a, b) => b.covered - a.covered || b.width - a.width)
+  for (const { first, last, width } of runs) {
+    const layout = layoutOf(bytes, lines, first, last, width)
+    if (layout) return layout
+  }
+  return undefined
+}
+
+/** The table whose data lines are lines[first, last), its fields within the first `width` bytes. */
+function layoutOf(
+  bytes: Uint8Array,
+  lines: readonly Line[],
+  first: number,
+  last: number,
+  width: number,
+): FixedWidthLayout | undefined {
   const run = lines.slice(first, last)
   // A position is a separator when every line of the run has a space there.
   const blank = new Uint8Array(width).fill(1)
@@ -134,7 +171,11 @@ function text(bytes: Uint8Array, start: number, end: number): string {
  * Column names from the nearest header line above the data that has one word over each field and no
  * other (`Date` over year, month and day does not name them); otherwise col1, col2, ...
  */
-function headerNames(bytes: Uint8Array, above: readonly Line[], fields: readonly FixedWidthField[]): string[] {
+function headerNames(
+  bytes: Uint8Array,
+  above: readonly Line[],
+  fields: readonly FixedWidthField[],
+): string[] {
   for (const line of above.slice(-4).reverse()) {
     if (line.length === 0) continue
     const words: { start: number; end: number }[] = []
@@ -146,7 +187,10 @@ function headerNames(bytes: Uint8Array, above: readonly Line[], fields: readonly
     }
     if (words.length !== fields.length) continue
     // Each word overlaps its own field and neither neighbour (a field's span includes its padding).
-    const span = (c: number) => ({ start: fields[c]?.start ?? 0, end: c === fields.length - 1 ? line.length : fields[c]!.end })
+    const span = (c: number) => ({
+      start: fields[c]?.start ?? 0,
+      end: c === fields.length - 1 ? line.length : fields[c]!.end,
+    })
     const overlaps = (word: { start: number; end: number }, c: number) =>
       c >= 0 && c < fields.length && word.start < span(c).end && word.end > span(c).start
     if (words.every((word, c) => overlaps(word, c) && !overlaps(word, c - 1) && !overlaps(word, c + 1)))
