@@ -29,6 +29,9 @@ describe('fixed-width text tables, stored as typed columns and unpacked byte for
   const cut = [...eopHeader, ...eopRows.slice(0, 399), eopRows[399]!.slice(0, 60), ...eopRows.slice(400)]
   writeFileSync(join(dir, 'eop-cut.txt'), `${cut.join('\n')}\n`, 'latin1')
   writeFileSync(join(dir, 'eop-crlf.txt'), eop.replaceAll('\n', '\r\n'), 'latin1')
+  // A few aligned lines in a long text: not worth a table.
+  const prose = 'The series is smoothed and interpolated to 0h UTC every day.\n'.repeat(2000)
+  writeFileSync(join(dir, 'notes.txt'), [...eopHeader, ...eopRows.slice(0, 16), prose].join('\n'), 'latin1')
   const rounds = packedRoundTrip(work, dir, 'fixed')
 
   const tableOf = (reader: format.PackageReader, entry: string) =>
@@ -42,6 +45,7 @@ describe('fixed-width text tables, stored as typed columns and unpacked byte for
     // The table ends at the first line that is not one of its own: the rest is plain bytes.
     expect(layouts('eop-footer.txt')).toEqual(['bytes', 'text', 'bytes'])
     expect(layouts('eop-cut.txt')).toEqual(['bytes', 'text', 'bytes'])
+    expect(reader.segmentsOf(reader.entry('notes.txt'))).toBeUndefined()
     const text = reader.segmentsOf(reader.entry('eop.txt'))![1]!
     expect(text.rawOffset).toBe(eopHeader.join('\n').length + 1)
     expect(text.layout === 'text' && text.delimiter).toBe(32)

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { findFixedWidthTable } from '@astropack/readers/fixed-width'
 import { isPlainText } from './csv.js'
-import { coverWithBytes, type PlannedSegment } from './segments.js'
+import { coverWithBytes, MIN_TYPED_BYTES, type PlannedSegment } from './segments.js'
 
 const SPACE = 32
 const NEWLINE = 10
@@ -29,7 +29,8 @@ export async function planFixedWidth(
     await file.read(sample, 0, sample.byteLength, 0)
     if (!isPlainText(sample)) return undefined
     const layout = findFixedWidthTable(sample)
-    if (!layout) return undefined
+    // A few aligned lines in a program or a text (8 lines of a Perl table) are not worth their chunks.
+    if (!layout || layout.sampledEnd - layout.dataStart < MIN_TYPED_BYTES) return undefined
     const last = new Uint8Array(Math.min(size, 64 * 1024))
     await file.read(last, 0, last.byteLength, size - last.byteLength)
     const end = size - last.byteLength + last.lastIndexOf(NEWLINE) + 1
