@@ -26,7 +26,7 @@ describe('fixed-width text tables, stored as typed columns and unpacked byte for
   copyFileSync(join(FIXED, 'kstars-stars-head.dat'), join(dir, 'stars.dat'))
   // A footer after the table; a line cut short in its middle; Windows line ends.
   writeFileSync(join(dir, 'eop-footer.txt'), `${eop}END OF SERIES\n${eopRows[0]}\n`, 'latin1')
-  const cut = [...eopHeader, ...eopRows.slice(0, 399), eopRows[399]!.slice(0, 60), ...eopRows.slice(400)]
+  const cut = [...eopHeader, ...eopRows.slice(0, 599), eopRows[599]!.slice(0, 60), ...eopRows.slice(600)]
   writeFileSync(join(dir, 'eop-cut.txt'), `${cut.join('\n')}\n`, 'latin1')
   writeFileSync(join(dir, 'eop-crlf.txt'), eop.replaceAll('\n', '\r\n'), 'latin1')
   // A few aligned lines in a long text: not worth a table.
@@ -61,7 +61,7 @@ describe('fixed-width text tables, stored as typed columns and unpacked byte for
     const mjd = eopRows.map((line) => Number(line.trim().split(/ +/)[3]))
     expect(table.columns[3]!.metrics).toMatchObject({ count: 800, nulls: 0, min: mjd[0], max: mjd.at(-1) })
     expect(tableOf(reader, 'eop-footer.txt').rows).toBe(800)
-    expect(tableOf(reader, 'eop-cut.txt').rows).toBe(399)
+    expect(tableOf(reader, 'eop-cut.txt').rows).toBe(599)
     expect(tableOf(reader, 'eop-crlf.txt').rows).toBe(800)
     // Not a CSV, for all the commas before its first stars' names.
     expect(tableOf(reader, 'stars.dat')).toMatchObject({ source: 'fixed-width', rows: starRows.length })
