@@ -31,6 +31,7 @@ const USAGE = `usage: pnpm bench [--quick | --corpus DIR | --large [--size 5G]] 
   --ap-args "..."      extra arguments for astropack pack (e.g. "--codec lz4")
   --work DIR           folder for temporary files (default: a new folder in ${tmpdir()}); kept if given
   --out FILE           markdown file to write (default BENCHMARKS.md at the repository root)
+  --section NAME       the section of that file a --corpus run replaces (default corpus; e.g. aside)
   --install            apt-get install the missing peer tools first`
 
 function options() {
@@ -50,6 +51,7 @@ function options() {
       'ap-args': { type: 'string', default: '' },
       work: { type: 'string' },
       out: { type: 'string' },
+      section: { type: 'string' },
       install: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -213,7 +215,7 @@ function main() {
         totalBytes: sum(files),
       })
       if (!opts.quick || opts.outGiven) {
-        writeSection(opts.out, opts.quick ? 'quick' : 'corpus', body)
+        writeSection(opts.out, opts.quick ? 'quick' : (opts.section ?? 'corpus'), body)
         console.error(`bench: wrote ${opts.out}`)
       }
       console.log(body)

@@ -20,6 +20,9 @@ const SOURCES = [
   ...['chunked.h5', 'mixed.h5'].map((name) =>
     fileURLToPath(new URL(`./fixtures/hdf5-tables/${name}`, import.meta.url)),
   ),
+  ...['iers-eopc04-head.txt', 'kstars-stars-head.dat'].map((name) =>
+    fileURLToPath(new URL(`../../readers/test/fixtures/fixed-width/${name}`, import.meta.url)),
+  ),
 ]
 const ROUNDS = 4
 const FILES_PER_ROUND = 12
