@@ -15,6 +15,18 @@ export {
 export { type FitsArrowOptions, fitsTableArrowSchema, fitsTableToArrow } from './fits/arrow.js'
 export { fitsArrowSchema } from './fits/arrow-schema.js'
 export * from './fits/index.js'
+export {
+  type FixedWidthArrowOptions,
+  fixedWidthArrowSchema,
+  readFixedWidthBatches,
+} from './fixed-width/arrow.js'
+export {
+  type FixedWidthField,
+  type FixedWidthLayout,
+  findFixedWidthTable,
+  MIN_FIXED_WIDTH_LINES,
+} from './fixed-width/layout.js'
+export { type FixedWidthOptions, type FixedWidthScan, scanFixedWidth } from './fixed-width/scan.js'
 export { type Hdf5ArrowOptions, hdf5TableArrowSchema, hdf5TableToArrow } from './hdf5/arrow.js'
 export {
   type Hdf5AttributeValue,
@@ -37,12 +49,6 @@ export {
   hasHdf5Signature,
   locateHdf5Datasets,
 } from './hdf5-layout/index.js'
-export {
-  type FixedWidthField,
-  type FixedWidthLayout,
-  findFixedWidthTable,
-  MIN_FIXED_WIDTH_LINES,
-} from './fixed-width/layout.js'
 export { PARQUET_MAGIC } from './parquet/footer.js'
 export {
   type ParquetInfo,

@@ -51,7 +51,7 @@ export function chooseTable(reader: PackageReader, choice: TableChoice): Manifes
 
 /**
  * FITS binary tables are read with the FITS reader, CSV/TSV tables with the CSV reader, ECSV tables with
- * the ECSV reader, HDF5 tables by column.
+ * the ECSV reader, fixed-width tables with the fixed-width reader, HDF5 tables by column.
  */
 function exportable(table: ManifestTable): ManifestTable {
   if (!EXPORTED_SOURCES.has(table.source)) {
@@ -63,7 +63,7 @@ function exportable(table: ManifestTable): ManifestTable {
   return table
 }
 
-const EXPORTED_SOURCES: ReadonlySet<string> = new Set(['fits', 'csv', 'tsv', 'ecsv', 'hdf5'])
+const EXPORTED_SOURCES: ReadonlySet<string> = new Set(['fits', 'csv', 'tsv', 'ecsv', 'fixed-width', 'hdf5'])
 
 /** By HDU number; by name exactly, else case-insensitively (FITS EXTNAMEs are) when that is unique. */
 function matching(tables: ManifestTable[], wanted: number | string): ManifestTable[] {

@@ -6,11 +6,14 @@ import {
   type FitsHdu,
   fitsTableArrowSchema,
   fitsTableToArrow,
+  fixedWidthArrowSchema,
   readCsvBatches,
   readEcsvBatches,
+  readFixedWidthBatches,
   scanCsv,
   scanEcsv,
   scanFits,
+  scanFixedWidth,
   tableLayout,
 } from '@astropack/readers'
 import {
@@ -51,11 +54,13 @@ const MAX_BATCH_ROWS = 1 << 20
 /**
  * Reads a table of the package: a FITS table with the FITS reader, over the entry's bytes as the package
  * stores them (headers and rows decoded piece by piece, never the whole file); a CSV/TSV table with the
- * CSV reader, an ECSV table with the ECSV reader; an HDF5 table from its columns' stored bytes (the table view).
+ * CSV reader, an ECSV table with the ECSV reader, a fixed-width table with the fixed-width reader; an HDF5
+ * table from its columns' stored bytes (the table view).
  */
 export async function openTableStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
   if (table.source === 'csv' || table.source === 'tsv') return openCsvStream(reader, table)
   if (table.source === 'ecsv') return openEcsvStream(reader, table)
+  if (table.source === 'fixed-width') return openFixedWidthStream(reader, table)
   if (table.source === 'hdf5') return openHdf5TableStream(reader, table)
   const entry = reader.entry(table.entry)
   const source = new EntryByteSource(reader, entry)
@@ -102,6 +107,41 @@ async function openCsvStream(reader: PackageReader, table: ManifestTable): Promi
     rowBytes: rowCount === 0 ? 0 : (entry.size - scan.dataStart) / rowCount,
     batches: readCsvBatches(source, { scan }),
     reread: () => readCsvBatches(source, { scan }),
+    stats: source.stats,
+  }
+}
+
+/**
+ * A fixed-width table of the package, read with the fixed-width reader (types inferred over every line
+ * first). The reader finds the table again in the entry's bytes; BAD_MANIFEST when it is not the one the
+ * manifest lists (another first line, row count or columns).
+ */
+async function openFixedWidthStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
+  const entry = reader.entry(table.entry)
+  const source = new SequentialEntrySource(reader, entry)
+  const scan = await scanFixedWidth(source)
+  const { columns } = table
+  if (
+    (table.dataOffset !== undefined && table.dataOffset !== scan.dataStart) ||
+    (table.rows !== undefined && table.rows !== scan.rowCount) ||
+    scan.columns.length !== columns.length ||
+    scan.columns.some((column, c) => column.name !== columns[c]!.name)
+  ) {
+    throw new AstropackError(
+      'BAD_MANIFEST',
+      `${describeTable(table)}: the file holds a table of ${scan.rowCount} rows and ${scan.columns.length} ` +
+        `columns from byte ${scan.dataStart}, the manifest lists ${table.rows ?? '?'} rows and ` +
+        `${columns.length} columns from byte ${table.dataOffset ?? '?'}`,
+    )
+  }
+  const read = () => readFixedWidthBatches(source, { scan })
+  return {
+    table,
+    schema: fixedWidthArrowSchema(scan),
+    rowCount: scan.rowCount,
+    rowBytes: (scan.dataEnd - scan.dataStart) / scan.rowCount,
+    batches: read(),
+    reread: read,
     stats: source.stats,
   }
 }

@@ -23,16 +23,16 @@ import {
 } from './classify.js'
 import { csvError, showBytes } from './errors.js'
 import { arrowType, type CsvColumn } from './infer.js'
-import { type RecordReader, raggedError } from './record-reader.js'
-import { ESCAPED, QUOTE } from './tokenize.js'
+import { raggedError } from './record-reader.js'
+import { ESCAPED, QUOTE, type RecordView } from './tokenize.js'
 
 const FIRST_CAPACITY = 1024
 const TWO_POW_32 = 2 ** 32
 
-/** What every column builder shares: the classifier and the reader (its buffer text and place for errors). */
+/** What every column builder shares: the classifier and the record being added (its text, its place for errors). */
 export interface BuildContext {
   classifier: FieldClassifier
-  reader: RecordReader
+  reader: RecordView
   /** The error for a field that does not fit its column's type, when the type was declared, not inferred. */
   mismatch?: (column: CsvColumn, field: Uint8Array) => Error
 }

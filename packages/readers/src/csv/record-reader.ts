@@ -6,7 +6,7 @@ import {
   FieldSpans,
   LF,
   NEED_MORE,
-  type RecordPlace,
+  type RecordView,
   tokenizeRecord,
 } from './tokenize.js'
 
@@ -32,7 +32,7 @@ export interface ReaderLimits {
  * after a refill, but each refill at least doubles the bytes held, so a record spanning many slices costs
  * linear time, and a record beyond maxRecordBytes stops the read with LIMIT_EXCEEDED.
  */
-export class RecordReader implements RecordPlace {
+export class RecordReader implements RecordView {
   buffer: Uint8Array = new Uint8Array(0)
   /** File offset of buffer[0]. */
   bufferOffset: number
@@ -177,7 +177,7 @@ function latin1(bytes: Uint8Array): string {
 }
 
 /** CSV_RAGGED for the reader's current record. */
-export function raggedError(reader: RecordReader, expected: number): Error {
+export function raggedError(reader: RecordView, expected: number): Error {
   const found = reader.spans.count
   return csvError(
     'CSV_RAGGED',

@@ -49,6 +49,16 @@ export interface RecordPlace {
   readonly row: CsvRow
 }
 
+/** A record as the column builders take it: its fields as spans of `buffer`, and where it lies. */
+export interface RecordView extends RecordPlace {
+  readonly buffer: Uint8Array
+  readonly spans: FieldSpans
+  readonly recordStart: number
+  readonly recordEnd: number
+  /** The buffer as one Latin-1 string (Number() and BigInt() need text), made once per buffer. */
+  text(): string
+}
+
 /**
  * Splits the record starting at `pos` into `spans` (RFC 4180: quoted fields may hold delimiters, line ends
  * and doubled quotes; a quote inside an unquoted field is an ordinary character). Returns the position after
