@@ -106,6 +106,10 @@ export function numberChains(
     [predict, { op: 'shuffle', width }],
     [predict, { op: 'bitshuffle', width }],
   ]
+  if (kind === 'float') {
+    const delta: TransformStep = { op: bigEndian ? 'delta-be' : 'delta-le', width }
+    chains.push([delta, { op: 'bitshuffle', width }], [delta, delta, { op: 'bitshuffle', width }])
+  }
   if (kind === 'float' && width >= 4 && decimals)
     chains.push([
       { op: bigEndian ? 'decimal-be' : 'decimal-le', width },

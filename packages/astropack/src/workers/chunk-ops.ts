@@ -10,7 +10,14 @@ import {
 } from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn, measureTextColumn } from '../layouts/metrics.js'
-import { columnLevel, pickBySample, probeChains, TEXT_COLUMN_CHAINS, withParams } from './choose.js'
+import {
+  columnLevel,
+  LATER_CHAIN_GAIN,
+  pickBySample,
+  probeChains,
+  TEXT_COLUMN_CHAINS,
+  withParams,
+} from './choose.js'
 import type { TextColumnChain } from './codec-pool.js'
 import { slot, views } from './working-memory.js'
 
@@ -30,7 +37,8 @@ export interface EncodedPart {
 
 /**
  * Encodes one chunk with each candidate transform chain (or the probe's pick, or with `bySample` the chain
- * that compresses its first PROBE_BYTES best) and keeps the smallest, the first when tied. A result no
+ * that compresses its first PROBE_BYTES best) and keeps the smallest: a chain later in the list must be
+ * LATER_CHAIN_GAIN smaller than the best before it (candidates come simplest first). A result no
  * smaller than the raw bytes is stored raw, with no transform. A chunk that picks among candidates also
  * picks its level (columnLevel), which the chunks after it are given; `decideLevel` says so for others.
  */
@@ -66,7 +74,8 @@ export function encodePart(
     const free = best?.slot === 'a' ? 'b' : 'a'
     const room = chains.length === 1 ? into : slot(`candidate ${free}`, frameBound(raw.byteLength))
     const stored = codec.encode(transformed, level, room)
-    if (!best || stored.byteLength < best.stored.byteLength) best = { stored, steps, slot: free }
+    if (!best || stored.byteLength < best.stored.byteLength * LATER_CHAIN_GAIN)
+      best = { stored, steps, slot: free }
   }
   if (best && deciding && chains.length > 1) {
     const boosted = columnLevel(codec, level, raw, best.steps)
