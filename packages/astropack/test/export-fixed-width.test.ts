@@ -16,7 +16,24 @@ const work = scratchFolder('astropack-export-fixed-width-')
 const eop = readFileSync(join(FIXED, 'iers-eopc04-head.txt'), 'latin1')
 const eopRows = eop.split('\n').slice(14, -1)
 const eopValues = eopRows.map((line) => line.trim().split(/ +/).map(Number))
-const eopNames = Array.from({ length: 16 }, (_, c) => `col${c + 1}`)
+const eopNames = [
+  'col1',
+  'col2',
+  'col3',
+  'MJD',
+  'x',
+  'y',
+  'UT1-UTC',
+  'LOD',
+  'dX',
+  'dY',
+  'x Err',
+  'y Err',
+  'UT1-UTC Err',
+  'LOD Err',
+  'dX Err',
+  'dY Err',
+]
 const eopTypes = eopNames.map((_, c) => (c < 4 ? 'INTEGER' : 'DOUBLE'))
 /** KStars' star list: `#` comments, then stars, the brightest with `, name` after the fixed columns. */
 const stars = readFileSync(join(FIXED, 'kstars-stars-head.dat'), 'latin1')
@@ -60,7 +77,7 @@ describe('export of a fixed-width table', () => {
     await exportTable({ packPath, outputPath: output, entry: 'eop.txt', to: 'csv' })
     expect(readFileSync(output, 'utf8').split('\n')[0]).toBe(eopNames.join(','))
     // Every cell read as text, then cast: DuckDB parses the numbers, not a guess at their types.
-    const casts = eopNames.map((name, c) => `CAST(${name} AS ${eopTypes[c]})`).join(', ')
+    const casts = eopNames.map((name, c) => `CAST("${name}" AS ${eopTypes[c]})`).join(', ')
     const csv = `read_csv('${output}', header = true, all_varchar = true)`
     expect(await duckRows(`SELECT ${casts} FROM ${csv}`)).toEqual(eopValues)
   })
@@ -92,7 +109,9 @@ describe('export of a fixed-width table', () => {
     const output = join(work, 'stars.parquet')
     const result = await exportTable({ packPath, outputPath: output, entry: 'stars.dat', to: 'parquet' })
     expect(result).toMatchObject({ rows: starRows.length, columns: 5 })
-    const rows = await duckRows(`SELECT col1, col2, col5 FROM read_parquet('${output}')`)
+    const rows = await duckRows(
+      `SELECT RA, DEC, "b? dV vper, genetive name, long name" FROM read_parquet('${output}')`,
+    )
     expect(rows).toEqual(
       starRows.map((line) => [Number(line.slice(0, 9)), Number(line.slice(10, 19)), line.slice(59).trim()]),
     )

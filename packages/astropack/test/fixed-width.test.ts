@@ -11,6 +11,25 @@ const work = scratchFolder('astropack-fixed-width-')
 
 const eop = readFileSync(join(FIXED, 'iers-eopc04-head.txt'), 'latin1')
 /** The IERS series' 14 header lines, then 800 data lines of 16 numbers each. */
+/** Its columns, named by the title line above them (year, month and day share one title: no name). */
+const EOP_NAMES = [
+  'col1',
+  'col2',
+  'col3',
+  'MJD',
+  'x',
+  'y',
+  'UT1-UTC',
+  'LOD',
+  'dX',
+  'dY',
+  'x Err',
+  'y Err',
+  'UT1-UTC Err',
+  'LOD Err',
+  'dX Err',
+  'dY Err',
+]
 const [eopHeader, eopRows] = [eop.split('\n').slice(0, 14), eop.split('\n').slice(14, -1)]
 const stars = readFileSync(join(FIXED, 'kstars-stars-head.dat'), 'latin1')
 const starRows = stars.split('\n').filter((line) => line !== '' && !line.startsWith('#'))
@@ -55,9 +74,7 @@ describe('fixed-width text tables, stored as typed columns and unpacked byte for
     const { reader } = await rounds
     const table = tableOf(reader, 'eop.txt')
     expect(table).toMatchObject({ source: 'fixed-width', name: 'eop.txt', rows: 800 })
-    expect(table.columns.map((column) => column.name)).toEqual(
-      Array.from({ length: 16 }, (_, c) => `col${c + 1}`),
-    )
+    expect(table.columns.map((column) => column.name)).toEqual(EOP_NAMES)
     const mjd = eopRows.map((line) => Number(line.trim().split(/ +/)[3]))
     expect(table.columns[3]!.metrics).toMatchObject({ count: 800, nulls: 0, min: mjd[0], max: mjd.at(-1) })
     expect(tableOf(reader, 'eop-footer.txt').rows).toBe(800)
@@ -72,11 +89,11 @@ describe('fixed-width text tables, stored as typed columns and unpacked byte for
     const fields = eopRows.map((line) => line.trim().split(/ +/).map(Number))
     for (const entry of ['eop.txt', 'eop-crlf.txt']) {
       for (let c = 0; c < 16; c++) {
-        const values = await format.columnValues(reader, { entry, column: `col${c + 1}` })
-        expect(values, `${entry} col${c + 1}`).toEqual(fields.map((row) => row[c]))
+        const values = await format.columnValues(reader, { entry, column: EOP_NAMES[c]! })
+        expect(values, `${entry} ${EOP_NAMES[c]}`).toEqual(fields.map((row) => row[c]))
       }
     }
-    const ra = await format.columnValues(reader, { entry: 'stars.dat', column: 'col1' })
+    const ra = await format.columnValues(reader, { entry: 'stars.dat', column: 'RA' })
     expect(ra).toEqual(starRows.map((line) => Number(line.slice(0, 9))))
   })
 

@@ -168,33 +168,52 @@ function text(bytes: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * Column names from the nearest header line above the data that has one word over each field and no
- * other (`Date` over year, month and day does not name them); otherwise col1, col2, ...
+ * Column names from the header line just above the data (of the last four, the one that names most
+ * fields): a field is named by the words that lie within its bytes (`x Err`); a word across two fields
+ * (`Date` over year, month and day) names neither; fields left without a name, and all of them when no
+ * line names half, are col1, col2, ... A word needs a letter: a line of units marks (`"`) names nothing.
  */
 function headerNames(
   bytes: Uint8Array,
   above: readonly Line[],
   fields: readonly FixedWidthField[],
 ): string[] {
-  for (const line of above.slice(-4).reverse()) {
-    if (line.length === 0) continue
-    const words: { start: number; end: number }[] = []
-    for (let i = 0; i < line.length; ) {
-      while (i < line.length && bytes[line.start + i] === SPACE) i++
-      const start = i
-      while (i < line.length && bytes[line.start + i] !== SPACE) i++
-      if (i > start) words.push({ start, end: i })
-    }
-    if (words.length !== fields.length) continue
-    // Each word overlaps its own field and neither neighbour (a field's span includes its padding).
-    const span = (c: number) => ({
-      start: fields[c]?.start ?? 0,
-      end: c === fields.length - 1 ? line.length : fields[c]!.end,
-    })
-    const overlaps = (word: { start: number; end: number }, c: number) =>
-      c >= 0 && c < fields.length && word.start < span(c).end && word.end > span(c).start
-    if (words.every((word, c) => overlaps(word, c) && !overlaps(word, c - 1) && !overlaps(word, c + 1)))
-      return uniqueNames(words.map((word) => text(bytes, line.start + word.start, line.start + word.end)))
+  let best: (string | undefined)[] = []
+  let bestCount = 0
+  for (const line of above.slice(-4)) {
+    const names = lineNames(bytes, line, fields)
+    const count = names.filter((name) => name !== undefined).length
+    if (count >= bestCount && count * 2 >= fields.length) [best, bestCount] = [names, count]
   }
-  return fields.map((_, c) => `col${c + 1}`)
+  return uniqueNames(fields.map((_, c) => best[c] ?? ''))
+}
+
+const LETTER = /\p{L}/u
+
+/** The names one header line gives the fields (see headerNames), undefined where it gives none. */
+function lineNames(
+  bytes: Uint8Array,
+  line: Line,
+  fields: readonly FixedWidthField[],
+): (string | undefined)[] {
+  const names: (string | undefined)[] = fields.map(() => undefined)
+  const straddled = new Set<number>()
+  const last = fields.length - 1
+  for (let i = 0; i < line.length; ) {
+    while (i < line.length && bytes[line.start + i] === SPACE) i++
+    const start = i
+    while (i < line.length && bytes[line.start + i] !== SPACE) i++
+    if (i === start) continue
+    const word = text(bytes, line.start + start, line.start + i)
+    // Fields' spans include their padding and, for a title one byte wider, the separator before them;
+    // the last runs on to the line's end.
+    const c = fields.findIndex((field, k) => start >= field.start - 1 && (k === last || i <= field.end))
+    if (c === -1) {
+      fields.forEach((field, k) => {
+        if (start < (k === last ? line.length : field.end) && i > field.start) straddled.add(k)
+      })
+    } else if (LETTER.test(word)) names[c] = names[c] === undefined ? word : `${names[c]} ${word}`
+  }
+  for (const c of straddled) names[c] = undefined
+  return names
 }
