@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { sourceDelimiter } from './layouts/csv.js'
 
 export const TOOL_NAME = 'astropack'
 const require = createRequire(import.meta.url)
@@ -6,6 +7,6 @@ export const TOOL_VERSION: string = require('../package.json').version
 
 /** Provenance of a table in the manifest: what recognised it. Text tables are this package's own planner. */
 export function tableReader(source: string): string {
-  if (source === 'csv' || source === 'tsv') return `${TOOL_NAME} ${TOOL_VERSION}`
+  if (sourceDelimiter(source)) return `${TOOL_NAME} ${TOOL_VERSION}`
   return `@astropack/readers ${require('@astropack/readers/package.json').version}`
 }

@@ -121,7 +121,14 @@ export function fixedStrings(width: number, trimSpaces = true): (bytes: Uint8Arr
 }
 
 /** Tables stored as text segments (SPEC §7.2): their columns are read from the text. */
-const TEXT_SOURCES: ReadonlySet<string> = new Set(['csv', 'tsv', 'ecsv', 'fixed-width'])
+const TEXT_SOURCES: ReadonlySet<string> = new Set([
+  'csv',
+  'tsv',
+  'bar-separated',
+  'space-separated',
+  'ecsv',
+  'fixed-width',
+])
 
 /**
  * Yields a scalar column's values (of a FITS or HDF5 table, or any column of a CSV/TSV/ECSV or fixed-width text table) group by

@@ -70,6 +70,33 @@ describe('columns right-aligned with spaces (VizieR TSV)', () => {
     )
   })
 
+  it('between bars, as astropy writes its fixed_width tables, come back byte for byte', () => {
+    const BAR = 124
+    fc.assert(
+      fc.property(tables, fc.boolean(), (rows, crlf) => {
+        // `| 1.5 |  -2 |`: a space, the field right-aligned to its column's widest, a space, a bar.
+        const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)))
+        const lines = rows.map((row) => `|${row.map((f, c) => ` ${f.padStart(widths[c]!)} `).join('|')}|`)
+        const text = `${lines.join('\n')}\n`
+        const group = latin1(crlf ? text.replaceAll('\n', '\r\n') : text)
+        const parts = splitTextGroup(group, BAR, rows[0]!.length + 2)
+        expect(sameBytes(joinTextGroup(parts, BAR), group)).toBe(true)
+      }),
+      { numRuns: 1000 },
+    )
+    // Numbers padded then followed by a space are stored as values, not text.
+    const numbers = Array.from({ length: 200 }, (_, i) => [String(i * 7), (i / 8).toFixed(3)])
+    const widths = [4, 6]
+    const text = numbers.map((row) => `|${row.map((f, c) => ` ${f.padStart(widths[c]!)} `).join('|')}|`)
+    const parts = splitTextGroup(latin1(`${text.join('\n')}\n`), BAR, 4)
+    for (const part of parts.slice(1, 3)) {
+      expect(part[0]).toBe(TextColumnKind.fixed)
+      expect(part[2]! & (TextChunkFlag.padded | TextChunkFlag.affixed)).toBe(
+        TextChunkFlag.padded | TextChunkFlag.affixed,
+      )
+    }
+  })
+
   it('give typed errors for padding on a text column, a width under 2 or a chunk cut short', () => {
     // A number column, and a text column of 100 distinct words (not a dictionary, not integers).
     const word = (i: number) => `x${'abcdefghij'[i % 10]}${'klmnopqrst'[Math.floor(i / 10) % 10]}`

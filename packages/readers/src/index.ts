@@ -2,7 +2,7 @@ export { type ByteSource, bytesSource, type FileSource, openFileSource } from '.
 export { type CsvArrowOptions, csvArrowSchema, readCsvBatches, readCsvTable } from './csv/arrow.js'
 export { DEFAULT_NULL_VALUES } from './csv/classify.js'
 export type { CsvColumn, CsvColumnType } from './csv/infer.js'
-export { type CsvOptions, type CsvScan, MAX_COLUMNS, scanCsv } from './csv/scan.js'
+export { type CsvDelimiter, type CsvOptions, type CsvScan, MAX_COLUMNS, scanCsv } from './csv/scan.js'
 export { type EcsvArrowOptions, ecsvArrowSchema, readEcsvBatches } from './ecsv/arrow.js'
 export {
   ECSV_DATATYPES,

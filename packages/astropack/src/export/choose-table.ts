@@ -63,7 +63,16 @@ function exportable(table: ManifestTable): ManifestTable {
   return table
 }
 
-const EXPORTED_SOURCES: ReadonlySet<string> = new Set(['fits', 'csv', 'tsv', 'ecsv', 'fixed-width', 'hdf5'])
+const EXPORTED_SOURCES: ReadonlySet<string> = new Set([
+  'fits',
+  'csv',
+  'tsv',
+  'bar-separated',
+  'space-separated',
+  'ecsv',
+  'fixed-width',
+  'hdf5',
+])
 
 /** By HDU number; by name exactly, else case-insensitively (FITS EXTNAMEs are) when that is unique. */
 function matching(tables: ManifestTable[], wanted: number | string): ManifestTable[] {

@@ -1,6 +1,7 @@
 import { AstropackError } from '@astropack/codecs'
 import type { ManifestTable, PackageReader } from '@astropack/format'
 import {
+  type CsvDelimiter,
   csvArrowSchema,
   ecsvArrowSchema,
   type FitsHdu,
@@ -27,6 +28,7 @@ import {
   Struct,
   util,
 } from 'apache-arrow'
+import { sourceDelimiter } from '../layouts/csv.js'
 import { describeTable } from './choose-table.js'
 import { EntryByteSource, type EntrySourceStats } from './entry-source.js'
 import { openHdf5TableStream } from './hdf5-table-stream.js'
@@ -58,7 +60,8 @@ const MAX_BATCH_ROWS = 1 << 20
  * table from its columns' stored bytes (the table view).
  */
 export async function openTableStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
-  if (table.source === 'csv' || table.source === 'tsv') return openCsvStream(reader, table)
+  const delimiter = sourceDelimiter(table.source)
+  if (delimiter) return openCsvStream(reader, table, delimiter)
   if (table.source === 'ecsv') return openEcsvStream(reader, table)
   if (table.source === 'fixed-width') return openFixedWidthStream(reader, table)
   if (table.source === 'hdf5') return openHdf5TableStream(reader, table)
@@ -94,11 +97,20 @@ export async function openTableStream(reader: PackageReader, table: ManifestTabl
   }
 }
 
-/** A CSV/TSV table of the package, read with the CSV reader (types inferred over every row first). */
-async function openCsvStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
+/**
+ * A delimited table of the package (CSV, TSV, astropy's bar- and space-separated tables), read with the CSV
+ * reader (types inferred over every row first) from where packing found its rows, with the names it found:
+ * a header in a comment, VizieR's units and rule lines are the packer's to read, not the rows'.
+ */
+async function openCsvStream(
+  reader: PackageReader,
+  table: ManifestTable,
+  delimiter: CsvDelimiter,
+): Promise<TableStream> {
   const entry = reader.entry(table.entry)
   const source = new SequentialEntrySource(reader, entry)
-  const scan = await scanCsv(source, { delimiter: table.source === 'tsv' ? '\t' : ',' })
+  const names = table.columns.map((column) => column.name)
+  const scan = await scanCsv(source, { delimiter, names, dataStart: table.dataOffset ?? 0 })
   const rowCount = scan.rowCount ?? 0
   return {
     table,

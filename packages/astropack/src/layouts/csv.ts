@@ -7,6 +7,7 @@ const NEWLINE = 10
 const CR = 13
 const COMMA = 44
 const TAB = 9
+const BAR = 124
 const QUOTE = 34
 const HASH = 35
 const DASH = 45
@@ -89,37 +90,68 @@ function isRule(line: Uint8Array, delimiter: number): boolean {
   return line.includes(DASH) && line.every((byte) => byte === DASH || byte === delimiter || byte === SPACE)
 }
 
-/** The fields of a header line, by whichever delimiter splits it into more (at least two). */
+/**
+ * The fields of a header line, by whichever of comma, tab and bar splits it into more (at least two); else
+ * by single spaces, when no field is empty (astropy's `ascii.basic`: `ra dec mag`; a line aligned with runs
+ * of spaces is a fixed-width table's).
+ */
 function headerFields(line: Uint8Array): { delimiter: number; names: string[] } | undefined {
-  const commas = splitLine(line, COMMA) ?? []
-  const tabs = splitLine(line, TAB) ?? []
-  if (commas.length < 2 && tabs.length < 2) return undefined
-  return tabs.length > commas.length ? { delimiter: TAB, names: tabs } : { delimiter: COMMA, names: commas }
+  let best: { delimiter: number; names: string[] } | undefined
+  for (const delimiter of [COMMA, TAB, BAR]) {
+    const names = splitLine(line, delimiter) ?? []
+    if (names.length >= 2 && names.length > (best?.names.length ?? 0)) best = { delimiter, names }
+  }
+  if (best) return best
+  const words = splitLine(line, SPACE) ?? []
+  return words.length >= 2 && words.every((word) => word !== '')
+    ? { delimiter: SPACE, names: words }
+    : undefined
+}
+
+/** What the manifest calls a delimited table (its `source`), by its delimiter. */
+const SOURCES = new Map([
+  [COMMA, 'csv'],
+  [TAB, 'tsv'],
+  [BAR, 'bar-separated'],
+  [SPACE, 'space-separated'],
+])
+
+/** The delimiter of a delimited table, by its manifest `source`; undefined for other tables. */
+export function sourceDelimiter(source: string): ',' | '\t' | '|' | ' ' | undefined {
+  for (const [byte, name] of SOURCES)
+    if (name === source) return String.fromCharCode(byte) as ',' | '\t' | '|' | ' '
+  return undefined
 }
 
 /**
  * Where a table's header and data start in `start` (the file's first bytes). Comment lines (`#`) and
- * blank lines before the header stay as they are; the last comment line is the header when it names as
- * many columns as the first line below it has (`#ra,dec`). Under the header, a rule of dashes, with a line
+ * blank lines before the header stay as they are; the last comment line (or, above a first line of data,
+ * the first) is the header when it names as many columns as the first line below it has (`#ra,dec`). Under the header, a rule of dashes, with a line
  * of units between them (VizieR's TSV), belongs to the header too. A first line of numbers is no header
  * but the first row. Names are the CSV reader's (blanks trimmed, empty ones colN, repeats suffixed).
  */
 function findHeader(start: Uint8Array) {
   let at = bomLength(start)
-  let comment: Uint8Array | undefined
+  const comments: Uint8Array[] = []
+  let last: Uint8Array | undefined
   for (let line = lineAt(start, at); line; line = lineAt(start, at)) {
     if (line.line[0] !== HASH && line.line.byteLength > 0) break
-    comment = line.line.byteLength > 0 ? line.line : undefined
+    last = line.line.byteLength > 0 ? line.line : undefined
+    if (last) comments.push(last)
     at = line.next
   }
   const first = lineAt(start, at)
   if (!first) return undefined
   const header = headerFields(first.line)
   if (!header) return undefined
-  const commented =
-    comment && headerFields(comment.subarray(comment.findIndex((b) => b !== HASH && b !== SPACE)))
-  if (commented && commented.delimiter === header.delimiter && commented.names.length === header.names.length)
-    return { ...commented, names: uniqueNames(commented.names), dataStart: at, units: undefined }
+  // The comment line right above the data (`#ra,dec`), else, when the first line is data, the first
+  // comment line (astropy's `commented_header` puts the names there, its other comments after them).
+  for (const comment of [last, isDataLine(header.names) ? comments[0] : undefined]) {
+    const commented =
+      comment && headerFields(comment.subarray(comment.findIndex((b) => b !== HASH && b !== SPACE)))
+    if (commented?.delimiter === header.delimiter && commented.names.length === header.names.length)
+      return { ...commented, names: uniqueNames(commented.names), dataStart: at, units: undefined }
+  }
   // A headerless file: the first line is the first row, and the columns are col1, col2, ... as the CSV
   // reader names them.
   if (isDataLine(header.names))
@@ -193,7 +225,7 @@ export async function planCsv(
     if (lastEnd <= dataStart) return undefined
     const table = {
       name: basename(path),
-      source: delimiter === TAB ? 'tsv' : 'csv',
+      source: SOURCES.get(delimiter)!,
       dataOffset: dataStart,
       columns: names.map((name, c) => (units?.[c] ? { name, unit: units[c] } : { name })),
     }

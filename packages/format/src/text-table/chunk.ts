@@ -74,14 +74,18 @@ export interface Affixes {
 
 /**
  * Where field [a, b)'s value starts without the text a column's values have around it: after the spaces
- * of a field padded to `pad` bytes, or after `around`'s prefix when the field has it and the suffix; b for
- * a field that lacks them (an exception: its value is empty here).
+ * of a field padded to `pad` bytes (which must end with `around`'s suffix, if any), or after `around`'s
+ * prefix when the field has it and the suffix; b for a field that lacks them (an exception: its value is
+ * empty here).
  */
 export function valueStart(group: Uint8Array, a: number, b: number, pad: number, around?: Affixes): number {
   if (pad) {
     if (b - a !== pad) return b
     while (a < b && group[a] === SPACE) a++
-    return a
+    // Padded values may have text after them too (spaces before a bar), which every one must have.
+    const s = around?.suffix.byteLength ?? 0
+    for (let i = 0; i < s; i++) if (group[b - s + i] !== around!.suffix[i]) return b
+    return b - a < s ? b : a
   }
   if (!around) return a
   const p = around.prefix.byteLength
@@ -118,7 +122,7 @@ export function padLeft(out: Uint8Array, start: number, end: number, width: numb
   return start + width
 }
 
-const SPACE = 32
+export const SPACE = 32
 
 /** A fresh column chunk of `size` bytes with its header written. */
 export function newChunk(

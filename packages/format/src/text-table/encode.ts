@@ -8,6 +8,7 @@ import {
   newChunk,
   numberAffixes,
   padWidth,
+  SPACE,
   TextChunkFlag,
   TextColumnKind,
   valueEnd,
@@ -298,7 +299,14 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   // text around them (a CSV that quotes every field, a space after each comma) without that text.
   const pad = padWidth(fields, stride)
   const firstWhole = firstField(fields, stride)
-  const around = pad === 0 && firstWhole ? numberAffixes(group, ...firstWhole) : undefined
+  // A padded field's own span: after its padding, up to the delimiter (spaces before it included).
+  const unpadded: [number, number] | undefined =
+    pad && firstWhole ? [valueStart(group, firstWhole[0], firstWhole[1], pad), firstWhole[1]] : undefined
+  const around = firstWhole
+    ? unpadded
+      ? trailingSpaces(group, ...unpadded)
+      : numberAffixes(group, ...firstWhole)
+    : undefined
   // Field k's value, without padding or that text: [start(k, b), end(a, b)).
   const start = (k: number, b: number) => valueStart(group, starts[k]!, b, pad, around)
   const end = (a: number, b: number) => valueEnd(a, b, around)
@@ -334,7 +342,7 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   }
   // Integers keep the text around the first field's digits: every field must share it (all of it: the
   // integer kind has its own affixes).
-  const whole = around ? firstWhole : first
+  const whole = around ? (unpadded ?? firstWhole) : first
   const affixes = whole && integerAffixes(group, whole[0], whole[1])
   const scale = Math.min(decimals, 9)
   // In this order, so that on a tie the narrower value wins, and integers (with delta chains) over doubles.
@@ -378,7 +386,7 @@ function chooseKind(fields: ColumnFields): ColumnKind {
     const whole = around && option.kind === TextColumnKind.integer
     for (let k = c; k < starts.length - 1 && fits(); k += stride) {
       const b = starts[k + 1]! - 1 - trim
-      const a = whole ? starts[k]! : start(k, b)
+      const a = whole ? (pad ? valueStart(group, starts[k]!, b, pad) : starts[k]!) : start(k, b)
       const e = whole ? b : end(a, b)
       if (e > a && Number.isNaN(fieldValue(group, a, e, option))) misses++
     }
@@ -390,7 +398,18 @@ function chooseKind(fields: ColumnFields): ColumnKind {
   if (best.kind === TextColumnKind.text && fewDistinct(fields, stride, DICTIONARY_SAMPLE_ENTRIES))
     return { kind: TextColumnKind.dictionary, scale: 0 }
   if (best.kind === TextColumnKind.text) return best
-  return around && best.kind !== TextColumnKind.integer ? { ...best, around } : { ...best, pad }
+  return around && best.kind !== TextColumnKind.integer ? { ...best, around, pad } : { ...best, pad }
+}
+
+/**
+ * The spaces after a padded field's number (astropy's bar-separated tables: `|  11.06 |`), as the text
+ * after every value of its column; undefined when it has none or other text there.
+ */
+function trailingSpaces(group: Uint8Array, a: number, b: number): Affixes | undefined {
+  let end = b
+  while (end > a && group[end - 1] === SPACE) end--
+  if (end === b || end === a || b - end > 8) return undefined
+  return { prefix: NO_BYTES, suffix: group.slice(end, b) }
 }
 
 /** The first non-empty field of a column's sample, whole. */
@@ -484,12 +503,12 @@ function encodeColumn(fields: ColumnFields, flags: number): Uint8Array | undefin
   }
   if (kind === TextColumnKind.grid) view.setUint32(text, as.divisor!, true)
   if (as.around) {
-    // The chunk's tail: prefix, suffix, u8 prefix length, u8 suffix length.
-    const at = size - around
-    bytes.set(prefix, at)
-    bytes.set(suffix, at + prefix.byteLength)
-    bytes[size - 2] = prefix.byteLength
-    bytes[size - 1] = suffix.byteLength
+    // The chunk's tail: prefix, suffix, u8 prefix length, u8 suffix length (before a padded width).
+    const end = size - (pad ? 2 : 0)
+    bytes.set(prefix, end - around)
+    bytes.set(suffix, end - around + prefix.byteLength)
+    bytes[end - 2] = prefix.byteLength
+    bytes[end - 1] = suffix.byteLength
   }
   if (pad) view.setUint16(size - 2, pad, true)
   return bytes

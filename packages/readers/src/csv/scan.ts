@@ -12,11 +12,11 @@ import {
   RecordReader,
   raggedError,
 } from './record-reader.js'
-import { COMMA, ESCAPED, TAB } from './tokenize.js'
+import { BAR, COMMA, ESCAPED, SPACE, TAB } from './tokenize.js'
 
 export interface CsvOptions {
-  /** ',' or '\t'; by default the one the first line holds more of, outside quotes. */
-  delimiter?: ',' | '\t'
+  /** ',' or '\t' (by default the one the first line holds more of, outside quotes); '|' or ' ' when given. */
+  delimiter?: CsvDelimiter
   /** true: the first row names the columns; false: they are col1..colN; 'auto' (default): a header
    * unless every field of the first row is a number. */
   header?: boolean | 'auto'
@@ -25,6 +25,12 @@ export interface CsvOptions {
   /** Data rows the column types are inferred from (then on until every column has shown a value).
    * Default Infinity: a first pass over the whole file. */
   inferRows?: number
+  /**
+   * Where the data rows start, when the caller knows (a packer found the header, a units line, a rule):
+   * read from there, no header, the columns named `names` (default col1..colN). Needs `delimiter`.
+   */
+  dataStart?: number
+  names?: readonly string[]
   /** Bytes read from the source at a time. Default 4 MiB. */
   sliceBytes?: number
   /** The longest record accepted (LIMIT_EXCEEDED beyond). Default 64 MiB. */
@@ -32,8 +38,11 @@ export interface CsvOptions {
 }
 
 /** What a first pass learnt of a delimited text table; reading it again needs nothing else. */
+/** Field separators: comma, tab, and the bar and single space of astropy's ASCII tables. */
+export type CsvDelimiter = ',' | '\t' | '|' | ' '
+
 export interface CsvScan {
-  delimiter: ',' | '\t'
+  delimiter: CsvDelimiter
   header: boolean
   columns: CsvColumn[]
   /** Byte offset of the first data row: after a byte order mark, `#` comment lines and the header. */
@@ -63,24 +72,40 @@ export async function scanCsv(source: ByteSource, options: CsvOptions = {}): Pro
   }
   const nullValues = options.nullValues ?? DEFAULT_NULL_VALUES
   const classifier = new FieldClassifier(nullValues, false)
-  const reader = new RecordReader(source, 0, 'header', readerLimits(options))
+  const known = options.dataStart
+  if (known !== undefined && (options.delimiter === undefined || !Number.isSafeInteger(known) || known < 0))
+    throw new AstropackError('USAGE', 'dataStart needs a delimiter and must be a byte offset')
+  const reader = new RecordReader(
+    source,
+    known ?? 0,
+    known === undefined ? 'header' : 1,
+    readerLimits(options),
+  )
   await reader.refill()
-  reader.skipByteOrderMark()
-  await until(reader, () => reader.skipPreamble())
+  if (known === undefined) {
+    reader.skipByteOrderMark()
+    await until(reader, () => reader.skipPreamble())
+  }
   let delimiter = options.delimiter === undefined ? undefined : delimiterByte(options.delimiter)
   while (delimiter === undefined) {
     delimiter = reader.lineDelimiter()
     if (delimiter === undefined) await reader.refill()
   }
-  const layout = { delimiter: delimiter === TAB ? '\t' : ',', nullValues } as const
+  const layout = { delimiter: DELIMITERS.get(delimiter)!, nullValues } as const
   if ((await until(reader, () => reader.read(delimiter, MAX_COLUMNS))) === END) {
     const dataStart = reader.offset
     return { ...layout, header: options.header === true, columns: [], dataStart, rowsScanned: 0, rowCount: 0 }
   }
 
   const columnCount = reader.spans.count
-  const header = options.header === true || (options.header !== false && !allNumbers(reader, classifier))
-  const names = header ? headerNames(reader) : Array.from({ length: columnCount }, (_, i) => `col${i + 1}`)
+  const header =
+    known === undefined &&
+    (options.header === true || (options.header !== false && !allNumbers(reader, classifier)))
+  if (options.names !== undefined && options.names.length !== columnCount)
+    throw raggedError(reader, options.names.length)
+  const names = header
+    ? headerNames(reader)
+    : uniqueNames(options.names ?? Array.from({ length: columnCount }, () => ''))
   const seen = new Uint16Array(columnCount)
   // Columns that have shown no value yet: a sample goes on past inferRows until each has, since a type
   // guessed from nulls alone would be a guess.
@@ -137,10 +162,19 @@ export function readerLimits(options: CsvOptions): ReaderLimits {
   return { sliceBytes, maxRecordBytes }
 }
 
+const DELIMITERS = new Map<number, CsvDelimiter>([
+  [COMMA, ','],
+  [TAB, '\t'],
+  [BAR, '|'],
+  [SPACE, ' '],
+])
+
 export function delimiterByte(delimiter: string): number {
-  if (delimiter === ',') return COMMA
-  if (delimiter === '\t') return TAB
-  throw new AstropackError('USAGE', `delimiter must be ',' or '\\t', not ${JSON.stringify(delimiter)}`)
+  for (const [byte, text] of DELIMITERS) if (text === delimiter) return byte
+  throw new AstropackError(
+    'USAGE',
+    `delimiter must be ',', '\\t', '|' or ' ', not ${JSON.stringify(delimiter)}`,
+  )
 }
 
 /** Calls `step` until it needs no refill. */

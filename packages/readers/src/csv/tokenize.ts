@@ -5,6 +5,8 @@ export const LF = 0x0a
 export const CR = 0x0d
 export const COMMA = 0x2c
 export const TAB = 0x09
+export const BAR = 0x7c
+export const SPACE = 0x20
 
 /** tokenizeRecord's answer when the buffer ends before the record does and more bytes may follow. */
 export const NEED_MORE = -1

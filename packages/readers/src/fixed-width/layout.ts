@@ -71,6 +71,9 @@ function commonLengths(bytes: Uint8Array, lines: readonly Line[], count: number)
     .map(([length]) => length)
 }
 
+/** Lines at the start of a run that may be a header as wide as the data. */
+const HEADER_LINES = 8
+
 /** Line lengths tried as the table's width: a few, since a table's lines may be longer but not shorter. */
 const WIDTH_CANDIDATES = 4
 
@@ -112,8 +115,11 @@ export function findFixedWidthTable(bytes: Uint8Array): FixedWidthLayout | undef
   })
   runs.sort((a, b) => b.covered - a.covered || b.width - a.width)
   for (const { first, last, width } of runs) {
-    const layout = layoutOf(bytes, lines, first, last, width)
-    if (layout) return layout
+    // Header lines as long as the data's (IPAC's `|ra|dec|` lines) start the run: tried without them.
+    for (let skip = 0; skip <= HEADER_LINES && last - first - skip >= MIN_FIXED_WIDTH_LINES; skip++) {
+      const layout = layoutOf(bytes, lines, first + skip, last, width)
+      if (layout) return layout
+    }
   }
   return undefined
 }
@@ -168,10 +174,11 @@ function text(bytes: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * Column names from the header line just above the data (of the last four, the one that names most
- * fields): a field is named by the words that lie within its bytes (`x Err`); a word across two fields
- * (`Date` over year, month and day) names neither; fields left without a name, and all of them when no
- * line names half, are col1, col2, ... A word needs a letter: a line of units marks (`"`) names nothing.
+ * Column names from a header line above the data: of the last four, the first that names most fields
+ * (IPAC's names line, not its types, units or nulls below it). A field is named by the words that lie
+ * within its bytes (`x Err`); a word across two fields (`Date` over year, month and day) names neither;
+ * fields left without a name, and all of them when no line names half, are col1, col2, ... A word needs a
+ * letter: a line of units marks (`"`) names nothing.
  */
 function headerNames(
   bytes: Uint8Array,
@@ -183,12 +190,15 @@ function headerNames(
   for (const line of above.slice(-4)) {
     const names = lineNames(bytes, line, fields)
     const count = names.filter((name) => name !== undefined).length
-    if (count >= bestCount && count * 2 >= fields.length) [best, bestCount] = [names, count]
+    if (count > bestCount && count * 2 >= fields.length) [best, bestCount] = [names, count]
   }
   return uniqueNames(fields.map((_, c) => best[c] ?? ''))
 }
 
 const LETTER = /\p{L}/u
+const BAR = 124
+/** What separates the words of a title line: spaces, and the bars of IPAC tables (`|   ra|  dec|`). */
+const isGap = (byte: number) => byte === SPACE || byte === BAR
 
 /** The names one header line gives the fields (see headerNames), undefined where it gives none. */
 function lineNames(
@@ -200,9 +210,9 @@ function lineNames(
   const straddled = new Set<number>()
   const last = fields.length - 1
   for (let i = 0; i < line.length; ) {
-    while (i < line.length && bytes[line.start + i] === SPACE) i++
+    while (i < line.length && isGap(bytes[line.start + i]!)) i++
     const start = i
-    while (i < line.length && bytes[line.start + i] !== SPACE) i++
+    while (i < line.length && !isGap(bytes[line.start + i]!)) i++
     if (i === start) continue
     const word = text(bytes, line.start + start, line.start + i)
     // Fields' spans include their padding and, for a title one byte wider, the separator before them;

@@ -1,0 +1,104 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { constants, zstdCompressSync } from 'node:zlib'
+import { tableFromIPC } from 'apache-arrow'
+import { exportTable, format } from 'astropack' // built: its workers run compiled JavaScript
+import { describe, expect, it } from 'vitest'
+import { roundTrip, scratchFolder } from './round-trip.js'
+
+/** The same 1000 Tycho-2 rows as astropy writes them in four ASCII formats (see the fixtures' README). */
+const ASCII = fileURLToPath(new URL('../../readers/test/fixtures/ascii', import.meta.url))
+const FILES = {
+  'tycho2-basic.txt': { source: 'space-separated', names: ['ra', 'dec', 'phot_vt_mag', 'sweep'] },
+  'tycho2-commented-header.txt': { source: 'space-separated', names: ['ra', 'dec', 'phot_vt_mag', 'sweep'] },
+  // Between the bars at each end of a line: an empty field, named as the CSV reader names one.
+  'tycho2-fixed-width.txt': {
+    source: 'bar-separated',
+    names: ['col1', 'ra', 'dec', 'phot_vt_mag', 'sweep', 'col6'],
+  },
+  'tycho2.ipac': { source: 'fixed-width', names: ['ra', 'dec', 'phot_vt_mag', 'sweep'] },
+} as const
+const work = scratchFolder('astropack-ascii-')
+
+/** ra of every row, as the space-separated file writes it (astropy's repr of the double). */
+const basic = readFileSync(join(ASCII, 'tycho2-basic.txt'), 'latin1').trimEnd().split('\n').slice(1)
+const ra = basic.map((line) => Number(line.split(' ')[0]))
+const sweep = basic.map((line) => Number(line.split(' ')[3]))
+
+const zstd19 = (bytes: Buffer) =>
+  zstdCompressSync(bytes, { params: { [constants.ZSTD_c_compressionLevel]: 19 } }).byteLength
+
+describe("astropy's ASCII tables stored as typed columns, unpacked byte for byte", () => {
+  const dir = join(work, 'in')
+  mkdirSync(dir)
+  for (const name of Object.keys(FILES)) copyFileSync(join(ASCII, name), join(dir, name))
+  // The same rows as VizieR writes a TSV: comments, names, units, a rule of dashes, then the rows.
+  const vizier = [
+    '#RESOURCE=yCat_1259',
+    'ra\tdec\tphot_vt_mag\tsweep',
+    'deg\tdeg\tmag\t',
+    '---\t---\t---\t---',
+    ...basic.map((line) => line.replaceAll(' ', '\t')),
+  ]
+  writeFileSync(join(dir, 'vizier.tsv'), `${vizier.join('\n')}\n`, 'latin1')
+  const rounds = roundTrip(work, dir, 'ascii')
+
+  it('lists each as a table of its 1000 rows, with its names', async () => {
+    const { reader } = await rounds
+    for (const [entry, { source, names }] of Object.entries(FILES)) {
+      const table = reader.manifest.tables!.find((t) => t.entry === entry)!
+      expect(table, entry).toMatchObject({ source, rows: 1000 })
+      expect(table.columns.map((column) => column.name)).toEqual(names)
+      expect(table.columns[names.indexOf('ra')]!.metrics).toMatchObject({ count: 1000, nulls: 0 })
+    }
+  })
+
+  it('reads the same values from every format', async () => {
+    const { reader } = await rounds
+    for (const entry of Object.keys(FILES)) {
+      expect(await format.columnValues(reader, { entry, column: 'ra' }), entry).toEqual(ra)
+      expect(await format.columnValues(reader, { entry, column: 'sweep' }), entry).toEqual(sweep)
+    }
+  })
+
+  it('stores each smaller than zstd -19', async () => {
+    const { reader } = await rounds
+    for (const entry of Object.keys(FILES)) {
+      const stored = reader
+        .chunkIndexes(reader.entry(entry))
+        .reduce((sum, i) => sum + reader.chunks[i]!.storedSize, 0)
+      expect(stored, entry).toBeLessThan(zstd19(readFileSync(join(ASCII, entry))))
+    }
+  })
+
+  it("exports a VizieR TSV's rows in their types: its units and rule lines are no rows", async () => {
+    const { pkg } = await rounds
+    const outputPath = join(work, 'vizier.arrow')
+    await exportTable({ packPath: pkg, outputPath, entry: 'vizier.tsv', to: 'arrow' })
+    const table = tableFromIPC(readFileSync(outputPath))
+    expect(table.schema.fields.map(String)).toEqual([
+      'ra: Float64',
+      'dec: Float64',
+      'phot_vt_mag: Float64',
+      'sweep: Int32',
+    ])
+    expect([...table.getChild('ra')!]).toEqual(ra)
+  })
+
+  it('exports each with its names and values, the header lines left to the packer', async () => {
+    const { pkg } = await rounds
+    for (const [entry, { names }] of Object.entries(FILES)) {
+      const outputPath = join(work, `${entry}.arrow`)
+      await exportTable({ packPath: pkg, outputPath, entry, to: 'arrow' })
+      const table = tableFromIPC(readFileSync(outputPath))
+      expect(
+        table.schema.fields.map((field) => field.name),
+        entry,
+      ).toEqual(names)
+      expect(table.numRows).toBe(1000)
+      expect([...table.getChild('ra')!], entry).toEqual(ra)
+      expect([...table.getChild('sweep')!].map(Number), entry).toEqual(sweep)
+    }
+  })
+})
