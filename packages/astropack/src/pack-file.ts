@@ -54,7 +54,7 @@ async function readExact(file: FileHandle, into: Uint8Array, position: number, p
 /**
  * Packs one file: plans its segments (typed where a reader recognises the layout), reads them in order,
  * hashes on this thread and encodes on the workers. The first chunk of a segment (or group of a table)
- * tries every candidate transform chain; the winner is used for the rest.
+ * picks its transform chains on a sample; that pick serves the rest (see FirstPick).
  */
 export async function packFile(context: PackContext, entry: SourceEntry): Promise<void> {
   const { writer, queue } = context
@@ -127,16 +127,18 @@ interface Choice {
 }
 
 /**
- * Pieces (chunks, row or text groups) after a segment's first that pick their chains by a sample instead
- * of waiting for the first one's: a fixed number, not a race, so the same input always packs to the same
- * bytes.
+ * Pieces (chunks, row or text groups) after a segment's first that pick their chains by their own sample
+ * instead of waiting for the first one's: a fixed number, not a race, so the same input always packs to the
+ * same bytes.
  */
 const SAMPLED_CHUNKS = 2
 
 /**
- * A segment's choice of transform chains: its first piece tries every candidate and its pick serves the
- * rest, but for the next SAMPLED_CHUNKS, which pick their own by a sample so that the other workers need
- * not wait for the first.
+ * A segment's choice of transform chains: its first piece picks them on a sample (pickBySample) and its
+ * pick serves the rest, but for the next SAMPLED_CHUNKS, which pick their own so that the other workers
+ * need not wait for the first. Trying every chain on the whole first piece instead cost ~20% of packing
+ * the corpus (4.84 -> 4.02 s, 8.0 -> 6.9 s of CPU) for 0.2% of package size, most of it won back by
+ * sampling across the piece rather than its start.
  */
 class FirstPick<T> {
   #index = 0
@@ -147,7 +149,7 @@ class FirstPick<T> {
   async next(): Promise<{ chosen: T | undefined; bySample: boolean; first: boolean }> {
     const index = this.#index++
     if (index > SAMPLED_CHUNKS) this.#chosen ??= await this.#first
-    return { chosen: this.#chosen, bySample: index > 0 && index <= SAMPLED_CHUNKS, first: index === 0 }
+    return { chosen: this.#chosen, bySample: index <= SAMPLED_CHUNKS, first: index === 0 }
   }
 
   /** The first piece's pick, from its result. */

@@ -39,3 +39,23 @@ describe("a column's codec level", () => {
     expect(encodePart(await loadCodec('gzip'), 6, sexagesimal, FLOAT64).level).toBe(6)
   })
 })
+
+describe('a chain picked on a sample', () => {
+  it('falls back to the plain bytes when it cannot keep a value of the chunk', async () => {
+    const zstd = await loadCodec('zstd')
+    // Decimals with 2 places, but for one value past the sample's reach that the decimal step cannot keep
+    // (a subnormal: neither a decimal nor bits it can tell from one).
+    const values = Array.from({ length: 200_000 }, (_, i) => Math.round(Math.sin(i) * 1e4) / 100)
+    values[150_001] = 5e-324
+    const raw = new Uint8Array(new Float64Array(values).buffer)
+    const decimal = [{ op: 'decimal-le', width: 8, scale: 2 } as const, { op: 'shuffle', width: 8 } as const]
+    const part = encodePart(zstd, 3, raw, [decimal])
+    expect(part.steps).toEqual([])
+    expect(part.codec).toBe('zstd')
+    expect(part.stored.byteLength).toBeLessThan(raw.byteLength)
+    // A sample that misses the odd value picks a decimal chain; the chunk still comes out compressed.
+    const sampled = encodePart(zstd, 3, raw, FLOAT64, undefined, true)
+    expect(sampled.codec).toBe('zstd')
+    expect(sampled.stored.byteLength).toBeLessThan(raw.byteLength * 0.5)
+  })
+})

@@ -95,6 +95,25 @@ function decimalScale(raw: Uint8Array, width: number, bigEndian: boolean): numbe
 /** How much of an opaque chunk is tried with each probe chain. */
 export const PROBE_BYTES = 128 * 1024
 
+/** Pieces a chunk's sample is taken in, spread over it. */
+const SAMPLE_PIECES = 4
+
+/**
+ * PROBE_BYTES of `raw` in SAMPLE_PIECES pieces from across it (at multiples of 8 bytes, so whole values
+ * of every width): an image's first rows or a table's first values can be unlike the rest (an image's
+ * top rows of sky picked a chain 0.6% worse for the whole WFPC2 frame than its full first chunk did).
+ */
+function spreadSample(raw: Uint8Array): Uint8Array {
+  if (raw.byteLength <= PROBE_BYTES) return raw
+  const piece = PROBE_BYTES / SAMPLE_PIECES
+  const sample = slot('spread sample', PROBE_BYTES)
+  for (let i = 0; i < SAMPLE_PIECES; i++) {
+    const at = Math.floor(((raw.byteLength - piece) * i) / (SAMPLE_PIECES - 1) / 8) * 8
+    sample.set(raw.subarray(at, at + piece), i * piece)
+  }
+  return sample
+}
+
 /** Chains worth trying on binary data of unknown layout: 8- and 4-byte numbers, floats or integers. */
 const PROBE_CHAINS: TransformStep[][] = [
   [],
@@ -154,7 +173,7 @@ export function pickBySample(
   raw: Uint8Array,
   chains: readonly TransformStep[][],
 ): TransformStep[] {
-  const sample = raw.subarray(0, PROBE_BYTES)
+  const sample = spreadSample(raw)
   let plain = Number.POSITIVE_INFINITY
   let best = { size: Number.POSITIVE_INFINITY, chain: [] as TransformStep[] }
   for (const chain of withParams(chains, sample)) {

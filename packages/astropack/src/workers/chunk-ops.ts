@@ -77,6 +77,15 @@ export function encodePart(
     if (!best || stored.byteLength < best.stored.byteLength * LATER_CHAIN_GAIN)
       best = { stored, steps, slot: free }
   }
+  if (!best && chains.some((steps) => steps.length > 0)) {
+    // No chain could keep some value of this chunk (a decimal step picked on a sample): the plain bytes.
+    const stored = codec.encode(
+      raw,
+      level,
+      chains.length === 1 ? into : slot('candidate a', frameBound(raw.byteLength)),
+    )
+    best = { stored, steps: [], slot: 'a' }
+  }
   if (best && deciding && chains.length > 1) {
     const boosted = columnLevel(codec, level, raw, best.steps)
     if (boosted !== level) {
