@@ -410,9 +410,13 @@ async function packText(
  */
 async function writeParts(context: PackContext, result: CodecTaskResult, path: string, textBytes?: number) {
   let fileBytes = 0
-  for (const [c, { stored, rawSize, codec, crc32, steps }] of result.parts!.entries()) {
+  const written: number[] = []
+  for (const [c, { stored, rawSize, codec, crc32, steps, repeats }] of result.parts!.entries()) {
     const represents = textBytes === undefined ? rawSize : c === 0 ? textBytes : 0
-    await context.writer.writeChunk({ stored, rawSize, codec, crc32, transforms: steps }, represents)
+    written[c] =
+      repeats === undefined
+        ? await context.writer.writeChunk({ stored, rawSize, codec, crc32, transforms: steps }, represents)
+        : context.writer.repeatChunk(written[repeats]!, represents)
     fileBytes += represents
   }
   context.onBytes(fileBytes, path)

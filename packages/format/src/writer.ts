@@ -46,7 +46,8 @@ interface OpenFile extends EntryMeta {
 
 /**
  * Streams a package: header, then each entry's chunks as they come, then index and trailer.
- * Usage: `addDirectory` / `beginFile` + `writeChunk`* + `endFile(sha256)`, then `finish(manifest)`.
+ * Usage: `addDirectory` / `beginFile` + `writeChunk`* (or `repeatChunk`) + `endFile(sha256)`, then
+ * `finish(manifest)`.
  */
 export class PackageWriter {
   readonly #sink: ByteSink
@@ -112,7 +113,7 @@ export class PackageWriter {
    * its raw size, except in text tables, whose column chunks hold derived values (the first chunk of a
    * group then stands for the group's text, the others for none).
    */
-  async writeChunk(chunk: EncodedChunk, fileBytes = chunk.rawSize): Promise<void> {
+  async writeChunk(chunk: EncodedChunk, fileBytes = chunk.rawSize): Promise<number> {
     if (!this.#open) throw new AstropackError('USAGE', 'writeChunk outside a file')
     if (chunk.rawSize > LIMITS.maxChunkRawSize) {
       throw new AstropackError(
@@ -132,6 +133,22 @@ export class PackageWriter {
       transformId: this.#chainId(chunk.transforms ?? []),
     })
     this.#open.size += fileBytes
+    return this.#chunks.length - 1
+  }
+
+  /**
+   * Appends to the open file a chunk whose stored bytes are those of its earlier chunk `index` (a table
+   * column equal to another column of its group): a second record of the same bytes, which are written once.
+   */
+  repeatChunk(index: number, fileBytes: number): number {
+    const open = this.#open
+    if (!open) throw new AstropackError('USAGE', 'repeatChunk outside a file')
+    const chunk = this.#chunks[index]
+    if (!chunk || index < open.firstChunk)
+      throw new AstropackError('USAGE', `chunk ${index} is not one of ${open.path}'s`)
+    this.#chunks.push({ ...chunk })
+    open.size += fileBytes
+    return this.#chunks.length - 1
   }
 
   #chainId(chain: readonly TransformStep[]): number {

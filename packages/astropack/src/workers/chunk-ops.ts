@@ -33,6 +33,16 @@ export interface EncodedPart {
   steps: TransformStep[]
   /** The codec level they were encoded at. */
   level: number
+  /** This group's part it repeats (a column equal to that one): its chunk is recorded again, not stored. */
+  repeats?: number
+}
+
+/** Whether two columns hold the same bytes (memcmp, not a byte loop: columns run to megabytes). */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  )
 }
 
 /**
@@ -119,9 +129,12 @@ function encodeColumns(
   encode: (column: Uint8Array, c: number, room: Uint8Array) => EncodedPart,
 ): EncodedPart[] {
   let at = 0
+  const laid: EncodedPart[] = []
   return columns.map((column, c) => {
     const room = into.subarray(at)
     const part = encode(column, c, room)
+    // A repeat has no bytes of its own: the view of its original's frame, where that was laid.
+    if (part.repeats !== undefined) return (laid[c] = { ...part, stored: laid[part.repeats]!.stored })
     let stored = part.stored
     if (stored.buffer !== into.buffer || stored.byteOffset !== room.byteOffset) {
       if (stored.byteLength <= room.byteLength) {
@@ -130,7 +143,8 @@ function encodeColumns(
       } else stored = stored.slice()
     }
     if (stored.buffer === into.buffer) at += stored.byteLength
-    return { ...part, stored }
+    laid[c] = { ...part, stored }
+    return laid[c]
   })
 }
 
@@ -251,10 +265,15 @@ export function encodeRows(
   const measured = split.map((column, c) =>
     metrics[c] ? measureColumn(column.subarray(0, measuredCount * columns[c]!.width), metrics[c]) : undefined,
   )
-  const parts = encodeColumns(split, into, (column, c, room) =>
+  const encodedParts: EncodedPart[] = []
+  const parts = encodeColumns(split, into, (column, c, room) => {
+    // A column equal to an earlier one of the group (HEALPix weights: the same for T, Q and U) is that
+    // column's chunk again.
+    const same = split.findIndex((other, d) => d < c && equalBytes(other, column))
+    if (same !== -1) return { ...encodedParts[same]!, repeats: same }
     // A column of unknown layout (a FITS character column) probes its chains in every group, but
     // decides its level in the groups that pick, for the rest.
-    encodePart(
+    const part = encodePart(
       codec,
       levels[c] ?? level,
       column,
@@ -262,8 +281,10 @@ export function encodeRows(
       room,
       bySample,
       candidates[c] === 'probe' ? levels[c] === undefined : undefined,
-    ),
-  )
+    )
+    encodedParts[c] = part
+    return part
+  })
   return { parts, metrics: measured }
 }
 
