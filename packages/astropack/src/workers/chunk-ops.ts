@@ -134,7 +134,10 @@ function encodeColumns(
     const room = into.subarray(at)
     const part = encode(column, c, room)
     // A repeat has no bytes of its own: the view of its original's frame, where that was laid.
-    if (part.repeats !== undefined) return (laid[c] = { ...part, stored: laid[part.repeats]!.stored })
+    if (part.repeats !== undefined) {
+      laid[c] = { ...part, stored: laid[part.repeats]!.stored }
+      return laid[c]
+    }
     let stored = part.stored
     if (stored.buffer !== into.buffer || stored.byteOffset !== room.byteOffset) {
       if (stored.byteLength <= room.byteLength) {
