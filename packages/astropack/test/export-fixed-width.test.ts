@@ -16,24 +16,9 @@ const work = scratchFolder('astropack-export-fixed-width-')
 const eop = readFileSync(join(FIXED, 'iers-eopc04-head.txt'), 'latin1')
 const eopRows = eop.split('\n').slice(14, -1)
 const eopValues = eopRows.map((line) => line.trim().split(/ +/).map(Number))
-const eopNames = [
-  'col1',
-  'col2',
-  'col3',
-  'MJD',
-  'x',
-  'y',
-  'UT1-UTC',
-  'LOD',
-  'dX',
-  'dY',
-  'x Err',
-  'y Err',
-  'UT1-UTC Err',
-  'LOD Err',
-  'dX Err',
-  'dY Err',
-]
+const eopNames: string[] = JSON.parse(readFileSync(join(FIXED, 'expected.json'), 'utf8'))[
+  'iers-eopc04-head.txt'
+].names
 const eopTypes = eopNames.map((_, c) => (c < 4 ? 'INTEGER' : 'DOUBLE'))
 /** KStars' star list: `#` comments, then stars, the brightest with `, name` after the fixed columns. */
 const stars = readFileSync(join(FIXED, 'kstars-stars-head.dat'), 'latin1')

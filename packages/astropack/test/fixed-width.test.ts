@@ -12,24 +12,9 @@ const work = scratchFolder('astropack-fixed-width-')
 const eop = readFileSync(join(FIXED, 'iers-eopc04-head.txt'), 'latin1')
 /** The IERS series' 14 header lines, then 800 data lines of 16 numbers each. */
 /** Its columns, named by the title line above them (year, month and day share one title: no name). */
-const EOP_NAMES = [
-  'col1',
-  'col2',
-  'col3',
-  'MJD',
-  'x',
-  'y',
-  'UT1-UTC',
-  'LOD',
-  'dX',
-  'dY',
-  'x Err',
-  'y Err',
-  'UT1-UTC Err',
-  'LOD Err',
-  'dX Err',
-  'dY Err',
-]
+const EOP_NAMES: string[] = JSON.parse(readFileSync(join(FIXED, 'expected.json'), 'utf8'))[
+  'iers-eopc04-head.txt'
+].names
 const [eopHeader, eopRows] = [eop.split('\n').slice(0, 14), eop.split('\n').slice(14, -1)]
 const stars = readFileSync(join(FIXED, 'kstars-stars-head.dat'), 'latin1')
 const starRows = stars.split('\n').filter((line) => line !== '' && !line.startsWith('#'))

@@ -21,24 +21,7 @@ const eopHeader = eopLines.slice(0, 14)
 const eopRows = eopLines.slice(14, -1)
 /** The rows as whitespace-separated numbers: no field of the series has a space inside. */
 const eopValues = (rows: readonly string[]) => rows.map((line) => line.trim().split(/ +/).map(Number))
-const eopColumns = [
-  'col1',
-  'col2',
-  'col3',
-  'MJD',
-  'x',
-  'y',
-  'UT1-UTC',
-  'LOD',
-  'dX',
-  'dY',
-  'x Err',
-  'y Err',
-  'UT1-UTC Err',
-  'LOD Err',
-  'dX Err',
-  'dY Err',
-]
+const eopColumns: string[] = JSON.parse(fixture('expected.json').toString())['iers-eopc04-head.txt'].names
 
 /** KStars' star list: `#` comments, then stars; the brightest have `, name` after the fixed columns. */
 const stars = fixture('kstars-stars-head.dat').toString('latin1')

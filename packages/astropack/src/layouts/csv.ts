@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises'
+import { type FileHandle, open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { isDataLine, uniqueNames } from '@astropack/readers/csv-names'
 import { coverWithBytes, type PlannedSegment } from './segments.js'
@@ -171,6 +171,15 @@ function findHeader(start: Uint8Array) {
   return { ...header, names: uniqueNames(header.names), dataStart, units }
 }
 
+/** Where a text file's last complete line ends (0 when no newline is in its last TAIL_BYTES). */
+export async function lastLineEnd(file: FileHandle, size: number): Promise<number> {
+  const tailStart = Math.max(0, size - TAIL_BYTES)
+  const tail = new Uint8Array(size - tailStart)
+  await file.read(tail, 0, tail.byteLength, tailStart)
+  const at = tail.lastIndexOf(NEWLINE)
+  return at === -1 ? 0 : tailStart + at + 1
+}
+
 /** Lines below the header looked at to tell a table from text that merely holds delimiters. */
 const SAMPLE_LINES = 4096
 
@@ -218,10 +227,7 @@ export async function planCsv(
     if (!header || !mostLinesFit(read, header.dataStart, header.delimiter, header.names.length))
       return undefined
     const { delimiter, names, dataStart, units } = header
-    const tailStart = Math.max(0, size - TAIL_BYTES)
-    const tail = new Uint8Array(size - tailStart)
-    await file.read(tail, 0, tail.byteLength, tailStart)
-    const lastEnd = tailStart + tail.lastIndexOf(NEWLINE) + 1
+    const lastEnd = await lastLineEnd(file, size)
     if (lastEnd <= dataStart) return undefined
     const table = {
       name: basename(path),

@@ -1,11 +1,10 @@
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { findFixedWidthTable } from '@astropack/readers/fixed-width'
-import { isPlainText } from './csv.js'
+import { isPlainText, lastLineEnd } from './csv.js'
 import { coverWithBytes, MIN_TYPED_BYTES, type PlannedSegment } from './segments.js'
 
 const SPACE = 32
-const NEWLINE = 10
 /**
  * How much of a file's start the table is looked for in: enough lines that the most common length is the
  * data's, under a long header or above bright stars listed with their names (KStars' stars.dat).
@@ -31,9 +30,7 @@ export async function planFixedWidth(
     const layout = findFixedWidthTable(sample)
     // A few aligned lines in a program or a text (8 lines of a Perl table) are not worth their chunks.
     if (!layout || layout.sampledEnd - layout.dataStart < MIN_TYPED_BYTES) return undefined
-    const last = new Uint8Array(Math.min(size, 64 * 1024))
-    await file.read(last, 0, last.byteLength, size - last.byteLength)
-    const end = size - last.byteLength + last.lastIndexOf(NEWLINE) + 1
+    const end = await lastLineEnd(file, size)
     if (end <= layout.dataStart) return undefined
     const table = {
       name: basename(path),
