@@ -9,5 +9,6 @@
 export { NULL_FIELDS, TextChunkFlag, TextColumnKind, textChunkFeatures } from './text-table/chunk.js'
 export { joinTextGroup } from './text-table/decode.js'
 export { readDictionary } from './text-table/dictionary.js'
-export { fixedLinesEnd, splitTextGroup } from './text-table/encode.js'
+export { splitTextGroup } from './text-table/encode.js'
+export { fixedLinesEnd } from './text-table/fields.js'
 export { gridDigits, gridTerms } from './text-table/grid.js'
