@@ -21,6 +21,7 @@ export {
   readFixedWidthBatches,
 } from './fixed-width/arrow.js'
 export {
+  FIXED_WIDTH_SAMPLE_BYTES,
   type FixedWidthField,
   type FixedWidthLayout,
   findFixedWidthTable,

@@ -1,15 +1,10 @@
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { findFixedWidthTable } from '@astropack/readers/fixed-width'
+import { FIXED_WIDTH_SAMPLE_BYTES, findFixedWidthTable } from '@astropack/readers/fixed-width'
 import { isPlainText, lastLineEnd } from './csv.js'
 import { coverWithBytes, MIN_TYPED_BYTES, type PlannedSegment } from './segments.js'
 
 const SPACE = 32
-/**
- * How much of a file's start the table is looked for in: enough lines that the most common length is the
- * data's, under a long header or above bright stars listed with their names (KStars' stars.dat).
- */
-const SAMPLE_BYTES = 1024 * 1024
 
 /**
  * Plans a fixed-width text table (see findFixedWidthTable): the lines above it stay as they are; its lines,
@@ -24,7 +19,7 @@ export async function planFixedWidth(
   if (!isPlainText(head)) return undefined
   const file = await open(path, 'r')
   try {
-    const sample = new Uint8Array(Math.min(size, SAMPLE_BYTES))
+    const sample = new Uint8Array(Math.min(size, FIXED_WIDTH_SAMPLE_BYTES))
     await file.read(sample, 0, sample.byteLength, 0)
     if (!isPlainText(sample)) return undefined
     const layout = findFixedWidthTable(sample)

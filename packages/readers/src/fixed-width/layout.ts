@@ -12,6 +12,13 @@ const SPACE = 32
 const TAB = 9
 const HASH = 35
 
+/**
+ * How much of a file's start the table is looked for in, by the packer and the reader alike: enough lines
+ * that the commonest length is the data's, under a long header or above bright stars listed with their
+ * names (KStars' stars.dat).
+ */
+export const FIXED_WIDTH_SAMPLE_BYTES = 1024 * 1024
+
 /** A table needs at least this many data lines in the sample to be recognised. */
 export const MIN_FIXED_WIDTH_LINES = 8
 

@@ -4,7 +4,7 @@ import { DEFAULT_NULL_VALUES, FieldClassifier, findBadText, TEXT } from '../csv/
 import { type CsvColumn, columnType, kindBit } from '../csv/infer.js'
 import type { ReaderLimits } from '../csv/record-reader.js'
 import { type CsvOptions, MAX_COLUMNS, readerLimits } from '../csv/scan.js'
-import { type FixedWidthField, findFixedWidthTable } from './layout.js'
+import { FIXED_WIDTH_SAMPLE_BYTES, type FixedWidthField, findFixedWidthTable } from './layout.js'
 
 export interface FixedWidthOptions extends Pick<CsvOptions, 'nullValues' | 'sliceBytes' | 'maxRecordBytes'> {}
 
@@ -26,9 +26,6 @@ export interface FixedWidthScan {
   nullValues: readonly string[]
 }
 
-/** The bytes the table is looked for in: the packer's sample, so both find the same table. */
-const SAMPLE_BYTES = 1024 * 1024
-
 const LF = 0x0a
 const CR = 0x0d
 const SPACE = 0x20
@@ -47,7 +44,7 @@ export async function scanFixedWidth(
 ): Promise<FixedWidthScan> {
   const limits = readerLimits(options)
   const nullValues = options.nullValues ?? DEFAULT_NULL_VALUES
-  const sample = await sliceExactly(source, 0, Math.min(source.byteLength, SAMPLE_BYTES))
+  const sample = await sliceExactly(source, 0, Math.min(source.byteLength, FIXED_WIDTH_SAMPLE_BYTES))
   const layout = findFixedWidthTable(sample)
   if (layout === undefined) {
     throw new AstropackError(
