@@ -42,6 +42,17 @@ describe("astropy's ASCII tables stored as typed columns, unpacked byte for byte
     ...basic.map((line) => line.replaceAll(' ', '\t')),
   ]
   writeFileSync(join(dir, 'vizier.tsv'), `${vizier.join('\n')}\n`, 'latin1')
+  // Split by spaces as evenly, but no table of numbers: key-value settings, and a wide matrix of few rows
+  // (each column would be a few bytes in chunks of its own).
+  const settings = Array.from({ length: 2000 }, (_, i) => `\tTOKEN_${i} "${i % 7}"`)
+  writeFileSync(join(dir, 'settings.conf'), `section {\n${settings.join('\n')}\n}\n`)
+  const matrix = Array.from({ length: 12 }, (_, r) =>
+    ra
+      .slice(0, 1000)
+      .map((x) => x + r)
+      .join(' '),
+  )
+  writeFileSync(join(dir, 'matrix.txt'), `${matrix.join('\n')}\n`)
   const rounds = roundTrip(work, dir, 'ascii')
 
   it('lists each as a table of its 1000 rows, with its names', async () => {
@@ -51,6 +62,14 @@ describe("astropy's ASCII tables stored as typed columns, unpacked byte for byte
       expect(table, entry).toMatchObject({ source, rows: 1000 })
       expect(table.columns.map((column) => column.name)).toEqual(names)
       expect(table.columns[names.indexOf('ra')]!.metrics).toMatchObject({ count: 1000, nulls: 0 })
+    }
+  })
+
+  it('leaves text split by spaces alone when it is no table of numbers, or too wide for its rows', async () => {
+    const { reader } = await rounds
+    for (const entry of ['settings.conf', 'matrix.txt']) {
+      expect(readFileSync(join(dir, entry)).byteLength, entry).toBeGreaterThan(16 * 1024)
+      expect(reader.segmentsOf(reader.entry(entry)), entry).toBeUndefined()
     }
   })
 

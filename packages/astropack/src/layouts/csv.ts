@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { isDataLine, uniqueNames } from '@astropack/readers/csv-names'
-import { coverWithBytes, type PlannedSegment } from './segments.js'
+import { coverWithBytes, type PlannedSegment, tooWide } from './segments.js'
 
 const NEWLINE = 10
 const CR = 13
@@ -180,6 +180,11 @@ export async function lastLineEnd(file: FileHandle, size: number): Promise<numbe
   return at === -1 ? 0 : tailStart + at + 1
 }
 
+/** Whether most of a row's fields are numbers (`KEY "1"` is half: a configuration line). */
+function mostlyNumbers(fields: readonly string[]): boolean {
+  return fields.filter((field) => isDataLine([field])).length * 2 > fields.length
+}
+
 /** Lines below the header looked at to tell a table from text that merely holds delimiters. */
 const SAMPLE_LINES = 4096
 
@@ -227,6 +232,12 @@ export async function planCsv(
     if (!header || !mostLinesFit(read, header.dataStart, header.delimiter, header.names.length))
       return undefined
     const { delimiter, names, dataStart, units } = header
+    if (tooWide(size - dataStart, names.length)) return undefined
+    // Words between single spaces or bars are a table of numbers only when its rows are mostly numbers:
+    // configuration files and word lists split the same way.
+    const row = lineAt(read, dataStart)
+    const fields = row && splitLine(row.line, delimiter)
+    if ((delimiter === SPACE || delimiter === BAR) && !(fields && mostlyNumbers(fields))) return undefined
     const lastEnd = await lastLineEnd(file, size)
     if (lastEnd <= dataStart) return undefined
     const table = {

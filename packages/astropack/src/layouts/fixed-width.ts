@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { FIXED_WIDTH_SAMPLE_BYTES, findFixedWidthTable } from '@astropack/readers/fixed-width'
 import { isPlainText, lastLineEnd } from './csv.js'
-import { coverWithBytes, MIN_TYPED_BYTES, type PlannedSegment } from './segments.js'
+import { coverWithBytes, MIN_TYPED_BYTES, type PlannedSegment, tooWide } from './segments.js'
 
 const SPACE = 32
 
@@ -26,7 +26,7 @@ export async function planFixedWidth(
     // A few aligned lines in a program or a text (8 lines of a Perl table) are not worth their chunks.
     if (!layout || layout.sampledEnd - layout.dataStart < MIN_TYPED_BYTES) return undefined
     const end = await lastLineEnd(file, size)
-    if (end <= layout.dataStart) return undefined
+    if (end <= layout.dataStart || tooWide(end - layout.dataStart, layout.fields.length)) return undefined
     const table = {
       name: basename(path),
       source: 'fixed-width',

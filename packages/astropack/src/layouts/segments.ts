@@ -82,6 +82,17 @@ export interface TableSchema {
  */
 export const MIN_TYPED_BYTES = 16 * 1024
 
+/**
+ * Whether a text table of `bytes` is too wide to type: each column becomes chunks of its own, so a table
+ * of thousands of columns and few rows (a distance matrix) would be mostly chunk headers.
+ */
+export function tooWide(bytes: number, columns: number): boolean {
+  return bytes / columns < MIN_COLUMN_BYTES
+}
+
+/** The bytes of a text table per column below which it is not typed (see tooWide). */
+const MIN_COLUMN_BYTES = 1024
+
 export const OPAQUE: TransformStep[][] = [[]]
 
 /**
