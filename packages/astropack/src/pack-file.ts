@@ -1,14 +1,9 @@
 import { type FileHandle, open } from 'node:fs/promises'
-import {
-  AstropackError,
-  type CodecName,
-  createSha256,
-  type Sha256,
-  type TransformStep,
-} from '@astropack/codecs'
+import { AstropackError, type CodecName, createSha256, type Sha256 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
 import { fixedLinesEnd } from '@astropack/format/layouts'
 import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
+import { type Choice, FirstPick, initial, NO_PICK, next } from './first-pick.js'
 import {
   ColumnMeter,
   columnMetrics,
@@ -22,7 +17,7 @@ import { OPAQUE, type TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
 import { tableReader } from './version.js'
 import type { SourceEntry } from './walk.js'
-import { type EncodedPart, groupFrameBound } from './workers/chunk-ops.js'
+import { groupFrameBound } from './workers/chunk-ops.js'
 import type { CodecTaskResult, ColumnRange, TaskRunner, TextColumnChain } from './workers/codec-pool.js'
 
 /** What packing one file needs: shared by every file of a pack. */
@@ -117,59 +112,6 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
   } finally {
     await file.close()
   }
-}
-
-type Candidates = TransformStep[][] | 'probe'
-/** What a piece that picked leaves to the pieces after it: its chain, and its level (see encodePart). */
-interface Choice {
-  candidates: Candidates
-  level: number
-}
-
-/**
- * Pieces (chunks, row or text groups) after a segment's first that pick their chains by their own sample
- * instead of waiting for the first one's: a fixed number, not a race, so the same input always packs to the
- * same bytes.
- */
-const SAMPLED_CHUNKS = 2
-
-/**
- * A segment's choice of transform chains: its first piece picks them on a sample (pickBySample) and its
- * pick serves the rest, but for the next SAMPLED_CHUNKS, which pick their own so that the other workers
- * need not wait for the first. Trying every chain on the whole first piece instead cost ~20% of packing
- * the corpus (4.84 -> 4.02 s, 8.0 -> 6.9 s of CPU) for 0.2% of package size, most of it won back by
- * sampling across the piece rather than its start.
- */
-class FirstPick<T> {
-  #index = 0
-  #first: Promise<T> | undefined
-  #chosen: T | undefined
-
-  /** For the next piece: the first's pick once it must be used (waiting for it), and whether to sample. */
-  async next(): Promise<{ chosen: T | undefined; bySample: boolean; first: boolean }> {
-    const index = this.#index++
-    if (index > SAMPLED_CHUNKS) this.#chosen ??= await this.#first
-    return { chosen: this.#chosen, bySample: index <= SAMPLED_CHUNKS, first: index === 0 }
-  }
-
-  /** The first piece's pick, from its result. */
-  decide(pick: Promise<T>): void {
-    this.#first = pick
-    pick.catch(() => {}) // a failure is the queue's to report, even if no later piece waits here
-  }
-}
-
-const NO_PICK = { chosen: undefined, bySample: false, first: false } as const
-
-/**
- * What a chunk tries: typed candidates until the first chunk has chosen; for data of unknown layout, a
- * probe of every chunk (different regions of an opaque file hold different things).
- */
-function initial(candidates: TransformStep[][]): Candidates {
-  return candidates === OPAQUE ? 'probe' : candidates
-}
-function next(candidates: Candidates, part: EncodedPart): Choice {
-  return { candidates: candidates === 'probe' ? 'probe' : [part.steps], level: part.level }
 }
 
 /**
