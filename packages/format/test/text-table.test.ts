@@ -89,7 +89,8 @@ const table = fc
     fc.tuple(
       fc.constant(columns),
       fc.array(fc.array(field, { minLength: columns, maxLength: columns }), { minLength: 1, maxLength: 60 }),
-      fc.constantFrom(44, 9),
+      // Comma, tab, and the bar and single space of astropy's ASCII tables.
+      fc.constantFrom(44, 9, 124, 32),
     ),
   )
 
