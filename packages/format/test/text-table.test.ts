@@ -83,16 +83,14 @@ const field = fc.oneof(
   fc.constantFrom('2147483647', '-2147483648', '2147483648', '-2147483649', '0.000000001', '-2.147483648'),
 )
 
-const table = fc
-  .integer({ min: 1, max: 6 })
-  .chain((columns) =>
-    fc.tuple(
-      fc.constant(columns),
-      fc.array(fc.array(field, { minLength: columns, maxLength: columns }), { minLength: 1, maxLength: 60 }),
-      // Comma, tab, and the bar and single space of astropy's ASCII tables.
-      fc.constantFrom(44, 9, 124, 32),
-    ),
-  )
+const table = fc.integer({ min: 1, max: 6 }).chain((columns) =>
+  fc.tuple(
+    fc.constant(columns),
+    fc.array(fc.array(field, { minLength: columns, maxLength: columns }), { minLength: 1, maxLength: 60 }),
+    // Comma, tab, and the bar and single space of astropy's ASCII tables.
+    fc.constantFrom(44, 9, 124, 32),
+  ),
+)
 
 describe('text tables stored as typed columns', () => {
   it('rebuild every line byte for byte', () => {
