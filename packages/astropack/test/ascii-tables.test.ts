@@ -5,6 +5,7 @@ import { constants, zstdCompressSync } from 'node:zlib'
 import { tableFromIPC } from 'apache-arrow'
 import { exportTable, format } from 'astropack' // built: its workers run compiled JavaScript
 import { describe, expect, it } from 'vitest'
+import { openTableStream } from '../src/export/table-stream.js'
 import { roundTrip, scratchFolder } from './round-trip.js'
 
 /** The same 1000 Tycho-2 rows as astropy writes them in four ASCII formats (see the fixtures' README). */
@@ -103,6 +104,23 @@ describe("astropy's ASCII tables stored as typed columns, unpacked byte for byte
       'sweep: Int32',
     ])
     expect([...table.getChild('ra')!]).toEqual(ra)
+  })
+
+  it('refuses to export a delimited table the manifest places where the file has none (BAD_MANIFEST)', async () => {
+    const { reader } = await rounds
+    const table = reader.manifest.tables!.find((t) => t.entry === 'tycho2-basic.txt')!
+    const size = reader.entry('tycho2-basic.txt').size
+    for (const dataOffset of [size, size + 100]) {
+      await expect(openTableStream(reader, { ...table, dataOffset })).rejects.toMatchObject({
+        code: 'BAD_MANIFEST',
+      })
+    }
+    // Names for other columns than its rows have: a typed error, not a table of the wrong shape.
+    await expect(
+      openTableStream(reader, { ...table, columns: table.columns.slice(1) }),
+    ).rejects.toMatchObject({
+      code: 'CSV_RAGGED',
+    })
   })
 
   it('exports each with its names and values, the header lines left to the packer', async () => {

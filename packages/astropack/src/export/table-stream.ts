@@ -110,7 +110,13 @@ async function openCsvStream(
   const entry = reader.entry(table.entry)
   const source = new SequentialEntrySource(reader, entry)
   const names = table.columns.map((column) => column.name)
-  const scan = await scanCsv(source, { delimiter, names, dataStart: table.dataOffset ?? 0 })
+  const dataStart = table.dataOffset ?? 0
+  if (dataStart > entry.size)
+    throw new AstropackError('BAD_MANIFEST', `${describeTable(table)}: its rows start past the file's end`)
+  const scan = await scanCsv(source, { delimiter, names, dataStart })
+  // No row at all where the manifest says they start: not the table it lists.
+  if (scan.columns.length !== names.length)
+    throw new AstropackError('BAD_MANIFEST', `${describeTable(table)}: no rows at byte ${dataStart}`)
   const rowCount = scan.rowCount ?? 0
   return {
     table,
