@@ -33,11 +33,11 @@ export class FirstPick<T> {
   #first: Promise<T> | undefined
   #chosen: T | undefined
 
-  /** For the next piece: the first's pick once it must be used (waiting for it), and whether to sample. */
-  async next(): Promise<{ chosen: T | undefined; bySample: boolean; first: boolean }> {
+  /** For the next piece: the first's pick once it must be used (waiting for it), and whether it is first. */
+  async next(): Promise<{ chosen: T | undefined; first: boolean }> {
     const index = this.#index++
     if (index > SAMPLED_CHUNKS) this.#chosen ??= await this.#first
-    return { chosen: this.#chosen, bySample: index <= SAMPLED_CHUNKS, first: index === 0 }
+    return { chosen: this.#chosen, first: index === 0 }
   }
 
   /** The first piece's pick, from its result. */
@@ -47,7 +47,7 @@ export class FirstPick<T> {
   }
 }
 
-export const NO_PICK = { chosen: undefined, bySample: false, first: false } as const
+export const NO_PICK = { chosen: undefined, first: false } as const
 
 /**
  * What a chunk tries: typed candidates until the first chunk has chosen; for data of unknown layout, a

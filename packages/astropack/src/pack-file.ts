@@ -132,7 +132,7 @@ async function packBytes(
   const candidates = initial(segment.candidates)
   const pick = candidates !== 'probe' && candidates.length > 1 ? new FirstPick<Choice>() : undefined
   for (let position = segment.start; position < segment.end; position += chunkSize) {
-    const { chosen, bySample, first } = (await pick?.next()) ?? NO_PICK
+    const { chosen, first } = (await pick?.next()) ?? NO_PICK
     const length = Math.min(chunkSize, segment.end - position)
     const buffer = buffers.take(pooledSize(chunkSize))
     const raw = buffer.subarray(0, length)
@@ -159,7 +159,6 @@ async function packBytes(
       data: raw,
       into,
       candidates: chosen?.candidates ?? candidates,
-      ...(bySample ? { bySample } : {}),
       ...(measure.length > 0 ? { measure } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, into.buffer])
@@ -206,7 +205,7 @@ async function packRows(
       ? rowCount
       : Math.max(0, Math.min(rowCount, table.rows - (segment.firstTableRow ?? 0)))
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
-    const { chosen, bySample, first: isFirst } = (await pick?.next()) ?? NO_PICK
+    const { chosen, first: isFirst } = (await pick?.next()) ?? NO_PICK
     const rows = Math.min(rowsPerGroup, rowCount - first)
     const buffer = buffers.take(pooledSize(rowsPerGroup * rowWidth))
     const data = buffer.subarray(0, rows * rowWidth)
@@ -223,7 +222,6 @@ async function packRows(
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
       metrics: specs,
       ...(tableRows < first + rows ? { measuredRows: Math.max(0, tableRows - first) } : {}),
-      ...(bySample ? { bySample } : {}),
       ...(chosen ? { levels: chosen.map((choice) => choice.level) } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])

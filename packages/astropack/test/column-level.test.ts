@@ -54,7 +54,7 @@ describe('a chain picked on a sample', () => {
     expect(part.codec).toBe('zstd')
     expect(part.stored.byteLength).toBeLessThan(raw.byteLength)
     // A sample that misses the odd value picks a decimal chain; the chunk still comes out compressed.
-    const sampled = encodePart(zstd, 3, raw, FLOAT64, undefined, true)
+    const sampled = encodePart(zstd, 3, raw, FLOAT64)
     expect(sampled.codec).toBe('zstd')
     expect(sampled.stored.byteLength).toBeLessThan(raw.byteLength * 0.5)
   })

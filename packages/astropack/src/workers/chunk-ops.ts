@@ -10,14 +10,7 @@ import {
 } from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn, measureTextColumn } from '../layouts/metrics.js'
-import {
-  columnLevel,
-  LATER_CHAIN_GAIN,
-  pickBySample,
-  probeChains,
-  TEXT_COLUMN_CHAINS,
-  withParams,
-} from './choose.js'
+import { columnLevel, pickBySample, probeChain, TEXT_COLUMN_CHAINS, withParams } from './choose.js'
 import type { TextColumnChain } from './codec-pool.js'
 import { slot, views } from './working-memory.js'
 
@@ -46,10 +39,10 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Encodes one chunk with each candidate transform chain (or the probe's pick, or with `bySample` the chain
- * that compresses its first PROBE_BYTES best) and keeps the smallest: a chain later in the list must be
- * LATER_CHAIN_GAIN smaller than the best before it (candidates come simplest first). A result no
- * smaller than the raw bytes is stored raw, with no transform. A chunk that picks among candidates also
+ * Encodes one chunk with its transform chain: the one candidate, the probe's pick for data of unknown
+ * layout, or among several the one that compresses a sample of the chunk best (pickBySample). A chain
+ * that cannot keep some value of the chunk (a decimal step picked on a sample) leaves it plain; a result
+ * no smaller than the raw bytes is stored raw, with no transform. A chunk that picks among candidates also
  * picks its level (columnLevel), which the chunks after it are given; `decideLevel` says so for others.
  */
 export function encodePart(
@@ -58,64 +51,26 @@ export function encodePart(
   raw: Uint8Array,
   candidates: readonly TransformStep[][] | 'probe',
   into?: Uint8Array,
-  bySample = false,
   decideLevel?: boolean,
 ): EncodedPart {
   const picking = candidates !== 'probe' && candidates.length > 1
-  const deciding = decideLevel ?? picking
-  const chains =
+  let steps =
     candidates === 'probe'
-      ? probeChains(codec, level, raw)
-      : bySample && picking
-        ? [pickBySample(codec, level, raw, candidates)]
-        : withParams(candidates, raw)
-  // With one chain known, its level is picked before encoding; trying several, after (for the winner).
-  if (deciding && chains.length === 1) level = columnLevel(codec, level, raw, chains[0]!)
-  let best: { stored: Uint8Array; steps: TransformStep[]; slot: 'a' | 'b' } | undefined
-  for (const steps of chains) {
-    let transformed: Uint8Array
-    try {
-      transformed = applyTransforms(steps, raw, slot('transformed', raw.byteLength))
-    } catch {
-      continue // a decimal step that cannot keep some value of this chunk: try the other chains
-    }
-    // With one candidate the frame can go straight to `into`; while comparing, the best so far and the
-    // one being tried each have a slot.
-    const free = best?.slot === 'a' ? 'b' : 'a'
-    const room = chains.length === 1 ? into : slot(`candidate ${free}`, frameBound(raw.byteLength))
-    const stored = codec.encode(transformed, level, room)
-    if (!best || stored.byteLength < best.stored.byteLength * LATER_CHAIN_GAIN)
-      best = { stored, steps, slot: free }
+      ? probeChain(codec, level, raw)
+      : picking
+        ? pickBySample(codec, level, raw, candidates)
+        : (withParams(candidates, raw)[0] ?? [])
+  if (decideLevel ?? picking) level = columnLevel(codec, level, raw, steps)
+  let transformed = raw
+  try {
+    transformed = applyTransforms(steps, raw, slot('transformed', raw.byteLength))
+  } catch {
+    steps = []
   }
-  if (!best && chains.some((steps) => steps.length > 0)) {
-    // No chain could keep some value of this chunk (a decimal step picked on a sample): the plain bytes.
-    const stored = codec.encode(
-      raw,
-      level,
-      chains.length === 1 ? into : slot('candidate a', frameBound(raw.byteLength)),
-    )
-    best = { stored, steps: [], slot: 'a' }
-  }
-  if (best && deciding && chains.length > 1) {
-    const boosted = columnLevel(codec, level, raw, best.steps)
-    if (boosted !== level) {
-      level = boosted
-      const free = best.slot === 'a' ? 'b' : 'a'
-      const transformed = applyTransforms(best.steps, raw, slot('transformed', raw.byteLength))
-      const stored = codec.encode(transformed, level, slot(`candidate ${free}`, frameBound(raw.byteLength)))
-      best = { stored, steps: best.steps, slot: free }
-    }
-  }
-  if (!best || best.stored.byteLength >= raw.byteLength)
+  const stored = codec.encode(transformed, level, into)
+  if (stored.byteLength >= raw.byteLength)
     return { stored: raw, rawSize: raw.byteLength, codec: 'none', crc32: crc32(raw), steps: [], level }
-  return {
-    stored: best.stored,
-    rawSize: raw.byteLength,
-    codec: codec.name,
-    crc32: crc32(best.stored),
-    steps: best.steps,
-    level,
-  }
+  return { stored, rawSize: raw.byteLength, codec: codec.name, crc32: crc32(stored), steps, level }
 }
 
 /**
@@ -247,7 +202,6 @@ export function encodeRows(
   candidates: readonly (TransformStep[][] | 'probe')[],
   into: Uint8Array,
   metrics: readonly (MetricSpec | undefined)[] = [],
-  bySample = false,
   levels: readonly (number | undefined)[] = [],
   measuredRows?: number,
 ): { parts: EncodedPart[]; metrics: (Metrics | undefined)[] } {
@@ -282,7 +236,6 @@ export function encodeRows(
       column,
       candidates[c]!,
       room,
-      bySample,
       candidates[c] === 'probe' ? levels[c] === undefined : undefined,
     )
     encodedParts[c] = part

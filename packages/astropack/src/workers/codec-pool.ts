@@ -20,8 +20,6 @@ export type CodecTask = Task<
       candidates: TransformStep[][] | 'probe'
       /** Table columns stored in these bytes to measure: whole values at data[start, end). */
       measure?: ColumnRange[]
-      /** Pick among several candidates by a sample of the chunk (while the first chunk's pick is pending). */
-      bySample?: boolean
     }
   | {
       op: 'encodeRows'
@@ -37,8 +35,6 @@ export type CodecTask = Task<
       metrics?: (MetricSpec | undefined)[]
       /** Measure only the group's first rows (the rest lie past the table's end: an HDF5 chunk's padding). */
       measuredRows?: number
-      /** As for `encode`, per column. */
-      bySample?: boolean
       /** Levels an earlier group chose, by column (else `level`). */
       levels?: number[]
     }

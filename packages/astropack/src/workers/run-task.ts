@@ -18,16 +18,7 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
         metrics: task.measure?.map(({ start, end, spec }) =>
           measureColumn(task.data.subarray(start, end), spec),
         ),
-        parts: [
-          encodePart(
-            await loadCodec(task.codec),
-            task.level,
-            task.data,
-            task.candidates,
-            task.into,
-            task.bySample,
-          ),
-        ],
+        parts: [encodePart(await loadCodec(task.codec), task.level, task.data, task.candidates, task.into)],
       }
     case 'encodeRows':
       return encodeRows(
@@ -39,7 +30,6 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
         task.candidates,
         task.into,
         task.metrics,
-        task.bySample,
         task.levels,
         task.measuredRows,
       )
