@@ -120,8 +120,8 @@ export function fixedStrings(width: number, trimSpaces = true): (bytes: Uint8Arr
   }
 }
 
-/** Tables stored as text segments (SPEC §7.2): their columns are read from the text. */
-const TEXT_SOURCES: ReadonlySet<string> = new Set([
+/** Manifest sources of tables stored as text segments (SPEC §7.2): their columns are read from the text. */
+export const TEXT_TABLE_SOURCES: ReadonlySet<string> = new Set([
   'csv',
   'tsv',
   'bar-separated',
@@ -131,15 +131,15 @@ const TEXT_SOURCES: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Yields a scalar column's values (of a FITS or HDF5 table, or any column of a CSV/TSV/ECSV or fixed-width text table) group by
- * group for rows [start, end): bounded memory for big tables.
+ * Yields a scalar column's values (of a FITS or HDF5 table, or any column of a text table) group by group
+ * for rows [start, end): bounded memory for big tables.
  */
 export async function* readColumnValues(
   reader: PackageReader,
   options: ReadColumnOptions,
 ): AsyncGenerator<ColumnValue[]> {
   const { table } = findColumn(reader, options)
-  if (TEXT_SOURCES.has(table.source)) return yield* readTextColumnValues(reader, options)
+  if (TEXT_TABLE_SOURCES.has(table.source)) return yield* readTextColumnValues(reader, options)
   const location = locateColumn(reader, options)
   const decode =
     table.source === 'hdf5' ? numpyColumnDecoder(location.column) : columnDecoder(location.column)

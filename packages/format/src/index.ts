@@ -4,6 +4,7 @@ export {
   columnDecoder,
   columnValues,
   readColumnValues,
+  TEXT_TABLE_SOURCES,
 } from './column-values.js'
 export {
   type ColumnLocation,

@@ -1,5 +1,5 @@
 import { AstropackError } from '@astropack/codecs'
-import type { ManifestTable, PackageReader } from '@astropack/format'
+import { type ManifestTable, type PackageReader, TEXT_TABLE_SOURCES } from '@astropack/format'
 
 /** Which table to export: an HDU number or a name, optionally within one entry. */
 export interface TableChoice {
@@ -50,8 +50,8 @@ export function chooseTable(reader: PackageReader, choice: TableChoice): Manifes
 }
 
 /**
- * FITS binary tables are read with the FITS reader, CSV/TSV tables with the CSV reader, ECSV tables with
- * the ECSV reader, fixed-width tables with the fixed-width reader, HDF5 tables by column.
+ * FITS binary tables are read with the FITS reader, HDF5 tables by column, and text tables with the reader
+ * of their kind (CSV, ECSV, fixed-width).
  */
 function exportable(table: ManifestTable): ManifestTable {
   if (!EXPORTED_SOURCES.has(table.source)) {
@@ -63,16 +63,7 @@ function exportable(table: ManifestTable): ManifestTable {
   return table
 }
 
-const EXPORTED_SOURCES: ReadonlySet<string> = new Set([
-  'fits',
-  'csv',
-  'tsv',
-  'bar-separated',
-  'space-separated',
-  'ecsv',
-  'fixed-width',
-  'hdf5',
-])
+const EXPORTED_SOURCES: ReadonlySet<string> = new Set(['fits', 'hdf5', ...TEXT_TABLE_SOURCES])
 
 /** By HDU number; by name exactly, else case-insensitively (FITS EXTNAMEs are) when that is unique. */
 function matching(tables: ManifestTable[], wanted: number | string): ManifestTable[] {
