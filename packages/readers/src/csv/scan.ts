@@ -27,9 +27,10 @@ export interface CsvOptions {
   inferRows?: number
   /**
    * Where the data rows start, when the caller knows (a packer found the header, a units line, a rule):
-   * read from there, no header, the columns named `names` (default col1..colN). Needs `delimiter`.
+   * read from there, with no header line. Needs `delimiter`.
    */
   dataStart?: number
+  /** The columns' names when no header line names them (default col1..colN); as many as the rows have fields. */
   names?: readonly string[]
   /** Bytes read from the source at a time. Default 4 MiB. */
   sliceBytes?: number
@@ -37,10 +38,10 @@ export interface CsvOptions {
   maxRecordBytes?: number
 }
 
-/** What a first pass learnt of a delimited text table; reading it again needs nothing else. */
 /** Field separators: comma, tab, and the bar and single space of astropy's ASCII tables. */
 export type CsvDelimiter = ',' | '\t' | '|' | ' '
 
+/** What a first pass learnt of a delimited text table; reading it again needs nothing else. */
 export interface CsvScan {
   delimiter: CsvDelimiter
   header: boolean
