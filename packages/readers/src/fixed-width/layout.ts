@@ -65,7 +65,10 @@ function linesOf(bytes: Uint8Array): Line[] {
   return lines
 }
 
-/** The most common lengths, commonest first, among lines that could be data (not blank, not `#` comments) and are common enough to be. */
+/**
+ * The commonest line lengths, commonest first, among lines that could be data (not blank, not `#`
+ * comments) and common enough to be (MIN_FIXED_WIDTH_LINES of them).
+ */
 function commonLengths(bytes: Uint8Array, lines: readonly Line[], count: number): number[] {
   const counts = new Map<number, number>()
   for (const line of lines)
@@ -107,8 +110,8 @@ function runOf(lines: readonly Line[], width: number): { first: number; last: nu
  * MIN_FIXED_WIDTH_LINES lines at least as long as one of the commonest line lengths and goes on while lines
  * are (header lines above it stay outside); the run covering most bytes that makes a table wins. Fields
  * are split at byte positions that are spaces on every line of the run; at least two fields, one of them
- * numbers on every line. Undefined for anything else (CSV, prose,
- * binary data, tabs, lines of mixed CR LF and LF).
+ * numbers on every line. Undefined for anything else (CSV, prose, binary data, tabs, lines of mixed CR LF
+ * and LF).
  */
 export function findFixedWidthTable(bytes: Uint8Array): FixedWidthLayout | undefined {
   const lines = linesOf(bytes)
