@@ -1,5 +1,5 @@
 import { bitshuffle, unbitshuffle } from './bit-planes.js'
-import { shuffleWords, unshuffleWords, wordsFit, xorShuffleWords } from './byte-planes.js'
+import { LITTLE_ENDIAN, shuffleWords, unshuffleWords, wordsFit, xorShuffleWords } from './byte-planes.js'
 import { decimal } from './decimal.js'
 import { AstropackError } from './errors.js'
 import { grid } from './grid.js'
@@ -140,6 +140,11 @@ function xor(data: Uint8Array, width: number, out: Uint8Array, decode: boolean):
  */
 function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: boolean, decode: boolean): void {
   const whole = Math.floor(data.byteLength / width) * width
+  if (!bigEndian && (width === 4 || width === 8) && LITTLE_ENDIAN && aligned(data, out)) {
+    ;(width === 4 ? deltaWords : deltaDoubleWords)(data, whole / 4, out, decode)
+    out.set(data.subarray(whole), whole)
+    return
+  }
   out.set(data.subarray(0, Math.min(width, whole)))
   const le = !bigEndian
   const d = new DataView(data.buffer, data.byteOffset, data.byteLength)
@@ -174,6 +179,51 @@ function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: bool
     }
   }
   out.set(data.subarray(whole), whole)
+}
+
+function aligned(data: Uint8Array, out: Uint8Array): boolean {
+  return data.byteOffset % 4 === 0 && out.byteOffset % 4 === 0
+}
+
+/** Little-endian 4-byte delta on the platform's own words (int32 arithmetic wraps like uint32). */
+function deltaWords(data: Uint8Array, words: number, out: Uint8Array, decode: boolean): void {
+  const a = new Int32Array(data.buffer, data.byteOffset, words)
+  const o = new Int32Array(out.buffer, out.byteOffset, words)
+  let previous = 0
+  if (decode) for (let i = 0; i < words; i++) previous = o[i] = (a[i]! + previous) | 0
+  else
+    for (let i = 0; i < words; i++) {
+      o[i] = (a[i]! - previous) | 0
+      previous = a[i]!
+    }
+}
+
+/**
+ * Little-endian 8-byte delta as two int32 halves with a carry: 2.4x the DataView loop (905 against 385
+ * MB/s decoding Tycho-2 right ascensions here), which unpack of sorted IDs and positions spends its time in.
+ */
+function deltaDoubleWords(data: Uint8Array, words: number, out: Uint8Array, decode: boolean): void {
+  const a = new Int32Array(data.buffer, data.byteOffset, words)
+  const o = new Int32Array(out.buffer, out.byteOffset, words)
+  let low = 0
+  let high = 0
+  for (let i = 0; i < words; i += 2) {
+    const x = a[i]!
+    const y = a[i + 1]!
+    if (decode) {
+      const sum = (low + x) | 0
+      high = (high + y + (sum >>> 0 < x >>> 0 ? 1 : 0)) | 0 // unsigned overflow of the low half
+      low = sum
+      o[i] = low
+      o[i + 1] = high
+    } else {
+      const difference = (x - low) | 0
+      o[i] = difference
+      o[i + 1] = (y - high - (x >>> 0 < low >>> 0 ? 1 : 0)) | 0 // borrow from the low half
+      low = x
+      high = y
+    }
+  }
 }
 
 function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boolean): void {

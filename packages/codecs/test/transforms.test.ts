@@ -275,6 +275,40 @@ describe('transforms', () => {
     )
   })
 
+  it('delta is the difference of integers, on aligned words and on any byte offset alike', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { minLength: 1, maxLength: 64 }),
+        fc.constantFrom(4, 8),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        (values, width, bigEndian, offset) => {
+          const n = values.length
+          const mask = (1n << BigInt(8 * width)) - 1n
+          const backing = new Uint8Array(n * width + offset + 3)
+          const data = backing.subarray(offset, offset + n * width + 3) // 3 trailing bytes pass through
+          const view = new DataView(data.buffer, data.byteOffset)
+          const put = (v: DataView, i: number, x: bigint) =>
+            width === 8
+              ? v.setBigUint64(i * 8, x & mask, !bigEndian)
+              : v.setUint32(i * 4, Number(x & mask), !bigEndian)
+          for (const [i, x] of values.entries()) put(view, i, x)
+          data.set([7, 8, 9], n * width)
+          const op = bigEndian ? 'delta-be' : 'delta-le'
+          const encoded = applyTransforms([{ op, width } as TransformStep], data)
+          const expected = new DataView(new ArrayBuffer(n * width))
+          for (const [i, x] of values.entries()) put(expected, i, i === 0 ? x : x - values[i - 1]!)
+          expect(Buffer.from(encoded.subarray(0, n * width))).toEqual(Buffer.from(expected.buffer))
+          expect([...encoded.subarray(n * width)]).toEqual([7, 8, 9])
+          const into = new Uint8Array(backing.byteLength).subarray(offset, offset + data.byteLength)
+          const decoded = invertTransforms([{ op, width } as TransformStep], encoded, into)
+          expect(Buffer.from(decoded)).toEqual(Buffer.from(data))
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  })
+
   it('delta wraps modulo 2^(8 width), like integer arithmetic', () => {
     const data = new Uint8Array(
       new BigInt64Array([9223372036854775807n, -9223372036854775808n, 0n, -1n]).buffer,
