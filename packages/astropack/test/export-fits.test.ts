@@ -31,6 +31,9 @@ const TABLES: [string, number][] = [
   ['astropy-types-600.fits', 1],
 ]
 const CSV = 'jpl-sbdb-asteroids.csv'
+/** Binary data in a 12A column, bytes 0x00-0xFF (see fixtures/fits/README.md). */
+const INDEX_HEAD = 'astrometry-index-head.fits'
+const FIXTURES = fileURLToPath(new URL('./fixtures/fits/', import.meta.url))
 /** Nulls in every type; `low` uses the least int32, so its TNULL must be the greatest. Over 64 KiB: a table. */
 const NULLS_CSV = `n,low,flag,name,x\n${'1,-2147483648,true,a,1.5\n,5,false,,\n3,,,b c,2\n'.repeat(2000)}`
 
@@ -45,6 +48,7 @@ beforeAll(async () => {
   copyFileSync(join(READER_FIXTURES, 'hst-cos-g130m-spectrum.fits'), join(input, TABLES[2]![0]))
   writeFileSync(join(input, TABLES[3]![0]), await repeatTypesTable(200))
   copyFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), join(input, CSV))
+  copyFileSync(join(FIXTURES, INDEX_HEAD), join(input, INDEX_HEAD))
   writeFileSync(join(input, 'nulls.csv'), NULLS_CSV)
   packPath = join(work, 'tables.astropack')
   // Small chunks, so each table spans several row groups.
@@ -137,6 +141,27 @@ describe('export to FITS', () => {
     expect(value(`TFORM${number('vla')}`)).toMatch(/^1PD\(\d+\)$/)
     expect(value(`TFORM${number('c')}`)).toBe('2C')
     expect(value('PCOUNT')).toBeGreaterThan(0)
+  })
+
+  it('writes the bytes 0x80-0xFF of a character column back as single bytes (binary data in nA)', async () => {
+    const output = join(work, 'index-head.out.fits')
+    await exportTable({ packPath, outputPath: output, entry: INDEX_HEAD, table: 1, to: 'fits' })
+    const source = await readHdu(join(input, INDEX_HEAD), 1)
+    const exported = await readHdu(output, 1)
+    expect(card(exported.hdu, 'TFORM1')).toBe('12A')
+    expect(columnsOf(exported.table)).toEqual(columnsOf(source.table))
+    // A FITS string ends at its first NUL: each field's bytes up to there are the source's.
+    const fields = (path: string, hdu: FitsHdu) => {
+      const bytes = readFileSync(path).subarray(hdu.dataStart)
+      return Array.from({ length: 2048 }, (_, row) => {
+        const field = bytes.subarray(row * 12, row * 12 + 12)
+        const end = field.indexOf(0)
+        return Buffer.from(end === -1 ? field : field.subarray(0, end))
+      })
+    }
+    const expected = fields(join(input, INDEX_HEAD), source.hdu)
+    expect(expected.filter((field) => field.some((byte) => byte >= 0x80)).length).toBeGreaterThan(1000)
+    expect(fields(output, exported.hdu)).toEqual(expected)
   })
 
   it.each([

@@ -30,6 +30,9 @@ const TABLES: [string, number, string][] = [
   ['hst-cos-g130m-spectrum.fits', 1, 'HDU 1'],
 ]
 const CSV = 'jpl-sbdb-asteroids.csv'
+/** Binary data in a 12A column, bytes 0x00-0xFF (see fixtures/fits/README.md). */
+const INDEX_HEAD = 'astrometry-index-head.fits'
+const FIXTURES = fileURLToPath(new URL('./fixtures/fits/', import.meta.url))
 /** Nulls in every type; `low` uses the least int32, so its free value must be the greatest. */
 const NULLS_CSV = `n,low,flag,name,x\n${'1,-2147483648,true,a,1.5\n,5,false,,\n3,,,b c,2\n'.repeat(2000)}` // over 64 KiB: stored as a table
 
@@ -45,6 +48,7 @@ beforeAll(async () => {
   copyFileSync(join(READER_FIXTURES, 'hst-cos-g130m-spectrum.fits'), join(input, TABLES[2]![0]))
   writeFileSync(join(input, 'types.fits'), await repeatTypesTable(200))
   copyFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), join(input, CSV))
+  copyFileSync(join(FIXTURES, INDEX_HEAD), join(input, INDEX_HEAD))
   writeFileSync(join(input, 'nulls.csv'), NULLS_CSV)
   packPath = join(work, 'tables.astropack')
   await packFolder({ sourcePath: input, outputPath: packPath, chunkSize: 16 * 1024, threads: 2 })
@@ -115,6 +119,16 @@ describe('export to HDF5', () => {
       expect(readdirSync(work).filter((name) => name.includes('.partial'))).toEqual([])
     },
   )
+
+  it('keeps whole the strings with characters from U+0080 up (bytes 0x80-0xFF of a FITS nA column)', async () => {
+    const output = join(work, 'index-head.h5')
+    await exportTable({ packPath, outputPath: output, entry: INDEX_HEAD, table: 1, to: 'hdf5' })
+    const source = await sourceTable(INDEX_HEAD, 1)
+    const strings = flat(source.getChildAt(0)!) as string[]
+    // h5wasm writes UTF-8, two bytes for each of these: wider than the 12 bytes of the FITS field.
+    expect(Math.max(...strings.map((text) => Buffer.byteLength(text)))).toBeGreaterThan(12)
+    expect(readHdf5(output, 'HDU 1').values.get('kdtree_data_stars')).toEqual(strings)
+  })
 
   it.each([
     [CSV, 0],

@@ -177,6 +177,46 @@ export function leafOf(data: Data): { leaf: Data; first: number } {
   return { leaf, first }
 }
 
+/**
+ * FITS characters are bytes, and the FITS reader gives a byte 0x80-0xFF as the character U+0080-U+00FF
+ * (binary data in `nA` columns, as astrometry.net's index files hold). A string of such characters is
+ * written back as those bytes, so it keeps its length and bytes; a string with other characters (UTF-8
+ * text from a CSV or Parquet table) keeps its UTF-8 bytes. Returns the length in the field, in bytes.
+ */
+export function fitsStringLength(utf8: Uint8Array, start: number, end: number): number {
+  let length = 0
+  for (let i = start; i < end; i++, length++) {
+    const byte = utf8[i]!
+    if (byte < 0x80) continue
+    // U+0080-U+00FF is 0xC2 or 0xC3 and one continuation byte.
+    if ((byte !== 0xc2 && byte !== 0xc3) || i + 1 >= end || (utf8[i + 1]! & 0xc0) !== 0x80) return end - start
+    i++
+  }
+  return length
+}
+
+/** Writes a string's `length` field bytes (as fitsStringLength gave them) at `at`. */
+export function writeFitsString(
+  utf8: Uint8Array,
+  start: number,
+  end: number,
+  length: number,
+  out: Uint8Array,
+  at: number,
+): void {
+  if (length === end - start) {
+    out.set(utf8.subarray(start, end), at)
+    return
+  }
+  for (let i = start; i < end; i++) {
+    const byte = utf8[i]!
+    out[at++] = byte < 0x80 ? byte : ((byte & 0x03) << 6) | (utf8[++i]! & 0x3f)
+  }
+}
+
+/** How many bytes a string (UTF-8 bytes [start, end)) takes in the output's fields. */
+export type StringLength = (utf8: Uint8Array, start: number, end: number) => number
+
 /** What a pass learns of a column: widths, array lengths, integer extremes and nulls. */
 export class ColumnSurvey {
   maxBytes = 0
@@ -185,6 +225,8 @@ export class ColumnSurvey {
   nulls = 0
   min: bigint | undefined
   max: bigint | undefined
+
+  constructor(readonly stringLength: StringLength) {}
 
   add(column: FitsColumn, data: Data): void {
     if (column.shape === 'list') {
@@ -196,8 +238,9 @@ export class ColumnSurvey {
     this.nulls += data.nullCount + (leaf === data ? 0 : leaf.nullCount)
     if (column.element.code === 'A') {
       const offsets = leaf.valueOffsets as Int32Array
+      const text = leaf.values as Uint8Array
       for (let i = first; i < end; i++) {
-        const bytes = offsets[leaf.offset + i + 1]! - offsets[leaf.offset + i]!
+        const bytes = this.stringLength(text, offsets[leaf.offset + i]!, offsets[leaf.offset + i + 1]!)
         if (bytes > this.maxBytes) this.maxBytes = bytes
       }
     } else if (column.element.range !== undefined) this.#addExtremes(leaf, first, end)
@@ -254,8 +297,9 @@ export class ColumnSurvey {
 export async function surveyColumns(
   columns: readonly FitsColumn[],
   batches: AsyncIterable<RecordBatch>,
+  stringLength: StringLength = fitsStringLength,
 ): Promise<{ rows: number; surveys: ColumnSurvey[] }> {
-  const surveys = columns.map(() => new ColumnSurvey())
+  const surveys = columns.map(() => new ColumnSurvey(stringLength))
   let rows = 0
   for await (const batch of batches) {
     rows += batch.numRows

@@ -1,6 +1,6 @@
 import { AstropackError } from '@astropack/codecs'
 import type { Data } from 'apache-arrow'
-import { ELEMENT_BYTES, type FitsColumn, leafOf } from './fits-columns.js'
+import { ELEMENT_BYTES, type FitsColumn, fitsStringLength, leafOf, writeFitsString } from './fits-columns.js'
 
 /**
  * FITS rows and heap from Arrow data: big-endian values at each column's offset in the row, TZERO
@@ -143,14 +143,15 @@ function encodeField(
       for (let i = first + row * count, end = i + count; i < end; i++, at += width) {
         if (leaf.nullCount > 0 && !leaf.getValid(i)) continue
         const start = offsets[leaf.offset + i]!
-        const length = offsets[leaf.offset + i + 1]! - start
+        const end = offsets[leaf.offset + i + 1]!
+        const length = fitsStringLength(text, start, end)
         if (length > width) {
           throw new AstropackError(
             'USAGE',
             `column ${JSON.stringify(column.field.name)}: a string of ${length} bytes in a ${width}A field`,
           )
         }
-        bytes.set(text.subarray(start, start + length), at)
+        writeFitsString(text, start, end, length, bytes, at)
       }
     }
     return

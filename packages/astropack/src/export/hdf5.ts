@@ -31,7 +31,7 @@ export async function writeHdf5Table(stream: TableStream, path: string): Promise
   const plans = stream.schema.fields.map(planHdf5Column)
   let batches = stream.batches
   if (plans.some((plan) => plan.unknown)) {
-    await surveyColumns(plans, batches)
+    await surveyColumns(plans, batches, (_utf8, start, end) => end - start)
     batches = stream.reread()
   }
   const h5 = await import('h5wasm/node')
@@ -72,7 +72,14 @@ function planHdf5Column(field: Field): FitsColumn {
       `column ${JSON.stringify(field.name)} holds variable-length arrays, which HDF5 export does not write (export to fits, parquet or arrow)`,
     )
   }
-  return planColumn(field)
+  const plan = planColumn(field)
+  // h5wasm writes strings as UTF-8, cutting them silently to the field: a FITS source's nA counts its
+  // bytes, and one from 0x80 up is two bytes of UTF-8, so the width is found from the rows.
+  if (plan.element.code === 'A') {
+    plan.width = undefined
+    plan.unknown = true
+  }
+  return plan
 }
 
 /** The typed array each HDF5 numeric type is written from (h5wasm's little-endian type strings). */
