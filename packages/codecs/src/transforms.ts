@@ -140,8 +140,13 @@ function xor(data: Uint8Array, width: number, out: Uint8Array, decode: boolean):
  */
 function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: boolean, decode: boolean): void {
   const whole = Math.floor(data.byteLength / width) * width
-  if (!bigEndian && (width === 4 || width === 8) && LITTLE_ENDIAN && aligned(data, out)) {
-    ;(width === 4 ? deltaWords : deltaDoubleWords)(data, whole / 4, out, decode)
+  if (
+    (width === 4 || width === 8) &&
+    LITTLE_ENDIAN &&
+    data.byteOffset % 4 === 0 &&
+    out.byteOffset % 4 === 0
+  ) {
+    ;(width === 4 ? deltaWords : deltaDoubleWords)(data, whole / 4, out, decode, bigEndian)
     out.set(data.subarray(whole), whole)
     return
   }
@@ -181,48 +186,62 @@ function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: bool
   out.set(data.subarray(whole), whole)
 }
 
-function aligned(data: Uint8Array, out: Uint8Array): boolean {
-  return data.byteOffset % 4 === 0 && out.byteOffset % 4 === 0
-}
-
-/** Little-endian 4-byte delta on the platform's own words (int32 arithmetic wraps like uint32). */
-function deltaWords(data: Uint8Array, words: number, out: Uint8Array, decode: boolean): void {
-  const a = new Int32Array(data.buffer, data.byteOffset, words)
-  const o = new Int32Array(out.buffer, out.byteOffset, words)
-  let previous = 0
-  if (decode) for (let i = 0; i < words; i++) previous = o[i] = (a[i]! + previous) | 0
-  else
-    for (let i = 0; i < words; i++) {
-      o[i] = (a[i]! - previous) | 0
-      previous = a[i]!
-    }
+/** A 32-bit word with its bytes reversed: big-endian values on a little-endian machine. */
+function swap(word: number): number {
+  return (word >>> 24) | ((word >>> 8) & 0xff00) | ((word & 0xff00) << 8) | (word << 24)
 }
 
 /**
- * Little-endian 8-byte delta as two int32 halves with a carry: 2.4x the DataView loop (905 against 385
- * MB/s decoding Tycho-2 right ascensions here), which unpack of sorted IDs and positions spends its time in.
+ * 4-byte delta on the platform's own words (int32 arithmetic wraps like uint32), bytes reversed for
+ * big-endian values: 2-4x the DataView loop.
  */
-function deltaDoubleWords(data: Uint8Array, words: number, out: Uint8Array, decode: boolean): void {
+function deltaWords(data: Uint8Array, words: number, out: Uint8Array, decode: boolean, big: boolean): void {
   const a = new Int32Array(data.buffer, data.byteOffset, words)
   const o = new Int32Array(out.buffer, out.byteOffset, words)
+  let previous = 0
+  for (let i = 0; i < words; i++) {
+    const x = big ? swap(a[i]!) : a[i]!
+    const y = decode ? (x + previous) | 0 : (x - previous) | 0
+    o[i] = big ? swap(y) : y
+    previous = decode ? y : x
+  }
+}
+
+/**
+ * 8-byte delta as two int32 halves with a carry, bytes reversed for big-endian values: 1.8-2.4x the
+ * DataView loop (decoding Tycho-2 right ascensions: 905 against 385 MB/s), which unpack of sorted IDs
+ * and positions spends its time in.
+ */
+function deltaDoubleWords(
+  data: Uint8Array,
+  words: number,
+  out: Uint8Array,
+  decode: boolean,
+  big: boolean,
+): void {
+  const a = new Int32Array(data.buffer, data.byteOffset, words)
+  const o = new Int32Array(out.buffer, out.byteOffset, words)
+  const lowAt = big ? 1 : 0 // the word holding the low half
   let low = 0
   let high = 0
   for (let i = 0; i < words; i += 2) {
-    const x = a[i]!
-    const y = a[i + 1]!
+    const x = big ? swap(a[i + lowAt]!) : a[i + lowAt]!
+    const y = big ? swap(a[i + 1 - lowAt]!) : a[i + 1 - lowAt]!
+    let resultLow: number
+    let resultHigh: number
     if (decode) {
-      const sum = (low + x) | 0
-      high = (high + y + (sum >>> 0 < x >>> 0 ? 1 : 0)) | 0 // unsigned overflow of the low half
-      low = sum
-      o[i] = low
-      o[i + 1] = high
+      resultLow = (low + x) | 0
+      resultHigh = (high + y + (resultLow >>> 0 < x >>> 0 ? 1 : 0)) | 0 // unsigned overflow of the low half
+      low = resultLow
+      high = resultHigh
     } else {
-      const difference = (x - low) | 0
-      o[i] = difference
-      o[i + 1] = (y - high - (x >>> 0 < low >>> 0 ? 1 : 0)) | 0 // borrow from the low half
+      resultLow = (x - low) | 0
+      resultHigh = (y - high - (x >>> 0 < low >>> 0 ? 1 : 0)) | 0 // borrow from the low half
       low = x
       high = y
     }
+    o[i + lowAt] = big ? swap(resultLow) : resultLow
+    o[i + 1 - lowAt] = big ? swap(resultHigh) : resultHigh
   }
 }
 
