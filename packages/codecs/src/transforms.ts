@@ -135,8 +135,9 @@ function xor(data: Uint8Array, width: number, out: Uint8Array, decode: boolean):
 }
 
 /**
- * Difference with the previous element as an unsigned integer modulo 2^(8 width), through DataView words
- * (fast in V8, any alignment); 8-byte elements as two 32-bit halves with a borrow.
+ * Difference with the previous element as an unsigned integer modulo 2^(8 width): on int32 words when both
+ * arrays are aligned (deltaWords, deltaDoubleWords), else through DataView words (any alignment); 8-byte
+ * elements as two 32-bit halves with a carry.
  */
 function delta(data: Uint8Array, width: number, out: Uint8Array, bigEndian: boolean, decode: boolean): void {
   const whole = Math.floor(data.byteLength / width) * width
