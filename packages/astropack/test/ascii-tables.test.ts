@@ -54,6 +54,14 @@ describe("astropy's ASCII tables stored as typed columns, unpacked byte for byte
       .join(' '),
   )
   writeFileSync(join(dir, 'matrix.txt'), `${matrix.join('\n')}\n`)
+  // JSON with a key to a line, as MAST answers (`{"data": [{"ra": 1.5,`): its lines split in two at commas.
+  const objects = ra
+    .slice(0, 400)
+    .map((x, i) => `{"ra": ${x},\n   "sweep": ${sweep[i]},\n   "name": "s${i}"}`)
+  writeFileSync(
+    join(dir, 'mast.json'),
+    `{"data": [${objects.join(',\n  ')}],\n "fields": [{"name": "ra", "type": "float"}]}\n`,
+  )
   const rounds = roundTrip(work, dir, 'ascii')
 
   it('lists each as a table of its 1000 rows, with its names', async () => {
@@ -66,9 +74,9 @@ describe("astropy's ASCII tables stored as typed columns, unpacked byte for byte
     }
   })
 
-  it('leaves text split by spaces alone when it is no table of numbers, or too wide for its rows', async () => {
+  it('leaves text alone that splits at spaces or commas but is no table of numbers, or too wide for its rows', async () => {
     const { reader } = await rounds
-    for (const entry of ['settings.conf', 'matrix.txt']) {
+    for (const entry of ['settings.conf', 'matrix.txt', 'mast.json']) {
       expect(readFileSync(join(dir, entry)).byteLength, entry).toBeGreaterThan(16 * 1024)
       expect(reader.segmentsOf(reader.entry(entry)), entry).toBeUndefined()
     }

@@ -62,6 +62,29 @@ export function splitLine(line: Uint8Array, delimiter: number): string[] | undef
   }
 }
 
+/**
+ * Whether a field that does not start with a quote holds one: no header of a table (RFC 4180 quotes whole
+ * fields), but JSON written one key to a line (`{"data": [{"ra": 1.5,`), whose lines split in two at
+ * their commas as a table's would.
+ */
+function bareQuote(line: Uint8Array, delimiter: number): boolean {
+  const FIELD_START = 0
+  const UNQUOTED = 1
+  const QUOTED = 2
+  const CLOSED = 3 // a quote inside a quoted field: its end, or the first of two that stand for one
+  let state = FIELD_START
+  for (const byte of line) {
+    if (byte === delimiter && state !== QUOTED) state = FIELD_START
+    else if (byte === QUOTE) {
+      if (state === UNQUOTED) return true
+      state = state === QUOTED ? CLOSED : QUOTED
+    } else if (state === CLOSED)
+      return true // text after a closing quote
+    else if (state === FIELD_START) state = UNQUOTED
+  }
+  return false
+}
+
 /** How much of a file's start is read to find its header below comment lines: first, then at most. */
 const HEADER_BYTES = 64 * 1024
 const MAX_HEADER_BYTES = 1024 * 1024
@@ -98,7 +121,7 @@ function isRule(line: Uint8Array, delimiter: number): boolean {
 function headerFields(line: Uint8Array): { delimiter: number; names: string[] } | undefined {
   let best: { delimiter: number; names: string[] } | undefined
   for (const delimiter of [COMMA, TAB, BAR]) {
-    const names = splitLine(line, delimiter) ?? []
+    const names = (!bareQuote(line, delimiter) && splitLine(line, delimiter)) || []
     if (names.length >= 2 && names.length > (best?.names.length ?? 0)) best = { delimiter, names }
   }
   if (best) return best
