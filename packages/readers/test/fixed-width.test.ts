@@ -163,6 +163,31 @@ describe('fixed-width tables: the KStars star list', () => {
   })
 })
 
+describe('fixed-width tables: an IPAC table from IRSA', () => {
+  const ipac = fixture('irsa-sha-pid-head.tbl').toString('latin1')
+  const [, namesLine, , ...rows] = ipac.trimEnd().split('\n')
+  // The columns as IPAC defines them: between the bars of the names line.
+  const bars = [...namesLine!.matchAll(/\|/g)].map((match) => match.index)
+  const names = namesLine!
+    .split('|')
+    .slice(1, -1)
+    .map((name) => name.trim())
+  const cells = (c: number) => rows.map((row) => row.slice(bars[c]! + 1, bars[c + 1]).trim())
+
+  it('splits fields at the bars, not at the spaces inside text values, named by the names line', async () => {
+    const scan = await scanFixedWidth(bytesSource(latin1(ipac)))
+    expect(scan.rowCount).toBe(39)
+    expect(scan.fields.map((field) => field.name)).toEqual(names)
+    expect(scan.fields.slice(1).map((field) => field.start - 1)).toEqual(bars.slice(1, -1))
+    const columns = columnsOf(await readAll(latin1(ipac), { scan }))
+    const mode = names.indexOf('modedisplayname')
+    expect(columns[mode]).toContain('IRS Peakup Image') // spaces inside one value
+    expect(columns[mode]).toEqual(cells(mode))
+    expect(columns[names.indexOf('cra')]).toEqual(cells(names.indexOf('cra')))
+    expect(columns[names.indexOf('reqkey')]).toEqual(cells(0).map(Number))
+  })
+})
+
 describe('fixed-width tables: damaged and foreign input', () => {
   const eopBytes = latin1(eop)
   const expectedRows = (count: number) => transpose(eopValues(eopRows.slice(0, count)))

@@ -11,6 +11,10 @@ const CR = 13
 const SPACE = 32
 const TAB = 9
 const HASH = 35
+const BAR = 124
+
+/** Header lines right above the data that may name its columns (IPAC: names, types, units, nulls). */
+const HEADER_WINDOW = 4
 
 /**
  * How much of a file's start the table is looked for in, by the packer and the reader alike: enough lines
@@ -109,7 +113,8 @@ function runOf(lines: readonly Line[], width: number): { first: number; last: nu
  * Finds a fixed-width table in a file's first bytes. Its data lines are a run that starts at the first of
  * MIN_FIXED_WIDTH_LINES lines at least as long as one of the commonest line lengths and goes on while lines
  * are (header lines above it stay outside); the run covering most bytes that makes a table wins. Fields
- * are split at byte positions that are spaces on every line of the run; at least two fields, one of them
+ * are split at byte positions that are spaces on every line of the run, or under an IPAC header at its
+ * bars (when those are spaces on every line); at least two fields, one of them
  * numbers on every line. Undefined for anything else (CSV, prose, binary data, tabs, lines of mixed CR LF
  * and LF).
  */
@@ -152,11 +157,20 @@ function layoutOf(
       if (i < width && byte !== SPACE) blank[i] = 0
     }
   }
-  // A field ends at the first separator after a run of filled positions.
-  const ends: number[] = []
-  for (let i = 1; i < width; i++) if (blank[i] && !blank[i - 1]) ends.push(i)
-  // Separators at the end of every line are the last field's trailing spaces, not a boundary.
-  if (ends.length > 0 && blank.subarray(ends.at(-1)!).every((b) => b === 1)) ends.pop()
+  // An IPAC table's header bars say where its fields end, spaces inside a field's values or not (`IRS
+  // Peakup Image`). Else a field ends at the first separator after a run of filled positions.
+  const above = lines.slice(0, first)
+  // The first bar opens the first field, the last closes the last, which runs to the line's end.
+  const bars = ipacBars(bytes, above)
+    ?.slice(1, -1)
+    .filter((at) => at < width)
+  let ends: number[] = []
+  if (bars && bars.length > 0 && bars.every((at) => blank[at] === 1)) ends = bars
+  else {
+    for (let i = 1; i < width; i++) if (blank[i] && !blank[i - 1]) ends.push(i)
+    // Separators at the end of every line are the last field's trailing spaces, not a boundary.
+    if (ends.length > 0 && blank.subarray(ends.at(-1)!).every((b) => b === 1)) ends.pop()
+  }
   if (ends.length === 0) return undefined
   const starts = [0, ...ends.map((end) => end + 1)]
   const fields = starts.map((start, c) => ({ name: '', start, end: ends[c] ?? width }))
@@ -164,7 +178,7 @@ function layoutOf(
     run.every((line) => NUMBER.test(text(bytes, line.start + start, line.start + end))),
   )
   if (!numeric) return undefined
-  const names = headerNames(bytes, lines.slice(0, first), fields)
+  const names = headerNames(bytes, above, fields)
   fields.forEach((field, c) => {
     field.name = names[c]!
   })
@@ -179,12 +193,28 @@ function layoutOf(
 
 const utf8 = new TextDecoder()
 
+/**
+ * The positions of the bars of an IPAC table's names line (`|  ra|  dec|`), the first of the lines above
+ * the data (at most HEADER_WINDOW of them) that starts and ends with a bar; undefined without one.
+ */
+function ipacBars(bytes: Uint8Array, above: readonly Line[]): number[] | undefined {
+  for (const line of above.slice(-HEADER_WINDOW)) {
+    let end = line.length
+    while (end > 0 && bytes[line.start + end - 1] === SPACE) end--
+    if (bytes[line.start] !== BAR || end < 2 || bytes[line.start + end - 1] !== BAR) continue
+    const bars: number[] = []
+    for (let i = 0; i < end; i++) if (bytes[line.start + i] === BAR) bars.push(i)
+    return bars
+  }
+  return undefined
+}
+
 function text(bytes: Uint8Array, start: number, end: number): string {
   return utf8.decode(bytes.subarray(start, end)).trim()
 }
 
 /**
- * Column names from a header line above the data: of the last four, the first that names most fields
+ * Column names from a header line above the data: of the last HEADER_WINDOW, the first that names most fields
  * (IPAC's names line, not its types, units or nulls below it). A field is named by the words that lie
  * within its bytes (`x Err`); a word across two fields (`Date` over year, month and day) names neither;
  * fields left without a name, and all of them when no line names half, are col1, col2, ... A word needs a
@@ -197,7 +227,7 @@ function headerNames(
 ): string[] {
   let best: (string | undefined)[] = []
   let bestCount = 0
-  for (const line of above.slice(-4)) {
+  for (const line of above.slice(-HEADER_WINDOW)) {
     const names = lineNames(bytes, line, fields)
     const count = names.filter((name) => name !== undefined).length
     if (count > bestCount && count * 2 >= fields.length) [best, bestCount] = [names, count]
@@ -206,7 +236,6 @@ function headerNames(
 }
 
 const LETTER = /\p{L}/u
-const BAR = 124
 /** What separates the words of a title line: spaces, and the bars of IPAC tables (`|   ra|  dec|`). */
 const isGap = (byte: number) => byte === SPACE || byte === BAR
 
