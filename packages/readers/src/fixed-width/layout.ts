@@ -114,9 +114,8 @@ function runOf(lines: readonly Line[], width: number): { first: number; last: nu
  * MIN_FIXED_WIDTH_LINES lines at least as long as one of the commonest line lengths and goes on while lines
  * are (header lines above it stay outside); the run covering most bytes that makes a table wins. Fields
  * are split at byte positions that are spaces on every line of the run, or under an IPAC header at its
- * bars (when those are spaces on every line); at least two fields, one of them
- * numbers on every line. Undefined for anything else (CSV, prose, binary data, tabs, lines of mixed CR LF
- * and LF).
+ * bars (when those are spaces on every line); at least two fields, one of them numbers on every line.
+ * Undefined for anything else (CSV, prose, binary data, tabs, lines of mixed CR LF and LF).
  */
 export function findFixedWidthTable(bytes: Uint8Array): FixedWidthLayout | undefined {
   const lines = linesOf(bytes)
