@@ -52,7 +52,7 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   }
   const entries = await walkSource(options.sourcePath, [outputPath])
   const inputBytes = entries.reduce((sum, entry) => sum + entry.size, 0)
-  const pool = taskRunner(inputBytes, options.threads)
+  const pool = taskRunner(inputBytes, 'encode', options.threads)
   try {
     return await withAtomicFile(outputPath, { overwrite: options.overwrite }, async (out) => {
       const writer = new PackageWriter(out)

@@ -41,7 +41,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     const root = await realpath(options.outputPath)
     await preflight(root, wanted, options.overwrite ?? false)
     const total = wanted.reduce((sum, entry) => sum + entry.size, 0)
-    const pool = taskRunner(total, options.threads)
+    const pool = taskRunner(total, 'decode', options.threads)
     const buffers = new BufferPool()
     // One queue for every file: the next file's chunks go to the workers while the last ones of the
     // previous file are written, and each file is checked and renamed in its turn.

@@ -58,6 +58,7 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
   const decodeEntries: EntriesDecoder = async (reader, entries, sink) => {
     pool ??= taskRunner(
       reader.entries.reduce((sum, e) => sum + e.size, 0),
+      'decode',
       options.threads,
     )
     const runner = pool

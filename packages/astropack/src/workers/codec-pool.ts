@@ -137,24 +137,30 @@ export interface TaskRunner {
 
 /**
  * Below this many bytes of input, tasks run on this thread. Each worker costs its start (~100 ms) and its
- * own warm-up of the compiled code (a second copy of the JIT's work), which parallel coding must win back.
- * Measured on 2 cores, against 2 workers (wall seconds): a 39 MB FITS table packs in 0.57-0.66 against
- * 0.68-0.76 and unpacks in 0.28-0.37 against 0.50-0.53; a 60 MB CSV packs in 1.11-1.17 against 1.23-1.26
- * with 1.2-1.3 against 2.0-2.1 s of CPU; from the 89 MB Tycho-2 CSV up the workers win (pack 1.34 against
- * 1.52-1.56 s). With more cores the workers win back their cost sooner: the bound shrinks with them (an
- * estimate; not measured on more than 2).
+ * own warm-up of the compiled code (a second copy of the JIT's work), which parallel coding must win back,
+ * and decoding does less work per byte than encoding, so it wins it back later. Measured on 2 cores against
+ * 2 workers, wall seconds (user CPU):
+ * - decode: a 39 MB FITS table unpacks in 0.28-0.37 against 0.50-0.53 (0.26 against 0.45), a 57 MiB CSV in
+ *   0.59-0.66 against 0.64-0.81 (0.60-0.70 against 1.01-1.26); the 141 MB astrometry.net index validates
+ *   (--full) in 0.47-0.52 against 0.55-0.62; the 481 MiB corpus wants the workers (1.90-2.02 against
+ *   2.43-2.59).
+ * - encode: the 39 MB FITS table packs in 0.57-0.66 against 0.68-0.76, a 39 MB HDF5 table in 0.41-0.47
+ *   against 0.46-0.56; a 57 MiB CSV wants the workers (1.00-1.10 against 1.12-1.24).
+ * With more cores the workers win back their cost sooner: the bounds shrink with them (an estimate, not
+ * measured on more than 2).
  */
-export function inlineBytes(cores = defaultThreads()): number {
-  return Math.max(8, Math.floor(128 / Math.max(2, cores))) * 1024 * 1024
+export function inlineBytes(work: 'encode' | 'decode', cores = defaultThreads()): number {
+  const onTwoCores = work === 'encode' ? 48 : 128
+  return Math.max(8, Math.floor((2 * onTwoCores) / Math.max(2, cores))) * 1024 * 1024
 }
 
 /**
  * `threads` worker threads when asked for; by default, one per core, or this thread alone when the input
- * is under inlineBytes().
+ * is under inlineBytes(work).
  */
-export function taskRunner(bytes: number, threads?: number): TaskRunner {
+export function taskRunner(bytes: number, work: 'encode' | 'decode', threads?: number): TaskRunner {
   if (threads !== undefined) return new CodecPool(threads)
-  return bytes < inlineBytes() ? new InlineRunner() : new CodecPool(defaultThreads())
+  return bytes < inlineBytes(work) ? new InlineRunner() : new CodecPool(defaultThreads())
 }
 
 /** Tasks run one after another on this thread, with the same results a worker gives. */
