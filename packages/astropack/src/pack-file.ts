@@ -51,7 +51,7 @@ async function readExact(file: FileHandle, into: Uint8Array, position: number, p
  * hashes on this thread and encodes on the workers. The first chunk of a segment (or group of a table)
  * picks its transform chains on a sample; that pick serves the rest (see FirstPick).
  */
-export async function packFile(context: PackContext, entry: SourceEntry): Promise<void> {
+export async function packFile(context: PackContext, entry: SourceEntry): Promise<string> {
   const { writer, queue } = context
   const file = await open(entry.absolutePath, 'r')
   try {
@@ -109,9 +109,32 @@ export async function packFile(context: PackContext, entry: SourceEntry): Promis
       )
     const sha256 = hash.digestHex()
     await queue.push(Promise.resolve(() => writer.endFile(sha256)))
+    return sha256
   } finally {
     await file.close()
   }
+}
+
+/**
+ * Adds a file identical to the earlier file `original` (see SameFiles) as records of its chunks, with a
+ * copy of its tables in the manifest (a delimited table, named after its file, takes the copy's name).
+ */
+export async function repeatFile(context: PackContext, entry: SourceEntry, original: string): Promise<void> {
+  await context.queue.push(
+    Promise.resolve(() => {
+      context.writer.repeatFile({ path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }, original)
+      const name = (path: string) => path.slice(path.lastIndexOf('/') + 1)
+      for (const table of context.tables.filter((t) => t.entry === original)) {
+        context.tables.push({
+          ...table,
+          entry: entry.path,
+          name: table.name === name(original) ? name(entry.path) : table.name,
+          columns: table.columns.map((column) => ({ ...column })),
+        })
+      }
+      context.onBytes(entry.size, entry.path)
+    }),
+  )
 }
 
 /**

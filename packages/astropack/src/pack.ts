@@ -5,8 +5,9 @@ import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/for
 import { withAtomicFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { inFlight, OrderedQueue } from './ordered-queue.js'
-import { type PackContext, packFile } from './pack-file.js'
+import { type PackContext, packFile, repeatFile } from './pack-file.js'
 import type { Progress } from './progress.js'
+import { SameFiles } from './same-files.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 import { walkSource } from './walk.js'
 import { taskRunner } from './workers/codec-pool.js'
@@ -72,11 +73,16 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
           options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry })
         },
       }
+      const packed = new SameFiles()
       for (const entry of entries) {
         if (entry.kind === 'directory') {
           const meta = { path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }
           await queue.push(Promise.resolve(() => writer.addDirectory(meta)))
-        } else await packFile(context, entry)
+          continue
+        }
+        const original = await packed.original(entry)
+        if (original) await repeatFile(context, entry, original.path)
+        else packed.add(entry, await packFile(context, entry))
       }
       await queue.drain()
       const packageBytes = await writer.finish(

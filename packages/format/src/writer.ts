@@ -46,8 +46,8 @@ interface OpenFile extends EntryMeta {
 
 /**
  * Streams a package: header, then each entry's chunks as they come, then index and trailer.
- * Usage: `addDirectory` / `beginFile` + `writeChunk`* (or `repeatChunk`) + `endFile(sha256)`, then
- * `finish(manifest)`.
+ * Usage: `addDirectory` / `beginFile` + `writeChunk`* (or `repeatChunk`) + `endFile(sha256)` / `repeatFile`,
+ * then `finish(manifest)`.
  */
 export class PackageWriter {
   readonly #sink: ByteSink
@@ -149,6 +149,27 @@ export class PackageWriter {
     this.#chunks.push({ ...chunk })
     open.size += fileBytes
     return this.#chunks.length - 1
+  }
+
+  /**
+   * Adds a file whose bytes are those of the earlier file `original` (same SHA-256, which the caller has
+   * checked): records of the original's chunks and segments, its stored bytes written once (SPEC §5.2).
+   */
+  repeatFile(meta: EntryMeta, original: string): void {
+    const index = this.#entries.findIndex((entry) => entry.kind === 'file' && entry.path === original)
+    const source = this.#entries[index]
+    if (!source) throw new AstropackError('USAGE', `no file ${JSON.stringify(original)} to repeat`)
+    this.#claim(meta.path)
+    const firstChunk = this.#chunks.length
+    for (let i = 0; i < source.chunkCount; i++) this.#chunks.push({ ...this.#chunks[source.firstChunk + i]! })
+    const shift = firstChunk - source.firstChunk
+    for (const segment of this.#segments.filter((s) => s.entryIndex === index))
+      this.#segments.push({
+        ...segment,
+        entryIndex: this.#entries.length,
+        firstChunk: segment.firstChunk + shift,
+      })
+    this.#entries.push({ ...source, path: meta.path, mode: meta.mode, mtimeMs: meta.mtimeMs, firstChunk })
   }
 
   #chainId(chain: readonly TransformStep[]): number {

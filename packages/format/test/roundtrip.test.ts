@@ -86,6 +86,30 @@ describe('container round trip', () => {
     await expect(reader.readEntry('a.txt')).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' })
   })
 
+  it('repeats an earlier file as records of its chunks, readable on their own; refuses other repeats', async () => {
+    const parts: Uint8Array[] = []
+    const writer = new PackageWriter({ write: async (bytes) => void parts.push(bytes.slice()) })
+    const zstd = await loadCodec('zstd')
+    const raw = new TextEncoder().encode('a file copied into two folders\n'.repeat(100))
+    writer.beginFile({ path: 'x/a.txt', mode: 0o644, mtimeMs: 0 })
+    await writer.writeChunk({ stored: zstd.encode(raw), rawSize: raw.byteLength, codec: 'zstd' })
+    writer.endFile(sha256(raw))
+    expect(() => writer.repeatFile({ path: 'y/b.txt', mode: 0o600, mtimeMs: 1 }, 'x/missing.txt')).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    )
+    writer.repeatFile({ path: 'y/a.txt', mode: 0o600, mtimeMs: 1 }, 'x/a.txt')
+    expect(() => writer.repeatFile({ path: 'y/a.txt', mode: 0o600, mtimeMs: 1 }, 'x/a.txt')).toThrow(
+      expect.objectContaining({ code: 'USAGE' }), // added twice
+    )
+    await writer.finish(testManifest())
+    const reader = await openPackage(fromBytes(concatBytes(parts)))
+    const [a, b] = [reader.entry('x/a.txt'), reader.entry('y/a.txt')]
+    expect(b).toMatchObject({ mode: 0o600, size: raw.byteLength, sha256: sha256(raw), chunkCount: 1 })
+    expect(b.firstChunk).not.toBe(a.firstChunk)
+    expect(reader.chunks[b.firstChunk]).toEqual(reader.chunks[a.firstChunk]) // the same stored bytes
+    expect(await reader.readEntry('y/a.txt')).toEqual(raw)
+  })
+
   it('refuses to finish with a manifest that JSON would make invalid (Infinity and NaN become null)', async () => {
     for (const mean of [Number.POSITIVE_INFINITY, Number.NaN]) {
       const writer = new PackageWriter({ write: async () => {} })

@@ -1,0 +1,61 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { format, validatePackage } from 'astropack' // built: its workers run compiled JavaScript
+import { describe, expect, it } from 'vitest'
+import { roundTrip, scratchFolder } from './round-trip.js'
+
+const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
+const work = scratchFolder('astropack-same-files-')
+
+describe('a file identical to an earlier one', () => {
+  const csv = readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'))
+  const fits = readFileSync(join(SAMPLE, 'fits/sdss-psField-003366-3-0110.fit'))
+  // The same size and the same first and last 64 KiB, one byte apart in the middle: only the hash tells.
+  const edited = Buffer.from(csv)
+  edited[csv.byteLength >> 1]! ^= 1
+  const folders = { alone: join(work, 'alone'), twice: join(work, 'twice') }
+  for (const dir of Object.values(folders)) {
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'a.csv'), csv)
+    writeFileSync(join(dir, 'edited.csv'), edited)
+    writeFileSync(join(dir, 'p.fit'), fits)
+  }
+  writeFileSync(join(folders.twice, 'copy-of-a.csv'), csv)
+  writeFileSync(join(folders.twice, 'copy-of-p.fit'), fits)
+  // Each unpacked and checked file by file against the originals' SHA-256.
+  const alone = roundTrip(work, folders.alone, 'alone')
+  const twice = roundTrip(work, folders.twice, 'twice')
+
+  it("is stored as records of the earlier file's chunks: the package grows by index records only", async () => {
+    const [a, b] = await Promise.all([alone, twice])
+    const growth = readFileSync(b.pkg).byteLength - readFileSync(a.pkg).byteLength
+    expect(growth).toBeGreaterThan(0)
+    expect(growth).toBeLessThan(4096) // the copies are 1.8 MB
+    const chunksOf = (path: string) => {
+      const entry = b.reader.entry(path)
+      return Array.from({ length: entry.chunkCount }, (_, i) => b.reader.chunks[entry.firstChunk + i])
+    }
+    expect(chunksOf('copy-of-a.csv')).toEqual(chunksOf('a.csv'))
+    expect(chunksOf('copy-of-p.fit')).toEqual(chunksOf('p.fit'))
+    expect(chunksOf('edited.csv')).not.toEqual(chunksOf('a.csv'))
+    expect(await validatePackage({ packPath: b.pkg, checksumVerification: 'full' })).toMatchObject({
+      isValid: true,
+    })
+  })
+
+  it('keeps its own entry, tables and columns', async () => {
+    const { reader } = await twice
+    expect(reader.entry('copy-of-a.csv').sha256).toBe(reader.entry('a.csv').sha256)
+    const tables = reader.manifest.tables ?? []
+    const of = (entry: string) => tables.filter((table) => table.entry === entry)
+    expect(of('copy-of-a.csv')).toEqual([
+      { ...of('a.csv')[0], entry: 'copy-of-a.csv', name: 'copy-of-a.csv' },
+    ])
+    expect(of('copy-of-p.fit')).toEqual(of('p.fit').map((table) => ({ ...table, entry: 'copy-of-p.fit' })))
+    expect(of('copy-of-p.fit').length).toBeGreaterThan(0)
+    const column = (entry: string) => format.columnValues(reader, { entry, column: 'H' })
+    expect(await column('copy-of-a.csv')).toEqual(await column('a.csv'))
+    expect((await column('a.csv')).length).toBe(7099)
+  })
+})
