@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { AstropackError, type CodecName, createSha256, type Sha256 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
 import { fixedLinesEnd } from '@astropack/format/layouts'
@@ -123,12 +124,11 @@ export async function repeatFile(context: PackContext, entry: SourceEntry, origi
   await context.queue.push(
     Promise.resolve(() => {
       context.writer.repeatFile({ path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }, original)
-      const name = (path: string) => path.slice(path.lastIndexOf('/') + 1)
       for (const table of context.tables.filter((t) => t.entry === original)) {
         context.tables.push({
           ...table,
           entry: entry.path,
-          name: table.name === name(original) ? name(entry.path) : table.name,
+          name: table.name === basename(original) ? basename(entry.path) : table.name,
           columns: table.columns.map((column) => ({ ...column })),
         })
       }

@@ -1,5 +1,5 @@
-import { open } from 'node:fs/promises'
-import { createSha256 } from '@astropack/codecs'
+import { type FileHandle, open } from 'node:fs/promises'
+import { createSha256, type Sha256 } from '@astropack/codecs'
 import type { SourceEntry } from './walk.js'
 
 /** Bytes compared at each end of two files of one size before either is hashed whole. */
@@ -10,13 +10,15 @@ const READ_BYTES = 4 * 1024 * 1024
 interface Packed {
   entry: SourceEntry
   sha256: string
+  /** The SHA-256 of its first and last bytes, once a later file of its size asked. */
+  ends?: string
 }
 
 /**
  * Files packed so far, by size, to store a file identical to an earlier one as records of its chunks
  * (calibration frames copied into each observation's folder). Files of one size are common (every frame
- * of a camera), so the first and last 64 KiB are compared before the new file is hashed whole; the
- * SHA-256s, not the bytes looked at, decide.
+ * of a camera), so their first and last 64 KiB are compared (by a hash of them, each file's read once)
+ * before the new file is hashed whole; the SHA-256s of the whole files decide.
  */
 export class SameFiles {
   readonly #bySize = new Map<number, Packed[]>()
@@ -36,7 +38,8 @@ export class SameFiles {
     const ends = await endsOf(entry)
     let sha256: string | undefined
     for (const candidate of candidates) {
-      if (!sameBytes(ends, await endsOf(candidate.entry))) continue
+      candidate.ends ??= await endsOf(candidate.entry)
+      if (candidate.ends !== ends) continue
       sha256 ??= await sha256Of(entry)
       if (sha256 === candidate.sha256) return { path: candidate.entry.path, sha256 }
     }
@@ -44,36 +47,38 @@ export class SameFiles {
   }
 }
 
-async function endsOf(entry: SourceEntry): Promise<Uint8Array> {
+/** The SHA-256 of a file's first and last ENDS_BYTES (the whole of a small file). */
+async function endsOf(entry: SourceEntry): Promise<string> {
   const length = Math.min(entry.size, ENDS_BYTES)
-  const bytes = new Uint8Array(2 * length)
-  const file = await open(entry.absolutePath, 'r')
-  try {
-    await file.read(bytes, 0, length, 0)
-    await file.read(bytes, length, length, entry.size - length)
-  } finally {
-    await file.close()
-  }
-  return bytes
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0
-}
-
-async function sha256Of(entry: SourceEntry): Promise<string> {
   const hash = createSha256()
-  const buffer = new Uint8Array(Math.min(READ_BYTES, entry.size))
   const file = await open(entry.absolutePath, 'r')
   try {
-    for (let at = 0; at < entry.size; ) {
-      const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.byteLength, entry.size - at), at)
-      if (bytesRead === 0) break
-      hash.update(buffer.subarray(0, bytesRead))
-      at += bytesRead
-    }
+    await hashRange(file, hash, 0, length)
+    await hashRange(file, hash, entry.size - length, entry.size)
   } finally {
     await file.close()
   }
   return hash.digestHex()
+}
+
+async function sha256Of(entry: SourceEntry): Promise<string> {
+  const hash = createSha256()
+  const file = await open(entry.absolutePath, 'r')
+  try {
+    await hashRange(file, hash, 0, entry.size)
+  } finally {
+    await file.close()
+  }
+  return hash.digestHex()
+}
+
+/** Hashes bytes [from, to) of a file, READ_BYTES at a time; a file cut short hashes what it has. */
+async function hashRange(file: FileHandle, hash: Sha256, from: number, to: number): Promise<void> {
+  const buffer = new Uint8Array(Math.min(READ_BYTES, to - from))
+  for (let at = from; at < to; ) {
+    const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.byteLength, to - at), at)
+    if (bytesRead === 0) return
+    hash.update(buffer.subarray(0, bytesRead))
+    at += bytesRead
+  }
 }
