@@ -42,12 +42,18 @@ export function frameBound(size: number): number {
 }
 
 /**
- * The size of pooled buffer to take for `bytes` bytes: one size for every chunk up to the default, frame
- * and table-group frames included (so buffers go round between reads, encodes and decodes), whole MiBs
- * above it.
+ * The size of pooled buffer to take for `bytes` bytes. Up to the default chunk, a few sizes a factor of
+ * 4 apart (64 KiB to one chunk and its frame), so buffers go round between reads, encodes and decodes;
+ * whole MiBs above it. A small file must not take a whole chunk's buffer: each transfer to a worker and
+ * back counts as new external memory for V8, and 3,584 small files (52 MiB) moving 8 MiB buffers each
+ * spent 3.4 of 8.9 s packing in the garbage collector.
  */
 export function pooledSize(bytes: number): number {
   const MiB = 1024 * 1024
   const standard = DEFAULT_CHUNK_SIZE + DEFAULT_CHUNK_SIZE / 32
-  return bytes <= standard ? standard : Math.ceil(bytes / MiB) * MiB
+  if (bytes > standard) return Math.ceil(bytes / MiB) * MiB
+  for (let size = SMALLEST_POOLED; size <= standard / 4; size *= 4) if (bytes <= size) return size
+  return standard
 }
+
+const SMALLEST_POOLED = 64 * 1024

@@ -1,5 +1,6 @@
 import { AstropackError } from '@astropack/codecs'
 import { codecOf, type EntryRecord, type PackageReader, type StoredChunk } from '@astropack/format'
+import { DEFAULT_CHUNK_SIZE } from '@astropack/format/layouts'
 import { type BufferPool, pooledSize } from './buffer-pool.js'
 import { inFlight, OrderedQueue } from './ordered-queue.js'
 import type { CodecTaskResult, TaskRunner } from './workers/codec-pool.js'
@@ -77,7 +78,7 @@ export async function decodeEntry(
       let decoded: Promise<CodecTaskResult>
       if (segment.layout === 'rows') {
         const rowCount = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
-        const into = buffers.take(pooledSize(segment.rowsPerGroup * segment.rowWidth))
+        const into = buffers.take(pooledSize(rowCount * segment.rowWidth))
         const task = {
           op: 'decodeRows' as const,
           parts,
@@ -88,7 +89,8 @@ export async function decodeEntry(
         }
         decoded = pool.run(task, [into.buffer, ...inputs])
       } else {
-        const into = buffers.take(pooledSize(0))
+        // A group's text is no longer than its segment's; the writer's groups fit one chunk's buffer.
+        const into = buffers.take(pooledSize(Math.min(segment.rawLength, DEFAULT_CHUNK_SIZE)))
         const task = { op: 'decodeText' as const, parts, delimiter: segment.delimiter, into }
         decoded = pool.run(task, [into.buffer, ...inputs])
       }

@@ -44,3 +44,40 @@ export class OrderedQueue {
     return this.#tail
   }
 }
+
+/**
+ * Work whose order does not matter (a written file's close and rename), run beside the ordered work, at
+ * most `limit` at a time: `add` waits beyond that. The first failure is thrown by the next `add` or by
+ * `settle`.
+ */
+export class BoundedTasks {
+  readonly #limit: number
+  readonly #running = new Set<Promise<void>>()
+  #failure: { error: unknown } | undefined
+
+  constructor(limit: number) {
+    this.#limit = limit
+  }
+
+  async add(work: () => Promise<void>): Promise<void> {
+    this.#throwFailure()
+    const running: Promise<void> = work()
+      .catch((error) => {
+        this.#failure ??= { error }
+      })
+      .finally(() => this.#running.delete(running))
+    this.#running.add(running)
+    while (this.#running.size >= this.#limit) await Promise.race(this.#running)
+    this.#throwFailure()
+  }
+
+  /** Waits for everything added; throws the first failure. */
+  async settle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.race(this.#running)
+    this.#throwFailure()
+  }
+
+  #throwFailure(): void {
+    if (this.#failure) throw this.#failure.error
+  }
+}

@@ -1,6 +1,5 @@
-import { type FileHandle, open } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { AstropackError, type CodecName, createSha256, type Sha256 } from '@astropack/codecs'
+import { type CodecName, createSha256, type Sha256 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
 import { fixedLinesEnd } from '@astropack/format/layouts'
 import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
@@ -16,6 +15,7 @@ import {
 import { type PlannedSegment, planFile } from './layouts/plan.js'
 import { OPAQUE, type TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
+import type { SourceFile } from './source-file.js'
 import { tableReader } from './version.js'
 import type { SourceEntry } from './walk.js'
 import { groupFrameBound } from './workers/chunk-ops.js'
@@ -38,82 +38,61 @@ export interface PackContext {
 /** The first bytes of a file, which tell its format. */
 const HEAD_SIZE = 2880
 
-async function readExact(file: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
-  let done = 0
-  while (done < into.byteLength) {
-    const { bytesRead } = await file.read(into, done, into.byteLength - done, position + done)
-    if (bytesRead === 0) throw new AstropackError('IO', `${path} shrank while being packed`)
-    done += bytesRead
-  }
-}
-
 /**
  * Packs one file: plans its segments (typed where a reader recognises the layout), reads them in order,
  * hashes on this thread and encodes on the workers. The first chunk of a segment (or group of a table)
  * picks its transform chains on a sample; that pick serves the rest (see FirstPick).
  */
-export async function packFile(context: PackContext, entry: SourceEntry): Promise<string> {
+export async function packFile(context: PackContext, entry: SourceEntry, file: SourceFile): Promise<string> {
   const { writer, queue } = context
-  const file = await open(entry.absolutePath, 'r')
-  try {
-    const head = new Uint8Array(Math.min(HEAD_SIZE, entry.size))
-    await readExact(file, head, 0, entry.path)
-    const plan = await planFile(entry.absolutePath, entry.size, head)
-    await queue.push(
-      Promise.resolve(() => writer.beginFile({ path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs })),
-    )
-    const hash = createSha256()
-    const hasTables = plan.some((segment) => segment.layout !== 'bytes')
-    // The manifest's record of each table: its own copy, which packing fills in (metrics, text row count),
-    // listed when its segment (or its first column stored on its own) is met.
-    const records = new Map<TableSchema, PackContext['tables'][number]>()
-    const record = (schema: TableSchema) => {
-      let table = records.get(schema)
-      if (!table) {
-        table = {
-          entry: entry.path,
-          ...schema,
-          reader: tableReader(schema.source),
-          columns: schema.columns.map((c) => ({ ...c })),
-        }
-        records.set(schema, table)
-        context.tables.push(table)
+  const plan = await planFile(file, file.head(HEAD_SIZE))
+  await queue.push(
+    Promise.resolve(() => writer.beginFile({ path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs })),
+  )
+  const hash = createSha256()
+  const hasTables = plan.some((segment) => segment.layout !== 'bytes')
+  // The manifest's record of each table: its own copy, which packing fills in (metrics, text row count),
+  // listed when its segment (or its first column stored on its own) is met.
+  const records = new Map<TableSchema, PackContext['tables'][number]>()
+  const record = (schema: TableSchema) => {
+    let table = records.get(schema)
+    if (!table) {
+      table = {
+        entry: entry.path,
+        ...schema,
+        reader: tableReader(schema.source),
+        columns: schema.columns.map((c) => ({ ...c })),
       }
-      return table
+      records.set(schema, table)
+      context.tables.push(table)
     }
-    for (const segment of plan) {
-      if (segment.layout === 'rows')
-        await packRows(context, file, entry, segment, hash, segment.table && record(segment.table))
-      else if (segment.layout === 'text') {
-        const table = record(segment.table)
-        await packText(context, file, entry, segment, hash, table)
-      } else {
-        if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
-        const meters = await packBytes(context, file, entry, segment, hash)
-        const tables = segment.columns?.map((column) => record(column.table))
-        // After the segment's chunks are applied, with their workers' measurements.
-        await queue.push(
-          Promise.resolve(() =>
-            segment.columns?.forEach((column, c) => {
-              const meter = meters[c]
-              if (meter) tables![c]!.columns[column.tableColumn]!.metrics = meter.result()
-            }),
-          ),
-        )
-      }
-    }
-    const { size } = await file.stat()
-    if (size !== entry.size)
-      throw new AstropackError(
-        'IO',
-        `${entry.path} changed while being packed (${entry.size} → ${size} bytes)`,
-      )
-    const sha256 = hash.digestHex()
-    await queue.push(Promise.resolve(() => writer.endFile(sha256)))
-    return sha256
-  } finally {
-    await file.close()
+    return table
   }
+  for (const segment of plan) {
+    if (segment.layout === 'rows')
+      await packRows(context, file, entry, segment, hash, segment.table && record(segment.table))
+    else if (segment.layout === 'text') {
+      const table = record(segment.table)
+      await packText(context, file, entry, segment, hash, table)
+    } else {
+      if (hasTables) await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
+      const meters = await packBytes(context, file, entry, segment, hash)
+      const tables = segment.columns?.map((column) => record(column.table))
+      // After the segment's chunks are applied, with their workers' measurements.
+      await queue.push(
+        Promise.resolve(() =>
+          segment.columns?.forEach((column, c) => {
+            const meter = meters[c]
+            if (meter) tables![c]!.columns[column.tableColumn]!.metrics = meter.result()
+          }),
+        ),
+      )
+    }
+  }
+  await file.checkUnchanged()
+  const sha256 = hash.digestHex()
+  await queue.push(Promise.resolve(() => writer.endFile(sha256)))
+  return sha256
 }
 
 /**
@@ -144,7 +123,7 @@ export async function repeatFile(context: PackContext, entry: SourceEntry, origi
  */
 async function packBytes(
   context: PackContext,
-  file: FileHandle,
+  file: SourceFile,
   entry: SourceEntry,
   segment: Extract<PlannedSegment, { layout: 'bytes' }>,
   hash: Sha256,
@@ -157,9 +136,9 @@ async function packBytes(
   for (let position = segment.start; position < segment.end; position += chunkSize) {
     const { chosen, first } = (await pick?.next()) ?? NO_PICK
     const length = Math.min(chunkSize, segment.end - position)
-    const buffer = buffers.take(pooledSize(chunkSize))
+    const buffer = buffers.take(pooledSize(length))
     const raw = buffer.subarray(0, length)
-    await readExact(file, raw, position, entry.path)
+    await file.readInto(raw, position)
     hash.update(raw)
     const measure: ColumnRange[] = []
     const measuring: ColumnMeter[] = []
@@ -174,7 +153,7 @@ async function packBytes(
         measuring.push(meter)
       }
     })
-    const into = buffers.take(pooledSize(frameBound(chunkSize)))
+    const into = buffers.take(pooledSize(frameBound(length)))
     const task = {
       op: 'encode' as const,
       codec: context.codec,
@@ -200,7 +179,7 @@ async function packBytes(
 
 async function packRows(
   context: PackContext,
-  file: FileHandle,
+  file: SourceFile,
   entry: SourceEntry,
   segment: Extract<PlannedSegment, { layout: 'rows' }>,
   hash: Sha256,
@@ -230,9 +209,9 @@ async function packRows(
   for (let first = 0; first < rowCount; first += rowsPerGroup) {
     const { chosen, first: isFirst } = (await pick?.next()) ?? NO_PICK
     const rows = Math.min(rowsPerGroup, rowCount - first)
-    const buffer = buffers.take(pooledSize(rowsPerGroup * rowWidth))
+    const buffer = buffers.take(pooledSize(rows * rowWidth))
     const data = buffer.subarray(0, rows * rowWidth)
-    await readExact(file, data, segment.start + first * rowWidth, entry.path)
+    await file.readInto(data, segment.start + first * rowWidth)
     hash.update(data)
     const task = {
       op: 'encodeRows' as const,
@@ -284,7 +263,7 @@ const MAX_GROUP_BYTES = 32 * 1024 * 1024
 
 async function packText(
   context: PackContext,
-  file: FileHandle,
+  file: SourceFile,
   entry: SourceEntry,
   segment: Extract<PlannedSegment, { layout: 'text' }>,
   hash: Sha256,
@@ -303,9 +282,10 @@ async function packText(
   // by sample simply gets none).
   const pick = new FirstPick<TextColumnChain[]>()
   while (position < segment.end) {
-    const buffer = buffers.take(pooledSize(readSize))
-    const piece = buffer.subarray(0, Math.min(readSize, segment.end - position))
-    await readExact(file, piece, position, entry.path)
+    const pieceSize = Math.min(readSize, segment.end - position)
+    const buffer = buffers.take(pooledSize(pieceSize))
+    const piece = buffer.subarray(0, pieceSize)
+    await file.readInto(piece, position)
     // A group ends at the last newline read (the segment itself ends with one), and a fixed-width table's
     // before its first line without the table's separators.
     let groupEnd = piece.lastIndexOf(10) + 1

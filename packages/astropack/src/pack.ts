@@ -8,6 +8,7 @@ import { inFlight, OrderedQueue } from './ordered-queue.js'
 import { type PackContext, packFile, repeatFile } from './pack-file.js'
 import type { Progress } from './progress.js'
 import { SameFiles } from './same-files.js'
+import { SourceFiles } from './source-file.js'
 import { TOOL_NAME, TOOL_VERSION } from './version.js'
 import { walkSource } from './walk.js'
 import { taskRunner } from './workers/codec-pool.js'
@@ -74,17 +75,30 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
         },
       }
       const packed = new SameFiles()
-      for (const entry of entries) {
-        if (entry.kind === 'directory') {
-          const meta = { path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }
-          await queue.push(Promise.resolve(() => writer.addDirectory(meta)))
-          continue
+      const files = new SourceFiles(
+        entries.filter((entry) => entry.kind === 'file'),
+        context.buffers,
+      )
+      try {
+        for (const entry of entries) {
+          if (entry.kind === 'directory') {
+            const meta = { path: entry.path, mode: entry.mode, mtimeMs: entry.mtimeMs }
+            await queue.push(Promise.resolve(() => writer.addDirectory(meta)))
+            continue
+          }
+          const file = await files.next()
+          try {
+            const original = await packed.original(entry, file)
+            if (original) await repeatFile(context, entry, original.path)
+            else packed.add(entry, await packFile(context, entry, file))
+          } finally {
+            await files.close(file)
+          }
         }
-        const original = await packed.original(entry)
-        if (original) await repeatFile(context, entry, original.path)
-        else packed.add(entry, await packFile(context, entry))
+        await queue.drain()
+      } finally {
+        await files.dispose()
       }
-      await queue.drain()
       const packageBytes = await writer.finish(
         buildManifest(options, entries.length, inputBytes, context.tables),
       )

@@ -1,9 +1,10 @@
 import { type FileHandle, open } from 'node:fs/promises'
 import { createSha256, type Sha256 } from '@astropack/codecs'
+import { FIRST_READ_BYTES, type SourceFile } from './source-file.js'
 import type { SourceEntry } from './walk.js'
 
 /** Bytes compared at each end of two files of one size before either is hashed whole. */
-const ENDS_BYTES = 64 * 1024
+const ENDS_BYTES = FIRST_READ_BYTES
 /** Reads of a file hashed whole to compare it with an earlier one. */
 const READ_BYTES = 4 * 1024 * 1024
 
@@ -31,43 +32,65 @@ export class SameFiles {
     this.#bySize.set(entry.size, list)
   }
 
-  /** The earlier file `entry` is identical to, with their SHA-256, or undefined. */
-  async original(entry: SourceEntry): Promise<{ path: string; sha256: string } | undefined> {
+  /** The earlier file `entry` (open as `file`) is identical to, with their SHA-256, or undefined. */
+  async original(
+    entry: SourceEntry,
+    file: SourceFile,
+  ): Promise<{ path: string; sha256: string } | undefined> {
     const candidates = this.#bySize.get(entry.size)
     if (!candidates) return undefined
-    const ends = await endsOf(entry)
+    if (entry.size <= ENDS_BYTES) {
+      // In memory whole: its SHA-256 costs less than reading the candidates' ends.
+      const sha256 = sha256Hex(file.head(ENDS_BYTES))
+      const same = candidates.find((candidate) => candidate.sha256 === sha256)
+      return same && { path: same.entry.path, sha256 }
+    }
+    const ends = await endsOf(file)
     let sha256: string | undefined
     for (const candidate of candidates) {
-      candidate.ends ??= await endsOf(candidate.entry)
+      candidate.ends ??= await readEnds(candidate.entry)
       if (candidate.ends !== ends) continue
-      sha256 ??= await sha256Of(entry)
+      sha256 ??= await sha256Of(file)
       if (sha256 === candidate.sha256) return { path: candidate.entry.path, sha256 }
     }
     return undefined
   }
 }
 
-/** The SHA-256 of a file's first and last ENDS_BYTES (the whole of a small file). */
-async function endsOf(entry: SourceEntry): Promise<string> {
-  const length = Math.min(entry.size, ENDS_BYTES)
+function sha256Hex(bytes: Uint8Array): string {
+  const hash = createSha256()
+  hash.update(bytes)
+  return hash.digestHex()
+}
+
+/** The SHA-256 of the first and last ENDS_BYTES of a file being packed (larger than that). */
+async function endsOf(file: SourceFile): Promise<string> {
+  const hash = createSha256()
+  hash.update(file.head(ENDS_BYTES))
+  hash.update(await file.slice(file.byteLength - ENDS_BYTES, file.byteLength))
+  return hash.digestHex()
+}
+
+/** The same for an earlier file, read again. */
+async function readEnds(entry: SourceEntry): Promise<string> {
   const hash = createSha256()
   const file = await open(entry.absolutePath, 'r')
   try {
-    await hashRange(file, hash, 0, length)
-    await hashRange(file, hash, entry.size - length, entry.size)
+    await hashRange(file, hash, 0, ENDS_BYTES)
+    await hashRange(file, hash, entry.size - ENDS_BYTES, entry.size)
   } finally {
     await file.close()
   }
   return hash.digestHex()
 }
 
-async function sha256Of(entry: SourceEntry): Promise<string> {
+async function sha256Of(file: SourceFile): Promise<string> {
   const hash = createSha256()
-  const file = await open(entry.absolutePath, 'r')
-  try {
-    await hashRange(file, hash, 0, entry.size)
-  } finally {
-    await file.close()
+  const buffer = new Uint8Array(Math.min(READ_BYTES, file.byteLength))
+  for (let at = 0; at < file.byteLength; at += buffer.byteLength) {
+    const piece = buffer.subarray(0, Math.min(buffer.byteLength, file.byteLength - at))
+    await file.readInto(piece, at)
+    hash.update(piece)
   }
   return hash.digestHex()
 }

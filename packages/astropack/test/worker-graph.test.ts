@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest'
 
 const CHUNK_OPS = pathToFileURL(fileURLToPath(new URL('../dist/workers/chunk-ops.js', import.meta.url))).href
 const PLAN = pathToFileURL(fileURLToPath(new URL('../dist/layouts/plan.js', import.meta.url))).href
+const SOURCE_FILE = pathToFileURL(fileURLToPath(new URL('../dist/source-file.js', import.meta.url))).href
+const BUFFER_POOL = pathToFileURL(fileURLToPath(new URL('../dist/buffer-pool.js', import.meta.url))).href
 const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
 
 /**
@@ -49,12 +51,17 @@ describe('codec workers', () => {
 describe('planning a file', () => {
   it('types FITS and HDF5 files without loading Apache Arrow, h5wasm or ajv (start-up of every pack)', () => {
     const { result: layouts, modules } = withModuleGraph<number[]>(`
-      const { readFileSync, statSync } = await import('node:fs')
+      const { statSync } = await import('node:fs')
       const { planFile } = await import(${JSON.stringify(PLAN)})
+      const { SourceFile } = await import(${JSON.stringify(SOURCE_FILE)})
+      const { BufferPool } = await import(${JSON.stringify(BUFFER_POOL)})
       result = []
       for (const file of ['fits/wmap7-W-iqu-nside32.fits', 'tables/tycho2-07-first20000.h5']) {
-        const path = ${JSON.stringify(SAMPLE)} + file
-        const plan = await planFile(path, statSync(path).size, readFileSync(path).subarray(0, 2880))
+        const absolutePath = ${JSON.stringify(SAMPLE)} + file
+        const entry = { path: file, absolutePath, kind: 'file', size: statSync(absolutePath).size, mode: 0o644, mtimeMs: 0 }
+        const source = await SourceFile.open(entry, new BufferPool())
+        const plan = await planFile(source, source.head(2880))
+        await source.close()
         result.push(plan.filter((segment) => segment.layout !== 'bytes' || segment.candidates.length > 1).length)
       }
     `)

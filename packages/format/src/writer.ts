@@ -62,6 +62,8 @@ export class PackageWriter {
   #features = 0
   readonly #chainIds = new Map<string, number>()
   #finished = false
+  #gathered: Uint8Array | undefined
+  #gatheredLength = 0
 
   constructor(sink: ByteSink) {
     this.#sink = sink
@@ -77,10 +79,29 @@ export class PackageWriter {
     this.#offset = HEADER_SIZE
   }
 
+  /**
+   * Small pieces are gathered and written together: a folder of small files makes a chunk each, and a
+   * write each cost a round trip to the file system (3,584 of them for 52 MiB of Debian files).
+   */
   async #write(bytes: Uint8Array): Promise<void> {
     await this.#ensureHeader()
-    await this.#sink.write(bytes)
     this.#offset += bytes.byteLength
+    this.#gathered ??= new Uint8Array(GATHER_BYTES)
+    const gathered = this.#gathered
+    if (this.#gatheredLength + bytes.byteLength > gathered.byteLength) await this.#flush()
+    if (bytes.byteLength >= gathered.byteLength) {
+      await this.#sink.write(bytes)
+      return
+    }
+    gathered.set(bytes, this.#gatheredLength)
+    this.#gatheredLength += bytes.byteLength
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#gatheredLength === 0) return
+    const length = this.#gatheredLength
+    this.#gatheredLength = 0
+    await this.#sink.write(this.#gathered!.subarray(0, length))
   }
 
   #claim(path: string): void {
@@ -242,7 +263,6 @@ export class PackageWriter {
     this.#open = undefined
   }
 
-  /** Writes index and trailer; the package is complete when this resolves. Returns its size. */
   /**
    * Sets required feature bits that only the chunks' contents show, such as text columns of the kinds of
    * feature 4 (FEATURE_TEXT_KINDS): a reader without the feature refuses the package by name.
@@ -251,6 +271,7 @@ export class PackageWriter {
     this.#features |= bits
   }
 
+  /** Writes index and trailer; the package is complete when this resolves. Returns its size. */
   async finish(manifest: Manifest): Promise<number> {
     if (this.#open) throw new AstropackError('USAGE', `entry ${this.#open.path} is still open`)
     // Checked as readers will see it: JSON turns Infinity and NaN into null.
@@ -287,9 +308,13 @@ export class PackageWriter {
         optionalFeatures: 0,
       }),
     )
+    await this.#flush()
     return packageSize
   }
 }
+
+/** Pieces smaller than this are written together (see PackageWriter's #write). */
+const GATHER_BYTES = 1024 * 1024
 
 /** SHA-256 of no bytes: what a directory entry records. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'

@@ -110,6 +110,45 @@ describe('container round trip', () => {
     expect(await reader.readEntry('y/a.txt')).toEqual(raw)
   })
 
+  it('gathers small chunks into few writes, and owes nothing to the buffers it was given', async () => {
+    const writes: number[] = []
+    const parts: Uint8Array[] = []
+    const writer = new PackageWriter({
+      write: async (bytes) => {
+        writes.push(bytes.byteLength)
+        parts.push(bytes.slice())
+      },
+    })
+    const zstd = await loadCodec('zstd')
+    const files = Array.from({ length: 2000 }, (_, i) =>
+      new TextEncoder().encode(`file ${i}\n`.repeat(1 + (i % 50))),
+    )
+    const reused = new Uint8Array(1 << 16) // the caller's one buffer, overwritten after every chunk
+    for (const [i, raw] of files.entries()) {
+      writer.beginFile({ path: `f/${i}.txt`, mode: 0o644, mtimeMs: 0 })
+      const frame = zstd.encode(raw)
+      reused.set(frame)
+      await writer.writeChunk({
+        stored: reused.subarray(0, frame.byteLength),
+        rawSize: raw.byteLength,
+        codec: 'zstd',
+      })
+      reused.fill(0xff)
+      writer.endFile(sha256(raw))
+    }
+    // One big chunk goes straight through, after what was gathered before it.
+    const big = new Uint8Array(3 << 20).map((_, i) => (i * 2654435761) >>> 24)
+    writer.beginFile({ path: 'big.bin', mode: 0o644, mtimeMs: 0 })
+    await writer.writeChunk({ stored: big, rawSize: big.byteLength, codec: 'none' })
+    writer.endFile(sha256(big))
+    const size = await writer.finish(testManifest())
+    expect(writes.length).toBeLessThan(10) // a write per chunk was 2000 + 4
+    expect(writes.reduce((sum, n) => sum + n, 0)).toBe(size)
+    const reader = await openPackage(fromBytes(concatBytes(parts)))
+    for (const i of [0, 1, 999, 1999]) expect(await reader.readEntry(`f/${i}.txt`)).toEqual(files[i])
+    expect(sameBytes(await reader.readEntry('big.bin'), big)).toBe(true)
+  })
+
   it('refuses to finish with a manifest that JSON would make invalid (Infinity and NaN become null)', async () => {
     for (const mean of [Number.POSITIVE_INFINITY, Number.NaN]) {
       const writer = new PackageWriter({ write: async () => {} })

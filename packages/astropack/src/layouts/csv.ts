@@ -1,7 +1,5 @@
-import { type FileHandle, open } from 'node:fs/promises'
-import { basename } from 'node:path'
 import { isDataLine, uniqueNames } from '@astropack/readers/csv-names'
-import { coverWithBytes, type PlannedSegment, tooWide } from './segments.js'
+import { coverWithBytes, type PlannedSegment, type PlanSource, tooWide } from './segments.js'
 
 const NEWLINE = 10
 const CR = 13
@@ -195,10 +193,10 @@ function findHeader(start: Uint8Array) {
 }
 
 /** Where a text file's last complete line ends (0 when no newline is in its last TAIL_BYTES). */
-export async function lastLineEnd(file: FileHandle, size: number): Promise<number> {
+export async function lastLineEnd(source: PlanSource): Promise<number> {
+  const size = source.byteLength
   const tailStart = Math.max(0, size - TAIL_BYTES)
-  const tail = new Uint8Array(size - tailStart)
-  await file.read(tail, 0, tail.byteLength, tailStart)
+  const tail = await source.slice(tailStart, size)
   const at = tail.lastIndexOf(NEWLINE)
   return at === -1 ? 0 : tailStart + at + 1
 }
@@ -231,54 +229,45 @@ function mostLinesFit(bytes: Uint8Array, dataStart: number, delimiter: number, c
  * up to the last newline, become a text segment stored as typed columns. Returns undefined for anything
  * else. Groups that turn out not to be plain tables are kept whole by the column encoder.
  */
-export async function planCsv(
-  path: string,
-  size: number,
-  head: Uint8Array,
-): Promise<PlannedSegment[] | undefined> {
+export async function planCsv(source: PlanSource, head: Uint8Array): Promise<PlannedSegment[] | undefined> {
   if (!isPlainText(head)) return undefined
-  const file = await open(path, 'r')
-  try {
-    const first = head[bomLength(head)]
-    // Comment lines, or a header (with VizieR's units and rule) longer than the head: read on, and further
-    // once for a block of comments longer than that (VizieR's column descriptions of a wide table).
-    const readOn = first === HASH || first === NEWLINE || first === CR || lineCount(head) < 3
-    let read = head
-    let header = readOn ? undefined : findHeader(head)
-    for (const length of readOn ? [HEADER_BYTES, MAX_HEADER_BYTES] : []) {
-      read = new Uint8Array(Math.min(length, size))
-      await file.read(read, 0, read.byteLength, 0)
-      if (!isPlainText(read)) return undefined
-      header = findHeader(read)
-      if (header || read.byteLength === size) break
-    }
-    if (!header || !mostLinesFit(read, header.dataStart, header.delimiter, header.names.length))
-      return undefined
-    const { delimiter, names, dataStart, units } = header
-    if (tooWide(size - dataStart, names.length)) return undefined
-    // Words between single spaces or bars are a table of numbers only when its rows are mostly numbers:
-    // configuration files and word lists split the same way.
-    const row = lineAt(read, dataStart)
-    const fields = row && splitLine(row.line, delimiter)
-    if ((delimiter === SPACE || delimiter === BAR) && !(fields && mostlyNumbers(fields))) return undefined
-    const lastEnd = await lastLineEnd(file, size)
-    if (lastEnd <= dataStart) return undefined
-    const table = {
-      name: basename(path),
-      source: SOURCES.get(delimiter)!,
-      dataOffset: dataStart,
-      columns: names.map((name, c) => (units?.[c] ? { name, unit: units[c] } : { name })),
-    }
-    const text: PlannedSegment = {
-      layout: 'text',
-      start: dataStart,
-      end: lastEnd,
-      delimiter,
-      columnCount: names.length,
-      table,
-    }
-    return coverWithBytes([text], size)
-  } finally {
-    await file.close()
+  const size = source.byteLength
+  const first = head[bomLength(head)]
+  // Comment lines, or a header (with VizieR's units and rule) longer than the head: read on, and further
+  // once for a block of comments longer than that (VizieR's column descriptions of a wide table).
+  const readOn = first === HASH || first === NEWLINE || first === CR || lineCount(head) < 3
+  let read = head
+  let header = readOn ? undefined : findHeader(head)
+  for (const length of readOn ? [HEADER_BYTES, MAX_HEADER_BYTES] : []) {
+    read = await source.slice(0, Math.min(length, size))
+    if (!isPlainText(read)) return undefined
+    header = findHeader(read)
+    if (header || read.byteLength === size) break
   }
+  if (!header || !mostLinesFit(read, header.dataStart, header.delimiter, header.names.length))
+    return undefined
+  const { delimiter, names, dataStart, units } = header
+  if (tooWide(size - dataStart, names.length)) return undefined
+  // Words between single spaces or bars are a table of numbers only when its rows are mostly numbers:
+  // configuration files and word lists split the same way.
+  const row = lineAt(read, dataStart)
+  const fields = row && splitLine(row.line, delimiter)
+  if ((delimiter === SPACE || delimiter === BAR) && !(fields && mostlyNumbers(fields))) return undefined
+  const lastEnd = await lastLineEnd(source)
+  if (lastEnd <= dataStart) return undefined
+  const table = {
+    name: source.name,
+    source: SOURCES.get(delimiter)!,
+    dataOffset: dataStart,
+    columns: names.map((name, c) => (units?.[c] ? { name, unit: units[c] } : { name })),
+  }
+  const text: PlannedSegment = {
+    layout: 'text',
+    start: dataStart,
+    end: lastEnd,
+    delimiter,
+    columnCount: names.length,
+    table,
+  }
+  return coverWithBytes([text], size)
 }

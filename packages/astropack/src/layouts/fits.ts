@@ -7,6 +7,7 @@ import {
   numberChains,
   OPAQUE,
   type PlannedSegment,
+  type PlanSource,
   type TableSchema,
 } from './segments.js'
 
@@ -163,15 +164,11 @@ function imageSegment(hdu: FitsHdu): PlannedSegment | undefined {
  * segments with numeric transform candidates; headers, heaps, padding and anything unrecognised stay
  * opaque. Returns undefined for files that are not FITS or that the reader cannot scan cleanly.
  */
-export async function planFits(
-  path: string,
-  size: number,
-  head: Uint8Array,
-): Promise<PlannedSegment[] | undefined> {
+export async function planFits(source: PlanSource, head: Uint8Array): Promise<PlannedSegment[] | undefined> {
   if (new TextDecoder().decode(head.subarray(0, FITS_MAGIC.length)) !== FITS_MAGIC) return undefined
   // The FITS reader (and Arrow behind it) loads only when a FITS file is met.
   const readers: Readers = await import('@astropack/readers/fits')
-  const source = await readers.openFileSource(path)
+  const size = source.byteLength
   try {
     const scan = await readers.scanFits(source)
     if (scan.truncated) return undefined
@@ -190,7 +187,5 @@ export async function planFits(
     return typed.length > 0 ? coverWithBytes(typed, size) : undefined
   } catch {
     return undefined // a FITS file our reader cannot parse is still packed, as opaque bytes
-  } finally {
-    await source.close()
   }
 }

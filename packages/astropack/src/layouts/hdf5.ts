@@ -9,6 +9,7 @@ import {
   numberChains,
   OPAQUE,
   type PlannedSegment,
+  type PlanSource,
   type TableSchema,
 } from './segments.js'
 
@@ -338,14 +339,10 @@ function placeColumns(plan: PlannedSegment[], tables: ColumnInBytes[][]): void {
  * one length is recorded as a table over their bytes (typed or not). Returns undefined for files that are
  * not HDF5, that the locator cannot read, or that hold nothing to type.
  */
-export async function planHdf5(
-  path: string,
-  size: number,
-  head: Uint8Array,
-): Promise<PlannedSegment[] | undefined> {
+export async function planHdf5(source: PlanSource, head: Uint8Array): Promise<PlannedSegment[] | undefined> {
   if (!SIGNATURE_PLACES.some((at) => HDF5_MAGIC.every((byte, i) => head[at + i] === byte))) return undefined
   const readers = await import('@astropack/readers/hdf5-layout')
-  const source = await readers.openFileSource(path)
+  const size = source.byteLength
   try {
     const layout = await readers.locateHdf5Datasets(source)
     const typed = hdf5Segments(layout.datasets, size)
@@ -356,7 +353,5 @@ export async function planHdf5(
     return plan
   } catch {
     return undefined // an HDF5 file the locator cannot read is still packed, as opaque bytes
-  } finally {
-    await source.close()
   }
 }

@@ -152,3 +152,10 @@ export function coverWithBytes(typed: PlannedSegment[], size: number): PlannedSe
   if (at < size) out.push({ layout: 'bytes', start: at, end: size, candidates: OPAQUE })
   return out
 }
+
+/** What a planner reads a file through (see SourceFile): its name, size and any range of its bytes. */
+export interface PlanSource {
+  readonly name: string
+  readonly byteLength: number
+  slice(start: number, end: number): Promise<Uint8Array>
+}
