@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const cli = join(root, 'apps/cli/dist/main.js')
+const cli = join(root, 'apps/cli/dist/bundle/astropack.js')
 const sample = join(root, 'fixtures/sample')
 const work = mkdtempSync(join(tmpdir(), 'astropack-demo-'))
 const pkg = join(work, 'sample.astropack')

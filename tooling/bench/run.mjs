@@ -113,7 +113,7 @@ function header({ opts, meta, extra }) {
 function main() {
   const opts = options()
   const node = cliNode()
-  const liveCli = join(root, 'apps/cli/dist/main.js')
+  const liveCli = join(root, 'apps/cli/dist/bundle/astropack.js')
   if (!existsSync(liveCli)) fail(`${liveCli} is missing: run \`pnpm exec turbo run build\` first`)
   const load = machine(node).load
   const ownWork = !opts.work

@@ -1,7 +1,7 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-export const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+export const CLI = fileURLToPath(new URL('../dist/bundle/astropack.js', import.meta.url))
 export const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample', import.meta.url))
 
 export interface CliResult {

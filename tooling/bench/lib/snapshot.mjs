@@ -50,5 +50,5 @@ export function snapshotBuild(root, dest) {
       hash.update(relative(dest, path)).update(readFileSync(path))
     }
   }
-  return { cli: join(dest, 'apps/cli/dist/main.js'), buildHash: hash.digest('hex').slice(0, 12) }
+  return { cli: join(dest, 'apps/cli/dist/bundle/astropack.js'), buildHash: hash.digest('hex').slice(0, 12) }
 }

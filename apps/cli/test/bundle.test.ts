@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { astropack, CLI, SAMPLE } from './run-cli.js'
+
+const work = mkdtempSync(join(tmpdir(), 'astropack-bundle-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+const versionOf = (member: string) =>
+  JSON.parse(readFileSync(new URL(`../../../packages/${member}/package.json`, import.meta.url), 'utf8'))
+    .version
+
+describe('the bundled command', () => {
+  it('loads no workspace package module by module: they are in its bundle', () => {
+    // Every file the process loads, reported on exit.
+    const hook = `
+      import { registerHooks } from 'node:module'
+      const loaded = []
+      registerHooks({ load: (url, context, next) => (loaded.push(url), next(url, context)) })
+      process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(loaded) + '\\n'))`
+    const pkg = join(work, 'psfield.astropack')
+    const run = spawnSync(process.execPath, [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(hook)}`,
+      CLI,
+      'pack',
+      join(SAMPLE, 'fits/sdss-psField-003366-3-0110.fit'),
+      '-o',
+      pkg,
+    ])
+    expect(run.status, run.stderr.toString()).toBe(0)
+    const loaded: string[] = JSON.parse(/LOADED (.*)/.exec(run.stderr.toString())![1]!)
+    expect(loaded.filter((url) => url.includes('/dist/bundle/')).length).toBeGreaterThan(3)
+    expect(loaded.filter((url) => /\/packages\/[^/]+\/dist\//.test(url))).toEqual([])
+  })
+
+  it('starts a codec worker from its own few files, without the manifest validator (ajv)', () => {
+    const bundle = join(CLI, '..')
+    const graph = new Set<string>()
+    const visit = (file: string) => {
+      if (graph.has(file)) return
+      graph.add(file)
+      for (const [, next] of readFileSync(join(bundle, file), 'utf8').matchAll(
+        /(?:from|import) "\.\/([^"]+)"/g,
+      ))
+        visit(next!)
+    }
+    visit('codec-worker.js')
+    expect(graph.size).toBeLessThan(8)
+    for (const file of graph) expect(readFileSync(join(bundle, file), 'utf8'), file).not.toMatch(/\bajv\b/)
+  })
+
+  it("records the library packages' versions, not its own, in the manifest", () => {
+    const pkg = join(work, 'sample.astropack')
+    expect(astropack('pack', SAMPLE, '-o', pkg).status).toBe(0)
+    const manifest = JSON.parse(astropack('inspect', pkg, '--json').stdout).manifest
+    expect(manifest.tool).toEqual({ name: 'astropack', version: versionOf('astropack') })
+    const readers = new Set(manifest.tables.map((table: { reader: string }) => table.reader))
+    expect(readers).toContain(`@astropack/readers ${versionOf('readers')}`)
+    expect(readers).toContain(`astropack ${versionOf('astropack')}`) // its own text tables
+  })
+
+  it('exports HDF5 (h5wasm) and unpacks on workers (the codec worker is an entry of its own)', () => {
+    const pkg = join(work, 'sample.astropack')
+    const h5 = astropack('export', pkg, '--table', '9', '--to', 'hdf5', '-o', join(work, 't.h5'))
+    expect(h5.status, h5.stderr).toBe(0)
+    expect(readFileSync(join(work, 't.h5')).subarray(0, 8)).toEqual(
+      Buffer.from('\x89HDF\r\n\x1a\n', 'latin1'),
+    )
+    const out = join(work, 'out')
+    const unpack = astropack('unpack', pkg, '-o', out, '--threads', '2')
+    expect(unpack.status, unpack.stderr).toBe(0)
+    expect(unpack.stdout).toMatch(/all SHA-256 verified/)
+  })
+})
