@@ -46,23 +46,18 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     // One queue for every file: the next file's chunks go to the workers while the last ones of the
     // previous file are written, and each file is checked and renamed in its turn.
     const queue = new OrderedQueue(inFlight(pool.threads))
-    const open = new Set<AtomicFile>()
-    const folders = new OutputFolders(root, options.outputPath)
+    const outputs = new OutputFiles(root, options.outputPath, options.overwrite ?? false)
     const commits = new BoundedTasks(COMMITS_IN_FLIGHT)
+    const open = outputs.open
+    const nextFiles = followingFiles(wanted)
     let done = 0
     try {
-      for (const entry of wanted) {
-        const target = join(root, ...entry.path.split('/'))
+      for (const [i, entry] of wanted.entries()) {
         if (entry.kind === 'directory') {
-          await mkdir(target, { recursive: true })
+          await mkdir(join(root, ...entry.path.split('/')), { recursive: true })
           continue
         }
-        await folders.ensure(dirname(target), entry.path)
-        const out = await createAtomicFile(target, {
-          overwrite: options.overwrite ?? false,
-          mode: entry.mode & 0o777,
-        })
-        open.add(out)
+        const out = await outputs.create(entry, nextFiles[i])
         await unpackFile({ reader, pool, buffers, queue, commits, open }, entry, out, (bytes) => {
           done += bytes
           options.onProgress?.({ phase: 'unpack', bytesDone: done, bytesTotal: total, entry: entry.path })
@@ -80,7 +75,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     } catch (error) {
       // Files still being written when something failed are removed, never left half-written.
       await commits.settle().catch(() => {})
-      await Promise.all([...open].map((out) => out.abort()))
+      await outputs.abortAll()
       throw error
     } finally {
       await pool.close()
@@ -92,18 +87,58 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
   }
 }
 
+/** For each entry, the next file entry after it. */
+function followingFiles(entries: readonly EntryRecord[]): (EntryRecord | undefined)[] {
+  const next: (EntryRecord | undefined)[] = []
+  let following: EntryRecord | undefined
+  for (let i = entries.length - 1; i >= 0; i--) {
+    next[i] = following
+    if (entries[i]!.kind === 'file') following = entries[i]
+  }
+  return next
+}
+
 /**
- * The folders files are written into, each made and checked once per unpack, not once per file: a
- * resolved path costs a readlink per component, and 3,584 small files made 35,868 of them.
+ * The files being unpacked, each created (its folder made and checked, its temporary file opened) while
+ * the one before it is written: a small file's unpack is otherwise mostly waiting for the file system.
+ * Each folder is made and checked once, not once per file: a resolved path costs a readlink per
+ * component, and 3,584 small files made 35,868 of them.
  */
-class OutputFolders {
+class OutputFiles {
+  /** Temporary files not yet renamed: removed if the unpack fails. */
+  readonly open = new Set<AtomicFile>()
   readonly #checked = new Set<string>()
+  #ahead: { entry: EntryRecord; out: Promise<AtomicFile> } | undefined
+
   constructor(
     readonly root: string,
     readonly shown: string,
+    readonly overwrite: boolean,
   ) {}
 
-  async ensure(folder: string, entryPath: string): Promise<void> {
+  /** The temporary file of `entry`, open; starts creating the one of `next`. */
+  create(entry: EntryRecord, next: EntryRecord | undefined): Promise<AtomicFile> {
+    const out = this.#ahead?.entry === entry ? this.#ahead.out : this.#start(entry)
+    this.#ahead = next && { entry: next, out: this.#start(next) }
+    return out
+  }
+
+  async abortAll(): Promise<void> {
+    await this.#ahead?.out.catch(() => {})
+    await Promise.all([...this.open].map((out) => out.abort()))
+  }
+
+  #start(entry: EntryRecord): Promise<AtomicFile> {
+    const target = join(this.root, ...entry.path.split('/'))
+    const out = this.#folder(dirname(target), entry.path).then(() =>
+      createAtomicFile(target, { overwrite: this.overwrite, mode: entry.mode & 0o777 }),
+    )
+    // Known to abortAll once open; an error is thrown when its turn comes.
+    out.then((file) => this.open.add(file)).catch(() => {})
+    return out
+  }
+
+  async #folder(folder: string, entryPath: string): Promise<void> {
     if (this.#checked.has(folder)) return
     await mkdir(folder, { recursive: true })
     // The folder just made must still be inside the output: nothing may have swapped in a symlink.
@@ -114,16 +149,24 @@ class OutputFolders {
   }
 }
 
-/** Refuses, before writing anything, to replace existing files or to follow a symlink in the output folder. */
+/**
+ * Refuses, before writing anything, to replace existing files or to follow a symlink in the output folder.
+ * Each folder on the way is looked at once, not once per file in it.
+ */
 async function preflight(root: string, entries: readonly EntryRecord[], overwrite: boolean): Promise<void> {
   const existing: string[] = []
+  const folders = new Map<string, 'folder' | 'absent'>()
   for (const entry of entries) {
     const parts = entry.path.split('/')
     for (let i = 1; i <= parts.length; i++) {
       const path = join(root, ...parts.slice(0, i))
-      const info = await lstat(path).catch(() => undefined)
-      if (!info) break
       const last = i === parts.length
+      const known = last ? undefined : folders.get(path)
+      if (known === 'absent') break
+      if (known === 'folder') continue
+      const info = await lstat(path).catch(() => undefined)
+      if (!last) folders.set(path, info ? 'folder' : 'absent')
+      if (!info) break
       if (info.isSymbolicLink() && !(last && overwrite && entry.kind === 'file')) {
         throw new AstropackError(
           'UNSAFE_PATH',

@@ -94,6 +94,27 @@ describe('a folder of many small files', () => {
       expect(chunksOf(`edited-${i}.bin`)).not.toEqual(chunksOf(names[i]!))
     }
   })
+  it('leave nothing half-written when a damaged chunk stops the unpack midway', async () => {
+    const pkg = join(work, 'small-damaged.astropack')
+    await packFolder({ sourcePath: source, outputPath: pkg })
+    const bytes = readFileSync(pkg)
+    const reader = await format.openPackage(format.fromBytes(bytes))
+    const victim = reader.entry(names[300]!)
+    const chunk = reader.chunks[victim.firstChunk]!
+    bytes[Number(chunk.offset) + (chunk.storedSize >> 1)]! ^= 0x40
+    writeFileSync(pkg, bytes)
+    const out = join(work, 'small-damaged-out')
+    await expect(unpackPackage({ packPath: pkg, outputPath: out })).rejects.toMatchObject({
+      code: expect.stringMatching(/CHECKSUM_MISMATCH|CORRUPT_CHUNK/),
+    })
+    const left = readdirSync(out, { recursive: true }).map(String)
+    expect(left.filter((name) => name.includes('.partial'))).toEqual([])
+    const files = left.filter((name) => statSync(join(out, name)).isFile())
+    expect(files.length).toBeGreaterThan(100) // the files before it were written
+    expect(files).not.toContain(names[300])
+    for (const name of files)
+      expect(sha256(readFileSync(join(out, name))), name).toBe(sha256(readFileSync(join(source, name))))
+  })
 })
 
 describe('SourceFile', () => {
