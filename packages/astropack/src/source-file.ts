@@ -46,11 +46,11 @@ export class SourceFile {
       // Asking one byte more than a small file holds shows, in the same read, that it grew.
       const want = Math.min(entry.size + 1, FIRST_READ_BYTES)
       let got = 0
-      while (got < Math.min(entry.size, FIRST_READ_BYTES)) {
+      do {
         const { bytesRead } = await file.read(first, got, want - got, got)
         if (bytesRead === 0) break
         got += bytesRead
-      }
+      } while (got < Math.min(entry.size, FIRST_READ_BYTES))
       if (got !== Math.min(entry.size, FIRST_READ_BYTES)) {
         buffers.give(first)
         throw changed(entry, got)

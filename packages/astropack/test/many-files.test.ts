@@ -149,6 +149,7 @@ describe('SourceFile', () => {
 
   it('reports a file that grew or shrank since it was listed, and one that is gone, as IO errors', async () => {
     for (const [size, listed] of [
+      [1, 0],
       [100, 99],
       [100, 101],
       [3 * FIRST_READ_BYTES, 3 * FIRST_READ_BYTES - 1],
