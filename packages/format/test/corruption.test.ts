@@ -1,13 +1,20 @@
+import { createHash } from 'node:crypto'
+import { loadCodec } from '@astropack/codecs'
 import { describe, expect, it } from 'vitest'
+import { concatBytes } from '../src/bytes.js'
 import {
   fromBytes,
   HEADER_SIZE,
   isAstropackError,
   openPackage,
+  PackageWriter,
   TRAILER_SIZE,
   verifyPackage,
+  withReadStats,
 } from '../src/index.js'
-import { sampleFiles, writePackage } from './helpers.js'
+import { sampleFiles, testManifest, writePackage } from './helpers.js'
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 /** A small package of real data with many chunks, so every region (header, chunks, index, trailer) is small. */
 async function smallPackage() {
@@ -45,6 +52,44 @@ describe('a damaged package is reported, never trusted', () => {
     const result = await verifyPackage(fromBytes(bad), { full: true })
     expect(result.problems).toEqual([
       expect.objectContaining({ code: 'CHECKSUM_MISMATCH', entry: 'maps/wmap.fits', offset: chunk.offset }),
+    ])
+  })
+
+  it('checks many small files in few reads, and names every damaged one in entry order', async () => {
+    const [csv] = await sampleFiles(['tables/jpl-sbdb-asteroids.csv'])
+    const files = Array.from({ length: 400 }, (_, i) => ({
+      path: `f/${String(i).padStart(3, '0')}.csv`,
+      bytes: csv!.bytes.subarray(i * 97, i * 97 + 300 + (i % 7) * 50),
+    }))
+    const good = await writePackage(files, { chunkSize: 4096 })
+    const reads = withReadStats(fromBytes(good))
+    expect((await verifyPackage(reads)).isValid).toBe(true)
+    expect(reads.stats.requests).toBeLessThan(10) // a read per file before: 400
+    // A file stored as records of an earlier file's chunk is damaged with it.
+    const parts: Uint8Array[] = []
+    const writer = new PackageWriter({ write: async (bytes) => void parts.push(bytes.slice()) })
+    const zstd = await loadCodec('zstd')
+    for (const file of files) {
+      writer.beginFile({ path: file.path, mode: 0o644, mtimeMs: 0 })
+      await writer.writeChunk({
+        stored: zstd.encode(file.bytes),
+        rawSize: file.bytes.byteLength,
+        codec: 'zstd',
+      })
+      writer.endFile(sha256(file.bytes))
+    }
+    writer.repeatFile({ path: 'g/copy-of-250.csv', mode: 0o644, mtimeMs: 0 }, 'f/250.csv')
+    await writer.finish(testManifest())
+    const bad = concatBytes(parts)
+    const reader = await openPackage(fromBytes(bad))
+    for (const path of ['f/300.csv', 'f/250.csv', 'f/010.csv'])
+      bad[reader.chunks[reader.entry(path).firstChunk]!.offset + 5]! ^= 1
+    const result = await verifyPackage(fromBytes(bad))
+    expect(result.problems.map((problem) => [problem.code, problem.entry])).toEqual([
+      ['CHECKSUM_MISMATCH', 'f/010.csv'],
+      ['CHECKSUM_MISMATCH', 'f/250.csv'],
+      ['CHECKSUM_MISMATCH', 'f/300.csv'],
+      ['CHECKSUM_MISMATCH', 'g/copy-of-250.csv'],
     ])
   })
 
