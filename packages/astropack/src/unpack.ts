@@ -1,7 +1,7 @@
 import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { AstropackError, createSha256 } from '@astropack/codecs'
-import { type EntryRecord, PackageReader } from '@astropack/format'
+import { type EntryRecord, PackageReader, withReadAhead } from '@astropack/format'
 import { type AtomicFile, createAtomicFile, openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { type DecodeContext, decodeEntry } from './decode-entry.js'
@@ -33,7 +33,8 @@ export interface UnpackResult {
  */
 export async function unpackPackage(options: UnpackOptions): Promise<UnpackResult> {
   const started = performance.now()
-  const source = await openFile(options.packPath)
+  // Read front to back: small chunks (many small files) come from one read of the next MiB.
+  const source = withReadAhead(await openFile(options.packPath))
   try {
     const reader = await PackageReader.open(source, { checkHeader: true })
     const wanted = options.entries ? options.entries.map((path) => reader.entry(path)) : reader.entries

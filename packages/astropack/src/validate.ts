@@ -4,6 +4,7 @@ import {
   isAstropackError,
   type Problem,
   verifyPackage,
+  withReadAhead,
 } from '@astropack/format'
 import { openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
@@ -40,7 +41,7 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
   const full = options.checksumVerification === true || options.checksumVerification === 'full'
   let source: ByteSource
   try {
-    source = await openFile(options.packPath)
+    source = withReadAhead(await openFile(options.packPath))
   } catch (error) {
     if (!isAstropackError(error)) throw error
     return {

@@ -38,7 +38,14 @@ export { type NumpyKind, type NumpyType, parseNumpyType } from './numpy-types.js
 export { assertEntryPath, entryPathProblem } from './paths.js'
 export { codecOf, MAX_COALESCED_READ, openPackage, PackageReader, type StoredChunk } from './reader.js'
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
-export { type ByteSource, fromBytes, type ReadStats, withReadStats } from './source.js'
+export {
+  type ByteSource,
+  fromBytes,
+  READ_AHEAD_BYTES,
+  type ReadStats,
+  withReadAhead,
+  withReadStats,
+} from './source.js'
 export {
   CODEC_IDS,
   DEFAULT_CHUNK_SIZE,

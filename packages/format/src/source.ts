@@ -48,3 +48,45 @@ export function withReadStats(source: ByteSource): ByteSource & { readonly stats
     close: () => source.close?.() ?? Promise.resolve(),
   }
 }
+
+/** Bytes a read-ahead source reads at once for a shorter slice (see withReadAhead). */
+export const READ_AHEAD_BYTES = 1024 * 1024
+
+/**
+ * Wraps a source read front to back (unpack, full verification): a slice shorter than `window` reads
+ * `window` bytes from its start, and the slices after it within those bytes come from memory. A folder
+ * of many small files makes as many small chunks: 3,584 of them were 3,466 reads. Longer slices pass
+ * through. `stats` counts the reads of the wrapped source.
+ */
+export function withReadAhead(
+  source: ByteSource,
+  window = READ_AHEAD_BYTES,
+): ByteSource & { readonly stats: ReadStats } {
+  const stats: ReadStats = { requests: 0, bytes: 0 }
+  // Never written after it is read (sources return fresh or immutable bytes): views of it stay valid.
+  let held: Uint8Array = new Uint8Array(0)
+  let heldStart = 0
+  const read = (start: number, end: number, into?: Uint8Array) => {
+    stats.requests++
+    stats.bytes += end - start
+    return source.slice(start, end, into)
+  }
+  return {
+    byteLength: source.byteLength,
+    stats,
+    async slice(start, end, into) {
+      checkRange(start, end, source.byteLength)
+      if (end - start >= window) return read(start, end, into)
+      if (start < heldStart || end > heldStart + held.byteLength) {
+        const heldEnd = Math.min(source.byteLength, start + window)
+        held = await read(start, heldEnd)
+        heldStart = start
+      }
+      const bytes = held.subarray(start - heldStart, end - heldStart)
+      if (!into) return bytes
+      into.set(bytes)
+      return into.subarray(0, bytes.byteLength)
+    },
+    close: () => source.close?.() ?? Promise.resolve(),
+  }
+}
