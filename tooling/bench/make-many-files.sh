@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds a folder of many small files: the installed trees of two Debian packages the public corpus already
 # downloads (python3-astropy and python3-sunpy: Python modules, test data in FITS, HDF5, CSV, ASDF, JSON),
-# 1,738 files of 34 MB, most under 16 KiB. It measures what a file costs apart from its bytes (opening,
+# 1,738 files, 29 MB, most under 16 KiB. It measures what a file costs apart from its bytes (opening,
 # planning, a chunk, an index record, writing it back atomically): see "Many small files" in BENCHMARKS.md.
 #
 # Usage: tooling/bench/make-many-files.sh OUTDIR [CACHE]

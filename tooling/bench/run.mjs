@@ -9,6 +9,7 @@ import { listFiles, runCorpus, sum } from './lib/corpus.mjs'
 import { writeSection } from './lib/document.mjs'
 import { largeReport, runLarge } from './lib/large.mjs'
 import { checkTools, gitCommit, machine, toolVersions } from './lib/machine.mjs'
+import { manyFilesReport, runManyFiles } from './lib/many-files.mjs'
 import { clean, TIME_BIN } from './lib/proc.mjs'
 import { corpusReport } from './lib/report.mjs'
 import { snapshotBuild } from './lib/snapshot.mjs'
@@ -17,10 +18,11 @@ import { astropackTools, peerTools } from './lib/tools.mjs'
 import { parseSize } from './make-large-fits.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const USAGE = `usage: pnpm bench [--quick | --corpus DIR | --large [--size 5G]] [options]
+const USAGE = `usage: pnpm bench [--quick | --corpus DIR | --large [--size 5G] | --many-files DIR] [options]
   --quick              the committed fixtures (fixtures/sample), 2 repetitions; writes no file unless --out
   --corpus DIR         every file in DIR (a subfolder is a data class; top-level files are classed by kind)
   --large              build a big FITS table (--size, default 5G) and time astropack on it
+  --many-files DIR     one folder of many small files (make-many-files.sh) against tar + zstd
   --reps N             repetitions (default 3; --quick 2; --large 1)
   --only TEXT          only files whose path contains TEXT
   --threads 1,2        astropack thread counts (default 1,2; --large uses the last)
@@ -40,6 +42,7 @@ function options() {
       quick: { type: 'boolean' },
       corpus: { type: 'string' },
       large: { type: 'boolean' },
+      'many-files': { type: 'string' },
       size: { type: 'string', default: '5G' },
       reps: { type: 'string' },
       only: { type: 'string' },
@@ -63,12 +66,12 @@ function options() {
   const threads = values.threads.split(',').map((n) => Number.parseInt(n, 10))
   if (threads.some((n) => !(n >= 1))) fail('--threads takes a list of positive numbers, e.g. 1,2')
   threads.sort((a, b) => a - b)
-  const quick = values.quick || (!values.corpus && !values.large)
+  const quick = values.quick || (!values.corpus && !values.large && !values['many-files'])
   const reps = Number.parseInt(values.reps ?? (values.large ? '1' : quick ? '2' : '3'), 10)
   if (!(reps >= 1)) fail('--reps takes a positive number')
   const outGiven = values.out !== undefined
   const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? join(root, 'BENCHMARKS.md'))
-  return { ...values, threads, quick: quick && !values.large, reps, out, outGiven }
+  return { ...values, threads, quick: quick && !values.large && !values['many-files'], reps, out, outGiven }
 }
 
 function fail(message) {
@@ -143,7 +146,7 @@ function main() {
           zstd19MaxMB: opts['zstd19-max-mb'] ? Number(opts['zstd19-max-mb']) : undefined,
         })),
   ]
-  const needed = [TIME_BIN, ...(opts.large ? ['zstd'] : tools.flatMap((t) => t.needs))]
+  const needed = [TIME_BIN, ...(opts.large || opts['many-files'] ? ['zstd'] : tools.flatMap((t) => t.needs))]
   const missing = checkTools(needed, { install: opts.install })
   for (const t of missing) console.error(`bench: MISSING ${t.name}: install with ${t.how}`)
   if (missing.some((t) => t.name === TIME_BIN)) console.error('bench: peak RSS will not be measured')
@@ -176,6 +179,23 @@ function main() {
       console.log(`\n${body}`)
       writeSection(opts.out, 'large', body)
       console.error(`bench: wrote the large section of ${opts.out}`)
+    } else if (opts['many-files']) {
+      const dir = resolve(opts['many-files'])
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`no folder at ${dir}`)
+      const result = runManyFiles({
+        dir,
+        work,
+        node,
+        cli,
+        reps: opts.reps,
+        zstd: !missing.some((t) => t.name === 'zstd'),
+      })
+      failed = result.mismatches.length > 0
+      const head = header({ opts, meta: { node, load, missing, build }, extra: [] })
+      const body = `## Many small files (${dir})\n\n${manyFilesReport(result, head, dir)}`
+      console.log(`\n${body}`)
+      writeSection(opts.out, 'many-files', body)
+      console.error(`bench: wrote the many-files section of ${opts.out}`)
     } else {
       const dir = resolve(opts.corpus ?? join(root, 'fixtures/sample'))
       if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(`no corpus folder at ${dir}`)
