@@ -20,3 +20,9 @@ export function writeSection(path, key, body) {
   else text = `${text.trimEnd()}\n\n${block}\n`
   writeFileSync(path, text)
 }
+
+const row = (cells) => `| ${cells.join(' | ')} |`
+
+/** A markdown table: the first column left-aligned, the others right-aligned unless `align` says. */
+export const table = (head, rows, align) =>
+  [row(head), row(align ?? head.map((_, i) => (i ? '---:' : '---'))), ...rows.map(row)].join('\n')

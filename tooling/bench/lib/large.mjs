@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeLargeFits } from '../make-large-fits.mjs'
-import { clean, sha256File, timed, warm } from './proc.mjs'
+import { table } from './document.mjs'
+import { clean, sha256File, stepLog, timed, warm } from './proc.mjs'
 import { MB, MiB, num, spread, spreadText } from './stats.mjs'
 
 const RSS_GOAL_MIB = 256
@@ -36,17 +37,10 @@ export function runLarge(opts) {
   const timeFile = join(dir, 'time.txt')
   const pkg = join(dir, 'large.astropack')
   const restored = join(dir, 'restored')
-  const steps = new Map()
-  const mismatches = []
-  const record = (name, run) => {
-    if (!steps.has(name)) steps.set(name, [])
-    steps.get(name).push(run)
+  const { steps, mismatches, record } = stepLog((run) => {
     const rss = run.rssKiB ? `${num(run.rssKiB / 1024)} MiB` : '?'
-    console.error(
-      `  ${name}: ${run.seconds.toFixed(1)} s, ${num(made.bytes / MB / run.seconds)} MB/s, RSS ${rss}`,
-    )
-    if (run.status !== 0) mismatches.push(`${name} exited with ${run.status}: ${run.stderr.slice(-300)}`)
-  }
+    return `${run.seconds.toFixed(1)} s, ${num(made.bytes / MB / run.seconds)} MB/s, RSS ${rss}`
+  })
   const check = (name, path) => {
     const sha = existsSync(path) ? sha256File(path) : 'missing'
     const same = sha === made.sha256
@@ -127,9 +121,7 @@ export function largeReport(result, header) {
       (result.buildSeconds ? ` Built in ${result.buildSeconds.toFixed(0)} s.` : ''),
     '',
   )
-  out.push(
-    [head, head.map((_, i) => (i ? '---:' : '---')), ...rows].map((c) => `| ${c.join(' | ')} |`).join('\n'),
-  )
+  out.push(table(head, rows))
   out.push('')
   const ratio = (bytes) => (bytes ? num(made.bytes / bytes) : '–')
   out.push(

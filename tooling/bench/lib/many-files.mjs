@@ -4,7 +4,8 @@
 // costs apart from its bytes.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { clean, sha256File, timed, warm } from './proc.mjs'
+import { table } from './document.mjs'
+import { clean, sha256File, stepLog, timed, warm } from './proc.mjs'
 import { MB, num, spread, spreadText } from './stats.mjs'
 
 /** Every regular file under dir: relative path -> { bytes, sha256 }. */
@@ -33,14 +34,7 @@ export function runManyFiles(opts) {
   const pkg = join(dir, 'many.astropack')
   const tarZst = join(dir, 'many.tar.zst')
   const restored = join(dir, 'restored')
-  const steps = new Map()
-  const mismatches = []
-  const record = (name, run) => {
-    if (!steps.has(name)) steps.set(name, [])
-    steps.get(name).push(run)
-    console.error(`  ${name}: ${run.seconds.toFixed(2)} s`)
-    if (run.status !== 0) mismatches.push(`${name} exited with ${run.status}: ${run.stderr.slice(-300)}`)
-  }
+  const { steps, mismatches, record } = stepLog((run) => `${run.seconds.toFixed(2)} s`)
   const check = (name) => {
     const back = tree(restored)
     const wrong = [...input].filter(([path, file]) => back.get(path)?.sha256 !== file.sha256)
@@ -105,9 +99,7 @@ export function manyFilesReport(result, header, dir) {
       'from start to exit; the tar peers run as one shell pipeline (no RSS).',
     '',
   )
-  out.push(
-    [head, head.map((_, i) => (i ? '---:' : '---')), ...rows].map((c) => `| ${c.join(' | ')} |`).join('\n'),
-  )
+  out.push(table(head, rows))
   out.push('')
   const ratio = (bytes) => (bytes ? num(result.bytes / bytes) : '–')
   out.push(

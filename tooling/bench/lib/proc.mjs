@@ -98,3 +98,19 @@ export function capture(cmd, args, { anyStatus = false } = {}) {
   if (run.error || (run.status !== 0 && !anyStatus)) return ''
   return `${run.stdout}${run.stderr}`.trim()
 }
+
+/**
+ * The runs of named steps, in order, and what went wrong in them: `record(name, run)` keeps a timed()
+ * run, logs it with `describe(run)`, and notes a non-zero exit.
+ */
+export function stepLog(describe) {
+  const steps = new Map()
+  const mismatches = []
+  const record = (name, run) => {
+    if (!steps.has(name)) steps.set(name, [])
+    steps.get(name).push(run)
+    console.error(`  ${name}: ${describe(run)}`)
+    if (run.status !== 0) mismatches.push(`${name} exited with ${run.status}: ${run.stderr.slice(-300)}`)
+  }
+  return { steps, mismatches, record }
+}

@@ -1,12 +1,10 @@
 // Markdown for the corpus run: per-class and per-file tables (each figure min / median / max over the
 // repetitions), AstroPack's ratios to every peer, validate speeds, the one-package run and the goals.
+import { table } from './document.mjs'
 import { fileRatioGoals, goals } from './goals.mjs'
 import { aggregate, MB, num, spreadText } from './stats.mjs'
 
 const times = (a, b) => (a && b ? `${num(a.med / b.med)}×` : '–')
-const row = (cells) => `| ${cells.join(' | ')} |`
-const table = (head, rows, align) =>
-  [row(head), row(align ?? head.map((_, i) => (i ? '---:' : '---'))), ...rows.map(row)].join('\n')
 
 /** The records of one tool over some files. */
 const recordsOf = (results, files, toolId) =>
