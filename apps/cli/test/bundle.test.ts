@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -52,6 +52,12 @@ describe('the bundled command', () => {
   })
 
   it("records the library packages' versions, not its own, in the manifest", () => {
+    // Every package version is inlined while bundling: read at run time, a `package.json` path would be
+    // resolved from the bundle's folder, the CLI's own (the packages are all at 0.1.0 today, so the
+    // versions below alone would not tell).
+    const bundle = join(CLI, '..')
+    for (const file of readdirSync(bundle))
+      expect(readFileSync(join(bundle, file), 'utf8'), file).not.toMatch(/package\.json/)
     const pkg = join(work, 'sample.astropack')
     expect(astropack('pack', SAMPLE, '-o', pkg).status).toBe(0)
     const manifest = JSON.parse(astropack('inspect', pkg, '--json').stdout).manifest

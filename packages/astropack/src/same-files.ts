@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { createSha256, type Sha256 } from '@astropack/codecs'
 import { FIRST_READ_BYTES, type SourceFile } from './source-file.js'
 import type { SourceEntry } from './walk.js'
@@ -71,13 +71,14 @@ async function endsOf(file: SourceFile): Promise<string> {
   return hash.digestHex()
 }
 
-/** The same for an earlier file, read again. */
+/** The same for an earlier file, read again (one changed since hashes what it has, and differs). */
 async function readEnds(entry: SourceEntry): Promise<string> {
   const hash = createSha256()
   const file = await open(entry.absolutePath, 'r')
+  const read: ReadAt = async (into, at) => (await file.read(into, 0, into.byteLength, at)).bytesRead
   try {
-    await hashRange(file, hash, 0, ENDS_BYTES)
-    await hashRange(file, hash, entry.size - ENDS_BYTES, entry.size)
+    await hashRange(read, hash, 0, ENDS_BYTES)
+    await hashRange(read, hash, entry.size - ENDS_BYTES, entry.size)
   } finally {
     await file.close()
   }
@@ -86,20 +87,18 @@ async function readEnds(entry: SourceEntry): Promise<string> {
 
 async function sha256Of(file: SourceFile): Promise<string> {
   const hash = createSha256()
-  const buffer = new Uint8Array(Math.min(READ_BYTES, file.byteLength))
-  for (let at = 0; at < file.byteLength; at += buffer.byteLength) {
-    const piece = buffer.subarray(0, Math.min(buffer.byteLength, file.byteLength - at))
-    await file.readInto(piece, at)
-    hash.update(piece)
-  }
+  await hashRange((into, at) => file.readInto(into, at).then(() => into.byteLength), hash, 0, file.byteLength)
   return hash.digestHex()
 }
 
-/** Hashes bytes [from, to) of a file, READ_BYTES at a time; a file cut short hashes what it has. */
-async function hashRange(file: FileHandle, hash: Sha256, from: number, to: number): Promise<void> {
+/** Reads into `into` from byte `at`; returns how many bytes it read (0 at the end). */
+type ReadAt = (into: Uint8Array, at: number) => Promise<number>
+
+/** Hashes bytes [from, to), READ_BYTES at a time; a read that ends early hashes what it has. */
+async function hashRange(read: ReadAt, hash: Sha256, from: number, to: number): Promise<void> {
   const buffer = new Uint8Array(Math.min(READ_BYTES, to - from))
   for (let at = from; at < to; ) {
-    const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.byteLength, to - at), at)
+    const bytesRead = await read(buffer.subarray(0, Math.min(buffer.byteLength, to - at)), at)
     if (bytesRead === 0) return
     hash.update(buffer.subarray(0, bytesRead))
     at += bytesRead

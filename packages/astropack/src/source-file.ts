@@ -23,8 +23,6 @@ export class SourceFile {
   readonly #file: FileHandle
   readonly #buffers: BufferPool
   readonly #first: Uint8Array
-  /** The first read took the whole file and showed its size: no stat needed at the end. */
-  readonly #readWhole: boolean
 
   private constructor(entry: SourceEntry, file: FileHandle, buffers: BufferPool, first: Uint8Array) {
     this.name = basename(entry.absolutePath)
@@ -33,7 +31,6 @@ export class SourceFile {
     this.#file = file
     this.#buffers = buffers
     this.#first = first
-    this.#readWhole = entry.size < FIRST_READ_BYTES
   }
 
   /** Opens `entry` and reads its first bytes (one more than a small file's size, to see it grow). */
@@ -92,7 +89,8 @@ export class SourceFile {
 
   /** Throws if the file's size is no longer the one it was listed with. */
   async checkUnchanged(): Promise<void> {
-    if (this.#readWhole) return
+    // A small file's first read asked one byte more than its size, and saw it unchanged.
+    if (this.byteLength < FIRST_READ_BYTES) return
     const { size } = await this.#file.stat()
     if (size !== this.byteLength) throw changed(this.#entry, size)
   }

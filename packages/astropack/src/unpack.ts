@@ -49,7 +49,6 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     const queue = new OrderedQueue(inFlight(pool.threads))
     const outputs = new OutputFiles(root, options.outputPath, options.overwrite ?? false)
     const commits = new BoundedTasks(COMMITS_IN_FLIGHT)
-    const open = outputs.open
     const nextFiles = followingFiles(wanted)
     let done = 0
     try {
@@ -59,7 +58,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
           continue
         }
         const out = await outputs.create(entry, nextFiles[i])
-        await unpackFile({ reader, pool, buffers, queue, commits, open }, entry, out, (bytes) => {
+        await unpackFile({ reader, pool, buffers, queue, commits, outputs }, entry, out, (bytes) => {
           done += bytes
           options.onProgress?.({ phase: 'unpack', bytesDone: done, bytesTotal: total, entry: entry.path })
         })
@@ -107,7 +106,7 @@ function followingFiles(entries: readonly EntryRecord[]): (EntryRecord | undefin
  */
 class OutputFiles {
   /** Temporary files not yet renamed: removed if the unpack fails. */
-  readonly open = new Set<AtomicFile>()
+  readonly #open = new Set<AtomicFile>()
   readonly #checked = new Set<string>()
   #ahead: { entry: EntryRecord; out: Promise<AtomicFile> } | undefined
 
@@ -124,9 +123,17 @@ class OutputFiles {
     return out
   }
 
+  /** Gives a written and checked file its times and its name. */
+  async commit(out: AtomicFile, entry: EntryRecord): Promise<void> {
+    const date = new Date(entry.mtimeMs)
+    await utimes(out.tempPath, date, date)
+    await out.commit()
+    this.#open.delete(out)
+  }
+
   async abortAll(): Promise<void> {
     await this.#ahead?.out.catch(() => {})
-    await Promise.all([...this.open].map((out) => out.abort()))
+    await Promise.all([...this.#open].map((out) => out.abort()))
   }
 
   #start(entry: EntryRecord): Promise<AtomicFile> {
@@ -135,7 +142,7 @@ class OutputFiles {
       createAtomicFile(target, { overwrite: this.overwrite, mode: entry.mode & 0o777 }),
     )
     // Known to abortAll once open; an error is thrown when its turn comes.
-    out.then((file) => this.open.add(file)).catch(() => {})
+    out.then((file) => this.#open.add(file)).catch(() => {})
     return out
   }
 
@@ -195,7 +202,7 @@ async function preflight(root: string, entries: readonly EntryRecord[], overwrit
  * its rename: a file appears under its name only once all of it is written and verified.
  */
 async function unpackFile(
-  context: DecodeContext & { queue: OrderedQueue; commits: BoundedTasks; open: Set<AtomicFile> },
+  context: DecodeContext & { queue: OrderedQueue; commits: BoundedTasks; outputs: OutputFiles },
   entry: EntryRecord,
   out: AtomicFile,
   onBytes: (bytes: number) => void,
@@ -216,12 +223,7 @@ async function unpackFile(
         )
       }
       // Its times, close and rename run beside the next files' writes (small files: mostly waiting).
-      await context.commits.add(async () => {
-        const date = new Date(entry.mtimeMs)
-        await utimes(out.tempPath, date, date)
-        await out.commit()
-        context.open.delete(out)
-      })
+      await context.commits.add(() => context.outputs.commit(out, entry))
     }),
   )
 }

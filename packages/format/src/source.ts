@@ -56,30 +56,19 @@ export const READ_AHEAD_BYTES = 1024 * 1024
  * Wraps a source read front to back (unpack, full verification): a slice shorter than `window` reads
  * `window` bytes from its start, and the slices after it within those bytes come from memory. A folder
  * of many small files makes as many small chunks: 3,584 of them were 3,466 reads. Longer slices pass
- * through. `stats` counts the reads of the wrapped source.
+ * through (wrap the source in withReadStats to count its reads).
  */
-export function withReadAhead(
-  source: ByteSource,
-  window = READ_AHEAD_BYTES,
-): ByteSource & { readonly stats: ReadStats } {
-  const stats: ReadStats = { requests: 0, bytes: 0 }
+export function withReadAhead(source: ByteSource, window = READ_AHEAD_BYTES): ByteSource {
   // Never written after it is read (sources return fresh or immutable bytes): views of it stay valid.
   let held: Uint8Array = new Uint8Array(0)
   let heldStart = 0
-  const read = (start: number, end: number, into?: Uint8Array) => {
-    stats.requests++
-    stats.bytes += end - start
-    return source.slice(start, end, into)
-  }
   return {
     byteLength: source.byteLength,
-    stats,
     async slice(start, end, into) {
       checkRange(start, end, source.byteLength)
-      if (end - start >= window) return read(start, end, into)
+      if (end - start >= window) return source.slice(start, end, into)
       if (start < heldStart || end > heldStart + held.byteLength) {
-        const heldEnd = Math.min(source.byteLength, start + window)
-        held = await read(start, heldEnd)
+        held = await source.slice(start, Math.min(source.byteLength, start + window))
         heldStart = start
       }
       const bytes = held.subarray(start - heldStart, end - heldStart)

@@ -141,8 +141,7 @@ async function checkChunks(
     }
   })
   const indexes = [...users.keys()].sort((a, b) => reader.chunks[a]!.offset - reader.chunks[b]!.offset)
-  const total = indexes.reduce((sum, index) => sum + reader.chunks[index]!.storedSize, 0)
-  const scratch = new Uint8Array(Math.min(MAX_COALESCED_READ, total))
+  const scratch = new Uint8Array(Math.min(MAX_COALESCED_READ, reader.storedBytes(indexes)))
   const failed = new Map<number, Problem>() // file place -> its first problem
   for (let next = 0; next < indexes.length; ) {
     try {
