@@ -284,6 +284,41 @@ describe('reading one column of a CSV table', () => {
   })
 })
 
+describe('reading a column predicted from others of its line', () => {
+  it("gives q and the period as printed, reading their sources' chunks and no other", async () => {
+    const csv = readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), 'latin1')
+    const lines = csv.trimEnd().split('\n')
+    const names = lines[0]!.split(',')
+    const rows = lines.slice(1).map((line) => line.split(','))
+    const [e, a, q, period] = ['e', 'a', 'q', 'per_y'].map((name) => names.indexOf(name)) as number[]
+    const segment = reader.segmentsOf(reader.entry('asteroids.csv'))!.find((s) => s.layout === 'text')!
+    const groups = segment.chunkCount / names.length
+    const chunksOf = (columns: number[]) =>
+      Array.from({ length: groups }, (_, g) =>
+        columns.map((c) => segment.firstChunk + g * names.length + c),
+      ).flat()
+    // Stored as predictions (kind 8): from a and e, and from a alone.
+    for (const index of chunksOf([q!, period!])) {
+      const [stored] = await reader.readStoredInto([index], new Uint8Array(1 << 20))
+      expect((await reader.decode(stored!.chunk, stored!.stored))[0]).toBe(8)
+    }
+    const source = withReadStats(fromBytes(pkg))
+    const counted = await openPackage(source)
+    const before = source.stats.bytes
+    const values = await columnValues(counted, { entry: 'asteroids.csv', column: 'q' })
+    const read = source.stats.bytes - before
+    expect(values).toEqual(rows.map((row) => Number(row[q!])))
+    // q's chunks and those of a and e: their stored bytes, nothing else.
+    expect(read).toBe(counted.storedBytes(chunksOf([e!, a!, q!])))
+    const periods = await columnValues(counted, {
+      entry: 'asteroids.csv',
+      column: 'per_y',
+      rows: [7000, rows.length],
+    })
+    expect(periods).toEqual(rows.slice(7000).map((row) => Number(row[period!])))
+  })
+})
+
 describe('typed errors', () => {
   it('NOT_FOUND for an unknown entry, table or column, before reading any chunk', async () => {
     const source = withReadStats(fromBytes(pkg))

@@ -50,6 +50,7 @@ export {
   CODEC_IDS,
   DEFAULT_CHUNK_SIZE,
   FEATURE_GRID,
+  FEATURE_PREDICTED_COLUMNS,
   FEATURE_TEXT_KINDS,
   FIRST_READ_SIZE,
   HEADER_SIZE,
@@ -59,7 +60,13 @@ export {
   VERSION_MAJOR,
   VERSION_MINOR,
 } from './spec.js'
-export { fixedLinesEnd, joinTextGroup, NULL_FIELDS, splitTextGroup } from './text-table.js'
+export {
+  fixedLinesEnd,
+  joinTextGroup,
+  NULL_FIELDS,
+  predictTextColumns,
+  splitTextGroup,
+} from './text-table.js'
 export type { Trailer } from './trailer.js'
 export {
   type RowsLayout,

@@ -10,6 +10,7 @@ export {
   gridTerms,
   joinTextGroup,
   NULL_FIELDS,
+  predictTextColumns,
   readDictionary,
   splitTextGroup,
   TextColumnKind,

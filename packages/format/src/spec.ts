@@ -57,6 +57,7 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [3, 'healpix-index'],
   [4, 'text-kinds'],
   [5, 'grid'],
+  [6, 'predicted-columns'],
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
@@ -64,7 +65,10 @@ export const FEATURE_TYPED_SEGMENTS = 1 << 0
 export const FEATURE_TEXT_KINDS = 1 << 4
 /** Bit 5: grid transform steps 8 and 9 (SPEC §7.1). */
 export const FEATURE_GRID = 1 << 5
-export const KNOWN_REQUIRED_FEATURES = FEATURE_TYPED_SEGMENTS | FEATURE_TEXT_KINDS | FEATURE_GRID
+/** Bit 6: text table columns of kind 8, predicted from other columns of their line (SPEC §7.2). */
+export const FEATURE_PREDICTED_COLUMNS = 1 << 6
+export const KNOWN_REQUIRED_FEATURES =
+  FEATURE_TYPED_SEGMENTS | FEATURE_TEXT_KINDS | FEATURE_GRID | FEATURE_PREDICTED_COLUMNS
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

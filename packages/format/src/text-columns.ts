@@ -2,13 +2,15 @@ import type { ColumnValue } from './column-values.js'
 import { findColumn, type ReadColumnOptions } from './columns.js'
 import { AstropackError } from './errors.js'
 import type { PackageReader } from './reader.js'
+import { predictedSources, resolvePredicted } from './text-table/predicted.js'
 import { joinTextGroup, NULL_FIELDS, TextChunkFlag, TextColumnKind } from './text-table.js'
 import type { SegmentRecord, TextLayout } from './typed-sections.js'
 
 /**
  * One column of a CSV/TSV table stored as a text segment (SPEC §7.2), read from that column's chunks
  * only. Groups hold whole lines but no fixed number of them, so every group's chunk of the column is read
- * (its header says how many rows it holds) even for a row range; other columns are never touched.
+ * (its header says how many rows it holds) even for a row range; other columns are touched only where
+ * the column's chunk is predicted from them (kind 8): that group's two source chunks.
  */
 
 const latin1 = new TextDecoder('latin1')
@@ -51,6 +53,20 @@ function textSegment(reader: PackageReader, entryPath: string, dataOffset: numbe
   return segment
 }
 
+/** The decoded chunks of a predicted chunk's sources in its group, by column (SPEC §7.2, kind 8). */
+async function sourceChunks(
+  reader: PackageReader,
+  column: Uint8Array,
+  groupStart: number,
+  columnCount: number,
+): Promise<(c: number) => Uint8Array | undefined> {
+  const decoded = new Map<number, Uint8Array>()
+  const wanted = predictedSources(column).filter((c) => c < columnCount)
+  for await (const { index, chunk, stored } of reader.readStored(wanted.map((c) => groupStart + c)))
+    decoded.set(index - groupStart, await reader.decode(chunk, stored))
+  return (c) => decoded.get(c)
+}
+
 /** Yields a text table column's values, group by group, for rows [start, end) (every row by default). */
 export async function* readTextColumnValues(
   reader: PackageReader,
@@ -71,9 +87,13 @@ export async function* readTextColumnValues(
     (_, g) => segment.firstChunk + g * segment.columnCount + index,
   )
   let firstRow = 0
+  let group = 0
   for await (const { chunk, stored } of reader.readStored(indexes)) {
     if (firstRow >= end) return
-    const column = await reader.decode(chunk, stored)
+    const groupStart = segment.firstChunk + group++ * segment.columnCount
+    let column = await reader.decode(chunk, stored)
+    if (column[0] === TextColumnKind.predicted)
+      column = resolvePredicted(column, await sourceChunks(reader, column, groupStart, segment.columnCount))
     if (column[0] === TextColumnKind.raw) {
       throw new AstropackError(
         'UNSUPPORTED_FEATURE',

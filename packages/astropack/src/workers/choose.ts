@@ -217,4 +217,6 @@ export const TEXT_COLUMN_CHAINS: Record<number, TransformStep[][]> = {
   5: INT64_CHAINS,
   6: DICTIONARY_CHAINS,
   7: INT32_CHAINS,
+  // Residuals of predicted columns: small integers, zigzag-coded.
+  8: INT64_CHAINS,
 }

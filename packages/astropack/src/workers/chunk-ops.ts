@@ -3,6 +3,7 @@ import {
   type ColumnSlice,
   joinRows,
   joinTextGroup,
+  predictTextColumns,
   splitRows,
   splitTextGroup,
   TextColumnKind,
@@ -138,12 +139,14 @@ export function encodeText(
   chains: TextColumnChain[]
   textFeatures: number
 } {
-  const columns = splitTextGroup(text, delimiter, columnCount, separators)
+  let columns = splitTextGroup(text, delimiter, columnCount, separators)
   // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0.
   let lines = new DataView(columns[0]!.buffer, columns[0]!.byteOffset).getUint32(4, true)
   if (columns[0]![0] === TextColumnKind.raw)
     for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
   const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
+  // After the metrics, which read float64 values: a predicted column holds residuals.
+  columns = predictTextColumns(columns)
   const chains: TextColumnChain[] = []
   const parts = encodeColumns(columns, into, (column, c, room) => {
     const kind = column[0]!

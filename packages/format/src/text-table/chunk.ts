@@ -1,5 +1,5 @@
 import { AstropackError } from '../errors.js'
-import { FEATURE_TEXT_KINDS } from '../spec.js'
+import { FEATURE_PREDICTED_COLUMNS, FEATURE_TEXT_KINDS } from '../spec.js'
 
 /** Column chunk kinds of a text table (SPEC §7.2). */
 export const TextColumnKind = {
@@ -11,6 +11,7 @@ export const TextColumnKind = {
   integer: 5,
   dictionary: 6,
   grid: 7,
+  predicted: 8,
 } as const
 
 /** Every column chunk starts with `u8 kind, u8 scale, u8 flags, u8 style, u32 count`. */
@@ -143,15 +144,18 @@ export function newChunk(
 }
 
 /**
- * The required feature bits (SPEC §4) a column chunk needs of readers: bit 4 for what came after the first
- * readers of SPEC §7.2 (kinds 5 to 7, a number style, padding, affixes).
+ * The required feature bits (SPEC §7) a column chunk needs of readers: bit 4 for what came after the first
+ * readers of SPEC §7.2 (kinds 5 to 7, a number style, padding, affixes), bit 6 for kind 8.
  */
 export function textChunkFeatures(column: Uint8Array): number {
+  const kind = column[0]!
   const later =
-    column[0]! >= TextColumnKind.integer ||
+    (kind >= TextColumnKind.integer && kind <= TextColumnKind.grid) ||
     column[3] !== 0 ||
     (column[2]! & (TextChunkFlag.padded | TextChunkFlag.affixed)) !== 0
-  return later ? FEATURE_TEXT_KINDS : 0
+  return (
+    (later ? FEATURE_TEXT_KINDS : 0) | (kind === TextColumnKind.predicted ? FEATURE_PREDICTED_COLUMNS : 0)
+  )
 }
 
 export function corrupt(message: string): AstropackError {

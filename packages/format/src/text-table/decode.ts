@@ -4,6 +4,7 @@ import { readDictionary } from './dictionary.js'
 import { GridStyle, gridDigits, gridTerms, writeGrid } from './grid.js'
 import { writeInteger } from './integers.js'
 import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
+import { resolvePredictedGroup } from './predicted.js'
 import { POW10 } from './shortest.js'
 import { dropLeadingZero, JAVA, NumberStyle, PYTHON, plainIn, pointZero, type ReprStyle } from './styles.js'
 
@@ -270,7 +271,7 @@ export function joinTextGroup(
     into.set(text)
     return into.subarray(0, text.byteLength)
   }
-  const columns = parts.map(readColumn)
+  const columns = resolvePredictedGroup(parts).map(readColumn)
   const rows = columns[0]?.count ?? 0
   if (columns.some((column) => column.count !== rows)) throw corrupt('columns of a group differ in length')
   const crlf = ((parts[0]?.[2] ?? 0) & TextChunkFlag.crlf) !== 0
