@@ -196,10 +196,13 @@ export function predictTextColumns(columns: Uint8Array[]): Uint8Array[] {
     const kept = keptRows(columns[target]!, rows)
     if (kept.length < 2) continue
     const own = values.get(target)!
-    const base = meanBits(kept, (k) => {
+    let bits = 0
+    for (const k of kept) {
       double[0] = own.previous[k]!
       zigzagResidual(own.value[k]!)
-    })
+      bits += residualBits()
+    }
+    const base = bits / kept.length
     const best = searchRelation(target, considered, values, kept, base - MIN_SAVING)
     if (best) found.push({ ...best, target, saving: base - best.bits })
   }
@@ -254,17 +257,39 @@ function keptRows(chunk: Uint8Array, rows: Uint32Array): number[] {
   return kept
 }
 
-/** The mean bits of the residuals `residualOf(k)` leaves in `residual`, over `ks`. */
-function meanBits(ks: readonly number[], residualOf: (k: number) => void): number {
+/** The bits of row k's residual of y against c × f(a, b). */
+function rowBits(
+  relation: number,
+  a: Float64Array,
+  b: Float64Array,
+  c: number,
+  y: Float64Array,
+  k: number,
+): number {
+  predictBits(relation, a[k]!, b[k]!, c)
+  zigzagResidual(y[k]!)
+  return residualBits()
+}
+
+/** The mean bits of the residuals over rows `ks`. */
+function meanBits(
+  relation: number,
+  a: Float64Array,
+  b: Float64Array,
+  c: number,
+  y: Float64Array,
+  ks: readonly number[],
+): number {
   let bits = 0
-  for (const k of ks) {
-    residualOf(k)
-    bits += residualBits()
-  }
+  for (const k of ks) bits += rowBits(relation, a, b, c, y, k)
   return bits / ks.length
 }
 
-/** The relation of the other columns that predicts `target` in fewer than `limit` bits a value, if any. */
+/**
+ * The relation of the other columns that predicts `target` in fewer than `limit` bits a value, if any.
+ * Two rows rule out nearly every pair of columns that no relation links, so a wide table's thousands of
+ * candidates cost little; the rest are scored on PROBE_ROWS rows, then on the whole sample.
+ */
 function searchRelation(
   target: number,
   considered: readonly number[],
@@ -274,6 +299,8 @@ function searchRelation(
 ): Candidate | undefined {
   const y = values.get(target)!.value
   const probe = kept.filter((_, i) => i % Math.ceil(kept.length / PROBE_ROWS) === 0)
+  // A root's rough constant comes from the first row; the two rows that test it are others.
+  const [first, second, third] = [kept[0]!, kept[kept.length >> 1]!, kept[kept.length - 1]!]
   let best: Candidate | undefined
   let bound = limit
   const sources = considered.filter((c) => c !== target)
@@ -285,14 +312,17 @@ function searchRelation(
         if (relation === Relation.timesRoot && b !== a) continue
         const va = values.get(a)!.value
         const vb = values.get(b)!.value
-        const residualOf = (c: number) => (k: number) => {
-          predictBits(relation, va[k]!, vb[k]!, c)
-          zigzagResidual(y[k]!)
-        }
+        const root = relation === Relation.timesRoot
+        const rough = root ? y[first]! / (va[first]! * Math.sqrt(va[first]!)) : 1
+        if (
+          rowBits(relation, va, vb, rough, y, second) >= bound &&
+          rowBits(relation, va, vb, rough, y, third) >= bound
+        )
+          continue
         // Kepler's constant (a period's unit) is the sample's median ratio.
-        const c = relation === Relation.timesRoot ? medianRatio(y, va, kept) : 1
-        if (meanBits(probe, residualOf(c)) >= bound) continue
-        const bits = meanBits(kept, residualOf(c))
+        const c = root ? medianRatio(y, va, kept) : 1
+        if (meanBits(relation, va, vb, c, y, probe) >= bound) continue
+        const bits = meanBits(relation, va, vb, c, y, kept)
         if (bits < bound) {
           bound = bits
           best = { relation, a, b, c, bits }
