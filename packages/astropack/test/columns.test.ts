@@ -6,6 +6,7 @@ import {
   type ColumnValue,
   columnChunkIndexes,
   columnValues,
+  FEATURE_PREDICTED_COLUMNS,
   FIRST_READ_SIZE,
   fromBytes,
   isAstropackError,
@@ -297,7 +298,8 @@ describe('reading a column predicted from others of its line', () => {
       Array.from({ length: groups }, (_, g) =>
         columns.map((c) => segment.firstChunk + g * names.length + c),
       ).flat()
-    // Stored as predictions (kind 8): from a and e, and from a alone.
+    // Stored as predictions (kind 8): from a and e, and from a alone; readers need feature bit 6.
+    expect(reader.trailer.requiredFeatures & FEATURE_PREDICTED_COLUMNS).toBe(FEATURE_PREDICTED_COLUMNS)
     for (const index of chunksOf([q!, period!])) {
       const [stored] = await reader.readStoredInto([index], new Uint8Array(1 << 20))
       expect((await reader.decode(stored!.chunk, stored!.stored))[0]).toBe(8)

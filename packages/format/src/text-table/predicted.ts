@@ -60,13 +60,15 @@ function predictBits(relation: number, a: number, b: number, c: number): void {
   double[0] = Number.isNaN(p) ? 0 : p
 }
 
-/**
- * The zigzag residual of `value` against the prediction in `word`: (bits(value) - bits(prediction)) mod
- * 2^64 as a signed integer r, then (r << 1) XOR (r >> 63). Returns [low, high] in `residual`.
- */
+// A residual's words (low, high), and a value's bits, as zigzagResidual works them out.
 const residual = new Uint32Array(2)
 const valueDouble = new Float64Array(1)
 const valueWord = new Uint32Array(valueDouble.buffer)
+
+/**
+ * Sets `residual` to the zigzag residual of `value` against the prediction in `word`: (bits(value) -
+ * bits(prediction)) mod 2^64 as a signed integer r, then (r << 1) XOR (r >> 63).
+ */
 function zigzagResidual(value: number): void {
   valueDouble[0] = value
   const plo = word[0]!
