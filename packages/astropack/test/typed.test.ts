@@ -112,7 +112,8 @@ describe('FITS stored with types, unpacked byte for byte', () => {
     const names = lines[0]!.split(',')
     const rows = lines.slice(1).map((line) => line.split(','))
     expect(table.rows).toBe(rows.length)
-    for (const name of ['H', 'diameter', 'albedo', 'e', 'moid']) {
+    // q and per_y are stored predicted from a and e (kind 8); their metrics come from the values.
+    for (const name of ['H', 'diameter', 'albedo', 'e', 'moid', 'q', 'per_y']) {
       const fields = rows.map((row) => row[names.indexOf(name)]!)
       const numbers = fields.filter((f) => f !== '').map(Number)
       const mean = numbers.reduce((sum, v) => sum + v, 0) / numbers.length
