@@ -254,12 +254,15 @@ async function code(run: () => unknown) {
   return 'no error'
 }
 
+/** The JPL catalog's column names, and each line's fields (none of its fields is quoted). */
+function jplFields(): { names: string[]; rows: string[][] } {
+  const lines = readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), 'latin1').trimEnd().split('\n')
+  return { names: lines[0]!.split(','), rows: lines.slice(1).map((line) => line.split(',')) }
+}
+
 describe('reading one column of a CSV table', () => {
   it('gives each field as a value (numbers, null for empty fields, text), reading only that column', async () => {
-    const csv = readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), 'latin1')
-    const lines = csv.trimEnd().split('\n')
-    const names = lines[0]!.split(',')
-    const rows = lines.slice(1).map((line) => line.split(','))
+    const { names, rows } = jplFields()
     const source = withReadStats(fromBytes(pkg))
     const counted = await openPackage(source)
     const before = source.stats.bytes
@@ -287,10 +290,7 @@ describe('reading one column of a CSV table', () => {
 
 describe('reading a column predicted from others of its line', () => {
   it("gives q and the period as printed, reading their sources' chunks and no other", async () => {
-    const csv = readFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), 'latin1')
-    const lines = csv.trimEnd().split('\n')
-    const names = lines[0]!.split(',')
-    const rows = lines.slice(1).map((line) => line.split(','))
+    const { names, rows } = jplFields()
     const [e, a, q, period] = ['e', 'a', 'q', 'per_y'].map((name) => names.indexOf(name)) as number[]
     const segment = reader.segmentsOf(reader.entry('asteroids.csv'))!.find((s) => s.layout === 'text')!
     const groups = segment.chunkCount / names.length
