@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FEATURE_PREDICTED_COLUMNS, joinTextGroup, predictTextColumns, splitTextGroup } from '../src/index.js'
 import { Relation } from '../src/text-table/predicted.js'
-import { TextColumnKind, textChunkFeatures } from '../src/text-table.js'
+import { TextChunkFlag, TextColumnKind, textChunkFeatures } from '../src/text-table.js'
 import { sameBytes, sampleFiles } from './helpers.js'
 
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
@@ -134,6 +134,26 @@ describe('predicted columns, on random tables', () => {
       expect(predicted, `relation ${r + 1}`).toHaveLength(1)
       if (predicted[0] === 2) expect(relationOf(parts[2]!)[0]).toBe(r + 1)
       expect(sameBytes(joinTextGroup(parts, COMMA), group)).toBe(true)
+    }
+  })
+
+  it('keep the text around values: quoted fields, right-aligned columns, CR LF', () => {
+    const rows = Array.from({ length: 800 }, (_, i) => [1 + i / 7.3, ((i * 37) % 100) / 101])
+    const q = (a: number, e: number) => a * (1 - e)
+    const pad = (text: string) => text.padStart(22)
+    const shapes = [
+      rows.map(([a, e]) => `"${a}","${e}","${q(a!, e!)}"\n`).join(''),
+      rows.map(([a, e]) => `${pad(String(a))}\t${pad(String(e))}\t${pad(String(q(a!, e!)))}\n`).join(''),
+      rows.map(([a, e]) => `${a},${e},${q(a!, e!)}\r\n`).join(''),
+    ]
+    for (const [i, text] of shapes.entries()) {
+      const delimiter = i === 1 ? 9 : COMMA
+      const group = latin1(text)
+      const parts = predictTextColumns(splitTextGroup(group, delimiter, 3))
+      expect(parts[2]![0], text.slice(0, 40)).toBe(TextColumnKind.predicted)
+      // Flags: affixed (the quotes), padded, crlf: as the float64 chunk had them.
+      expect(parts[2]![2]).toBe([TextChunkFlag.affixed, TextChunkFlag.padded, TextChunkFlag.crlf][i])
+      expect(sameBytes(joinTextGroup(parts, delimiter), group)).toBe(true)
     }
   })
 
