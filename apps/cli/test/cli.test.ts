@@ -94,6 +94,27 @@ describe('astropack pack / unpack', () => {
     expect(astropack('tables', pkg).stdout).toMatch(/^ {2}H {2}n=7099 -1\.21\.\.11\.99 mean=/m)
   })
 
+  it("with --storage, gives each column's stored bytes, chunks and chain, adding up to its file's", () => {
+    const pkg = join(work, 'tables.astropack')
+    const tables = JSON.parse(astropack('tables', pkg, '--storage', '--json').stdout)
+    const entries = JSON.parse(astropack('ls', pkg, '--json').stdout)
+    const storedOf = (path: string) => entries.find((e: { path: string }) => e.path === path).storedBytes
+    const csv = tables.find((t: { entry: string }) => t.entry === 'tables/jpl-sbdb-asteroids.csv')
+    const columns = csv.columns.map((c: { storage: { storedBytes: number } }) => c.storage.storedBytes)
+    const sum = columns.reduce((a: number, b: number) => a + b, 0)
+    // The columns are all of the file but its header line (a chunk of its own, under 200 bytes).
+    expect(storedOf('tables/jpl-sbdb-asteroids.csv') - sum).toBeGreaterThan(0)
+    expect(storedOf('tables/jpl-sbdb-asteroids.csv') - sum).toBeLessThan(200)
+    const q = csv.columns.find((c: { name: string }) => c.name === 'q').storage
+    expect(q).toMatchObject({ chunks: 1, codec: 'zstd', shared: false })
+    expect(q.storedBytes).toBeLessThan(
+      columns[csv.columns.findIndex((c: { name: string }) => c.name === 'a')] / 4,
+    )
+    expect(astropack('tables', pkg, '--storage').stdout).toMatch(
+      /^ {2}I_STOKES 1024E .* stored \d+(\.\d+)? KiB in 1 chunk \(zstd [a-z]+4/m,
+    )
+  })
+
   it('prints a schema the package satisfies; validate --schema reports each violation of a stricter one', () => {
     const pkg = join(work, 'tables.astropack')
     const schemaPath = join(work, 'schema.json')

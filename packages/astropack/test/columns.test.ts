@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import {
   type ColumnValue,
   columnChunkIndexes,
+  columnStorage,
   columnValues,
   FEATURE_PREDICTED_COLUMNS,
   FIRST_READ_SIZE,
@@ -318,6 +319,32 @@ describe('reading a column predicted from others of its line', () => {
       rows: [7000, rows.length],
     })
     expect(periods).toEqual(rows.slice(7000).map((row) => Number(row[period!])))
+  })
+})
+
+describe('where a column went (columnStorage)', () => {
+  it("counts each column's chunks once: a table's columns add up to its segment's stored bytes", () => {
+    for (const entry of [HST, 'asteroids.csv']) {
+      const table = reader.manifest.tables!.find((t) => t.entry === entry)!
+      const segment = reader.segmentsOf(reader.entry(entry))!.find((s) => s.layout !== 'bytes')!
+      const all = Array.from({ length: segment.chunkCount }, (_, i) => segment.firstChunk + i)
+      const storage = table.columns.map((column) =>
+        columnStorage(reader, { entry, table: table.hdu ?? table.name, column: column.name }),
+      )
+      expect(
+        storage.reduce((sum, s) => sum + s.storedBytes, 0),
+        entry,
+      ).toBe(reader.storedBytes(all))
+      expect(
+        storage.reduce((sum, s) => sum + s.chunks, 0),
+        entry,
+      ).toBe(segment.chunkCount)
+      for (const s of storage) expect(s.shared).toBe(false)
+    }
+    // The HST doubles: more than one group, each column with a chain of its own.
+    const wavelength = columnStorage(reader, { entry: HST, column: 'WAVELENGTH' })
+    expect(wavelength.chunks).toBeGreaterThan(1)
+    expect(wavelength.steps.length).toBeGreaterThan(0)
   })
 })
 

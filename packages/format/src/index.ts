@@ -1,4 +1,5 @@
 export { concatBytes } from './bytes.js'
+export { type ColumnStorage, columnStorage } from './column-storage.js'
 export {
   type ColumnValue,
   columnDecoder,

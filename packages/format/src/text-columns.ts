@@ -1,5 +1,5 @@
 import type { ColumnValue } from './column-values.js'
-import { findColumn, type ReadColumnOptions } from './columns.js'
+import { type ColumnRef, findColumn, type ReadColumnOptions } from './columns.js'
 import { AstropackError } from './errors.js'
 import type { PackageReader } from './reader.js'
 import { predictedSources, resolvePredicted } from './text-table/predicted.js'
@@ -53,6 +53,18 @@ function textSegment(reader: PackageReader, entryPath: string, dataOffset: numbe
   return segment
 }
 
+/** A text table column's chunks: chunk `index` of every group of its segment (SPEC §7.3); reads nothing. */
+export function textColumnChunks(reader: PackageReader, ref: ColumnRef) {
+  const { entry, table, index } = findColumn(reader, ref)
+  const segment = textSegment(reader, entry.path, table.dataOffset)
+  const groups = segment.chunkCount / segment.columnCount
+  const indexes = Array.from(
+    { length: groups },
+    (_, g) => segment.firstChunk + g * segment.columnCount + index,
+  )
+  return { entry, table, segment, indexes }
+}
+
 /** The decoded chunks of a predicted chunk's sources in its group, by column (SPEC §7.2, kind 8). */
 async function sourceChunks(
   reader: PackageReader,
@@ -72,8 +84,7 @@ export async function* readTextColumnValues(
   reader: PackageReader,
   options: ReadColumnOptions,
 ): AsyncGenerator<ColumnValue[]> {
-  const { entry, table, index } = findColumn(reader, options)
-  const segment = textSegment(reader, entry.path, table.dataOffset)
+  const { entry, table, segment, indexes } = textColumnChunks(reader, options)
   const rowCount = table.rows ?? Number.POSITIVE_INFINITY
   const [start, end] = options.rows ?? [0, rowCount]
   if (!Number.isSafeInteger(start) || start < 0 || start > end || end > rowCount)
@@ -81,11 +92,6 @@ export async function* readTextColumnValues(
       'USAGE',
       `rows [${start}, ${end}) are not a range of the table's ${rowCount} rows`,
     )
-  const groups = segment.chunkCount / segment.columnCount
-  const indexes = Array.from(
-    { length: groups },
-    (_, g) => segment.firstChunk + g * segment.columnCount + index,
-  )
   let firstRow = 0
   let group = 0
   for await (const { chunk, stored } of reader.readStored(indexes)) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   type ColumnRef,
   columnChunkIndexes,
+  columnStorage,
   columnValues,
   fromBytes,
   locateColumn,
@@ -158,6 +159,21 @@ describe('HDF5 tables in a hand-written package', () => {
       [3, 1],
       [4, 1],
     ])
+  })
+
+  it("says where a column's bytes went: a member's chunks, a dataset's chunks shared with the next one", async () => {
+    const reader = await openPackage(fromBytes(await writePackage([compound(true), group])))
+    // b: one chunk a group of 4 rows (3 groups), its own.
+    expect(columnStorage(reader, { entry: 't.h5', table: '/rows', column: 'b' })).toMatchObject({
+      chunks: 3,
+      codec: 'zstd',
+      shared: false,
+    })
+    // x: 80 bytes in 7-byte chunks from its start, the last one holding n's first 4 bytes too.
+    const x = columnStorage(reader, { entry: 't.h5', column: 'x' })
+    expect(x).toMatchObject({ chunks: 12, shared: true })
+    const first = reader.entry('t.h5').firstChunk + 1 + 3 * 4
+    expect(x.storedBytes).toBe(reader.storedBytes(Array.from({ length: 12 }, (_, i) => first + i)))
   })
 
   it('refuses a column whose bytes lie in a rows segment or past the file', async () => {

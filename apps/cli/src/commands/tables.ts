@@ -1,7 +1,13 @@
-import type { ColumnMetrics } from '@astropack/format'
+import {
+  type ColumnMetrics,
+  type ColumnStorage,
+  columnStorage,
+  type ManifestTable,
+  type PackageReader,
+} from '@astropack/format'
 import type { Command } from 'commander'
 import { loadApi } from '../load-api.js'
-import { printJson } from '../output.js'
+import { formatBytes, printJson } from '../output.js'
 import { withPackage } from '../package-source.js'
 
 export function registerTables(program: Command): void {
@@ -10,8 +16,11 @@ export function registerTables(program: Command): void {
     .description('list the tables recognised in a package: columns, types, units and quality metrics')
     .argument('<file>', 'package path or http(s) URL')
     .option('--json', 'print as JSON')
-    .action(async (file: string, flags: { json?: boolean }) => {
-      const tables = await withPackage(file, async (reader) => reader.manifest.tables ?? [])
+    .option('--storage', "also each column's stored bytes, chunks and transform chain (from the index)")
+    .action(async (file: string, flags: { json?: boolean; storage?: boolean }) => {
+      const tables = await withPackage(file, async (reader) =>
+        (reader.manifest.tables ?? []).map((table) => (flags.storage ? withStorage(reader, table) : table)),
+      )
       if (flags.json) return printJson(tables)
       if (tables.length === 0) console.log('no tables recognised')
       for (const table of tables) {
@@ -23,7 +32,9 @@ export function registerTables(program: Command): void {
           const unit = column.unit ? ` [${column.unit}]` : ''
           const ucd = column.ucd ? ` ${column.ucd}` : ''
           const metrics = column.metrics ? `  ${summary(column.metrics)}` : ''
-          console.log(`  ${column.name}${type}${unit}${ucd}${metrics}`)
+          const storage =
+            'storage' in column ? `  ${stored(column.storage as ColumnStorage | undefined)}` : ''
+          console.log(`  ${column.name}${type}${unit}${ucd}${metrics}${storage}`)
         }
       }
     })
@@ -37,6 +48,30 @@ export function registerTables(program: Command): void {
       const { schemaOf } = await loadApi()
       printJson(schemaOf(manifest))
     })
+}
+
+/** The table with each column's storage; undefined for a column whose chunks the index cannot name. */
+function withStorage(reader: PackageReader, table: ManifestTable) {
+  const ref = { entry: table.entry, table: table.hdu ?? table.name }
+  const storageOf = (column: string) => {
+    try {
+      return columnStorage(reader, { ...ref, column })
+    } catch {
+      return undefined
+    }
+  }
+  return {
+    ...table,
+    columns: table.columns.map((column) => ({ ...column, storage: storageOf(column.name) })),
+  }
+}
+
+function stored(storage: ColumnStorage | undefined): string {
+  if (!storage) return 'stored: not on its own'
+  const chain = [storage.codec, ...storage.steps].join(' ')
+  const shared = storage.shared ? ', chunks shared with other data' : ''
+  const chunks = `${storage.chunks} chunk${storage.chunks === 1 ? '' : 's'}`
+  return `stored ${formatBytes(storage.storedBytes)} in ${chunks} (${chain}${shared})`
 }
 
 /** One line of metrics: counts, then range, mean and spread to 6 significant digits. */
