@@ -307,12 +307,14 @@ describe('reading a column predicted from others of its line', () => {
     }
     const source = withReadStats(fromBytes(pkg))
     const counted = await openPackage(source)
-    const before = source.stats.bytes
+    const before = { ...source.stats }
     const values = await columnValues(counted, { entry: 'asteroids.csv', column: 'q' })
-    const read = source.stats.bytes - before
+    const read = source.stats.bytes - before.bytes
     expect(values).toEqual(rows.map((row) => Number(row[q!])))
-    // q's chunks and those of a and e: their stored bytes, nothing else.
+    // q's chunks and those of a and e: their stored bytes, nothing else; e and a (columns 10 and 11, side
+    // by side) in one request a group.
     expect(read).toBe(counted.storedBytes(chunksOf([e!, a!, q!])))
+    expect(source.stats.requests - before.requests).toBeLessThanOrEqual(2 * groups)
     const periods = await columnValues(counted, {
       entry: 'asteroids.csv',
       column: 'per_y',

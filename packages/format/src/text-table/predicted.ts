@@ -85,11 +85,15 @@ function residualBits(): number {
   return residual[1] ? 64 - Math.clz32(residual[1]) : 32 - Math.clz32(residual[0]!)
 }
 
-/** The columns a predicted chunk reads (its sources a and b, once each); none when it is too short. */
+/**
+ * The columns a predicted chunk reads (its sources a and b, once each, in column order: adjacent chunks
+ * are then read together); none when it is too short.
+ */
 export function predictedSources(chunk: Uint8Array): number[] {
   if (chunk.byteLength < HEADER + RELATION_BYTES) return []
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-  return [...new Set([view.getUint16(HEADER + 2, true), view.getUint16(HEADER + 4, true)])]
+  const [a, b] = [view.getUint16(HEADER + 2, true), view.getUint16(HEADER + 4, true)]
+  return a === b ? [a] : [Math.min(a, b), Math.max(a, b)]
 }
 
 /**
