@@ -63,7 +63,7 @@ describe("columns predicted from others of their line (JPL's small-body database
     expect(edit((view) => view.setUint16(12, per!, true))).toThrow(corrupt) // another prediction
     expect(edit((view) => view.setUint16(12, names.indexOf('H'), true))).toThrow(corrupt) // a decimal column
     expect(edit((_, copy) => (copy[8] = 0))).toThrow(corrupt)
-    expect(edit((_, copy) => (copy[8] = 8))).toThrow(corrupt)
+    expect(edit((_, copy) => (copy[8] = 10))).toThrow(corrupt)
     expect(edit((view) => view.setUint32(4, 0xffffffff, true))).toThrow(corrupt) // 4 billion rows
     expect(() =>
       joinTextGroup([...parts.slice(0, q), parts[q!]!.subarray(0, 20), ...parts.slice(q! + 1)], COMMA),
@@ -97,6 +97,8 @@ describe('predicted columns, on random tables', () => {
     (a: number, b: number) => a * (1 - b),
     (a: number, b: number) => a * (1 + b),
     (a: number) => 1.0000189 * (a * Math.sqrt(a)),
+    (a: number) => 0.9856076686 * (1 / (a * Math.sqrt(a))),
+    (a: number) => 365.25 * a,
   ]
 
   it('rebuild every line byte for byte, whichever columns the search predicts', () => {

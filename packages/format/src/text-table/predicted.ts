@@ -2,8 +2,8 @@ import { corrupt, HEADER, TextColumnKind } from './chunk.js'
 
 /**
  * Float64 columns predicted from two others of the same line (SPEC §7.2, kind 8). Catalogs print values
- * derived from their other columns: JPL's perihelion distance q = a(1 - e) and period a^1.5 (in years),
- * colours as differences of magnitudes, a parallax over its error. Such a column is stored as the
+ * derived from their other columns: JPL's perihelion distance q = a(1 - e), period a^1.5 (in years or
+ * days) and mean motion k / a^1.5, colours as differences of magnitudes, a parallax over its error. Such a column is stored as the
  * difference between each double's bits and its prediction's, which takes a few bits where the double
  * took 52. Only IEEE's correctly rounded operations (+, -, ×, ÷, √) predict, so every reader computes
  * the same bits.
@@ -21,9 +21,15 @@ export const Relation = {
   timesOnePlus: 6,
   /** a × √b: with b = a, a period from the semi-major axis (Kepler's third law). */
   timesRoot: 7,
+  /** 1 ÷ (a × √b): with b = a, a mean motion from the semi-major axis. */
+  overTimesRoot: 8,
+  /** a alone: the same quantity in another unit (a period in days and in years). */
+  scaled: 9,
 } as const
 
-const RELATIONS = 7
+const RELATIONS = 9
+/** Relations of one source (b = a) and a constant c the writer fits: the unit's factor. */
+const SCALED: ReadonlySet<number> = new Set([Relation.timesRoot, Relation.overTimesRoot, Relation.scaled])
 
 /** After a predicted chunk's header: u8 relation, u8 0, u16 a, u16 b, u16 0, f64 c. */
 export const RELATION_BYTES = 16
@@ -43,8 +49,12 @@ function predict(relation: number, a: number, b: number, c: number): number {
       return c * (a * (1 - b))
     case Relation.timesOnePlus:
       return c * (a * (1 + b))
-    default:
+    case Relation.timesRoot:
       return c * (a * Math.sqrt(b))
+    case Relation.overTimesRoot:
+      return c * (1 / (a * Math.sqrt(b)))
+    default:
+      return c * a
   }
 }
 
@@ -305,7 +315,7 @@ function searchRelation(
 ): Candidate | undefined {
   const y = values.get(target)!.value
   const probe = kept.filter((_, i) => i % Math.ceil(kept.length / PROBE_ROWS) === 0)
-  // A root's rough constant comes from the first row; the two rows that test it are others.
+  // A scaled relation's rough constant comes from the first row; the two rows that test it are others.
   const [first, second, third] = [kept[0]!, kept[kept.length >> 1]!, kept[kept.length - 1]!]
   let best: Candidate | undefined
   let bound = limit
@@ -313,20 +323,20 @@ function searchRelation(
   for (let relation = 1; relation <= RELATIONS; relation++)
     for (const a of sources)
       for (const b of sources) {
-        // Sums and products need one order of their sources; a root, its own source twice.
+        // Sums and products need one order of their sources; a scaled relation, its one source twice.
         if ((relation === Relation.sum || relation === Relation.product) && b < a) continue
-        if (relation === Relation.timesRoot && b !== a) continue
+        const scaled = SCALED.has(relation)
+        if (scaled && b !== a) continue
         const va = values.get(a)!.value
         const vb = values.get(b)!.value
-        const root = relation === Relation.timesRoot
-        const rough = root ? y[first]! / (va[first]! * Math.sqrt(va[first]!)) : 1
+        const rough = scaled ? y[first]! / predict(relation, va[first]!, va[first]!, 1) : 1
         if (
           rowBits(relation, va, vb, rough, y, second) >= bound &&
           rowBits(relation, va, vb, rough, y, third) >= bound
         )
           continue
-        // Kepler's constant (a period's unit) is the sample's median ratio.
-        const c = root ? medianRatio(y, va, kept) : 1
+        // The constant (Kepler's, or a unit's factor) is the sample's median ratio.
+        const c = scaled ? medianRatio(relation, y, va, kept) : 1
         if (meanBits(relation, va, vb, c, y, probe) >= bound) continue
         const bits = meanBits(relation, va, vb, c, y, kept)
         if (bits < bound) {
@@ -337,10 +347,10 @@ function searchRelation(
   return best
 }
 
-/** The median of y / (a × √a) over `ks` (1 when none is finite and non-zero). */
-function medianRatio(y: Float64Array, a: Float64Array, ks: readonly number[]): number {
+/** The median of y / f(a, a) over `ks` (1 when none is finite and non-zero). */
+function medianRatio(relation: number, y: Float64Array, a: Float64Array, ks: readonly number[]): number {
   const ratios = ks
-    .map((k) => y[k]! / (a[k]! * Math.sqrt(a[k]!)))
+    .map((k) => y[k]! / predict(relation, a[k]!, a[k]!, 1))
     .filter((r) => Number.isFinite(r) && r !== 0)
   ratios.sort((p, q) => p - q)
   return ratios[ratios.length >> 1] ?? 1
