@@ -61,7 +61,7 @@ export class SourceFile {
 
   /** The file's first `length` bytes (at most FIRST_READ_BYTES), as a view valid until `close`. */
   head(length: number): Uint8Array {
-    return this.#first.subarray(0, Math.min(length, this.byteLength, FIRST_READ_BYTES))
+    return this.#first.subarray(0, Math.min(length, this.#firstLength))
   }
 
   /** Bytes [start, end) of the file, a copy of their own (a ByteSource for the readers). */

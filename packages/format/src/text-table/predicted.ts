@@ -95,14 +95,29 @@ function residualBits(): number {
   return residual[1] ? 64 - Math.clz32(residual[1]) : 32 - Math.clz32(residual[0]!)
 }
 
+/** A predicted chunk's relation record (after its header), checked: CORRUPT_CHUNK when damaged. */
+function readRelation(chunk: Uint8Array): { relation: number; a: number; b: number; c: number } {
+  if (chunk.byteLength < HEADER + RELATION_BYTES) throw corrupt('predicted column shorter than its relation')
+  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  const relation = chunk[HEADER]!
+  if (
+    relation < 1 ||
+    relation > RELATIONS ||
+    chunk[HEADER + 1] !== 0 ||
+    view.getUint16(HEADER + 6, true) !== 0
+  )
+    throw corrupt(`unknown relation ${relation} of a predicted column`)
+  const a = view.getUint16(HEADER + 2, true)
+  const b = view.getUint16(HEADER + 4, true)
+  return { relation, a, b, c: view.getFloat64(HEADER + 8, true) }
+}
+
 /**
  * The columns a predicted chunk reads (its sources a and b, once each, in column order: adjacent chunks
- * are then read together); none when it is too short.
+ * are then read together).
  */
 export function predictedSources(chunk: Uint8Array): number[] {
-  if (chunk.byteLength < HEADER + RELATION_BYTES) return []
-  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-  const [a, b] = [view.getUint16(HEADER + 2, true), view.getUint16(HEADER + 4, true)]
+  const { a, b } = readRelation(chunk)
   return a === b ? [a] : [Math.min(a, b), Math.max(a, b)]
 }
 
@@ -114,19 +129,9 @@ export function resolvePredicted(
   chunk: Uint8Array,
   source: (c: number) => Uint8Array | undefined,
 ): Uint8Array {
-  if (chunk.byteLength < HEADER + RELATION_BYTES) throw corrupt('predicted column shorter than its relation')
+  const { relation, a, b, c } = readRelation(chunk)
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
   const count = view.getUint32(4, true)
-  const relation = chunk[HEADER]!
-  const [a, b] = [view.getUint16(HEADER + 2, true), view.getUint16(HEADER + 4, true)]
-  const c = view.getFloat64(HEADER + 8, true)
-  if (
-    relation < 1 ||
-    relation > RELATIONS ||
-    chunk[HEADER + 1] !== 0 ||
-    view.getUint16(HEADER + 6, true) !== 0
-  )
-    throw corrupt(`unknown relation ${relation} of a predicted column`)
   const values = HEADER + RELATION_BYTES
   if (values + count * 8 > chunk.byteLength) throw corrupt('predicted column too short for its values')
   const sources = [a, b].map((s) => {
