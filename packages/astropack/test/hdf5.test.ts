@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { TransformStep } from '@astropack/codecs'
-import { columnChunkIndexes, columnValues, locateColumn } from '@astropack/format'
+import { applyTransforms, loadCodec, type TransformStep } from '@astropack/codecs'
+import { columnChunkIndexes, columnValues, FEATURE_DELTA_ZIGZAG, locateColumn } from '@astropack/format'
 import type { format } from 'astropack' // built: its workers run compiled JavaScript
 import { describe, expect, it } from 'vitest'
 import { roundTrip as packedRoundTrip, scratchFolder } from './round-trip.js'
@@ -54,6 +54,38 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
     for (const chain of [dec, ra]) expect(chain).toMatch(/shuffle\/8$/)
   })
 
+  it('stores the positions, noise around a slow drift, as zigzagged differences (feature bit 7)', async () => {
+    const reader = await packed
+    const [, dec, , , ra] = chunks(reader, 'tycho2.h5')
+    const bytes = readFileSync(TYCHO)
+    const zstd = await loadCodec('zstd')
+    const size = (chain: TransformStep[], raw: Uint8Array) =>
+      zstd.encode(applyTransforms(chain, raw)).byteLength
+    for (const [stored, start] of [
+      [dec!, 2432],
+      [ra!, 248576],
+    ] as const) {
+      expect(stored.chain).toBe('delta-zigzag-le/8+bitshuffle/8')
+      const column = bytes.subarray(start, start + 160_000)
+      const zigzagged = size(
+        [
+          { op: 'delta-zigzag-le', width: 8 },
+          { op: 'bitshuffle', width: 8 },
+        ],
+        column,
+      )
+      const plain = size(
+        [
+          { op: 'delta-le', width: 8 },
+          { op: 'bitshuffle', width: 8 },
+        ],
+        column,
+      )
+      expect(zigzagged).toBeLessThan(plain)
+    }
+    expect(reader.trailer.requiredFeatures & FEATURE_DELTA_ZIGZAG).toBe(FEATURE_DELTA_ZIGZAG)
+  })
+
   it('stores a compound dataset as rows, one column per member, with a table record', async () => {
     const reader = await packed
     const record = reader.segmentsOf(reader.entry('compound.h5'))!.find((s) => s.layout === 'rows')!
@@ -94,8 +126,9 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
     expect(stored.map((c) => c.rawOffset)).toEqual([0, 3496, 134568, 137456, 202992])
     const [head, series, gap, grid, tail] = stored.map((c) => c.chain)
     expect([head, gap, tail]).toEqual(['', '', ''])
-    // Sorted float64: the differences of neighbours' bits are small integers.
-    expect(series).toBe('delta-le/8+bitshuffle/8')
+    // Sorted float64: the differences of neighbours' bits are small integers (zigzag doubles them: one
+    // more bit plane, all zeros, so the candidate tried first of the two is kept).
+    expect(series).toBe('delta-zigzag-le/8+bitshuffle/8')
     expect(grid).toMatch(/shuffle\/4$/)
   })
 
@@ -171,7 +204,7 @@ describe('chunked, unfiltered tables and vectors stored as rows, unpacked byte f
     // Magnitudes with three decimals as float32 take the decimal step, as in a contiguous table.
     expect(stars![2]!.split('+')[0]).toBe('decimal-le/4')
     // Each component as float64 values: XOR or difference with the previous one first.
-    expect(vectors!.every((chain) => /^(xor|delta-le)\/8\+/.test(chain))).toBe(true)
+    expect(vectors!.every((chain) => /^(xor|delta-le|delta-zigzag-le)\/8\+/.test(chain))).toBe(true)
     // /stars' runs hold its rows in order: one table of its 10000 rows (not the runs' 10048), over the three.
     // /reversed is not listed: its first bytes are not its first rows.
     expect(

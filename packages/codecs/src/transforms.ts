@@ -20,6 +20,9 @@ import { grid } from './grid.js'
  *   predictable high ones.
  * - grid-be / grid-le: float64 values on a grid of 1 / divisor (degrees from sexagesimal) become their
  *   count and a few bits of rounding (see grid.ts).
+ * - delta-zigzag-be / delta-zigzag-le: the difference as a signed integer, zigzag-mapped (0, -1, 1, -2 ...
+ *   become 0, 1, 2, 3 ...): noise around a level (image pixels, positions along a scan) gives small
+ *   numbers either way, where a plain delta turns every step down into a number with all high bits set.
  */
 export type TransformOp =
   | 'shuffle'
@@ -31,6 +34,8 @@ export type TransformOp =
   | 'bitshuffle'
   | 'grid-be'
   | 'grid-le'
+  | 'delta-zigzag-be'
+  | 'delta-zigzag-le'
 export type ElementWidth = 1 | 2 | 4 | 8
 export interface TransformStep {
   op: TransformOp
@@ -51,6 +56,8 @@ export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
   bitshuffle: 7,
   'grid-be': 8,
   'grid-le': 9,
+  'delta-zigzag-be': 10,
+  'delta-zigzag-le': 11,
 }
 
 export function isElementWidth(width: number): width is ElementWidth {
@@ -246,6 +253,83 @@ function deltaDoubleWords(
   }
 }
 
+/**
+ * Zigzag of the first `whole` bytes as signed integers of `width` bytes: s -> (s << 1) XOR (s >> (8 width -
+ * 1)), and back (`decode`). On int32 words when aligned (8-byte elements as two halves), else DataView.
+ */
+function zigzag(
+  data: Uint8Array,
+  whole: number,
+  width: number,
+  out: Uint8Array,
+  bigEndian: boolean,
+  decode: boolean,
+): void {
+  if (width === 1) {
+    for (let i = 0; i < whole; i++) {
+      const x = data[i]!
+      out[i] = decode ? (x >>> 1) ^ -(x & 1) : (x << 1) ^ ((x << 24) >> 31)
+    }
+    return
+  }
+  if (
+    (width === 4 || width === 8) &&
+    LITTLE_ENDIAN &&
+    data.byteOffset % 4 === 0 &&
+    out.byteOffset % 4 === 0
+  ) {
+    const a = new Int32Array(data.buffer, data.byteOffset, whole / 4)
+    const o = new Int32Array(out.buffer, out.byteOffset, whole / 4)
+    if (width === 4) {
+      for (let i = 0; i < a.length; i++) {
+        const x = bigEndian ? swap(a[i]!) : a[i]!
+        const y = decode ? (x >>> 1) ^ -(x & 1) : (x << 1) ^ (x >> 31)
+        o[i] = bigEndian ? swap(y) : y
+      }
+      return
+    }
+    const lowAt = bigEndian ? 1 : 0
+    for (let i = 0; i < a.length; i += 2) {
+      const low = bigEndian ? swap(a[i + lowAt]!) : a[i + lowAt]!
+      const high = bigEndian ? swap(a[i + 1 - lowAt]!) : a[i + 1 - lowAt]!
+      const sign = decode ? -(low & 1) : high >> 31 // inline: this loop is hot on unpack
+      const l = decode ? ((low >>> 1) | (high << 31)) ^ sign : (low << 1) ^ sign
+      const h = decode ? (high >>> 1) ^ sign : ((high << 1) | (low >>> 31)) ^ sign
+      o[i + lowAt] = bigEndian ? swap(l) : l
+      o[i + 1 - lowAt] = bigEndian ? swap(h) : h
+    }
+    return
+  }
+  const le = !bigEndian
+  const d = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const o = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  for (let i = 0; i < whole; i += width) {
+    if (width === 2) {
+      const x = d.getUint16(i, le)
+      o.setUint16(i, decode ? (x >>> 1) ^ -(x & 1) : (x << 1) ^ ((x << 16) >> 31), le)
+    } else if (width === 4) {
+      const x = d.getInt32(i, le)
+      o.setInt32(i, decode ? (x >>> 1) ^ -(x & 1) : (x << 1) ^ (x >> 31), le)
+    } else {
+      const [lowAt, highAt] = le ? [0, 4] : [4, 0]
+      const [l, h] = (decode ? unzigzag64 : zigzag64)(d.getInt32(i + lowAt, le), d.getInt32(i + highAt, le))
+      o.setInt32(i + lowAt, l, le)
+      o.setInt32(i + highAt, h, le)
+    }
+  }
+}
+
+/** 64-bit zigzag on (low, high) int32 halves. */
+function zigzag64(low: number, high: number): [number, number] {
+  const sign = high >> 31
+  return [(low << 1) ^ sign, ((high << 1) | (low >>> 31)) ^ sign]
+}
+
+function unzigzag64(low: number, high: number): [number, number] {
+  const sign = -(low & 1)
+  return [((low >>> 1) | (high << 31)) ^ sign, (high >>> 1) ^ sign]
+}
+
 function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boolean): void {
   if (!isElementWidth(step.width))
     throw new AstropackError('CORRUPT_INDEX', `transform width ${step.width} is not 1, 2, 4 or 8`)
@@ -271,6 +355,20 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
     case 'grid-le':
       grid(data, step.width, out, step.op === 'grid-be', decode, step.grid ?? -1)
       return
+    case 'delta-zigzag-be':
+    case 'delta-zigzag-le': {
+      const bigEndian = step.op === 'delta-zigzag-be'
+      const whole = Math.floor(data.byteLength / step.width) * step.width
+      if (decode) {
+        zigzag(data, whole, step.width, out, bigEndian, true)
+        out.set(data.subarray(whole), whole)
+        delta(out, step.width, out, bigEndian, true) // in place: each element is read before it is written
+      } else {
+        delta(data, step.width, out, bigEndian, false)
+        zigzag(out, whole, step.width, out, bigEndian, false)
+      }
+      return
+    }
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)
   }

@@ -4,7 +4,15 @@ import { applyTransforms, GRID_DIVISORS, invertTransforms, type TransformStep } 
 
 const step: fc.Arbitrary<TransformStep> = fc.oneof(
   fc.record({
-    op: fc.constantFrom('shuffle', 'xor', 'delta-be', 'delta-le', 'bitshuffle'),
+    op: fc.constantFrom(
+      'shuffle',
+      'xor',
+      'delta-be',
+      'delta-le',
+      'bitshuffle',
+      'delta-zigzag-be',
+      'delta-zigzag-le',
+    ),
     width: fc.constantFrom(1, 2, 4, 8),
   }),
   fc.record({
@@ -106,7 +114,67 @@ function bitPlanes(data: Uint8Array, width: number): Uint8Array {
   return out
 }
 
+/** SPEC's delta-zigzag, element by element in BigInt: d = x[i] - x[i-1] (x[-1] = 0) as a signed integer,
+ *  y = 2d for d >= 0, -2d - 1 below; trailing bytes stay as they are. */
+function deltaZigzag(data: Uint8Array, width: number, bigEndian: boolean): Uint8Array {
+  const bits = BigInt(8 * width)
+  const n = Math.floor(data.byteLength / width)
+  const element = (at: number) => {
+    let v = 0n
+    for (let k = 0; k < width; k++) v = (v << 8n) | BigInt(data[at + (bigEndian ? k : width - 1 - k)]!)
+    return v
+  }
+  const out = data.slice()
+  let previous = 0n
+  for (let i = 0; i < n; i++) {
+    const x = element(i * width)
+    const d = BigInt.asIntN(Number(bits), x - previous)
+    let y = d >= 0n ? 2n * d : -2n * d - 1n
+    for (let k = 0; k < width; k++) {
+      out[i * width + (bigEndian ? width - 1 - k : k)] = Number(y & 0xffn)
+      y >>= 8n
+    }
+    previous = x
+  }
+  return out
+}
+
 describe('transforms', () => {
+  it('delta-zigzag writes the zigzag of each difference as SPEC defines it, and undoes it (any offset, width, order)', () => {
+    const input = fc.tuple(
+      fc.uint8Array({ maxLength: 600 }),
+      fc.nat(7),
+      fc.constantFrom(1, 2, 4, 8),
+      fc.boolean(),
+    )
+    fc.assert(
+      fc.property(input, ([bytes, shift, width, bigEndian]) => {
+        const data = new Uint8Array(bytes.byteLength + shift).subarray(shift) // word paths at offset 0 only
+        data.set(bytes)
+        const steps: TransformStep[] = [
+          { op: bigEndian ? 'delta-zigzag-be' : 'delta-zigzag-le', width: width as 1 | 2 | 4 | 8 },
+        ]
+        const encoded = applyTransforms(steps, data)
+        expect(Buffer.from(encoded).equals(Buffer.from(deltaZigzag(data, width, bigEndian)))).toBe(true)
+        expect(Buffer.from(invertTransforms(steps, encoded)).equals(Buffer.from(data))).toBe(true)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('delta-zigzag maps noise around a level to small numbers, steps down as well as up', () => {
+    const pixels = Int16Array.from([1000, 999, 1001, 1001, 997, -32768, 32767])
+    const encoded = new Uint16Array(
+      applyTransforms([{ op: 'delta-zigzag-le', width: 2 }], new Uint8Array(pixels.buffer)).buffer,
+    )
+    // differences 1000, -1, 2, 0, -4, then -33765 and 65535 wrap to 31771 and -1
+    expect([...encoded]).toEqual([2000, 1, 4, 0, 7, 63542, 1])
+    const doubles = new Uint8Array(new Float64Array([1.5, 1.5000000000000002, 1.5]).buffer)
+    const words = new BigUint64Array(applyTransforms([{ op: 'delta-zigzag-le', width: 8 }], doubles).buffer)
+    expect(words[1]).toBe(2n) // one unit up
+    expect(words[2]).toBe(1n) // one unit down
+  })
+
   // Shuffle takes a word path at offset 0 with whole 4-element groups and a byte path at odd offsets;
   // bitshuffle has no offset-dependent path, but is checked the same way.
   it.each([

@@ -58,6 +58,7 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [4, 'text-kinds'],
   [5, 'grid'],
   [6, 'predicted-columns'],
+  [7, 'delta-zigzag'],
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
@@ -67,8 +68,14 @@ export const FEATURE_TEXT_KINDS = 1 << 4
 export const FEATURE_GRID = 1 << 5
 /** Bit 6: text table columns of kind 8, predicted from other columns of their line (SPEC §7.2). */
 export const FEATURE_PREDICTED_COLUMNS = 1 << 6
+/** Bit 7: delta-zigzag transform steps 10 and 11 (SPEC §7.1). */
+export const FEATURE_DELTA_ZIGZAG = 1 << 7
 export const KNOWN_REQUIRED_FEATURES =
-  FEATURE_TYPED_SEGMENTS | FEATURE_TEXT_KINDS | FEATURE_GRID | FEATURE_PREDICTED_COLUMNS
+  FEATURE_TYPED_SEGMENTS |
+  FEATURE_TEXT_KINDS |
+  FEATURE_GRID |
+  FEATURE_PREDICTED_COLUMNS |
+  FEATURE_DELTA_ZIGZAG
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

@@ -5,6 +5,7 @@ import { type Manifest, manifestProblems } from './manifest.js'
 import { assertEntryPath } from './paths.js'
 import {
   CODEC_IDS,
+  FEATURE_DELTA_ZIGZAG,
   FEATURE_GRID,
   FEATURE_TYPED_SEGMENTS,
   HEADER_SIZE,
@@ -200,8 +201,9 @@ export class PackageWriter {
     if (id === undefined) {
       this.#chains.push([...chain])
       id = this.#chains.length
-      // Grid steps came after the first readers of §7.1 (SPEC §4, bit 5).
+      // Grid and delta-zigzag steps came after the first readers of §7.1 (SPEC §7, bits 5 and 7).
       if (chain.some((step) => step.op.startsWith('grid'))) this.#features |= FEATURE_GRID
+      if (chain.some((step) => step.op.startsWith('delta-zigzag'))) this.#features |= FEATURE_DELTA_ZIGZAG
       this.#chainIds.set(key, id)
     }
     return id

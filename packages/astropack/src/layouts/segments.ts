@@ -96,11 +96,13 @@ const MIN_COLUMN_BYTES = 1024
 export const OPAQUE: TransformStep[][] = [[]]
 
 /**
- * Candidate chains for numbers of `width` bytes in the given byte order: as is, byte planes, and byte or
- * bit planes of differences (integers) or of XORs (floats); for floats of 4 or 8 bytes that may be exact
- * decimals (magnitudes, errors), decimal then byte planes, and for doubles that may sit on a sexagesimal
- * grid (positions from h:m:s), grid then byte planes; the worker finds the scale and grid from the data.
- * `decimals` false leaves both out (text columns, whose kinds already hold such values).
+ * Candidate chains for numbers of `width` bytes in the given byte order: as is, byte planes, byte planes of
+ * differences (integers) or of XORs (floats), and bit planes of XORs or of zigzagged differences (noise
+ * around a level, either way: sst-crisp's 16-bit frame 824 -> 774 KB against plain differences); for floats
+ * of 4 or 8 bytes that may be exact decimals (magnitudes, errors), decimal then byte planes, and for doubles
+ * that may sit on a sexagesimal grid (positions from h:m:s), grid then byte planes; the worker finds the
+ * scale and grid from the data. `decimals` false leaves both out (text columns, whose kinds already hold
+ * such values).
  */
 export function numberChains(
   kind: 'int' | 'float',
@@ -108,19 +110,25 @@ export function numberChains(
   bigEndian: boolean,
   decimals = true,
 ): TransformStep[][] {
-  if (width === 1) return kind === 'int' ? [[], [{ op: bigEndian ? 'delta-be' : 'delta-le', width }]] : OPAQUE
-  const predict: TransformStep =
-    kind === 'int' ? { op: bigEndian ? 'delta-be' : 'delta-le', width } : { op: 'xor', width }
+  const delta: TransformStep = { op: bigEndian ? 'delta-be' : 'delta-le', width }
+  const zigzag: TransformStep = { op: bigEndian ? 'delta-zigzag-be' : 'delta-zigzag-le', width }
+  if (width === 1) return kind === 'int' ? [[], [delta], [zigzag]] : OPAQUE
+  const predict: TransformStep = kind === 'int' ? delta : { op: 'xor', width }
   const chains: TransformStep[][] = [
     [],
     [{ op: 'shuffle', width }],
     [predict, { op: 'shuffle', width }],
-    [predict, { op: 'bitshuffle', width }],
+    [kind === 'int' ? zigzag : predict, { op: 'bitshuffle', width }],
   ]
-  if (kind === 'float') {
-    const delta: TransformStep = { op: bigEndian ? 'delta-be' : 'delta-le', width }
-    chains.push([delta, { op: 'bitshuffle', width }], [delta, delta, { op: 'bitshuffle', width }])
-  }
+  if (kind === 'int') chains.push([zigzag, { op: 'shuffle', width }])
+  // Floats keep plain differences too: across zero a float's bits jump by about 2^(8 width - 1), which a
+  // plain difference keeps in its top bit and a zigzag spreads over all (SDO's 64-bit frame: 22.5 -> 24.0 KB).
+  if (kind === 'float')
+    chains.push(
+      [zigzag, { op: 'bitshuffle', width }],
+      [delta, { op: 'bitshuffle', width }],
+      [delta, zigzag, { op: 'bitshuffle', width }],
+    )
   if (kind === 'float' && width >= 4 && decimals)
     chains.push([
       { op: bigEndian ? 'decimal-be' : 'decimal-le', width },
