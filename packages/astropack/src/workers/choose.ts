@@ -206,6 +206,10 @@ const INT32_CHAINS: TransformStep[][] = [
     { op: 'delta-le', width: 4 },
     { op: 'shuffle', width: 4 },
   ],
+  [
+    { op: 'delta-zigzag-le', width: 4 },
+    { op: 'shuffle', width: 4 },
+  ],
 ]
 const INT64_CHAINS = numberChains('int', 8, false)
 /** One byte per row, mostly a few codes: bit planes pack two codes into one bit. */
