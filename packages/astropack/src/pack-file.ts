@@ -231,6 +231,7 @@ async function packRows(
       pick!.decide(encoded.then(({ parts }) => candidates.map((list, c) => next(list, parts![c]!))))
     await queue.push(
       encoded.then((result) => async () => {
+        writer.requireFeatures(result.features ?? 0)
         // Merged in group order (the queue's), so the metrics do not depend on worker timing.
         result.metrics?.forEach((group, c) => {
           if (group && measured[c]) measured[c] = mergeMetrics(measured[c], group)
@@ -325,7 +326,7 @@ async function packText(
     if (first) pick.decide(encoded.then((result) => result.chains!))
     await queue.push(
       encoded.then((result) => async () => {
-        writer.requireFeatures(result.textFeatures ?? 0)
+        writer.requireFeatures(result.features ?? 0)
         lines += result.lines!
         const group = result.metrics
         measured =
@@ -354,8 +355,11 @@ async function packText(
 async function writeParts(context: PackContext, result: CodecTaskResult, path: string, textBytes?: number) {
   let fileBytes = 0
   const written: number[] = []
-  for (const [c, { stored, rawSize, codec, crc32, steps, repeats }] of result.parts!.entries()) {
-    const represents = textBytes === undefined ? rawSize : c === 0 ? textBytes : 0
+  for (const [
+    c,
+    { stored, rawSize, codec, crc32, steps, repeats, fileBytes: own },
+  ] of result.parts!.entries()) {
+    const represents = textBytes === undefined ? (own ?? rawSize) : c === 0 ? textBytes : 0
     written[c] =
       repeats === undefined
         ? await context.writer.writeChunk({ stored, rawSize, codec, crc32, transforms: steps }, represents)

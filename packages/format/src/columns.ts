@@ -4,6 +4,7 @@ import type { EntryRecord } from './index-sections.js'
 import type { ManifestColumn, ManifestTable } from './manifest.js'
 import { parseNumpyType } from './numpy-types.js'
 import type { PackageReader } from './reader.js'
+import { isPredictedRows, predictedRowSources, resolvePredictedRows } from './rows-predicted.js'
 import type { RowsLayout, SegmentRecord } from './typed-sections.js'
 
 /**
@@ -181,7 +182,11 @@ export async function* readLocatedColumn(
       part.firstRow +
       Math.floor((Math.max(start, part.firstRow) - part.firstRow) / rowsPerGroup) * rowsPerGroup
     for await (const { chunk, stored } of reader.readStored(indexes)) {
-      const raw = await reader.decode(chunk, stored)
+      let raw = await reader.decode(chunk, stored)
+      const group = (groupStart - part.firstRow) / rowsPerGroup
+      const groupRows = Math.min(rowsPerGroup, part.segment.rowCount - group * rowsPerGroup)
+      if (isPredictedRows(raw, width, groupRows))
+        raw = await resolveWithSources(reader, part.segment, group, raw, width, groupRows)
       const from = Math.max(start, groupStart)
       const to = Math.min(end, groupStart + raw.byteLength / width)
       yield {
@@ -192,6 +197,26 @@ export async function* readLocatedColumn(
       groupStart += rowsPerGroup
     }
   }
+}
+
+/** A predicted chunk of group `group` resolved with its sources, read from the same group (SPEC §7.3). */
+async function resolveWithSources(
+  reader: PackageReader,
+  segment: RowsSegment,
+  group: number,
+  chunk: Uint8Array,
+  width: number,
+  rows: number,
+): Promise<Uint8Array> {
+  const first = segment.firstChunk + group * segment.columns.length
+  const wanted = predictedRowSources(chunk).filter((c) => c < segment.columns.length)
+  const decoded = new Map<number, Uint8Array>()
+  for await (const { index, chunk: record, stored } of reader.readStored(wanted.map((c) => first + c)))
+    decoded.set(index - first, await reader.decode(record, stored))
+  return resolvePredictedRows(chunk, width, rows, (c) => {
+    const bytes = decoded.get(c)
+    return bytes && { bytes, width: segment.columns[c]!.width }
+  })
 }
 
 /** [start, end) checked against the table: integers, 0 <= start <= end <= rowCount. */

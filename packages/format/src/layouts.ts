@@ -3,7 +3,8 @@
  * the reader's (no ajv): what codec workers load. Importing the whole package cost each worker ~10 MiB RSS.
  */
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
-export { DEFAULT_CHUNK_SIZE } from './spec.js'
+export { type FloatColumn, predictRowColumns } from './rows-predicted.js'
+export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS } from './spec.js'
 export {
   fixedLinesEnd,
   gridDigits,

@@ -1,3 +1,5 @@
+import { resolvePredictedRowsGroup } from './rows-predicted.js'
+
 /** Moving between fixed-width rows and the columns a rows segment stores (SPEC §7.1). */
 
 export interface ColumnSlice {
@@ -122,9 +124,12 @@ export function splitRows(
   })
 }
 
-/** The inverse of splitRows: rebuilds the rows from the column arrays, into `into` when it is big enough. */
+/**
+ * The inverse of splitRows: rebuilds the rows from the column arrays (predicted ones resolved first),
+ * into `into` when it is big enough.
+ */
 export function joinRows(
-  parts: readonly Uint8Array[],
+  chunks: readonly Uint8Array[],
   rowWidth: number,
   columns: readonly ColumnSlice[],
   rowCount: number,
@@ -132,6 +137,11 @@ export function joinRows(
 ): Uint8Array {
   const size = rowCount * rowWidth
   const out = into && into.byteLength >= size ? into.subarray(0, size) : new Uint8Array(size)
+  const parts = resolvePredictedRowsGroup(
+    chunks,
+    columns.map((column) => column.width),
+    rowCount,
+  )
   for (const [c, { offset, width }] of columns.entries()) {
     copyFields(parts[c]!, 0, width, out, offset, rowWidth, width, rowCount)
   }

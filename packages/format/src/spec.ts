@@ -59,6 +59,7 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [5, 'grid'],
   [6, 'predicted-columns'],
   [7, 'delta-zigzag'],
+  [8, 'predicted-rows'],
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
@@ -70,12 +71,15 @@ export const FEATURE_GRID = 1 << 5
 export const FEATURE_PREDICTED_COLUMNS = 1 << 6
 /** Bit 7: delta-zigzag transform steps 10 and 11 (SPEC §7.1). */
 export const FEATURE_DELTA_ZIGZAG = 1 << 7
+/** Bit 8: rows-segment columns predicted from other columns of their row (SPEC §7.1). */
+export const FEATURE_PREDICTED_ROWS = 1 << 8
 export const KNOWN_REQUIRED_FEATURES =
   FEATURE_TYPED_SEGMENTS |
   FEATURE_TEXT_KINDS |
   FEATURE_GRID |
   FEATURE_PREDICTED_COLUMNS |
-  FEATURE_DELTA_ZIGZAG
+  FEATURE_DELTA_ZIGZAG |
+  FEATURE_PREDICTED_ROWS
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

@@ -2,6 +2,7 @@ import { isElementWidth, TRANSFORM_OP_IDS, type TransformOp, type TransformStep 
 import { concatBytes, getU64, setU64, viewOf } from './bytes.js'
 import { AstropackError } from './errors.js'
 import type { ChunkRecord, EntryRecord } from './index-sections.js'
+import { RELATION_BYTES } from './relations.js'
 import { LIMITS, SEGMENT_FIXED_SIZE, SegmentLayout } from './spec.js'
 
 /**
@@ -204,7 +205,10 @@ export function checkSegments(
       if (segment.columnCount === 0 || segment.delimiter > 255 || own.length % segment.columnCount !== 0) {
         throw corrupt(`a text table in ${JSON.stringify(entry.path)} has an inconsistent layout`)
       }
-    } else if (own.reduce((sum, chunk) => sum + chunk.rawSize, 0) !== segment.rawLength) {
+    } else if (
+      segment.layout === 'bytes' &&
+      own.reduce((sum, chunk) => sum + chunk.rawSize, 0) !== segment.rawLength
+    ) {
       throw corrupt(`a segment of ${JSON.stringify(entry.path)} does not match its chunks`)
     }
     if (segment.layout === 'rows') checkRows(segment, own, entry.path)
@@ -245,8 +249,11 @@ function checkRows(segment: SegmentRecord & RowsLayout, own: ChunkRecord[], path
       `a table group in ${JSON.stringify(path)} would be ${groupBytes} bytes`,
     )
   }
+  // A predicted column's chunk holds a relation record before its residuals (SPEC §7.1).
   const expected = rowsChunkSizes(segment)
-  if (expected.length !== own.length || expected.some((size, i) => own[i]!.rawSize !== size)) {
+  const fits = (size: number, i: number) =>
+    own[i]!.rawSize === size || own[i]!.rawSize === size + RELATION_BYTES
+  if (expected.length !== own.length || !expected.every(fits)) {
     throw corrupt(`a table in ${JSON.stringify(path)} has chunks that do not match its layout`)
   }
 }

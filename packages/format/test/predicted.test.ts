@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FEATURE_PREDICTED_COLUMNS, joinTextGroup, predictTextColumns, splitTextGroup } from '../src/index.js'
-import { Relation } from '../src/text-table/predicted.js'
+import { Relation } from '../src/relations.js'
 import { TextChunkFlag, TextColumnKind, textChunkFeatures } from '../src/text-table.js'
 import { sameBytes, sampleFiles } from './helpers.js'
 

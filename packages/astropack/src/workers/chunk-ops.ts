@@ -1,8 +1,11 @@
 import { applyTransforms, type Codec, crc32, invertTransforms, type TransformStep } from '@astropack/codecs'
 import {
   type ColumnSlice,
+  FEATURE_PREDICTED_ROWS,
+  type FloatColumn,
   joinRows,
   joinTextGroup,
+  predictRowColumns,
   predictTextColumns,
   splitRows,
   splitTextGroup,
@@ -11,6 +14,7 @@ import {
 } from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn, measureTextColumn } from '../layouts/metrics.js'
+import { numberChains } from '../layouts/segments.js'
 import { columnLevel, pickBySample, probeChain, TEXT_COLUMN_CHAINS, withParams } from './choose.js'
 import type { TextColumnChain } from './codec-pool.js'
 import { slot, views } from './working-memory.js'
@@ -29,6 +33,8 @@ export interface EncodedPart {
   level: number
   /** This group's part it repeats (a column equal to that one): its chunk is recorded again, not stored. */
   repeats?: number
+  /** The file bytes it stands for when not rawSize: a predicted column's relation record is not in the file. */
+  fileBytes?: number
 }
 
 /** Whether two columns hold the same bytes (memcmp, not a byte loop: columns run to megabytes). */
@@ -137,7 +143,7 @@ export function encodeText(
   metrics: (Metrics | undefined)[]
   lines: number
   chains: TextColumnChain[]
-  textFeatures: number
+  features: number
 } {
   let columns = splitTextGroup(text, delimiter, columnCount, separators)
   // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0.
@@ -166,7 +172,7 @@ export function encodeText(
     metrics,
     lines,
     chains,
-    textFeatures: columns.reduce((bits, column) => bits | textChunkFeatures(column), 0),
+    features: columns.reduce((bits, column) => bits | textChunkFeatures(column), 0),
   }
 }
 
@@ -207,7 +213,7 @@ export function encodeRows(
   metrics: readonly (MetricSpec | undefined)[] = [],
   levels: readonly (number | undefined)[] = [],
   measuredRows?: number,
-): { parts: EncodedPart[]; metrics: (Metrics | undefined)[] } {
+): { parts: EncodedPart[]; metrics: (Metrics | undefined)[]; features: number } {
   // Columns go to reused memory and frames to the caller's pooled buffer: fresh buffers per group
   // inflated RSS by ~100 MiB.
   const count = rows.byteLength / rowWidth
@@ -225,26 +231,43 @@ export function encodeRows(
   const measured = split.map((column, c) =>
     metrics[c] ? measureColumn(column.subarray(0, measuredCount * columns[c]!.width), metrics[c]) : undefined,
   )
+  // After the metrics, which read the values: a predicted column holds residuals (integers).
+  const floats = floatColumns(columns, metrics)
+  const stored = predictRowColumns(split, floats, count)
   const encodedParts: EncodedPart[] = []
   const parts = encodeColumns(split, into, (column, c, room) => {
     // A column equal to an earlier one of the group (HEALPix weights: the same for T, Q and U) is that
     // column's chunk again.
     const same = split.findIndex((other, d) => d < c && equalBytes(other, column))
     if (same !== -1) return { ...encodedParts[same]!, repeats: same }
+    const predicted = stored[c] !== column
+    const float = floats.find((f) => f.column === c)
     // A column of unknown layout (a FITS character column) probes its chains in every group, but
     // decides its level in the groups that pick, for the rest.
     const part = encodePart(
       codec,
       levels[c] ?? level,
-      column,
-      candidates[c]!,
+      stored[c]!,
+      predicted && float ? numberChains('int', float.width, float.bigEndian) : candidates[c]!,
       room,
       candidates[c] === 'probe' ? levels[c] === undefined : undefined,
     )
-    encodedParts[c] = part
-    return part
+    encodedParts[c] = predicted ? { ...part, fileBytes: column.byteLength } : part
+    return encodedParts[c]
   })
-  return { parts, metrics: measured }
+  return { parts, metrics: measured, features: stored === split ? 0 : FEATURE_PREDICTED_ROWS }
+}
+
+/** The float32 and float64 columns of a table, as their metric specs describe them. */
+function floatColumns(
+  columns: readonly ColumnSlice[],
+  specs: readonly (MetricSpec | undefined)[],
+): FloatColumn[] {
+  return columns.flatMap(({ width }, c) => {
+    const element = specs[c]?.element
+    if (!((element === 'f4' && width === 4) || (element === 'f8' && width === 8))) return []
+    return [{ column: c, width, bigEndian: !specs[c]!.littleEndian }]
+  })
 }
 
 export function decodePart(

@@ -105,8 +105,8 @@ export interface CodecTaskResult {
   /** encodeText: the group's lines, and each column's kind and chain. */
   lines?: number
   chains?: TextColumnChain[]
-  /** Feature bits a text group's chunks need of readers (FEATURE_TEXT_KINDS in @astropack/format). */
-  textFeatures?: number
+  /** encodeRows, encodeText: feature bits the group's chunks need of readers (FEATURE_TEXT_KINDS, ...). */
+  features?: number
   /** The task's buffers (`data`, `into`) handed back whole, for the caller to reuse once done with the result. */
   returned: Uint8Array[]
 }

@@ -1,0 +1,218 @@
+import { AstropackError } from './errors.js'
+import {
+  type ColumnSample,
+  choosePredictions,
+  type Prediction,
+  predictBits,
+  RELATION_BYTES,
+  RELATIONS,
+  residual,
+  residualOfBits,
+  sampleRows,
+  unzigzagInto,
+  word,
+} from './relations.js'
+
+/**
+ * Float columns of a rows segment (FITS binary tables, HDF5 compound datasets) predicted from two others
+ * of the same row (SPEC §7.1, feature bit 8; the relations and the search: relations.ts). A predicted
+ * chunk holds a relation record, then per row the zigzag residual of the value's bits against the
+ * prediction's, at the column's width and in its byte order: RELATION_BYTES more than the values, which
+ * is how a reader tells it apart.
+ */
+
+/** A float column of a group: its index, width and byte order. */
+export interface FloatColumn {
+  column: number
+  width: 4 | 8
+  bigEndian: boolean
+}
+
+function corrupt(message: string): AstropackError {
+  return new AstropackError('CORRUPT_CHUNK', `predicted table column: ${message}`)
+}
+
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** Whether a chunk of a column `width` bytes wide in a group of `rows` rows is a predicted one. */
+export function isPredictedRows(chunk: Uint8Array, width: number, rows: number): boolean {
+  return chunk.byteLength === RELATION_BYTES + rows * width
+}
+
+/**
+ * Stores float columns of a group that follow from two others of the same byte order as predicted
+ * chunks, where that saves at least a byte a value on a sample; returns the group's columns (the same
+ * array when none is predicted).
+ */
+export function predictRowColumns(
+  columns: Uint8Array[],
+  floats: readonly FloatColumn[],
+  rows: number,
+): Uint8Array[] {
+  const bigEndian = floats[0]?.bigEndian
+  const same = floats.filter((f) => f.bigEndian === bigEndian)
+  if (same.length < 2 || rows < 2) return columns
+  const sampled = sampleRows(rows)
+  const kept = Array.from(sampled, (_, k) => k)
+  const samples: ColumnSample[] = same.map(({ column, width }) => {
+    const view = viewOf(columns[column]!)
+    const at = (row: number) => readFloat(view, row * width, width, !bigEndian)
+    return {
+      column,
+      width,
+      value: Float64Array.from(sampled, at),
+      previous: Float64Array.from(sampled, (row) => at(row - 1)),
+      kept,
+    }
+  })
+  const chosen = choosePredictions(samples)
+  if (chosen.length === 0) return columns
+  const widthOf = new Map(same.map((f) => [f.column, f.width]))
+  const out = [...columns]
+  for (const p of chosen) out[p.target] = predictedChunk(columns, p, widthOf, bigEndian === true)
+  return out
+}
+
+function readFloat(view: DataView, at: number, width: number, littleEndian: boolean): number {
+  return width === 4 ? view.getFloat32(at, littleEndian) : view.getFloat64(at, littleEndian)
+}
+
+/** Column `p.target` of a group stored as predicted by `p`: its relation record, then its residuals. */
+function predictedChunk(
+  columns: readonly Uint8Array[],
+  p: Prediction,
+  widthOf: ReadonlyMap<number, number>,
+  bigEndian: boolean,
+): Uint8Array {
+  const width = widthOf.get(p.target)!
+  const target = viewOf(columns[p.target]!)
+  const rows = target.byteLength / width
+  const out = new Uint8Array(RELATION_BYTES + rows * width)
+  const view = viewOf(out)
+  out[0] = p.relation
+  out[1] = bigEndian ? 1 : 0
+  view.setUint16(2, p.a, true)
+  view.setUint16(4, p.b, true)
+  view.setFloat64(8, p.c, true)
+  const little = !bigEndian
+  const [a, b] = [p.a, p.b].map((s) => ({ view: viewOf(columns[s]!), width: widthOf.get(s)! })) as [
+    Source,
+    Source,
+  ]
+  for (let row = 0, at = 0; row < rows; row++, at += width) {
+    predictBits(p.relation, sourceValue(a, row, little), sourceValue(b, row, little), p.c, width)
+    // The value's own bits, NaN payloads too: read as integers, not as a number.
+    if (width === 4) residualOfBits(target.getUint32(at, little), 0, 4)
+    else
+      residualOfBits(
+        target.getUint32(at + (little ? 0 : 4), little),
+        target.getUint32(at + (little ? 4 : 0), little),
+        8,
+      )
+    writeResidual(view, RELATION_BYTES + at, width, little)
+  }
+  return out
+}
+
+interface Source {
+  view: DataView
+  width: number
+}
+
+function sourceValue(source: Source, row: number, littleEndian: boolean): number {
+  return readFloat(source.view, row * source.width, source.width, littleEndian)
+}
+
+function writeResidual(view: DataView, at: number, width: number, little: boolean): void {
+  if (width === 4) view.setUint32(at, residual[0]!, little)
+  else {
+    view.setUint32(at + (little ? 0 : 4), residual[0]!, little)
+    view.setUint32(at + (little ? 4 : 0), residual[1]!, little)
+  }
+}
+
+/** A predicted chunk's record, checked: CORRUPT_CHUNK when damaged. */
+function readRelation(chunk: Uint8Array): {
+  relation: number
+  bigEndian: boolean
+  a: number
+  b: number
+  c: number
+} {
+  if (chunk.byteLength < RELATION_BYTES) throw corrupt('shorter than its relation')
+  const view = viewOf(chunk)
+  const relation = chunk[0]!
+  if (relation < 1 || relation > RELATIONS || chunk[1]! > 1 || view.getUint16(6, true) !== 0)
+    throw corrupt(`unknown relation ${relation} or byte order ${chunk[1]}`)
+  return {
+    relation,
+    bigEndian: chunk[1] === 1,
+    a: view.getUint16(2, true),
+    b: view.getUint16(4, true),
+    c: view.getFloat64(8, true),
+  }
+}
+
+/** The columns a predicted chunk reads (a and b, once each, in column order). */
+export function predictedRowSources(chunk: Uint8Array): number[] {
+  const { a, b } = readRelation(chunk)
+  return a === b ? [a] : [Math.min(a, b), Math.max(a, b)]
+}
+
+/**
+ * The values a predicted chunk of a `width`-byte column stands for, in a group of `rows` rows, given
+ * the group's chunks (`source(c)`: column c's decoded chunk and width). Its sources must be float columns
+ * (4 or 8 bytes) holding values, not predictions; anything else is damage.
+ */
+export function resolvePredictedRows(
+  chunk: Uint8Array,
+  width: number,
+  rows: number,
+  source: (c: number) => { bytes: Uint8Array; width: number } | undefined,
+): Uint8Array {
+  const { relation, bigEndian, a, b, c } = readRelation(chunk)
+  if ((width !== 4 && width !== 8) || !isPredictedRows(chunk, width, rows))
+    throw corrupt(
+      `a ${width}-byte column cannot hold ${chunk.byteLength} bytes of predictions for ${rows} rows`,
+    )
+  const little = !bigEndian
+  const [sa, sb] = [a, b].map((s) => {
+    const found = source(s)
+    if (!found || (found.width !== 4 && found.width !== 8) || found.bytes.byteLength !== rows * found.width)
+      throw corrupt(`source ${s} is not a float column of values in the group`)
+    return { view: viewOf(found.bytes), width: found.width }
+  }) as [Source, Source]
+  const view = viewOf(chunk)
+  const out = new Uint8Array(rows * width)
+  const outView = viewOf(out)
+  for (let row = 0, at = 0; row < rows; row++, at += width) {
+    predictBits(relation, sourceValue(sa, row, little), sourceValue(sb, row, little), c, width)
+    const from = RELATION_BYTES + at
+    if (width === 4) {
+      unzigzagInto(view.getUint32(from, little), 0, 4)
+      outView.setUint32(at, word[0]!, little)
+    } else {
+      const low = little ? 0 : 4
+      unzigzagInto(view.getUint32(from + low, little), view.getUint32(from + 4 - low, little))
+      outView.setUint32(at + low, word[0]!, little)
+      outView.setUint32(at + 4 - low, word[1]!, little)
+    }
+  }
+  return out
+}
+
+/** A rows group's column chunks with every predicted one resolved to its values (the same array if none). */
+export function resolvePredictedRowsGroup(
+  parts: readonly Uint8Array[],
+  widths: readonly number[],
+  rows: number,
+): readonly Uint8Array[] {
+  if (!parts.some((part, c) => isPredictedRows(part, widths[c]!, rows))) return parts
+  const source = (s: number) => {
+    const bytes = parts[s]
+    return bytes && widths[s] !== undefined ? { bytes, width: widths[s] } : undefined
+  }
+  return parts.map((part, c) =>
+    isPredictedRows(part, widths[c]!, rows) ? resolvePredictedRows(part, widths[c]!, rows, source) : part,
+  )
+}
