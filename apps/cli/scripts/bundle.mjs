@@ -2,7 +2,7 @@
 // few files under dist/bundle: loading ~150 modules one by one was most of a small file's run (a 31 KB
 // FITS table packed in 0.10-0.16 s, 0.07-0.09 s bundled). Other dependencies stay imports, resolved from
 // this package's own node_modules, so each must be one of its dependencies: checked here.
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -32,6 +32,8 @@ const inlineVersions = {
   },
 }
 
+// Chunk names carry a content hash: without this, every rebuild would leave the last one's files behind.
+rmSync(join(cli, 'dist/bundle'), { recursive: true, force: true })
 const external = new Set()
 await build({
   input: entries,
