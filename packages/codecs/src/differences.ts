@@ -6,8 +6,9 @@ import { LITTLE_ENDIAN } from './byte-planes.js'
  */
 
 /**
- * Difference with the previous element as an unsigned integer modulo 2^(8 width): on int32 words when both
- * arrays are aligned (deltaWords, deltaDoubleWords), else through DataView words (any alignment); 8-byte
+ * Difference with the element `lag` places before (the previous one by default) as an unsigned integer
+ * modulo 2^(8 width), the first `lag` elements minus 0: on int32 words when both arrays are aligned and
+ * the lag is 1 (deltaWords, deltaDoubleWords), else through DataView words (any alignment); 8-byte
  * elements as two 32-bit halves with a carry.
  */
 export function delta(
@@ -17,10 +18,12 @@ export function delta(
   bigEndian: boolean,
   decode: boolean,
   zigzagged = false,
+  lag = 1,
 ): void {
   const whole = Math.floor(data.byteLength / width) * width
   if (
     (width === 4 || width === 8) &&
+    lag === 1 &&
     LITTLE_ENDIAN &&
     data.byteOffset % 4 === 0 &&
     out.byteOffset % 4 === 0
@@ -30,44 +33,45 @@ export function delta(
     return
   }
   if (zigzagged) {
-    // Two passes through DataView words: unaligned or 1- and 2-byte elements.
+    // Two passes through DataView words: unaligned, lagged, or 1- and 2-byte elements.
     if (decode) {
       zigzag(data, whole, width, out, bigEndian, true)
       out.set(data.subarray(whole), whole)
-      delta(out, width, out, bigEndian, true) // in place: each element is read before it is written
+      delta(out, width, out, bigEndian, true, false, lag) // in place: each element is read before it is written
     } else {
-      delta(data, width, out, bigEndian, false)
+      delta(data, width, out, bigEndian, false, false, lag)
       zigzag(out, whole, width, out, bigEndian, false)
     }
     return
   }
-  out.set(data.subarray(0, Math.min(width, whole)))
+  const back = lag * width // bytes back to the element subtracted
+  out.set(data.subarray(0, Math.min(back, whole)))
   const le = !bigEndian
   const d = new DataView(data.buffer, data.byteOffset, data.byteLength)
   const o = new DataView(out.buffer, out.byteOffset, out.byteLength)
-  const previous = decode ? o : d // the previous element's original value
+  const previous = decode ? o : d // the earlier element's original value
   if (width === 1) {
-    for (let i = 1; i < whole; i++)
-      out[i] = decode ? (data[i]! + out[i - 1]!) & 0xff : (data[i]! - data[i - 1]!) & 0xff
+    for (let i = back; i < whole; i++)
+      out[i] = decode ? (data[i]! + out[i - back]!) & 0xff : (data[i]! - data[i - back]!) & 0xff
   } else if (width === 2) {
-    for (let i = 2; i < whole; i += 2) {
+    for (let i = back; i < whole; i += 2) {
       const a = d.getUint16(i, le)
-      const b = previous.getUint16(i - 2, le)
+      const b = previous.getUint16(i - back, le)
       o.setUint16(i, decode ? a + b : a - b, le)
     }
   } else if (width === 4) {
-    for (let i = 4; i < whole; i += 4) {
+    for (let i = back; i < whole; i += 4) {
       const a = d.getUint32(i, le)
-      const b = previous.getUint32(i - 4, le)
+      const b = previous.getUint32(i - back, le)
       o.setUint32(i, decode ? a + b : a - b, le)
     }
   } else {
     const [hi, lo] = bigEndian ? [0, 4] : [4, 0]
-    for (let i = 8; i < whole; i += 8) {
+    for (let i = back; i < whole; i += 8) {
       const aLo = d.getUint32(i + lo, le)
-      const bLo = previous.getUint32(i - 8 + lo, le)
+      const bLo = previous.getUint32(i - back + lo, le)
       const aHi = d.getUint32(i + hi, le)
-      const bHi = previous.getUint32(i - 8 + hi, le)
+      const bHi = previous.getUint32(i - back + hi, le)
       const sumLo = decode ? aLo + bLo : aLo - bLo
       const carry = decode ? (sumLo > 0xffffffff ? 1 : 0) : sumLo < 0 ? -1 : 0
       o.setUint32(i + lo, sumLo >>> 0, le)

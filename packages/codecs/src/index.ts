@@ -9,6 +9,7 @@ export {
   type ElementWidth,
   invertTransforms,
   isElementWidth,
+  MAX_LAG,
   TRANSFORM_OP_IDS,
   type TransformOp,
   type TransformStep,

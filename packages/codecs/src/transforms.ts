@@ -38,6 +38,8 @@ export type TransformOp =
   | 'delta-zigzag-be'
   | 'delta-zigzag-le'
 export type ElementWidth = 1 | 2 | 4 | 8
+/** The largest lag of a delta-zigzag step (its parameter byte holds the lag less one). */
+export const MAX_LAG = 256
 export interface TransformStep {
   op: TransformOp
   width: ElementWidth
@@ -45,6 +47,11 @@ export interface TransformStep {
   scale?: number
   /** grid: the index of its divisor in GRID_DIVISORS. */
   grid?: number
+  /**
+   * delta-zigzag: how many elements back the subtracted one is (1 to 256; 1 when absent): a row's width
+   * in elements subtracts the same field of the row before (x, y, z of a vector column).
+   */
+  lag?: number
 }
 
 export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
@@ -168,9 +175,13 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
       grid(data, step.width, out, step.op === 'grid-be', decode, step.grid ?? -1)
       return
     case 'delta-zigzag-be':
-    case 'delta-zigzag-le':
-      delta(data, step.width, out, step.op === 'delta-zigzag-be', decode, true)
+    case 'delta-zigzag-le': {
+      const lag = step.lag ?? 1
+      if (!Number.isInteger(lag) || lag < 1 || lag > MAX_LAG)
+        throw new AstropackError('USAGE', `a delta-zigzag step's lag must be 1 to ${MAX_LAG}, not ${lag}`)
+      delta(data, step.width, out, step.op === 'delta-zigzag-be', decode, true, lag)
       return
+    }
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)
   }

@@ -1,6 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { applyTransforms, GRID_DIVISORS, invertTransforms, type TransformStep } from '../src/index.js'
+import {
+  applyTransforms,
+  GRID_DIVISORS,
+  invertTransforms,
+  MAX_LAG,
+  type TransformStep,
+} from '../src/index.js'
 
 const step: fc.Arbitrary<TransformStep> = fc.oneof(
   fc.record({
@@ -14,6 +20,11 @@ const step: fc.Arbitrary<TransformStep> = fc.oneof(
       'delta-zigzag-le',
     ),
     width: fc.constantFrom(1, 2, 4, 8),
+  }),
+  fc.record({
+    op: fc.constantFrom('delta-zigzag-be', 'delta-zigzag-le'),
+    width: fc.constantFrom(1, 2, 4, 8),
+    lag: fc.integer({ min: 1, max: 12 }),
   }),
   fc.record({
     op: fc.constantFrom('decimal-be', 'decimal-le'),
@@ -114,9 +125,9 @@ function bitPlanes(data: Uint8Array, width: number): Uint8Array {
   return out
 }
 
-/** SPEC's delta-zigzag, element by element in BigInt: d = x[i] - x[i-1] (x[-1] = 0) as a signed integer,
+/** SPEC's delta-zigzag, element by element in BigInt: d = x[i] - x[i-lag] (0 before the first) as a signed integer,
  *  y = 2d for d >= 0, -2d - 1 below; trailing bytes stay as they are. */
-function deltaZigzag(data: Uint8Array, width: number, bigEndian: boolean): Uint8Array {
+function deltaZigzag(data: Uint8Array, width: number, bigEndian: boolean, lag = 1): Uint8Array {
   const bits = BigInt(8 * width)
   const n = Math.floor(data.byteLength / width)
   const element = (at: number) => {
@@ -125,37 +136,38 @@ function deltaZigzag(data: Uint8Array, width: number, bigEndian: boolean): Uint8
     return v
   }
   const out = data.slice()
-  let previous = 0n
   for (let i = 0; i < n; i++) {
     const x = element(i * width)
+    const previous = i >= lag ? element((i - lag) * width) : 0n
     const d = BigInt.asIntN(Number(bits), x - previous)
     let y = d >= 0n ? 2n * d : -2n * d - 1n
     for (let k = 0; k < width; k++) {
       out[i * width + (bigEndian ? width - 1 - k : k)] = Number(y & 0xffn)
       y >>= 8n
     }
-    previous = x
   }
   return out
 }
 
 describe('transforms', () => {
-  it('delta-zigzag writes the zigzag of each difference as SPEC defines it, and undoes it (any offset, width, order)', () => {
+  it('delta-zigzag writes the zigzag of each difference as SPEC defines it, and undoes it (any offset, width, order, lag)', () => {
     const input = fc.tuple(
-      fc.uint8Array({ maxLength: 600 }),
+      fc.uint8Array({ maxLength: 600, size: 'medium' }),
       fc.nat(7),
       fc.constantFrom(1, 2, 4, 8),
       fc.boolean(),
+      // Lags within the data mostly (a row of 2 to 12 fields), now and then up to the largest.
+      fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: MAX_LAG })),
     )
     fc.assert(
-      fc.property(input, ([bytes, shift, width, bigEndian]) => {
+      fc.property(input, ([bytes, shift, width, bigEndian, lag]) => {
         const data = new Uint8Array(bytes.byteLength + shift).subarray(shift) // word paths at offset 0 only
         data.set(bytes)
         const steps: TransformStep[] = [
-          { op: bigEndian ? 'delta-zigzag-be' : 'delta-zigzag-le', width: width as 1 | 2 | 4 | 8 },
+          { op: bigEndian ? 'delta-zigzag-be' : 'delta-zigzag-le', width: width as 1 | 2 | 4 | 8, lag },
         ]
         const encoded = applyTransforms(steps, data)
-        expect(Buffer.from(encoded).equals(Buffer.from(deltaZigzag(data, width, bigEndian)))).toBe(true)
+        expect(Buffer.from(encoded).equals(Buffer.from(deltaZigzag(data, width, bigEndian, lag)))).toBe(true)
         expect(Buffer.from(invertTransforms(steps, encoded)).equals(Buffer.from(data))).toBe(true)
       }),
       { numRuns: 2000 },

@@ -1,4 +1,10 @@
-import { isElementWidth, TRANSFORM_OP_IDS, type TransformOp, type TransformStep } from '@astropack/codecs'
+import {
+  isElementWidth,
+  MAX_LAG,
+  TRANSFORM_OP_IDS,
+  type TransformOp,
+  type TransformStep,
+} from '@astropack/codecs'
 import { concatBytes, getU64, setU64, viewOf } from './bytes.js'
 import { AstropackError } from './errors.js'
 import type { ChunkRecord, EntryRecord } from './index-sections.js'
@@ -46,16 +52,22 @@ export function encodeTransforms(chains: readonly TransformStep[][]): Uint8Array
   viewOf(parts[0]!).setUint32(0, chains.length, true)
   for (const chain of chains) {
     parts.push(
-      Uint8Array.of(
-        chain.length,
-        ...chain.flatMap((s) => [TRANSFORM_OP_IDS[s.op], s.width, s.scale ?? s.grid ?? 0]),
-      ),
+      Uint8Array.of(chain.length, ...chain.flatMap((s) => [TRANSFORM_OP_IDS[s.op], s.width, stepParam(s)])),
     )
   }
   return concatBytes(parts)
 }
 
-/** A step's parameter byte: the scale of decimal steps, the divisor's index of grid steps, 0 for the others. */
+/**
+ * A step's parameter byte: the scale of decimal steps, the divisor's index of grid steps, the lag less one
+ * of delta-zigzag steps, 0 for the others.
+ */
+function stepParam(step: TransformStep): number {
+  if (step.lag !== undefined && (!Number.isInteger(step.lag) || step.lag < 1 || step.lag > MAX_LAG))
+    throw new AstropackError('USAGE', `a delta-zigzag step's lag must be 1 to ${MAX_LAG}, not ${step.lag}`)
+  return step.scale ?? step.grid ?? (step.lag ?? 1) - 1
+}
+
 const STEP_SIZE = 3
 
 export function decodeTransforms(bytes: Uint8Array): TransformStep[][] {
@@ -86,7 +98,9 @@ export function decodeTransforms(bytes: Uint8Array): TransformStep[][] {
           ? { op, width, scale: param }
           : op.startsWith('grid')
             ? { op, width, grid: param }
-            : { op, width },
+            : op.startsWith('delta-zigzag') && param > 0
+              ? { op, width, lag: param + 1 }
+              : { op, width },
       )
     }
     chains.push(chain)

@@ -38,10 +38,18 @@ const table: fc.Arbitrary<Table> = fc
   })
 
 const chain: fc.Arbitrary<TransformStep[]> = fc.array(
-  fc.record({
-    op: fc.constantFrom('shuffle', 'xor', 'delta-be', 'delta-le'),
-    width: fc.constantFrom(1, 2, 4, 8),
-  }),
+  fc.oneof(
+    fc.record({
+      op: fc.constantFrom('shuffle', 'xor', 'delta-be', 'delta-le'),
+      width: fc.constantFrom(1, 2, 4, 8),
+    }),
+    // The lag travels in the step's parameter byte (SPEC §7.1).
+    fc.record({
+      op: fc.constantFrom('delta-zigzag-be', 'delta-zigzag-le'),
+      width: fc.constantFrom(1, 2, 4, 8),
+      lag: fc.integer({ min: 2, max: 12 }),
+    }),
+  ),
   { maxLength: 2 },
 ) as fc.Arbitrary<TransformStep[]>
 
@@ -104,6 +112,28 @@ describe('typed segments: tables stored column by column', () => {
       { numRuns: 150 },
     )
   }, 60_000)
+
+  it('keep a delta-zigzag lag of 1 to 256 in the index, and refuse others', async () => {
+    const t: Table = {
+      head: new Uint8Array(0),
+      rowWidth: 12,
+      columns: [{ offset: 0, width: 12 }],
+      rows: new Uint8Array(12 * 50).map((_, i) => (i * 7) % 251),
+      tail: new Uint8Array(0),
+    }
+    for (const lag of [3, 256]) {
+      const step: TransformStep = { op: 'delta-zigzag-le', width: 4, lag }
+      const { bytes, file } = await writeTable(t, 50, [[step]])
+      const reader = await openPackage(fromBytes(bytes))
+      const segment = reader.segmentsOf(reader.entry('table.fits'))!.find((s) => s.layout === 'rows')!
+      expect(reader.transformsOf(reader.chunks[segment.firstChunk]!)).toEqual([step])
+      expect(sameBytes(await reader.readEntry('table.fits'), file)).toBe(true)
+    }
+    for (const lag of [0, 257, 1.5])
+      await expect(writeTable(t, 50, [[{ op: 'delta-zigzag-le', width: 4, lag }]])).rejects.toMatchObject({
+        code: 'USAGE',
+      })
+  })
 
   it('is refused by a reader that lacks typed segments, by name', async () => {
     const t = {

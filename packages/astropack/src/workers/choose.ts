@@ -1,4 +1,4 @@
-import { applyTransforms, type Codec, GRID_DIVISORS, type TransformStep } from '@astropack/codecs'
+import { applyTransforms, type Codec, GRID_DIVISORS, MAX_LAG, type TransformStep } from '@astropack/codecs'
 import { frameBound } from '../buffer-pool.js'
 import { numberChains } from '../layouts/segments.js'
 import { slot } from './working-memory.js'
@@ -149,9 +149,37 @@ function looksLikeText(sample: Uint8Array): boolean {
  * probe chains on its first PROBE_BYTES and returns the one that compresses that sample best (measured
  * here: uncompressed HDF5 tables 1.18 -> 1.47, astrometry.net index FITS 1.15 -> 1.70, at ~20% more CPU).
  */
-export function probeChain(codec: Codec, level: number, raw: Uint8Array): TransformStep[] {
+export function probeChain(
+  codec: Codec,
+  level: number,
+  raw: Uint8Array,
+  fieldWidth?: number,
+): TransformStep[] {
   if (raw.byteLength < 2 * PROBE_BYTES || looksLikeText(raw.subarray(0, PROBE_BYTES))) return []
-  return pickBySample(codec, level, raw, PROBE_CHAINS)
+  return pickBySample(
+    codec,
+    level,
+    raw,
+    fieldWidth ? [...PROBE_CHAINS, ...fieldChains(fieldWidth)] : PROBE_CHAINS,
+  )
+}
+
+/**
+ * For a field of `width` bytes in every row (binary data in a FITS character column: astrometry.net's
+ * star positions, three uint32 a row), zigzagged differences of little-endian 4-byte words with the same
+ * word of the row before (Tycho-2 index: 21.4 -> 17.1 MB for the star positions). Astrometry.net writes
+ * its machine's order: little-endian everywhere now; the big-endian variant picked on samples of the
+ * kd-tree codes lost 6% over whole chunks.
+ */
+function fieldChains(width: number): TransformStep[][] {
+  const lag = width / 4
+  if (width < 8 || !Number.isInteger(lag) || lag > MAX_LAG) return []
+  return [
+    [
+      { op: 'delta-zigzag-le', width: 4, lag },
+      { op: 'bitshuffle', width: 4 },
+    ],
+  ]
 }
 
 /**

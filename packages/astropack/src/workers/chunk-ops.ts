@@ -47,7 +47,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Encodes one chunk with its transform chain: the one candidate, the probe's pick for data of unknown
- * layout, or among several the one that compresses a sample of the chunk best (pickBySample). A chain
+ * layout (a table field's, knowing its width), or among several the one that compresses a sample of the chunk best (pickBySample). A chain
  * that cannot keep some value of the chunk (a decimal step picked on a sample) leaves it plain; a result
  * no smaller than the raw bytes is stored raw, with no transform. A chunk that picks among candidates also
  * picks its level (columnLevel), which the chunks after it are given; `decideLevel` says so for others.
@@ -59,11 +59,12 @@ export function encodePart(
   candidates: readonly TransformStep[][] | 'probe',
   into?: Uint8Array,
   decideLevel?: boolean,
+  fieldWidth?: number,
 ): EncodedPart {
   const picking = candidates !== 'probe' && candidates.length > 1
   let steps =
     candidates === 'probe'
-      ? probeChain(codec, level, raw)
+      ? probeChain(codec, level, raw, fieldWidth)
       : picking
         ? pickBySample(codec, level, raw, candidates)
         : (withParams(candidates, raw)[0] ?? [])
@@ -251,6 +252,7 @@ export function encodeRows(
       predicted && float ? numberChains('int', float.width, float.bigEndian) : candidates[c]!,
       room,
       candidates[c] === 'probe' ? levels[c] === undefined : undefined,
+      columns[c]!.width,
     )
     encodedParts[c] = predicted ? { ...part, fileBytes: column.byteLength } : part
     return encodedParts[c]
