@@ -131,6 +131,12 @@ const PROBE_CHAINS: TransformStep[][] = [
     { op: 'delta-le', width: 8 },
     { op: 'shuffle', width: 8 },
   ],
+  // Small integers of either sign apart (astrometry.net's quads: four star numbers near each other, 10%
+  // smaller than with XOR and byte planes).
+  [
+    { op: 'delta-zigzag-le', width: 4 },
+    { op: 'bitshuffle', width: 4 },
+  ],
 ]
 
 /** Mostly printable ASCII: CSV, text, XML. Transforms for binary numbers only hurt these. */
