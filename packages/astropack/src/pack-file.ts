@@ -1,7 +1,7 @@
 import { basename } from 'node:path'
 import { type CodecName, createSha256, type Sha256 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
-import { fixedLinesEnd } from '@astropack/format/layouts'
+import { fixedLinesEnd, type RowPrediction } from '@astropack/format/layouts'
 import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
 import { type Choice, FirstPick, initial, NO_PICK, next } from './first-pick.js'
 import {
@@ -195,7 +195,7 @@ async function packRows(
   const candidates = segment.columns.map((column) => initial(column.candidates))
   // Probed columns too: their first groups choose a level for the others.
   const choosing = candidates.some((list) => list === 'probe' || list.length > 1)
-  const pick = choosing ? new FirstPick<Choice[]>() : undefined
+  const pick = choosing ? new FirstPick<RowsPick>() : undefined
   const specs = segment.columns.map((column) => column.metric)
   // A table over several segments (a chunked HDF5 dataset's runs) is measured across them, in order.
   const measured =
@@ -220,15 +220,22 @@ async function packRows(
       data,
       rowWidth,
       columns,
-      candidates: chosen?.map((choice) => choice.candidates) ?? candidates,
+      candidates: chosen?.choices.map((choice) => choice.candidates) ?? candidates,
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
       metrics: specs,
       ...(tableRows < first + rows ? { measuredRows: Math.max(0, tableRows - first) } : {}),
-      ...(chosen ? { levels: chosen.map((choice) => choice.level) } : {}),
+      ...(chosen
+        ? { levels: chosen.choices.map((choice) => choice.level), predictions: chosen.predictions }
+        : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
     if (isFirst)
-      pick!.decide(encoded.then(({ parts }) => candidates.map((list, c) => next(list, parts![c]!))))
+      pick!.decide(
+        encoded.then(({ parts, predictions }) => ({
+          choices: candidates.map((list, c) => next(list, parts![c]!)),
+          predictions: predictions ?? [],
+        })),
+      )
     await queue.push(
       encoded.then((result) => async () => {
         writer.requireFeatures(result.features ?? 0)
@@ -248,6 +255,12 @@ async function packRows(
       })
     }),
   )
+}
+
+/** What a rows segment's first group leaves to the later ones: chains and levels, and predicted columns. */
+interface RowsPick {
+  choices: Choice[]
+  predictions: RowPrediction[]
 }
 
 /** The metrics so far of tables whose rows lie in several segments, by the manifest's table. */

@@ -10,7 +10,7 @@ import {
   withReadStats,
 } from '@astropack/format'
 import { tableFromIPC } from 'apache-arrow'
-import { exportTable } from 'astropack' // built: its workers run compiled JavaScript
+import { exportTable, packFolder } from 'astropack' // built: its workers run compiled JavaScript
 import { describe, expect, it } from 'vitest'
 import { binTableFile } from '../../readers/test/helpers/build-fits.js'
 import { roundTrip, scratchFolder } from './round-trip.js'
@@ -130,6 +130,31 @@ describe('table columns predicted from others of their row', () => {
     const segment = reader.segmentsOf(reader.entry(WINDOW))!.find((s) => s.layout === 'rows')!
     expect(after - read).toBe(reader.storedBytes([segment.firstChunk, segment.firstChunk + 1]))
     expect(read).toBeGreaterThan(before)
+  })
+
+  it("reuses the first group's predictions in every later group, the last one a single row", async () => {
+    const pkg = join(work, 'groups.astropack')
+    // 2 KiB groups: 128 rows of 16 bytes, so 8 groups of 128 and one of 1.
+    await packFolder({ sourcePath: join(dir, WINDOW), outputPath: pkg, threads: 2, chunkSize: 2048 })
+    const reader = await openPackage(fromBytes(readFileSync(pkg)))
+    const segment = reader.segmentsOf(reader.entry(WINDOW))!.find((s) => s.layout === 'rows')!
+    expect(segment.chunkCount).toBe(9 * 2)
+    const records = new Set<string>()
+    for (let group = 0; group < 9; group++) {
+      const rows = group < 8 ? 128 : 1
+      const indexes = [0, 1].map((c) => segment.firstChunk + group * 2 + c)
+      const sizes = indexes.map((index) => reader.chunks[index]!.rawSize).sort((x, y) => x - y)
+      expect(sizes).toEqual([rows * 8, RELATION_BYTES + rows * 8])
+      const predicted = indexes.find((index) => reader.chunks[index]!.rawSize === RELATION_BYTES + rows * 8)!
+      const [stored] = await reader.readStoredInto([predicted], new Uint8Array(1 << 16))
+      const bytes = await reader.decode(stored!.chunk, stored!.stored)
+      records.add(
+        `${predicted - segment.firstChunk - group * 2}:${Buffer.from(bytes.subarray(0, RELATION_BYTES)).toString('hex')}`,
+      )
+    }
+    // One column, one relation record, in every group.
+    expect(records.size).toBe(1)
+    expect(Buffer.from(await reader.readEntry(WINDOW)).equals(readFileSync(join(dir, WINDOW)))).toBe(true)
   })
 
   it('exports the predicted column with its values', async () => {

@@ -40,7 +40,8 @@ describe('codec workers', () => {
       const { loadCodec } = await import('@astropack/codecs')
       const rows = new Uint8Array(12_000).map((_, i) => i % 7)
       const into = new Uint8Array(20_000)
-      const { parts } = ops.encodeRows(await loadCodec('zstd'), 3, rows, 12, [{ offset: 0, width: 4 }, { offset: 4, width: 8 }], ['probe', 'probe'], into)
+      const columns = [{ offset: 0, width: 4 }, { offset: 4, width: 8 }]
+      const { parts } = ops.encodeRows(await loadCodec('zstd'), { level: 3, data: rows, rowWidth: 12, columns, candidates: ['probe', 'probe'], into })
       if (parts.length !== 2 || parts.some((part) => part.stored.buffer !== into.buffer)) throw new Error('frames not in into')
     `)
     expect(modules.some((url) => url.includes('/format/dist/layouts.js'))).toBe(true)

@@ -3,7 +3,13 @@
  * the reader's (no ajv): what codec workers load. Importing the whole package cost each worker ~10 MiB RSS.
  */
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
-export { type FloatColumn, predictRowColumns } from './rows-predicted.js'
+export {
+  applyRowPredictions,
+  type FloatColumn,
+  findRowPredictions,
+  predictRowColumns,
+  type RowPrediction,
+} from './rows-predicted.js'
 export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS } from './spec.js'
 export {
   fixedLinesEnd,

@@ -1,12 +1,14 @@
 import { applyTransforms, type Codec, crc32, invertTransforms, type TransformStep } from '@astropack/codecs'
 import {
+  applyRowPredictions,
   type ColumnSlice,
   FEATURE_PREDICTED_ROWS,
   type FloatColumn,
+  findRowPredictions,
   joinRows,
   joinTextGroup,
-  predictRowColumns,
   predictTextColumns,
+  type RowPrediction,
   splitRows,
   splitTextGroup,
   TextColumnKind,
@@ -202,19 +204,36 @@ function columnSlots(parts: readonly { rawSize: number }[]): Uint8Array[] {
   )
 }
 
-/** Splits a group of rows into columns and encodes each with its candidate chains. */
+/** What encodeRows needs besides the codec: the codec worker's task (codec-pool.ts has each field). */
+export interface RowsGroup {
+  level: number
+  data: Uint8Array
+  rowWidth: number
+  columns: readonly ColumnSlice[]
+  candidates: readonly (TransformStep[][] | 'probe')[]
+  into: Uint8Array
+  metrics?: readonly (MetricSpec | undefined)[]
+  levels?: readonly (number | undefined)[]
+  measuredRows?: number
+  predictions?: readonly RowPrediction[]
+}
+
+/**
+ * Splits a group of rows into columns and encodes each with its candidate chains; float columns that
+ * follow from others are stored as predicted (`predictions` an earlier group found, else its own search).
+ */
 export function encodeRows(
   codec: Codec,
-  level: number,
-  rows: Uint8Array,
-  rowWidth: number,
-  columns: readonly ColumnSlice[],
-  candidates: readonly (TransformStep[][] | 'probe')[],
-  into: Uint8Array,
-  metrics: readonly (MetricSpec | undefined)[] = [],
-  levels: readonly (number | undefined)[] = [],
-  measuredRows?: number,
-): { parts: EncodedPart[]; metrics: (Metrics | undefined)[]; features: number } {
+  group: RowsGroup,
+): {
+  parts: EncodedPart[]
+  metrics: (Metrics | undefined)[]
+  features: number
+  predictions: RowPrediction[]
+} {
+  const { level, data: rows, rowWidth, columns, candidates, into, measuredRows } = group
+  const metrics = group.metrics ?? []
+  const levels = group.levels ?? []
   // Columns go to reused memory and frames to the caller's pooled buffer: fresh buffers per group
   // inflated RSS by ~100 MiB.
   const count = rows.byteLength / rowWidth
@@ -234,7 +253,8 @@ export function encodeRows(
   )
   // After the metrics, which read the values: a predicted column holds residuals (integers).
   const floats = floatColumns(columns, metrics)
-  const stored = predictRowColumns(split, floats, count)
+  const predictions = group.predictions ?? findRowPredictions(split, floats, count)
+  const stored = applyRowPredictions(split, predictions, floats)
   const encodedParts: EncodedPart[] = []
   const parts = encodeColumns(split, into, (column, c, room) => {
     // A column equal to an earlier one of the group (HEALPix weights: the same for T, Q and U) is that
@@ -257,7 +277,12 @@ export function encodeRows(
     encodedParts[c] = predicted ? { ...part, fileBytes: column.byteLength } : part
     return encodedParts[c]
   })
-  return { parts, metrics: measured, features: stored === split ? 0 : FEATURE_PREDICTED_ROWS }
+  return {
+    parts,
+    metrics: measured,
+    features: stored === split ? 0 : FEATURE_PREDICTED_ROWS,
+    predictions: [...predictions],
+  }
 }
 
 /** The float32 and float64 columns of a table, as their metric specs describe them. */

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { AstropackError, type CodecName, type ErrorCode, type TransformStep } from '@astropack/codecs'
-import type { ColumnSlice } from '@astropack/format/layouts'
+import type { ColumnSlice, RowPrediction } from '@astropack/format/layouts'
 import type { MetricSpec, Metrics } from '../layouts/metrics.js'
 import type { EncodedPart } from './chunk-ops.js'
 import { detachResult, runTask, taskBuffers } from './run-task.js'
@@ -37,6 +37,8 @@ export type CodecTask = Task<
       measuredRows?: number
       /** Levels an earlier group chose, by column (else `level`). */
       levels?: number[]
+      /** Columns an earlier group stored as predicted, and how (else this group searches). */
+      predictions?: RowPrediction[]
     }
   | {
       op: 'encodeText'
@@ -107,6 +109,8 @@ export interface CodecTaskResult {
   chains?: TextColumnChain[]
   /** encodeRows, encodeText: feature bits the group's chunks need of readers (FEATURE_TEXT_KINDS, ...). */
   features?: number
+  /** encodeRows: the columns it stored as predicted, and how. */
+  predictions?: RowPrediction[]
   /** The task's buffers (`data`, `into`) handed back whole, for the caller to reuse once done with the result. */
   returned: Uint8Array[]
 }

@@ -21,18 +21,7 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
         parts: [encodePart(await loadCodec(task.codec), task.level, task.data, task.candidates, task.into)],
       }
     case 'encodeRows':
-      return encodeRows(
-        await loadCodec(task.codec),
-        task.level,
-        task.data,
-        task.rowWidth,
-        task.columns,
-        task.candidates,
-        task.into,
-        task.metrics,
-        task.levels,
-        task.measuredRows,
-      )
+      return encodeRows(await loadCodec(task.codec), task)
     case 'encodeText':
       return encodeText(
         await loadCodec(task.codec),
