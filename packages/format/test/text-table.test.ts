@@ -304,6 +304,15 @@ describe('numbers formatted and parsed as bytes', () => {
     )
   })
 
+  it('write values of 15 digits just below a power of ten the short way (log10 rounds up there)', () => {
+    for (const v of [999999999999998, 99999.9999999999, 0.999999999999999, 9.99999999999999e-6]) {
+      const out = new Uint8Array(40)
+      const end = writeShortFloat64(out, 0, v)
+      expect(end, String(v)).not.toBe(-1)
+      expect(text(out.subarray(0, end))).toBe(String(v))
+    }
+  })
+
   it('write float64 values without String() only when that gives the same text', () => {
     const doubles = fc.oneof(
       fc.double(),

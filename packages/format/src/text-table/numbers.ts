@@ -136,12 +136,17 @@ export function writeShortFloat64(out: Uint8Array, at: number, value: number): n
     return at + 1
   }
   if (!(u >= 1e-6 && u < 1e15)) return -1
-  // 15 significant digits; log10 may be off by one near a power of ten, the checks below keep it exact.
-  const s = 14 - Math.floor(Math.log10(u))
-  if (s < 0 || s > 22) return -1
-  const p = POW10[s]!
-  const m = Math.round(u * p)
-  if (m >= 1e15 || m / p !== u) return -1
+  // 15 significant digits: u = m / 10^s. log10 rounds up to the next integer just below a power of ten
+  // (log10(999999999999998) is 15), which gives one digit too few: then one more is tried.
+  let s = 14 - Math.floor(Math.log10(u))
+  let p = POW10[Math.max(s, 0)]!
+  let m = Math.round(u * p)
+  if (s < 0 || m >= 1e15 || m / p !== u) {
+    s++
+    p = POW10[s]!
+    m = Math.round(u * p)
+    if (s < 0 || s > 22 || m >= 1e15 || m / p !== u) return -1
+  }
   if (value < 0) out[at++] = MINUS
   const whole = Math.floor(m / p) // exact as m < 2^53
   at = writeWide(out, at, whole, 1)
