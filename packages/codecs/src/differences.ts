@@ -22,13 +22,16 @@ export function delta(
 ): void {
   const whole = Math.floor(data.byteLength / width) * width
   if (
-    (width === 4 || width === 8) &&
-    lag === 1 &&
+    (width === 4 || (width === 8 && lag === 1)) &&
     LITTLE_ENDIAN &&
     data.byteOffset % 4 === 0 &&
-    out.byteOffset % 4 === 0
+    out.byteOffset % 4 === 0 &&
+    // Encoding in place with a lag would read elements it has already overwritten.
+    (lag === 1 || decode || data.buffer !== out.buffer)
   ) {
-    ;(width === 4 ? deltaWords : deltaDoubleWords)(data, whole / 4, out, decode, bigEndian, zigzagged)
+    if (width === 8) deltaDoubleWords(data, whole / 4, out, decode, bigEndian, zigzagged)
+    else if (lag === 1) deltaWords(data, whole / 4, out, decode, bigEndian, zigzagged)
+    else laggedWords(data, whole / 4, out, decode, bigEndian, zigzagged, lag)
     out.set(data.subarray(whole), whole)
     return
   }
@@ -106,6 +109,32 @@ function deltaWords(
     if (zigzagged && decode) x = (x >>> 1) ^ -(x & 1)
     let y = decode ? (x + previous) | 0 : (x - previous) | 0
     previous = decode ? y : x
+    if (zigzagged && !decode) y = (y << 1) ^ (y >> 31)
+    o[i] = big ? swap(y) : y
+  }
+}
+
+/**
+ * deltaWords with the element `lag` places before (a field of the row before): the earlier element read
+ * back from the input (encoding) or the output (decoding), byte-reversed again for big-endian values.
+ */
+function laggedWords(
+  data: Uint8Array,
+  words: number,
+  out: Uint8Array,
+  decode: boolean,
+  big: boolean,
+  zigzagged: boolean,
+  lag: number,
+): void {
+  const a = new Int32Array(data.buffer, data.byteOffset, words)
+  const o = new Int32Array(out.buffer, out.byteOffset, words)
+  const earlier = decode ? o : a
+  for (let i = 0; i < words; i++) {
+    let x = big ? swap(a[i]!) : a[i]!
+    if (zigzagged && decode) x = (x >>> 1) ^ -(x & 1)
+    const before = i < lag ? 0 : big ? swap(earlier[i - lag]!) : earlier[i - lag]!
+    let y = decode ? (x + before) | 0 : (x - before) | 0
     if (zigzagged && !decode) y = (y << 1) ^ (y >> 31)
     o[i] = big ? swap(y) : y
   }
