@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  columnStorage,
   columnValues,
   FEATURE_PREDICTED_ROWS,
   fromBytes,
@@ -152,8 +153,12 @@ describe('table columns predicted from others of their row', () => {
         `${predicted - segment.firstChunk - group * 2}:${Buffer.from(bytes.subarray(0, RELATION_BYTES)).toString('hex')}`,
       )
     }
-    // One column, one relation record, in every group.
+    // One column, one relation record, in every group; the index alone tells which (columnStorage).
     expect(records.size).toBe(1)
+    const target = Number([...records][0]!.split(':')[0])
+    const names = ['TEMPERATURE', 'POLARIZATION']
+    const storage = names.map((column) => columnStorage(reader, { entry: WINDOW, column }))
+    expect(storage.map((s) => s.predicted)).toEqual(target === 0 ? [9, 0] : [0, 9])
     expect(Buffer.from(await reader.readEntry(WINDOW)).equals(readFileSync(join(dir, WINDOW)))).toBe(true)
   })
 

@@ -1,7 +1,14 @@
 import type { TransformStep } from '@astropack/codecs'
 import { TEXT_TABLE_SOURCES } from './column-values.js'
-import { type ColumnRef, columnChunkIndexes, findColumn, locateColumn } from './columns.js'
+import {
+  type ColumnRef,
+  columnChunkIndexes,
+  findColumn,
+  locateColumn,
+  type RowsColumnLocation,
+} from './columns.js'
 import type { PackageReader } from './reader.js'
+import { RELATION_BYTES } from './relations.js'
 import { CODEC_BY_ID } from './spec.js'
 import { textColumnChunks } from './text-columns.js'
 
@@ -18,6 +25,11 @@ export interface ColumnStorage {
    * stored bytes are those chunks', more than its own.
    */
   shared: boolean
+  /**
+   * How many of a FITS or HDF5 table column's chunks hold predictions from other columns (SPEC §7.1,
+   * told by their size); undefined for text tables, whose chunks say so only once decoded.
+   */
+  predicted?: number
 }
 
 /**
@@ -28,6 +40,7 @@ export function columnStorage(reader: PackageReader, ref: ColumnRef): ColumnStor
   const { table } = findColumn(reader, ref)
   let indexes: number[]
   let shared = false
+  let predicted: number | undefined
   if (TEXT_TABLE_SOURCES.has(table.source)) indexes = textColumnChunks(reader, ref).indexes
   else {
     const location = locateColumn(reader, ref)
@@ -35,7 +48,7 @@ export function columnStorage(reader: PackageReader, ref: ColumnRef): ColumnStor
     if (location.kind === 'dataset') {
       const [from, to] = [location.dataOffset, location.dataOffset + location.rowCount * location.width]
       shared = location.chunks.some((chunk) => chunk.start < from || chunk.end > to)
-    }
+    } else predicted = predictedChunks(reader, location)
   }
   const first = indexes[0] === undefined ? undefined : reader.chunks[indexes[0]]
   return {
@@ -44,7 +57,21 @@ export function columnStorage(reader: PackageReader, ref: ColumnRef): ColumnStor
     codec: (first && CODEC_BY_ID.get(first.codecId)) ?? 'none',
     steps: first ? reader.transformsOf(first).map(stepName) : [],
     shared,
+    ...(predicted === undefined ? {} : { predicted }),
   }
+}
+
+/** The chunks of a rows column holding predictions: 16 bytes more than their group's values. */
+function predictedChunks(reader: PackageReader, location: RowsColumnLocation): number {
+  let count = 0
+  for (const { segment, slot } of location.parts) {
+    for (let g = 0; g * segment.rowsPerGroup < segment.rowCount; g++) {
+      const rows = Math.min(segment.rowsPerGroup, segment.rowCount - g * segment.rowsPerGroup)
+      const chunk = reader.chunks[segment.firstChunk + g * segment.columns.length + slot]
+      if (chunk?.rawSize === RELATION_BYTES + rows * location.width) count++
+    }
+  }
+  return count
 }
 
 /** `xor8`; a decimal step with its scale (`decimal-be4.3`), a grid step with its divisor's index. */

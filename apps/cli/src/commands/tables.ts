@@ -70,8 +70,9 @@ function stored(storage: ColumnStorage | undefined): string {
   if (!storage) return 'stored: not on its own'
   const chain = [storage.codec, ...storage.steps].join(' ')
   const shared = storage.shared ? ', chunks shared with other data' : ''
+  const predicted = storage.predicted ? `, ${storage.predicted} predicted from other columns` : ''
   const chunks = `${storage.chunks} chunk${storage.chunks === 1 ? '' : 's'}`
-  return `stored ${formatBytes(storage.storedBytes)} in ${chunks} (${chain}${shared})`
+  return `stored ${formatBytes(storage.storedBytes)} in ${chunks} (${chain}${shared}${predicted})`
 }
 
 /** One line of metrics: counts, then range, mean and spread to 6 significant digits. */
