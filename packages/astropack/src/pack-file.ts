@@ -33,6 +33,12 @@ export interface PackContext {
   onBytes: (bytes: number, entry: string) => void
   /** Tables the readers recognised, for the manifest. */
   tables: ({ entry: string } & TableSchema)[]
+  /**
+   * Chunks written so far, by their stored bytes' digest, raw size, codec and chain: a chunk encoded the
+   * same (the same table columns in a CSV and a TSV, or in two FITS files that differ in a header card) is
+   * recorded again instead of stored twice (SPEC §5.2 lets records share stored bytes).
+   */
+  storedChunks: Map<string, number>
 }
 
 /** The first bytes of a file, which tell its format. */
@@ -368,15 +374,19 @@ async function packText(
 async function writeParts(context: PackContext, result: CodecTaskResult, path: string, textBytes?: number) {
   let fileBytes = 0
   const written: number[] = []
-  for (const [
-    c,
-    { stored, rawSize, codec, crc32, steps, repeats, fileBytes: own },
-  ] of result.parts!.entries()) {
-    const represents = textBytes === undefined ? (own ?? rawSize) : c === 0 ? textBytes : 0
-    written[c] =
-      repeats === undefined
-        ? await context.writer.writeChunk({ stored, rawSize, codec, crc32, transforms: steps }, represents)
-        : context.writer.repeatChunk(written[repeats]!, represents)
+  for (const [c, part] of result.parts!.entries()) {
+    const { stored, rawSize, codec, crc32, steps, repeats } = part
+    const represents = textBytes === undefined ? (part.fileBytes ?? rawSize) : c === 0 ? textBytes : 0
+    const key = `${part.digest} ${rawSize} ${codec} ${JSON.stringify(steps)}`
+    const earlier = repeats === undefined ? context.storedChunks.get(key) : written[repeats]
+    if (earlier !== undefined) written[c] = context.writer.repeatChunk(earlier, represents)
+    else {
+      written[c] = await context.writer.writeChunk(
+        { stored, rawSize, codec, crc32, transforms: steps },
+        represents,
+      )
+      context.storedChunks.set(key, written[c])
+    }
     fileBytes += represents
   }
   context.onBytes(fileBytes, path)

@@ -69,6 +69,7 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
         level,
         chunkSize,
         tables: [],
+        storedChunks: new Map(),
         onBytes: (bytes, entry) => {
           done += bytes
           options.onProgress?.({ phase: 'pack', bytesDone: done, bytesTotal: inputBytes, entry })

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { roundTrip, scratchFolder } from './round-trip.js'
 
 const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
+const READER_FIXTURES = fileURLToPath(new URL('../../readers/test/fixtures/', import.meta.url))
 const work = scratchFolder('astropack-same-files-')
 
 describe('a file identical to an earlier one', () => {
@@ -57,5 +58,46 @@ describe('a file identical to an earlier one', () => {
     const column = (entry: string) => format.columnValues(reader, { entry, column: 'H' })
     expect(await column('copy-of-a.csv')).toEqual(await column('a.csv'))
     expect((await column('a.csv')).length).toBe(7099)
+  })
+})
+
+describe('chunks encoded the same in different files', () => {
+  const csv = readFileSync(join(SAMPLE, 'tables/hipparcos-kstars-first4000.csv'), 'latin1')
+  const fits = readFileSync(join(READER_FIXTURES, 'hst-cos-g130m-spectrum.fits'))
+  // The same spectrum under another file name in its primary header: its table is the same.
+  const retitled = Buffer.from(fits)
+  const card = retitled.indexOf("FILENAME= 'cos_fuv_g130m_c1309_psa.fits'")
+  retitled.write("'cos_fuv_g130m_copy_psa.fits'", card + 10, 'latin1')
+  const folders = { one: join(work, 'one'), both: join(work, 'both') }
+  for (const dir of Object.values(folders)) {
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'stars.csv'), csv, 'latin1')
+    writeFileSync(join(dir, 'spectrum.fits'), fits)
+  }
+  // The same catalog as TSV: the same lines, so the same column chunks, but for the delimiter.
+  writeFileSync(join(folders.both, 'stars.tsv'), csv.replaceAll(',', '\t'), 'latin1')
+  writeFileSync(join(folders.both, 'spectrum-renamed.fits'), retitled)
+  const one = roundTrip(work, folders.one, 'one')
+  const both = roundTrip(work, folders.both, 'both') // unpacked and checked file by file
+
+  it('are stored once: a TSV beside its CSV, and a FITS file whose header alone differs, cost their index records', async () => {
+    const [a, b] = await Promise.all([one, both])
+    const growth = readFileSync(b.pkg).byteLength - readFileSync(a.pkg).byteLength
+    const typedChunks = (path: string) =>
+      b.reader
+        .segmentsOf(b.reader.entry(path))!
+        .filter((s) => s.layout !== 'bytes')
+        .flatMap((s) => Array.from({ length: s.chunkCount }, (_, i) => b.reader.chunks[s.firstChunk + i]))
+    expect(typedChunks('stars.tsv')).toEqual(typedChunks('stars.csv'))
+    expect(typedChunks('spectrum-renamed.fits')).toEqual(typedChunks('spectrum.fits'))
+    expect(card).toBeGreaterThan(0)
+    expect(typedChunks('spectrum.fits').length).toBeGreaterThan(1)
+    // Without sharing the two would add ~120 KB: the CSV's and the spectrum's stored bytes.
+    const stored = (path: string) => b.reader.storedBytes(b.reader.chunkIndexes(b.reader.entry(path)))
+    expect(stored('stars.csv') + stored('spectrum.fits')).toBeGreaterThan(100_000)
+    expect(growth).toBeLessThan(4096) // the spectrum's header chunk and index records
+    expect(await validatePackage({ packPath: b.pkg, checksumVerification: 'full' })).toMatchObject({
+      isValid: true,
+    })
   })
 })

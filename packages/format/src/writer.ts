@@ -159,15 +159,15 @@ export class PackageWriter {
   }
 
   /**
-   * Appends to the open file a chunk whose stored bytes are those of its earlier chunk `index` (a table
-   * column equal to another column of its group): a second record of the same bytes, which are written once.
+   * Appends to the open file a chunk whose stored bytes are those of the earlier chunk `index`, of this
+   * file or another (a table column equal to another column of its group, a chunk encoded the same in an
+   * earlier file): a second record of the same bytes, which are written once (SPEC §5.2).
    */
   repeatChunk(index: number, fileBytes: number): number {
     const open = this.#open
     if (!open) throw new AstropackError('USAGE', 'repeatChunk outside a file')
     const chunk = this.#chunks[index]
-    if (!chunk || index < open.firstChunk)
-      throw new AstropackError('USAGE', `chunk ${index} is not one of ${open.path}'s`)
+    if (!chunk) throw new AstropackError('USAGE', `no chunk ${index} to repeat`)
     this.#chunks.push({ ...chunk })
     open.size += fileBytes
     return this.#chunks.length - 1

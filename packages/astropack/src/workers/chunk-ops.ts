@@ -1,4 +1,11 @@
-import { applyTransforms, type Codec, crc32, invertTransforms, type TransformStep } from '@astropack/codecs'
+import {
+  applyTransforms,
+  type Codec,
+  crc32,
+  createSha256,
+  invertTransforms,
+  type TransformStep,
+} from '@astropack/codecs'
 import {
   applyRowPredictions,
   type ColumnSlice,
@@ -37,6 +44,15 @@ export interface EncodedPart {
   repeats?: number
   /** The file bytes it stands for when not rawSize: a predicted column's relation record is not in the file. */
   fileBytes?: number
+  /** The first 128 bits of the stored bytes' SHA-256, in hex: a chunk stored earlier with it is reused. */
+  digest: string
+}
+
+/** EncodedPart's digest of stored bytes. */
+function digestOf(stored: Uint8Array): string {
+  const hash = createSha256()
+  hash.update(stored)
+  return hash.digestHex().slice(0, 32)
 }
 
 /** Whether two columns hold the same bytes (memcmp, not a byte loop: columns run to megabytes). */
@@ -79,8 +95,24 @@ export function encodePart(
   }
   const stored = codec.encode(transformed, level, into)
   if (stored.byteLength >= raw.byteLength)
-    return { stored: raw, rawSize: raw.byteLength, codec: 'none', crc32: crc32(raw), steps: [], level }
-  return { stored, rawSize: raw.byteLength, codec: codec.name, crc32: crc32(stored), steps, level }
+    return {
+      stored: raw,
+      rawSize: raw.byteLength,
+      codec: 'none',
+      crc32: crc32(raw),
+      steps: [],
+      level,
+      digest: digestOf(raw),
+    }
+  return {
+    stored,
+    rawSize: raw.byteLength,
+    codec: codec.name,
+    crc32: crc32(stored),
+    steps,
+    level,
+    digest: digestOf(stored),
+  }
 }
 
 /**
