@@ -133,8 +133,17 @@ async function checkChunks(
   onBytes: (bytes: number) => void,
 ): Promise<void> {
   const users = new Map<number, number[]>() // chunk index -> the files (their places in `files`) using it
+  // Records of the same stored bytes with the same checksum (chunks stored once for several files) check
+  // the same: the bytes are read once, for the first such record, which keeps the runs long.
+  const first = new Map<string, number>()
+  const records = new Map<number, number>() // chunk index -> records it stands for (progress counts them all)
   files.forEach((entry, f) => {
-    for (const index of reader.chunkIndexes(entry)) {
+    for (const record of reader.chunkIndexes(entry)) {
+      const { offset, storedSize, crc32 } = reader.chunks[record]!
+      const key = `${offset} ${storedSize} ${crc32}`
+      const index = first.get(key) ?? record
+      first.set(key, index)
+      records.set(index, (records.get(index) ?? 0) + 1)
       const list = users.get(index)
       if (list) list.push(f)
       else users.set(index, [f])
@@ -145,9 +154,12 @@ async function checkChunks(
   const failed = new Map<number, Problem>() // file place -> its first problem
   for (let next = 0; next < indexes.length; ) {
     try {
-      for await (const { chunk } of reader.readStored(next === 0 ? indexes : indexes.slice(next), scratch)) {
+      for await (const { index, chunk } of reader.readStored(
+        next === 0 ? indexes : indexes.slice(next),
+        scratch,
+      )) {
         next++
-        onBytes(chunk.storedSize)
+        onBytes(chunk.storedSize * records.get(index)!)
       }
     } catch (error) {
       // The chunk at `next` could not be read or does not match its checksum: the next run goes on.
