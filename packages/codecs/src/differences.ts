@@ -117,6 +117,8 @@ function deltaWords(
 /**
  * deltaWords with the element `lag` places before (a field of the row before): the earlier element read
  * back from the input (encoding) or the output (decoding), byte-reversed again for big-endian values.
+ * Apart from deltaWords, which keeps the previous element in a register: for lag 1 this loop ran at
+ * 0.86-0.97 GB/s against its 1.05-1.2.
  */
 function laggedWords(
   data: Uint8Array,
