@@ -371,21 +371,17 @@ async function packText(
  * Writes a task's encoded chunks in order, then gives its buffers back. Chunks stand for their raw bytes of
  * the file, except a text table's column chunks: together they stand for the group's text (`textBytes`).
  */
-/** Stored bytes from which a chunk is looked up among those stored before (PackContext.storedChunks). */
-const MIN_SHARED_BYTES = 1024
-
 async function writeParts(context: PackContext, result: CodecTaskResult, path: string, textBytes?: number) {
   let fileBytes = 0
   const written: number[] = []
   for (const [c, part] of result.parts!.entries()) {
     const { stored, rawSize, codec, crc32, steps, repeats } = part
     const represents = textBytes === undefined ? (part.fileBytes ?? rawSize) : c === 0 ? textBytes : 0
-    // Chunks that store little are not worth a key: thousands of small files would hold thousands.
+    // Parts that store little have no digest (MIN_SHARED_BYTES): not worth a key per small file.
     const key =
-      stored.byteLength >= MIN_SHARED_BYTES
-        ? `${part.digest} ${rawSize} ${codec} ${JSON.stringify(steps)}`
-        : ''
-    const earlier = repeats === undefined ? context.storedChunks.get(key) : written[repeats]
+      part.digest === undefined ? undefined : `${part.digest} ${rawSize} ${codec} ${JSON.stringify(steps)}`
+    const earlier =
+      repeats !== undefined ? written[repeats] : key === undefined ? undefined : context.storedChunks.get(key)
     if (earlier !== undefined) written[c] = context.writer.repeatChunk(earlier, represents)
     else {
       written[c] = await context.writer.writeChunk(

@@ -209,14 +209,28 @@ async function resolveWithSources(
   rows: number,
 ): Promise<Uint8Array> {
   const first = segment.firstChunk + group * segment.columns.length
-  const wanted = predictedRowSources(chunk).filter((c) => c < segment.columns.length)
-  const decoded = new Map<number, Uint8Array>()
-  for await (const { index, chunk: record, stored } of reader.readStored(wanted.map((c) => first + c)))
-    decoded.set(index - first, await reader.decode(record, stored))
+  const sources = await decodeGroupChunks(reader, first, predictedRowSources(chunk), segment.columns.length)
   return resolvePredictedRows(chunk, width, rows, (c) => {
-    const bytes = decoded.get(c)
+    const bytes = sources.get(c)
     return bytes && { bytes, width: segment.columns[c]!.width }
   })
+}
+
+/**
+ * The decoded chunks of `columns` (those below `columnCount`) of a table group whose first chunk is
+ * `first`, by column: a predicted column's sources, read in one request where they lie side by side.
+ */
+export async function decodeGroupChunks(
+  reader: PackageReader,
+  first: number,
+  columns: readonly number[],
+  columnCount: number,
+): Promise<Map<number, Uint8Array>> {
+  const decoded = new Map<number, Uint8Array>()
+  const indexes = columns.filter((c) => c < columnCount).map((c) => first + c)
+  for await (const { index, chunk, stored } of reader.readStored(indexes))
+    decoded.set(index - first, await reader.decode(chunk, stored))
+  return decoded
 }
 
 /** [start, end) checked against the table: integers, 0 <= start <= end <= rowCount. */

@@ -1,3 +1,5 @@
+import { AstropackError } from './errors.js'
+
 /**
  * Columns predicted from two others of the same row (SPEC §7.1 and §7.2): the relations, the residual
  * arithmetic and the writer's search, shared by text tables (kind 8) and rows segments. Catalogs store
@@ -32,6 +34,30 @@ const SCALED: ReadonlySet<number> = new Set([Relation.timesRoot, Relation.overTi
 
 /** A relation record: u8 relation, u8 byte order (rows; 0 in text), u16 a, u16 b, u16 0, f64 c. */
 export const RELATION_BYTES = 16
+
+/** A relation record as stored: byte 1 is the byte order in rows segments and 0 in text tables. */
+export interface RelationRecord {
+  relation: number
+  order: number
+  a: number
+  b: number
+  c: number
+  /** a and b, once each, in column order (side-by-side chunks are then read together). */
+  sources: number[]
+}
+
+/** The relation record at `at`, checked: CORRUPT_CHUNK for a short chunk, an unknown relation or reserved bits. */
+export function readRelationRecord(chunk: Uint8Array, at: number): RelationRecord {
+  if (chunk.byteLength < at + RELATION_BYTES)
+    throw new AstropackError('CORRUPT_CHUNK', 'predicted column shorter than its relation')
+  const view = new DataView(chunk.buffer, chunk.byteOffset + at, RELATION_BYTES)
+  const relation = view.getUint8(0)
+  if (relation < 1 || relation > RELATIONS || view.getUint16(6, true) !== 0)
+    throw new AstropackError('CORRUPT_CHUNK', `unknown relation ${relation} of a predicted column`)
+  const [a, b] = [view.getUint16(2, true), view.getUint16(4, true)]
+  const sources = a === b ? [a] : [Math.min(a, b), Math.max(a, b)]
+  return { relation, order: view.getUint8(1), a, b, c: view.getFloat64(8, true), sources }
+}
 
 /** c × f(a, b), each operation rounded to a double as IEEE 754 does. */
 export function predict(relation: number, a: number, b: number, c: number): number {

@@ -5,7 +5,8 @@ import {
   type Prediction,
   predictBits,
   RELATION_BYTES,
-  RELATIONS,
+  type RelationRecord,
+  readRelationRecord,
   residual,
   residualOfBits,
   sampleRows,
@@ -163,31 +164,15 @@ function writeResidual(view: DataView, at: number, width: number, little: boolea
 }
 
 /** A predicted chunk's record, checked: CORRUPT_CHUNK when damaged. */
-function readRelation(chunk: Uint8Array): {
-  relation: number
-  bigEndian: boolean
-  a: number
-  b: number
-  c: number
-} {
-  if (chunk.byteLength < RELATION_BYTES) throw corrupt('shorter than its relation')
-  const view = viewOf(chunk)
-  const relation = chunk[0]!
-  if (relation < 1 || relation > RELATIONS || chunk[1]! > 1 || view.getUint16(6, true) !== 0)
-    throw corrupt(`unknown relation ${relation} or byte order ${chunk[1]}`)
-  return {
-    relation,
-    bigEndian: chunk[1] === 1,
-    a: view.getUint16(2, true),
-    b: view.getUint16(4, true),
-    c: view.getFloat64(8, true),
-  }
+function readRelation(chunk: Uint8Array): RelationRecord {
+  const record = readRelationRecord(chunk, 0)
+  if (record.order > 1) throw corrupt(`byte order ${record.order} of a relation`)
+  return record
 }
 
 /** The columns a predicted chunk reads (a and b, once each, in column order). */
 export function predictedRowSources(chunk: Uint8Array): number[] {
-  const { a, b } = readRelation(chunk)
-  return a === b ? [a] : [Math.min(a, b), Math.max(a, b)]
+  return readRelation(chunk).sources
 }
 
 /**
@@ -201,7 +186,8 @@ export function resolvePredictedRows(
   rows: number,
   source: (c: number) => { bytes: Uint8Array; width: number } | undefined,
 ): Uint8Array {
-  const { relation, bigEndian, a, b, c } = readRelation(chunk)
+  const { relation, order, a, b, c } = readRelation(chunk)
+  const bigEndian = order === 1
   if ((width !== 4 && width !== 8) || !isPredictedRows(chunk, width, rows))
     throw corrupt(
       `a ${width}-byte column cannot hold ${chunk.byteLength} bytes of predictions for ${rows} rows`,

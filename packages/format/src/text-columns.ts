@@ -1,5 +1,5 @@
 import type { ColumnValue } from './column-values.js'
-import { type ColumnRef, findColumn, type ReadColumnOptions } from './columns.js'
+import { type ColumnRef, decodeGroupChunks, findColumn, type ReadColumnOptions } from './columns.js'
 import { AstropackError } from './errors.js'
 import type { PackageReader } from './reader.js'
 import { predictedSources, resolvePredicted } from './text-table/predicted.js'
@@ -65,20 +65,6 @@ export function textColumnChunks(reader: PackageReader, ref: ColumnRef) {
   return { entry, table, segment, indexes }
 }
 
-/** The decoded chunks of a predicted chunk's sources in its group, by column (SPEC §7.2, kind 8). */
-async function sourceChunks(
-  reader: PackageReader,
-  column: Uint8Array,
-  groupStart: number,
-  columnCount: number,
-): Promise<(c: number) => Uint8Array | undefined> {
-  const decoded = new Map<number, Uint8Array>()
-  const wanted = predictedSources(column).filter((c) => c < columnCount)
-  for await (const { index, chunk, stored } of reader.readStored(wanted.map((c) => groupStart + c)))
-    decoded.set(index - groupStart, await reader.decode(chunk, stored))
-  return (c) => decoded.get(c)
-}
-
 /** Yields a text table column's values, group by group, for rows [start, end) (every row by default). */
 export async function* readTextColumnValues(
   reader: PackageReader,
@@ -98,8 +84,15 @@ export async function* readTextColumnValues(
     if (firstRow >= end) return
     const groupStart = segment.firstChunk + group++ * segment.columnCount
     let column = await reader.decode(chunk, stored)
-    if (column[0] === TextColumnKind.predicted)
-      column = resolvePredicted(column, await sourceChunks(reader, column, groupStart, segment.columnCount))
+    if (column[0] === TextColumnKind.predicted) {
+      const sources = await decodeGroupChunks(
+        reader,
+        groupStart,
+        predictedSources(column),
+        segment.columnCount,
+      )
+      column = resolvePredicted(column, (c) => sources.get(c))
+    }
     if (column[0] === TextColumnKind.raw) {
       throw new AstropackError(
         'UNSUPPORTED_FEATURE',

@@ -44,15 +44,22 @@ export interface EncodedPart {
   repeats?: number
   /** The file bytes it stands for when not rawSize: a predicted column's relation record is not in the file. */
   fileBytes?: number
-  /** The first 128 bits of the stored bytes' SHA-256, in hex: a chunk stored earlier with it is reused. */
-  digest: string
+  /**
+   * The first 128 bits of the stored bytes' SHA-256, in hex, for parts that store MIN_SHARED_BYTES or
+   * more: a chunk stored earlier with the same digest, size, codec and chain is recorded again.
+   */
+  digest?: string
 }
 
-/** EncodedPart's digest of stored bytes. */
-function digestOf(stored: Uint8Array): string {
+/** Stored bytes from which a part gets a digest: smaller ones are not worth a lookup (or a key). */
+export const MIN_SHARED_BYTES = 1024
+
+/** EncodedPart's digest of its stored bytes, if it is big enough to have one. */
+function digestOf(stored: Uint8Array): { digest?: string } {
+  if (stored.byteLength < MIN_SHARED_BYTES) return {}
   const hash = createSha256()
   hash.update(stored)
-  return hash.digestHex().slice(0, 32)
+  return { digest: hash.digestHex().slice(0, 32) }
 }
 
 /** Whether two columns hold the same bytes (memcmp, not a byte loop: columns run to megabytes). */
@@ -65,8 +72,8 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Encodes one chunk with its transform chain: the one candidate, the probe's pick for data of unknown
- * layout (a table field's, knowing its width), or among several the one that compresses a sample of the chunk best (pickBySample). A chain
- * that cannot keep some value of the chunk (a decimal step picked on a sample) leaves it plain; a result
+ * layout (a table field's, knowing its width), or among several the one that compresses a sample of the
+ * chunk best (pickBySample). A chain that cannot keep some value of the chunk (a decimal step picked on a sample) leaves it plain; a result
  * no smaller than the raw bytes is stored raw, with no transform. A chunk that picks among candidates also
  * picks its level (columnLevel), which the chunks after it are given; `decideLevel` says so for others.
  */
@@ -102,7 +109,7 @@ export function encodePart(
       crc32: crc32(raw),
       steps: [],
       level,
-      digest: digestOf(raw),
+      ...digestOf(raw),
     }
   return {
     stored,
@@ -111,7 +118,7 @@ export function encodePart(
     crc32: crc32(stored),
     steps,
     level,
-    digest: digestOf(stored),
+    ...digestOf(stored),
   }
 }
 
@@ -293,20 +300,20 @@ export function encodeRows(
     // column's chunk again.
     const same = split.findIndex((other, d) => d < c && equalBytes(other, column))
     if (same !== -1) return { ...encodedParts[same]!, repeats: same }
-    const predicted = stored[c] !== column
-    const float = floats.find((f) => f.column === c)
+    // A predicted column holds residuals: integers of its width and byte order.
+    const float = stored[c] !== column ? floats.find((f) => f.column === c) : undefined
     // A column of unknown layout (a FITS character column) probes its chains in every group, but
     // decides its level in the groups that pick, for the rest.
     const part = encodePart(
       codec,
       levels[c] ?? level,
       stored[c]!,
-      predicted && float ? numberChains('int', float.width, float.bigEndian) : candidates[c]!,
+      float ? numberChains('int', float.width, float.bigEndian) : candidates[c]!,
       room,
       candidates[c] === 'probe' ? levels[c] === undefined : undefined,
       columns[c]!.width,
     )
-    encodedParts[c] = predicted ? { ...part, fileBytes: column.byteLength } : part
+    encodedParts[c] = float ? { ...part, fileBytes: column.byteLength } : part
     return encodedParts[c]
   })
   return {

@@ -4,7 +4,8 @@ import {
   type Prediction,
   predictBits,
   RELATION_BYTES,
-  RELATIONS,
+  type RelationRecord,
+  readRelationRecord,
   residual,
   sampleRows,
   unzigzagInto,
@@ -21,29 +22,15 @@ import { corrupt, HEADER, TextColumnKind } from './chunk.js'
  */
 
 /** A predicted chunk's relation record (after its header), checked: CORRUPT_CHUNK when damaged. */
-function readRelation(chunk: Uint8Array): { relation: number; a: number; b: number; c: number } {
-  if (chunk.byteLength < HEADER + RELATION_BYTES) throw corrupt('predicted column shorter than its relation')
-  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-  const relation = chunk[HEADER]!
-  if (
-    relation < 1 ||
-    relation > RELATIONS ||
-    chunk[HEADER + 1] !== 0 ||
-    view.getUint16(HEADER + 6, true) !== 0
-  )
-    throw corrupt(`unknown relation ${relation} of a predicted column`)
-  const a = view.getUint16(HEADER + 2, true)
-  const b = view.getUint16(HEADER + 4, true)
-  return { relation, a, b, c: view.getFloat64(HEADER + 8, true) }
+function readRelation(chunk: Uint8Array): RelationRecord {
+  const record = readRelationRecord(chunk, HEADER)
+  if (record.order !== 0) throw corrupt(`byte 1 of a predicted column's relation is ${record.order}, not 0`)
+  return record
 }
 
-/**
- * The columns a predicted chunk reads (its sources a and b, once each, in column order: adjacent chunks
- * are then read together).
- */
+/** The columns a predicted chunk reads (its sources a and b, once each, in column order). */
 export function predictedSources(chunk: Uint8Array): number[] {
-  const { a, b } = readRelation(chunk)
-  return a === b ? [a] : [Math.min(a, b), Math.max(a, b)]
+  return readRelation(chunk).sources
 }
 
 /**
