@@ -5,6 +5,7 @@ import {
   columnStorage,
   columnValues,
   FEATURE_PREDICTED_ROWS,
+  FEATURE_RANKED_ROWS,
   fromBytes,
   openPackage,
   type PackageReader,
@@ -18,6 +19,9 @@ import { roundTrip, scratchFolder } from './round-trip.js'
 
 const FITS = fileURLToPath(new URL('./fixtures/fits/', import.meta.url))
 const WMAP = fileURLToPath(new URL('../../readers/test/fixtures/wmap7-W-iqu-nside32.fits', import.meta.url))
+const TYCHO = fileURLToPath(
+  new URL('../../readers/test/fixtures/same-catalog/tycho2-07-first20000.fits', import.meta.url),
+)
 const WINDOW = 'pixel_window_n0256.fits' // HEALPix pixel window: 1025 rows of TEMPERATURE, POLARIZATION (D)
 const SPECTRUM = 'flux-and-error.fits'
 const DATA_START = 5760 // both files: an empty primary header, then one table header block
@@ -170,5 +174,34 @@ describe('table columns predicted from others of their row', () => {
     const file = readFileSync(join(dir, WINDOW))
     for (const [c, name] of ['TEMPERATURE', 'POLARIZATION'].entries())
       expect([...table.getChild(name)!.toArray()]).toEqual(fitsDoubles(file, c, 1025))
+  })
+})
+
+describe('one-byte codes ranked in contexts of another column of their row', () => {
+  const dir = join(work, 'codes')
+  mkdirSync(dir)
+  copyFileSync(TYCHO, join(dir, 'tycho.fits'))
+  const packed = roundTrip(work, dir, 'ranked') // unpacks and checks every file's SHA-256 too
+  // Rows of 21 bytes: ra D, dec D, phot_vt_mag E, sweep B; the sweep is the row's last byte.
+  const file = readFileSync(TYCHO)
+  const sweep = Array.from({ length: 20000 }, (_, i) => file[DATA_START + i * 21 + 20]!)
+
+  it("stores Tycho-2's sweep as its ranks by magnitude, in half the bytes", async () => {
+    const { reader } = await packed
+    expect(reader.trailer.requiredFeatures & FEATURE_RANKED_ROWS).toBe(FEATURE_RANKED_ROWS)
+    const chunk = await columnChunk(reader, 'tycho.fits', 3)
+    expect(chunk.bytes.byteLength).toBe(RELATION_BYTES + 20000)
+    // Relation 10, of column 2 (the magnitude), big-endian.
+    expect([chunk.bytes[0], chunk.bytes[1], chunk.bytes[2], chunk.bytes[3]]).toEqual([10, 1, 2, 0])
+    expect(chunk.stored).toBeLessThan(0.6 * 20000)
+    expect(columnStorage(reader, { entry: 'tycho.fits', column: 'sweep' }).predicted).toBe(1)
+  })
+
+  it('reads and exports the ranked column with its values', async () => {
+    const { reader, pkg } = await packed
+    expect(await columnValues(reader, { entry: 'tycho.fits', column: 'sweep' })).toEqual(sweep)
+    const outputPath = join(work, 'tycho.arrow')
+    await exportTable({ packPath: pkg, outputPath, entry: 'tycho.fits', to: 'arrow' })
+    expect([...tableFromIPC(readFileSync(outputPath)).getChild('sweep')!.toArray()]).toEqual(sweep)
   })
 })

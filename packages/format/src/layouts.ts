@@ -2,15 +2,18 @@
  * `@astropack/format/layouts`: how table segments split into column chunks and join back, with nothing of
  * the reader's (no ajv): what codec workers load. Importing the whole package cost each worker ~10 MiB RSS.
  */
+
+export { RANKED } from './ranks.js'
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
 export {
   applyRowPredictions,
   type FloatColumn,
   findRowPredictions,
+  type NumberColumn,
   predictRowColumns,
   type RowPrediction,
 } from './rows-predicted.js'
-export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS } from './spec.js'
+export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS, FEATURE_RANKED_ROWS } from './spec.js'
 export {
   fixedLinesEnd,
   gridDigits,

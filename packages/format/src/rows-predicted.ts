@@ -1,5 +1,16 @@
 import { AstropackError } from './errors.js'
 import {
+  type ContextColumn,
+  codesOfRanks,
+  findRankedColumns,
+  RANKED,
+  RANKED_RECORD_BYTES,
+  rankCodes,
+  readRankedRecord,
+  rowContexts,
+  writeRankedRecord,
+} from './ranks.js'
+import {
   type ColumnSample,
   choosePredictions,
   type Prediction,
@@ -29,6 +40,13 @@ export interface FloatColumn {
   bigEndian: boolean
 }
 
+/** A column of numbers of a group (1, 2, 4 or 8 bytes a row, one number each): its index and byte order. */
+export interface NumberColumn {
+  column: number
+  width: number
+  bigEndian: boolean
+}
+
 function corrupt(message: string): AstropackError {
   return new AstropackError('CORRUPT_CHUNK', `predicted table column: ${message}`)
 }
@@ -46,9 +64,27 @@ export type RowPrediction = Pick<Prediction, 'target' | 'relation' | 'a' | 'b' |
 /**
  * The float columns of a group that follow from two others of the same byte order, where that saves at
  * least a byte a value on a sample, and how (the search of relations.ts; ~10 ms for 40 unrelated float64
- * columns of a 4 MiB group, so a writer searches a segment's first groups and reuses what they found).
+ * columns of a 4 MiB group, so a writer searches a segment's first groups and reuses what they found);
+ * then the one-byte code columns that rank better in contexts of another column (ranks.ts).
  */
 export function findRowPredictions(
+  columns: readonly Uint8Array[],
+  floats: readonly FloatColumn[],
+  rows: number,
+  numbers: readonly NumberColumn[] = floats,
+): RowPrediction[] {
+  const predictions = findFloatPredictions(columns, floats, rows)
+  const targets = new Set(predictions.map((p) => p.target))
+  const candidates = columns.map((bytes, c): ContextColumn | undefined => {
+    const number = numbers.find((n) => n.column === c)
+    return number && !targets.has(c) ? { bytes, width: number.width, bigEndian: number.bigEndian } : undefined
+  })
+  for (const { target, source, shift } of findRankedColumns(candidates, rows))
+    predictions.push({ target, relation: RANKED, a: source, b: shift, c: 0 })
+  return predictions
+}
+
+function findFloatPredictions(
   columns: readonly Uint8Array[],
   floats: readonly FloatColumn[],
   rows: number,
@@ -73,18 +109,24 @@ export function findRowPredictions(
 }
 
 /**
- * The group's columns with `predictions` applied: each target stored as its relation record and residuals
- * (the same array when there are none). Targets and sources must be among `floats`, of one byte order.
+ * The group's columns with `predictions` applied: each target stored as its relation record and residuals,
+ * or its ranked record and ranks (the same array when there are none). A float relation's target and
+ * sources must be among `floats`, of one byte order; a ranked column's source among `numbers`.
  */
 export function applyRowPredictions(
   columns: Uint8Array[],
   predictions: readonly RowPrediction[],
   floats: readonly FloatColumn[],
+  numbers: readonly NumberColumn[] = floats,
 ): Uint8Array[] {
   if (predictions.length === 0) return columns
   const floatOf = new Map(floats.map((f) => [f.column, f]))
   const out = [...columns]
   for (const p of predictions) {
+    if (p.relation === RANKED) {
+      out[p.target] = rankedChunk(columns, p, numbers)
+      continue
+    }
     const [target, a, b] = [floatOf.get(p.target), floatOf.get(p.a), floatOf.get(p.b)]
     if (!target || !a || !b || a.bigEndian !== target.bigEndian || b.bigEndian !== target.bigEndian)
       throw new AstropackError(
@@ -96,13 +138,31 @@ export function applyRowPredictions(
   return out
 }
 
+/** Column `p.target` (one byte a row) stored ranked in contexts of column `p.a` at shift `p.b`. */
+function rankedChunk(
+  columns: readonly Uint8Array[],
+  p: RowPrediction,
+  numbers: readonly NumberColumn[],
+): Uint8Array {
+  const source = numbers.find((n) => n.column === p.a)
+  const codes = columns[p.target]!
+  if (!source || numbers.find((n) => n.column === p.target)?.width !== 1)
+    throw new AstropackError('USAGE', `ranked column ${p.target} from ${p.a}: not number columns`)
+  const out = new Uint8Array(RANKED_RECORD_BYTES + codes.byteLength)
+  writeRankedRecord(out, { source: p.a, bigEndian: source.bigEndian, shift: p.b })
+  const contexts = rowContexts({ bytes: columns[p.a]!, ...source }, p.b, codes.byteLength)
+  rankCodes(codes, contexts, out, RANKED_RECORD_BYTES)
+  return out
+}
+
 /** findRowPredictions, then applyRowPredictions. */
 export function predictRowColumns(
   columns: Uint8Array[],
   floats: readonly FloatColumn[],
   rows: number,
+  numbers: readonly NumberColumn[] = floats,
 ): Uint8Array[] {
-  return applyRowPredictions(columns, findRowPredictions(columns, floats, rows), floats)
+  return applyRowPredictions(columns, findRowPredictions(columns, floats, rows, numbers), floats, numbers)
 }
 
 function readFloat(view: DataView, at: number, width: number, littleEndian: boolean): number {
@@ -172,7 +232,7 @@ function readRelation(chunk: Uint8Array): RelationRecord {
 
 /** The columns a predicted chunk reads (a and b, once each, in column order). */
 export function predictedRowSources(chunk: Uint8Array): number[] {
-  return readRelation(chunk).sources
+  return chunk[0] === RANKED ? [readRankedRecord(chunk).source] : readRelation(chunk).sources
 }
 
 /**
@@ -186,6 +246,7 @@ export function resolvePredictedRows(
   rows: number,
   source: (c: number) => { bytes: Uint8Array; width: number } | undefined,
 ): Uint8Array {
+  if (chunk[0] === RANKED) return resolveRankedRows(chunk, width, rows, source)
   const { relation, order, a, b, c } = readRelation(chunk)
   const bigEndian = order === 1
   if ((width !== 4 && width !== 8) || !isPredictedRows(chunk, width, rows))
@@ -216,6 +277,23 @@ export function resolvePredictedRows(
     }
   }
   return out
+}
+
+/** The codes a ranked chunk of a one-byte column stands for (SPEC §7.1, relation 10). */
+function resolveRankedRows(
+  chunk: Uint8Array,
+  width: number,
+  rows: number,
+  source: (c: number) => { bytes: Uint8Array; width: number } | undefined,
+): Uint8Array {
+  const record = readRankedRecord(chunk)
+  if (width !== 1 || !isPredictedRows(chunk, width, rows))
+    throw corrupt(`a ${width}-byte column cannot hold ${chunk.byteLength} bytes of ranks for ${rows} rows`)
+  const found = source(record.source)
+  if (!found || ![1, 2, 4, 8].includes(found.width) || found.bytes.byteLength !== rows * found.width)
+    throw corrupt(`source ${record.source} of a ranked column is not a column of values in the group`)
+  const contexts = rowContexts({ ...found, bigEndian: record.bigEndian }, record.shift, rows)
+  return codesOfRanks(chunk.subarray(RANKED_RECORD_BYTES), contexts)
 }
 
 /** A rows group's column chunks with every predicted one resolved to its values (the same array if none). */

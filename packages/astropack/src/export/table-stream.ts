@@ -60,6 +60,10 @@ const MAX_BATCH_ROWS = 1 << 20
  * table from its columns' stored bytes (the table view).
  */
 export async function openTableStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
+  return withDistinctNames(await openStream(reader, table))
+}
+
+async function openStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
   const delimiter = sourceDelimiter(table.source)
   if (delimiter) return openCsvStream(reader, table, delimiter)
   if (table.source === 'ecsv') return openEcsvStream(reader, table)
@@ -188,6 +192,36 @@ async function openEcsvStream(reader: PackageReader, table: ManifestTable): Prom
     reread: read,
     stats: source.stats,
   }
+}
+
+/**
+ * The stream with a repeated column name suffixed `_2`, `_3`, ...: FITS allows two TTYPEs alike, and a
+ * damaged manifest may repeat a name, but HDF5 datasets and Parquet columns need distinct names.
+ */
+function withDistinctNames(stream: TableStream): TableStream {
+  const names = stream.schema.fields.map((f) => f.name)
+  const taken = new Set<string>()
+  const distinct = names.map((name) => {
+    let unique = name
+    for (let n = 2; taken.has(unique); n++) unique = `${name}_${n}`
+    taken.add(unique)
+    return unique
+  })
+  if (distinct.every((name, c) => name === names[c])) return stream
+  const fields = stream.schema.fields.map((f, c) => new Field(distinct[c]!, f.type, f.nullable, f.metadata))
+  const schema = new Schema(fields, stream.schema.metadata)
+  const rename = async function* (batches: AsyncGenerator<RecordBatch, void, undefined>) {
+    for await (const batch of batches) {
+      const data = makeData({
+        type: new Struct(fields),
+        length: batch.numRows,
+        nullCount: 0,
+        children: batch.data.children,
+      })
+      yield new RecordBatch(schema, data)
+    }
+  }
+  return { ...stream, schema, batches: rename(stream.batches), reread: () => rename(stream.reread()) }
 }
 
 /** Float16 columns (ECSV float16) as Float32, which holds every half float exactly: no writer has half floats. */

@@ -10,11 +10,14 @@ import {
   applyRowPredictions,
   type ColumnSlice,
   FEATURE_PREDICTED_ROWS,
+  FEATURE_RANKED_ROWS,
   type FloatColumn,
   findRowPredictions,
   joinRows,
   joinTextGroup,
+  type NumberColumn,
   predictTextColumns,
+  RANKED,
   type RowPrediction,
   splitRows,
   splitTextGroup,
@@ -291,9 +294,10 @@ export function encodeRows(
     metrics[c] ? measureColumn(column.subarray(0, measuredCount * columns[c]!.width), metrics[c]) : undefined,
   )
   // After the metrics, which read the values: a predicted column holds residuals (integers).
-  const floats = floatColumns(columns, metrics)
-  const predictions = group.predictions ?? findRowPredictions(split, floats, count)
-  const stored = applyRowPredictions(split, predictions, floats)
+  const numbers = numberColumns(columns, metrics)
+  const floats = numbers.filter((n): n is FloatColumn => metrics[n.column]!.element.startsWith('f'))
+  const predictions = group.predictions ?? findRowPredictions(split, floats, count, numbers)
+  const stored = applyRowPredictions(split, predictions, floats, numbers)
   const encodedParts: EncodedPart[] = []
   const parts = encodeColumns(split, into, (column, c, room) => {
     // A column equal to an earlier one of the group (HEALPix weights: the same for T, Q and U) is that
@@ -313,25 +317,27 @@ export function encodeRows(
       candidates[c] === 'probe' ? levels[c] === undefined : undefined,
       columns[c]!.width,
     )
-    encodedParts[c] = float ? { ...part, fileBytes: column.byteLength } : part
+    encodedParts[c] = stored[c] !== column ? { ...part, fileBytes: column.byteLength } : part
     return encodedParts[c]
   })
   return {
     parts,
     metrics: measured,
-    features: stored === split ? 0 : FEATURE_PREDICTED_ROWS,
+    features:
+      (stored === split ? 0 : FEATURE_PREDICTED_ROWS) |
+      (predictions.some((p) => p.relation === RANKED) ? FEATURE_RANKED_ROWS : 0),
     predictions: [...predictions],
   }
 }
 
-/** The float32 and float64 columns of a table, as their metric specs describe them. */
-function floatColumns(
+/** The columns of one number a row (floats and integers), as their metric specs describe them. */
+function numberColumns(
   columns: readonly ColumnSlice[],
   specs: readonly (MetricSpec | undefined)[],
-): FloatColumn[] {
+): NumberColumn[] {
   return columns.flatMap(({ width }, c) => {
     const element = specs[c]?.element
-    if (!((element === 'f4' && width === 4) || (element === 'f8' && width === 8))) return []
+    if (!element || Number(element.slice(1)) !== width) return []
     return [{ column: c, width, bigEndian: !specs[c]!.littleEndian }]
   })
 }

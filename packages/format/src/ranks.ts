@@ -1,0 +1,245 @@
+import { AstropackError } from './errors.js'
+
+/**
+ * Ranked code columns of a rows segment (SPEC §7.1, relation 10, feature bit 9). A one-byte code that
+ * depends on another column of its row (astrometry.net's uniformisation sweep on the star's magnitude, a
+ * quality flag on brightness) takes few values among rows whose other column is alike. Each row's code is
+ * stored as its rank in the running order of codes, most frequent first, among earlier rows of the group
+ * in the same context: a slice of the other column's bits. Tycho-2's sweep takes 8 bits a row as itself
+ * and 3.3 as ranks given 10 bits of its magnitude.
+ */
+
+export const RANKED = 10
+/** Contexts of a ranked column: a row's is (its source value >> shift) mod CONTEXTS. */
+export const CONTEXTS = 1024
+
+/** The running order of the 256 codes in every context, with their counts: SPEC §7.1's model. */
+class RankModel {
+  readonly #counts = new Uint32Array(CONTEXTS * 256)
+  readonly #order = new Uint8Array(CONTEXTS * 256)
+  readonly #position = new Uint8Array(CONTEXTS * 256)
+
+  constructor() {
+    for (let i = 0; i < this.#order.length; i++) this.#order[i] = i & 255
+    this.#position.set(this.#order)
+  }
+
+  rank(context: number, code: number): number {
+    return this.#position[context * 256 + code]!
+  }
+
+  code(context: number, rank: number): number {
+    return this.#order[context * 256 + rank]!
+  }
+
+  /** Counts `code` once more and moves it up past every code before it with a smaller count. */
+  update(context: number, code: number): void {
+    const base = context * 256
+    const counts = this.#counts
+    const order = this.#order
+    const position = this.#position
+    const count = ++counts[base + code]!
+    let at = position[base + code]!
+    while (at > 0) {
+      const above = order[base + at - 1]!
+      if (counts[base + above]! >= count) break
+      order[base + at] = above
+      position[base + above] = at
+      at--
+    }
+    order[base + at] = code
+    position[base + code] = at
+  }
+}
+
+/** A column of a group read as unsigned integers: its bytes, width (1, 2, 4 or 8) and byte order. */
+export interface ContextColumn {
+  bytes: Uint8Array
+  width: number
+  bigEndian: boolean
+}
+
+const words = new Uint32Array(2)
+
+/** Sets `words` to row `row`'s value of `source` as an unsigned integer: low, then high 32 bits. */
+function readValue(source: ContextColumn, view: DataView, row: number): void {
+  const { width, bigEndian } = source
+  const at = row * width
+  const little = !bigEndian
+  words[1] = 0
+  if (width === 1) words[0] = source.bytes[at]!
+  else if (width === 2) words[0] = view.getUint16(at, little)
+  else if (width === 4) words[0] = view.getUint32(at, little)
+  else {
+    words[0] = view.getUint32(at + (little ? 0 : 4), little)
+    words[1] = view.getUint32(at + (little ? 4 : 0), little)
+  }
+}
+
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** Each row's context: bits shift to shift + 9 of its source value, read as an unsigned integer. */
+export function rowContexts(source: ContextColumn, shift: number, rows: number): Uint16Array {
+  const contexts = new Uint16Array(rows)
+  const view = viewOf(source.bytes)
+  for (let row = 0; row < rows; row++) {
+    readValue(source, view, row)
+    const [low, high] = [words[0]!, words[1]!]
+    const bits =
+      shift >= 32 ? high >>> (shift - 32) : shift === 0 ? low : (low >>> shift) | (high << (32 - shift))
+    contexts[row] = bits & (CONTEXTS - 1)
+  }
+  return contexts
+}
+
+/** Each row's rank, its code's position in its context's running order: into `out` from `at`. */
+export function rankCodes(codes: Uint8Array, contexts: Uint16Array, out: Uint8Array, at = 0): void {
+  const model = new RankModel()
+  for (let row = 0; row < codes.length; row++) {
+    const context = contexts[row]!
+    const code = codes[row]!
+    out[at + row] = model.rank(context, code)
+    model.update(context, code)
+  }
+}
+
+/** The codes of `ranks` (the inverse of rankCodes). */
+export function codesOfRanks(ranks: Uint8Array, contexts: Uint16Array): Uint8Array {
+  const model = new RankModel()
+  const codes = new Uint8Array(ranks.length)
+  for (let row = 0; row < ranks.length; row++) {
+    const context = contexts[row]!
+    const code = model.code(context, ranks[row]!)
+    codes[row] = code
+    model.update(context, code)
+  }
+  return codes
+}
+
+/** A ranked chunk's record: u8 10, u8 source byte order, u16 source, u16 shift, u16 0, 8 zero bytes. */
+export interface RankedRecord {
+  source: number
+  bigEndian: boolean
+  shift: number
+}
+
+export const RANKED_RECORD_BYTES = 16
+
+export function writeRankedRecord(out: Uint8Array, record: RankedRecord): void {
+  const view = new DataView(out.buffer, out.byteOffset, RANKED_RECORD_BYTES)
+  out.fill(0, 0, RANKED_RECORD_BYTES)
+  out[0] = RANKED
+  out[1] = record.bigEndian ? 1 : 0
+  view.setUint16(2, record.source, true)
+  view.setUint16(4, record.shift, true)
+}
+
+/** The record at the start of a ranked chunk, checked: CORRUPT_CHUNK when damaged. */
+export function readRankedRecord(chunk: Uint8Array): RankedRecord {
+  if (chunk.byteLength < RANKED_RECORD_BYTES || chunk[0] !== RANKED)
+    throw new AstropackError('CORRUPT_CHUNK', 'ranked column: no ranked record')
+  const view = new DataView(chunk.buffer, chunk.byteOffset, RANKED_RECORD_BYTES)
+  const shift = view.getUint16(4, true)
+  const reserved = view.getUint16(6, true) !== 0 || chunk.subarray(8, 16).some((b) => b !== 0)
+  if (chunk[1]! > 1 || shift > 63 || reserved)
+    throw new AstropackError(
+      'CORRUPT_CHUNK',
+      'ranked column: a byte order, shift or reserved value out of range',
+    )
+  return { source: view.getUint16(2, true), bigEndian: chunk[1] === 1, shift }
+}
+
+/** Rows the writer's search models (the first ones of the group: the model learns as it goes). */
+const SEARCH_ROWS = 1 << 16
+/** Rows every source and shift is first tried on; the best PROBE_KEPT of them are then tried on all. */
+const PROBE_ROWS = 4096
+const PROBE_KEPT = 2
+/** A source must save this many bits a row on the search rows against the codes' own entropy. */
+const MIN_SAVING = 1
+/** Source columns the search tries per code column (its first ones). */
+const MAX_SOURCES = 16
+
+/** A code column to store ranked: by the contexts of which source, at which shift. */
+export interface RankedChoice {
+  target: number
+  source: number
+  shift: number
+}
+
+/**
+ * The one-byte columns of a group worth storing as ranks, and how: for each (in column order), the source
+ * and shift whose ranks have the lowest entropy on the first SEARCH_ROWS rows, if MIN_SAVING bits a row
+ * below the codes' own. A column is a source or ranked, never both. `columns[c]` is undefined for a
+ * column that cannot take part (a prediction's target, or a column of unknown byte order).
+ */
+export function findRankedColumns(
+  columns: readonly (ContextColumn | undefined)[],
+  rows: number,
+): RankedChoice[] {
+  const n = Math.min(rows, SEARCH_ROWS)
+  if (n < 2) return []
+  const chosen: RankedChoice[] = []
+  const ranked = new Set<number>()
+  const used = new Set<number>()
+  columns.forEach((column, target) => {
+    if (column?.width !== 1 || used.has(target)) return
+    const own = entropy(column.bytes.subarray(0, n))
+    if (own < MIN_SAVING) return
+    const tries: { source: number; shift: number; bits: number }[] = []
+    columns.forEach((source, s) => {
+      if (!source || s === target || ranked.has(s) || tries.length >= MAX_SOURCES * 4) return
+      for (const shift of shiftsToTry(source, n))
+        tries.push({ source: s, shift, bits: rankEntropy(column, source, shift, Math.min(n, PROBE_ROWS)) })
+    })
+    tries.sort((x, y) => x.bits - y.bits)
+    let best: RankedChoice | undefined
+    let bound = own - MIN_SAVING
+    for (const t of tries.slice(0, PROBE_KEPT)) {
+      const bits = rankEntropy(column, columns[t.source]!, t.shift, n)
+      if (bits < bound) {
+        bound = bits
+        best = { target, source: t.source, shift: t.shift }
+      }
+    }
+    if (!best) return
+    chosen.push(best)
+    ranked.add(target)
+    used.add(best.source)
+  })
+  return chosen
+}
+
+/** The entropy of the first `rows` ranks of `codes` in contexts of `source` at `shift`. */
+function rankEntropy(codes: ContextColumn, source: ContextColumn, shift: number, rows: number): number {
+  const ranks = new Uint8Array(rows)
+  rankCodes(codes.bytes.subarray(0, rows), rowContexts(source, shift, rows), ranks)
+  return entropy(ranks)
+}
+
+/**
+ * Shifts whose 10-bit contexts start 9 to 15 bits below the highest bit that varies over the rows: fine
+ * enough to tell values apart, coarse enough that each context sees many rows.
+ */
+function shiftsToTry(source: ContextColumn, rows: number): number[] {
+  const view = viewOf(source.bytes)
+  readValue(source, view, 0)
+  const [low0, high0] = [words[0]!, words[1]!]
+  let [low, high] = [0, 0]
+  for (let row = 1; row < Math.min(rows, PROBE_ROWS); row++) {
+    readValue(source, view, row)
+    low |= words[0]! ^ low0
+    high |= words[1]! ^ high0
+  }
+  const top = high !== 0 ? 63 - Math.clz32(high) : low !== 0 ? 31 - Math.clz32(low) : -1
+  if (top < 0) return []
+  return [...new Set([9, 11, 13, 15].map((below) => Math.max(0, top - below)))]
+}
+
+/** Order-0 entropy of bytes, in bits a byte. */
+function entropy(bytes: Uint8Array): number {
+  const counts = new Uint32Array(256)
+  for (let i = 0; i < bytes.length; i++) counts[bytes[i]!]!++
+  let bits = 0
+  for (const count of counts) if (count > 0) bits -= count * Math.log2(count / bytes.length)
+  return bits / bytes.length
+}
