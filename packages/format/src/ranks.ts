@@ -13,15 +13,22 @@ export const RANKED = 10
 /** Contexts of a ranked column: a row's is (its source value >> shift) mod CONTEXTS. */
 export const CONTEXTS = 1024
 
-/** The running order of the 256 codes in every context, with their counts: SPEC §7.1's model. */
+/**
+ * The running order of the 256 codes in every context, with their counts: SPEC §7.1's model. One, reset
+ * for each column: a fresh 1.5 MB model each time was most of the writer's search.
+ */
 class RankModel {
+  static readonly #identity = Uint8Array.from({ length: CONTEXTS * 256 }, (_, i) => i & 255)
   readonly #counts = new Uint32Array(CONTEXTS * 256)
   readonly #order = new Uint8Array(CONTEXTS * 256)
   readonly #position = new Uint8Array(CONTEXTS * 256)
 
-  constructor() {
-    for (let i = 0; i < this.#order.length; i++) this.#order[i] = i & 255
-    this.#position.set(this.#order)
+  /** Every context back to the order 0, 1, ..., 255 and counts of 0. */
+  reset(): RankModel {
+    this.#counts.fill(0)
+    this.#order.set(RankModel.#identity)
+    this.#position.set(RankModel.#identity)
+    return this
   }
 
   rank(context: number, code: number): number {
@@ -59,42 +66,33 @@ export interface ContextColumn {
   bigEndian: boolean
 }
 
-const words = new Uint32Array(2)
-
-/** Sets `words` to row `row`'s value of `source` as an unsigned integer: low, then high 32 bits. */
-function readValue(source: ContextColumn, view: DataView, row: number): void {
-  const { width, bigEndian } = source
-  const at = row * width
-  const little = !bigEndian
-  words[1] = 0
-  if (width === 1) words[0] = source.bytes[at]!
-  else if (width === 2) words[0] = view.getUint16(at, little)
-  else if (width === 4) words[0] = view.getUint32(at, little)
-  else {
-    words[0] = view.getUint32(at + (little ? 0 : 4), little)
-    words[1] = view.getUint32(at + (little ? 4 : 0), little)
-  }
-}
-
-const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
-/** Each row's context: bits shift to shift + 9 of its source value, read as an unsigned integer. */
+/**
+ * Each row's context: bits shift to shift + 9 of its source value, read as an unsigned integer. They lie
+ * in three bytes of the value at most, read as such (a DataView a row took twice as long).
+ */
 export function rowContexts(source: ContextColumn, shift: number, rows: number): Uint16Array {
+  const { bytes, width, bigEndian } = source
   const contexts = new Uint16Array(rows)
-  const view = viewOf(source.bytes)
-  for (let row = 0; row < rows; row++) {
-    readValue(source, view, row)
-    const [low, high] = [words[0]!, words[1]!]
-    const bits =
-      shift >= 32 ? high >>> (shift - 32) : shift === 0 ? low : (low >>> shift) | (high << (32 - shift))
-    contexts[row] = bits & (CONTEXTS - 1)
+  // Byte k of the value (from its least significant) sits at offset k (little-endian) or width - 1 - k.
+  const at = (k: number) => (k >= width ? -1 : bigEndian ? width - 1 - k : k)
+  const low = shift >> 3
+  const [o0, o1, o2] = [at(low), at(low + 1), at(low + 2)]
+  const bit = shift & 7
+  for (let row = 0, base = 0; row < rows; row++, base += width) {
+    const v =
+      (o0 < 0 ? 0 : bytes[base + o0]!) |
+      (o1 < 0 ? 0 : bytes[base + o1]! << 8) |
+      (o2 < 0 ? 0 : bytes[base + o2]! << 16)
+    contexts[row] = (v >>> bit) & (CONTEXTS - 1)
   }
   return contexts
 }
 
+let shared: RankModel | undefined
+
 /** Each row's rank, its code's position in its context's running order: into `out` from `at`. */
 export function rankCodes(codes: Uint8Array, contexts: Uint16Array, out: Uint8Array, at = 0): void {
-  const model = new RankModel()
+  const model = (shared ??= new RankModel()).reset()
   for (let row = 0; row < codes.length; row++) {
     const context = contexts[row]!
     const code = codes[row]!
@@ -105,7 +103,7 @@ export function rankCodes(codes: Uint8Array, contexts: Uint16Array, out: Uint8Ar
 
 /** The codes of `ranks` (the inverse of rankCodes). */
 export function codesOfRanks(ranks: Uint8Array, contexts: Uint16Array): Uint8Array {
-  const model = new RankModel()
+  const model = (shared ??= new RankModel()).reset()
   const codes = new Uint8Array(ranks.length)
   for (let row = 0; row < ranks.length; row++) {
     const context = contexts[row]!
@@ -221,17 +219,14 @@ function rankEntropy(codes: ContextColumn, source: ContextColumn, shift: number,
  * enough to tell values apart, coarse enough that each context sees many rows.
  */
 function shiftsToTry(source: ContextColumn, rows: number): number[] {
-  const view = viewOf(source.bytes)
-  readValue(source, view, 0)
-  const [low0, high0] = [words[0]!, words[1]!]
-  let [low, high] = [0, 0]
-  for (let row = 1; row < Math.min(rows, PROBE_ROWS); row++) {
-    readValue(source, view, row)
-    low |= words[0]! ^ low0
-    high |= words[1]! ^ high0
-  }
-  const top = high !== 0 ? 63 - Math.clz32(high) : low !== 0 ? 31 - Math.clz32(low) : -1
-  if (top < 0) return []
+  const { bytes, width, bigEndian } = source
+  // Per byte of the value (least significant first), the bits that differ from the first row's.
+  const varying = new Uint8Array(width)
+  for (let row = 1, base = width; row < Math.min(rows, PROBE_ROWS); row++, base += width)
+    for (let o = 0; o < width; o++) varying[bigEndian ? width - 1 - o : o]! |= bytes[base + o]! ^ bytes[o]!
+  const k = varying.findLastIndex((bits) => bits !== 0)
+  if (k < 0) return []
+  const top = 8 * k + 31 - Math.clz32(varying[k]!)
   return [...new Set([9, 11, 13, 15].map((below) => Math.max(0, top - below)))]
 }
 
