@@ -80,3 +80,18 @@ describe('the bundled command', () => {
     expect(unpack.stdout).toMatch(/all SHA-256 verified/)
   })
 })
+
+/** The system's Node when it is older than the CLI supports (Debian 12 ships 18, these machines 20). */
+const OLD_NODE = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => {
+  const run = spawnSync(path, ['-p', 'process.versions.node'])
+  const [major = 99, minor = 0] = run.status === 0 ? run.stdout.toString().split('.').map(Number) : []
+  return major < 22 || (major === 22 && minor < 15)
+})
+
+describe.skipIf(OLD_NODE === undefined)('the bundled command on a Node older than 22.15', () => {
+  it('says which Node it needs, and exits 1', () => {
+    const run = spawnSync(OLD_NODE!, [CLI, '--version'])
+    expect(run.stderr.toString()).toMatch(/^astropack: needs Node\.js 22\.15 or later; this is Node\.js v\d+/)
+    expect(run.status).toBe(1)
+  })
+})
