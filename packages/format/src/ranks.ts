@@ -90,9 +90,15 @@ export function rowContexts(source: ContextColumn, shift: number, rows: number):
 
 let shared: RankModel | undefined
 
+/** The one rank model, reset. */
+function freshModel(): RankModel {
+  shared ??= new RankModel()
+  return shared.reset()
+}
+
 /** Each row's rank, its code's position in its context's running order: into `out` from `at`. */
 export function rankCodes(codes: Uint8Array, contexts: Uint16Array, out: Uint8Array, at = 0): void {
-  const model = (shared ??= new RankModel()).reset()
+  const model = freshModel()
   for (let row = 0; row < codes.length; row++) {
     const context = contexts[row]!
     const code = codes[row]!
@@ -103,7 +109,7 @@ export function rankCodes(codes: Uint8Array, contexts: Uint16Array, out: Uint8Ar
 
 /** The codes of `ranks` (the inverse of rankCodes). */
 export function codesOfRanks(ranks: Uint8Array, contexts: Uint16Array): Uint8Array {
-  const model = (shared ??= new RankModel()).reset()
+  const model = freshModel()
   const codes = new Uint8Array(ranks.length)
   for (let row = 0; row < ranks.length; row++) {
     const context = contexts[row]!
