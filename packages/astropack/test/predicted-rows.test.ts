@@ -5,7 +5,7 @@ import {
   columnStorage,
   columnValues,
   FEATURE_PREDICTED_ROWS,
-  FEATURE_RANKED_ROWS,
+  FEATURE_RANKED_COLUMNS,
   fromBytes,
   openPackage,
   type PackageReader,
@@ -22,6 +22,7 @@ const WMAP = fileURLToPath(new URL('../../readers/test/fixtures/wmap7-W-iqu-nsid
 const TYCHO = fileURLToPath(
   new URL('../../readers/test/fixtures/same-catalog/tycho2-07-first20000.fits', import.meta.url),
 )
+const TYCHO_CSV = TYCHO.replace(/fits$/, 'csv')
 const WINDOW = 'pixel_window_n0256.fits' // HEALPix pixel window: 1025 rows of TEMPERATURE, POLARIZATION (D)
 const SPECTRUM = 'flux-and-error.fits'
 const DATA_START = 5760 // both files: an empty primary header, then one table header block
@@ -181,6 +182,7 @@ describe('one-byte codes ranked in contexts of another column of their row', () 
   const dir = join(work, 'codes')
   mkdirSync(dir)
   copyFileSync(TYCHO, join(dir, 'tycho.fits'))
+  copyFileSync(TYCHO_CSV, join(dir, 'tycho.csv'))
   const packed = roundTrip(work, dir, 'ranked') // unpacks and checks every file's SHA-256 too
   // Rows of 21 bytes: ra D, dec D, phot_vt_mag E, sweep B; the sweep is the row's last byte.
   const file = readFileSync(TYCHO)
@@ -188,7 +190,7 @@ describe('one-byte codes ranked in contexts of another column of their row', () 
 
   it("stores Tycho-2's sweep as its ranks by magnitude, in half the bytes", async () => {
     const { reader } = await packed
-    expect(reader.trailer.requiredFeatures & FEATURE_RANKED_ROWS).toBe(FEATURE_RANKED_ROWS)
+    expect(reader.trailer.requiredFeatures & FEATURE_RANKED_COLUMNS).toBe(FEATURE_RANKED_COLUMNS)
     const chunk = await columnChunk(reader, 'tycho.fits', 3)
     expect(chunk.bytes.byteLength).toBe(RELATION_BYTES + 20000)
     // Relation 10, of column 2 (the magnitude), big-endian.
@@ -200,6 +202,11 @@ describe('one-byte codes ranked in contexts of another column of their row', () 
   it('reads and exports the ranked column with its values', async () => {
     const { reader, pkg } = await packed
     expect(await columnValues(reader, { entry: 'tycho.fits', column: 'sweep' })).toEqual(sweep)
+    // The CSV's sweep too: a text table's ranked column (kind 9), read with its source's chunk.
+    expect(await columnValues(reader, { entry: 'tycho.csv', column: 'sweep' })).toEqual(sweep)
+    expect(columnStorage(reader, { entry: 'tycho.csv', column: 'sweep' }).storedBytes).toBeLessThan(
+      0.6 * 20000,
+    )
     const outputPath = join(work, 'tycho.arrow')
     await exportTable({ packPath: pkg, outputPath, entry: 'tycho.fits', to: 'arrow' })
     expect([...tableFromIPC(readFileSync(outputPath)).getChild('sweep')!.toArray()]).toEqual(sweep)

@@ -13,7 +13,7 @@ export {
   predictRowColumns,
   type RowPrediction,
 } from './rows-predicted.js'
-export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS, FEATURE_RANKED_ROWS } from './spec.js'
+export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS, FEATURE_RANKED_COLUMNS } from './spec.js'
 export {
   fixedLinesEnd,
   gridDigits,
@@ -21,6 +21,7 @@ export {
   joinTextGroup,
   NULL_FIELDS,
   predictTextColumns,
+  rankTextColumns,
   readDictionary,
   splitTextGroup,
   TextColumnKind,

@@ -120,11 +120,14 @@ export function codesOfRanks(ranks: Uint8Array, contexts: Uint16Array): Uint8Arr
   return codes
 }
 
-/** A ranked chunk's record: u8 10, u8 source byte order, u16 source, u16 shift, u16 0, 8 zero bytes. */
+/**
+ * A ranked record: u8 10, u8 tag, u16 source, u16 shift, then 10 zero bytes. The tag is the source's byte
+ * order in a rows segment (0 little-endian, 1 big-endian) and the kind the chunk stands for in a text table.
+ */
 export interface RankedRecord {
   source: number
-  bigEndian: boolean
   shift: number
+  tag: number
 }
 
 export const RANKED_RECORD_BYTES = 16
@@ -133,24 +136,20 @@ export function writeRankedRecord(out: Uint8Array, record: RankedRecord): void {
   const view = new DataView(out.buffer, out.byteOffset, RANKED_RECORD_BYTES)
   out.fill(0, 0, RANKED_RECORD_BYTES)
   out[0] = RANKED
-  out[1] = record.bigEndian ? 1 : 0
+  out[1] = record.tag
   view.setUint16(2, record.source, true)
   view.setUint16(4, record.shift, true)
 }
 
-/** The record at the start of a ranked chunk, checked: CORRUPT_CHUNK when damaged. */
-export function readRankedRecord(chunk: Uint8Array): RankedRecord {
-  if (chunk.byteLength < RANKED_RECORD_BYTES || chunk[0] !== RANKED)
+/** The ranked record at the start of `bytes`, checked but for its tag: CORRUPT_CHUNK when damaged. */
+export function readRankedRecord(bytes: Uint8Array): RankedRecord {
+  if (bytes.byteLength < RANKED_RECORD_BYTES || bytes[0] !== RANKED)
     throw new AstropackError('CORRUPT_CHUNK', 'ranked column: no ranked record')
-  const view = new DataView(chunk.buffer, chunk.byteOffset, RANKED_RECORD_BYTES)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, RANKED_RECORD_BYTES)
   const shift = view.getUint16(4, true)
-  const reserved = view.getUint16(6, true) !== 0 || chunk.subarray(8, 16).some((b) => b !== 0)
-  if (chunk[1]! > 1 || shift > 63 || reserved)
-    throw new AstropackError(
-      'CORRUPT_CHUNK',
-      'ranked column: a byte order, shift or reserved value out of range',
-    )
-  return { source: view.getUint16(2, true), bigEndian: chunk[1] === 1, shift }
+  if (shift > 63 || bytes.subarray(6, RANKED_RECORD_BYTES).some((b) => b !== 0))
+    throw new AstropackError('CORRUPT_CHUNK', 'ranked column: a shift over 63 or a reserved byte not 0')
+  return { source: view.getUint16(2, true), shift, tag: bytes[1]! }
 }
 
 /** Rows the writer's search models (the first ones of the group: the model learns as it goes). */
@@ -187,7 +186,10 @@ export function findRankedColumns(
   const used = new Set<number>()
   columns.forEach((column, target) => {
     if (column?.width !== 1 || used.has(target)) return
-    const own = entropy(column.bytes.subarray(0, n))
+    // What the codes take as they are: the lesser of their entropy and their steps' (a day of the month
+    // steps by one, which zstd finds and ranks would hide).
+    const codes = column.bytes.subarray(0, n)
+    const own = Math.min(entropy(codes), entropy(steps(codes)))
     if (own < MIN_SAVING) return
     const tries: { source: number; shift: number; bits: number }[] = []
     columns.forEach((source, s) => {
@@ -234,6 +236,11 @@ function shiftsToTry(source: ContextColumn, rows: number): number[] {
   if (k < 0) return []
   const top = 8 * k + 31 - Math.clz32(varying[k]!)
   return [...new Set([9, 11, 13, 15].map((below) => Math.max(0, top - below)))]
+}
+
+/** Each byte minus the one before, modulo 256. */
+function steps(bytes: Uint8Array): Uint8Array {
+  return bytes.map((b, i) => (i === 0 ? b : b - bytes[i - 1]!))
 }
 
 /** Order-0 entropy of bytes, in bits a byte. */

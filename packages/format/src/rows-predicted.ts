@@ -149,7 +149,7 @@ function rankedChunk(
   if (!source || numbers.find((n) => n.column === p.target)?.width !== 1)
     throw new AstropackError('USAGE', `ranked column ${p.target} from ${p.a}: not number columns`)
   const out = new Uint8Array(RANKED_RECORD_BYTES + codes.byteLength)
-  writeRankedRecord(out, { source: p.a, bigEndian: source.bigEndian, shift: p.b })
+  writeRankedRecord(out, { source: p.a, tag: source.bigEndian ? 1 : 0, shift: p.b })
   const contexts = rowContexts({ bytes: columns[p.a]!, ...source }, p.b, codes.byteLength)
   rankCodes(codes, contexts, out, RANKED_RECORD_BYTES)
   return out
@@ -287,12 +287,13 @@ function resolveRankedRows(
   source: (c: number) => { bytes: Uint8Array; width: number } | undefined,
 ): Uint8Array {
   const record = readRankedRecord(chunk)
+  if (record.tag > 1) throw corrupt(`byte order ${record.tag} of a ranked column's source`)
   if (width !== 1 || !isPredictedRows(chunk, width, rows))
     throw corrupt(`a ${width}-byte column cannot hold ${chunk.byteLength} bytes of ranks for ${rows} rows`)
   const found = source(record.source)
   if (!found || ![1, 2, 4, 8].includes(found.width) || found.bytes.byteLength !== rows * found.width)
     throw corrupt(`source ${record.source} of a ranked column is not a column of values in the group`)
-  const contexts = rowContexts({ ...found, bigEndian: record.bigEndian }, record.shift, rows)
+  const contexts = rowContexts({ ...found, bigEndian: record.tag === 1 }, record.shift, rows)
   return codesOfRanks(chunk.subarray(RANKED_RECORD_BYTES), contexts)
 }
 

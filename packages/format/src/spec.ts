@@ -60,7 +60,7 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [6, 'predicted-columns'],
   [7, 'delta-zigzag'],
   [8, 'predicted-rows'],
-  [9, 'ranked-rows'],
+  [9, 'ranked-columns'],
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
@@ -74,8 +74,8 @@ export const FEATURE_PREDICTED_COLUMNS = 1 << 6
 export const FEATURE_DELTA_ZIGZAG = 1 << 7
 /** Bit 8: rows-segment columns predicted from other columns of their row (SPEC §7.1). */
 export const FEATURE_PREDICTED_ROWS = 1 << 8
-/** Bit 9: rows-segment one-byte columns stored as ranks in contexts of another column (SPEC §7.1). */
-export const FEATURE_RANKED_ROWS = 1 << 9
+/** Bit 9: table columns of codes stored as ranks in contexts of another column (SPEC §7.1, §7.2 kind 9). */
+export const FEATURE_RANKED_COLUMNS = 1 << 9
 export const KNOWN_REQUIRED_FEATURES =
   FEATURE_TYPED_SEGMENTS |
   FEATURE_TEXT_KINDS |
@@ -83,7 +83,7 @@ export const KNOWN_REQUIRED_FEATURES =
   FEATURE_PREDICTED_COLUMNS |
   FEATURE_DELTA_ZIGZAG |
   FEATURE_PREDICTED_ROWS |
-  FEATURE_RANKED_ROWS
+  FEATURE_RANKED_COLUMNS
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

@@ -3,6 +3,7 @@ import { type ColumnRef, decodeGroupChunks, findColumn, type ReadColumnOptions }
 import { AstropackError } from './errors.js'
 import type { PackageReader } from './reader.js'
 import { predictedSources, resolvePredicted } from './text-table/predicted.js'
+import { rankedSource, resolveRankedText } from './text-table/ranked.js'
 import { joinTextGroup, NULL_FIELDS, TextChunkFlag, TextColumnKind } from './text-table.js'
 import type { SegmentRecord, TextLayout } from './typed-sections.js'
 
@@ -84,14 +85,12 @@ export async function* readTextColumnValues(
     if (firstRow >= end) return
     const groupStart = segment.firstChunk + group++ * segment.columnCount
     let column = await reader.decode(chunk, stored)
-    if (column[0] === TextColumnKind.predicted) {
-      const sources = await decodeGroupChunks(
-        reader,
-        groupStart,
-        predictedSources(column),
-        segment.columnCount,
-      )
-      column = resolvePredicted(column, (c) => sources.get(c))
+    if (column[0] === TextColumnKind.predicted || column[0] === TextColumnKind.ranked) {
+      const predicted = column[0] === TextColumnKind.predicted
+      const wanted = predicted ? predictedSources(column) : [rankedSource(column)]
+      const sources = await decodeGroupChunks(reader, groupStart, wanted, segment.columnCount)
+      const source = (c: number) => sources.get(c)
+      column = predicted ? resolvePredicted(column, source) : resolveRankedText(column, source)
     }
     if (column[0] === TextColumnKind.raw) {
       throw new AstropackError(

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs'
 import { zstdCompressSync } from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { joinRows, splitRows } from '../src/index.js'
+import { joinRows, joinTextGroup, splitRows, splitTextGroup } from '../src/index.js'
 import { CONTEXTS, codesOfRanks, RANKED, rankCodes } from '../src/ranks.js'
 import { findRowPredictions, type NumberColumn, predictRowColumns } from '../src/rows-predicted.js'
+import { FEATURE_RANKED_COLUMNS } from '../src/spec.js'
+import { TextColumnKind, textChunkFeatures } from '../src/text-table/chunk.js'
+import { rankTextColumns } from '../src/text-table/ranked.js'
 
 // The first 20,000 rows of the corpus's Tycho-2 table (ra D, dec D, phot_vt_mag E, sweep B; origin in
 // its README): astrometry.net's sweep follows the star's magnitude.
@@ -20,6 +23,12 @@ function firstTableRows(file: Uint8Array): Uint8Array {
   }
   throw new Error('no extension')
 }
+
+// The same rows as the CSV the corpus has (its origin in the same README).
+const TYCHO_CSV = new URL(
+  '../../readers/test/fixtures/same-catalog/tycho2-07-first20000.csv',
+  import.meta.url,
+)
 
 const ROW_WIDTH = 21
 const COLUMNS = [8, 8, 4, 1].map((width, c) => ({ offset: [0, 8, 16, 20][c]!, width }))
@@ -89,6 +98,58 @@ describe('ranked code columns of a rows segment', () => {
       (r: DataView) => r.setUint16(2, 3, true), // itself: ranks, not values
       (_: DataView, copy: Uint8Array[]) => {
         copy[2] = stored[3]!.slice() // a ranked chunk where a 4-byte column's values should be
+      },
+    ])
+      expect(damaged(change)).toThrow(expect.objectContaining({ code: 'CORRUPT_CHUNK' }))
+  })
+})
+
+describe('ranked columns of a text table (kind 9)', () => {
+  // The data lines of the CSV: ra, dec, phot_vt_mag (a decimal of 3 places), sweep (0 to 255).
+  const csv = new Uint8Array(readFileSync(TYCHO_CSV))
+  const lines = csv.subarray(csv.indexOf(10) + 1)
+
+  it("rank the CSV's sweep by magnitude: half its zstd size, every line back byte for byte", () => {
+    const parts = splitTextGroup(lines, 44, 4)
+    const { float64, decimal, fixed, ranked: rankedKind } = TextColumnKind
+    expect(parts.map((part) => part[0])).toEqual([float64, float64, decimal, fixed])
+    const ranked = rankTextColumns(parts)
+    for (const c of [0, 1, 2]) expect(ranked[c]).toBe(parts[c])
+    expect(ranked[3]![0]).toBe(rankedKind)
+    // Relation 10, standing for a fixed chunk, ranked by column 2 (the magnitude).
+    expect([...ranked[3]!.subarray(8, 12)]).toEqual([10, fixed, 2, 0])
+    expect(textChunkFeatures(ranked[3]!) & FEATURE_RANKED_COLUMNS).toBe(FEATURE_RANKED_COLUMNS)
+    const zstd = (bytes: Uint8Array) => zstdCompressSync(bytes).byteLength
+    expect(zstd(ranked[3]!)).toBeLessThan(0.6 * zstd(parts[3]!))
+    expect(Buffer.from(joinTextGroup(ranked, 44)).equals(Buffer.from(lines))).toBe(true)
+  })
+
+  it('refuse damaged ranked chunks with CORRUPT_CHUNK', () => {
+    const ranked = rankTextColumns(splitTextGroup(lines.subarray(0, lines.indexOf(10, 200000) + 1), 44, 4))
+    expect(ranked[3]![0]).toBe(TextColumnKind.ranked)
+    const damaged = (change: (chunk: Uint8Array, copy: Uint8Array[]) => void) => {
+      const copy = ranked.map((part) => part.slice())
+      change(copy[3]!, copy)
+      return () => joinTextGroup(copy, 44)
+    }
+    for (const change of [
+      (c: Uint8Array) => {
+        c[9] = TextColumnKind.float64 // stands for a kind that has no integer values
+      },
+      (c: Uint8Array) => {
+        c[12] = 64 // a shift past 63
+      },
+      (c: Uint8Array) => {
+        c[23] = 1 // reserved
+      },
+      (c: Uint8Array) => {
+        c[10] = 9 // a source past the columns
+      },
+      (c: Uint8Array) => {
+        c[10] = 3 // itself: ranks, not values
+      },
+      (_: Uint8Array, copy: Uint8Array[]) => {
+        copy[3] = copy[3]!.subarray(0, 100) // too short for its ranks
       },
     ])
       expect(damaged(change)).toThrow(expect.objectContaining({ code: 'CORRUPT_CHUNK' }))

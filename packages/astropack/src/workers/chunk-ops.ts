@@ -10,7 +10,7 @@ import {
   applyRowPredictions,
   type ColumnSlice,
   FEATURE_PREDICTED_ROWS,
-  FEATURE_RANKED_ROWS,
+  FEATURE_RANKED_COLUMNS,
   type FloatColumn,
   findRowPredictions,
   joinRows,
@@ -19,6 +19,7 @@ import {
   predictTextColumns,
   RANKED,
   type RowPrediction,
+  rankTextColumns,
   splitRows,
   splitTextGroup,
   TextColumnKind,
@@ -196,8 +197,8 @@ export function encodeText(
   if (columns[0]![0] === TextColumnKind.raw)
     for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
   const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
-  // After the metrics, which read float64 values: a predicted column holds residuals.
-  columns = predictTextColumns(columns)
+  // After the metrics, which read float64 values: a predicted column holds residuals, a ranked one ranks.
+  columns = rankTextColumns(predictTextColumns(columns))
   const chains: TextColumnChain[] = []
   const parts = encodeColumns(columns, into, (column, c, room) => {
     const kind = column[0]!
@@ -325,7 +326,7 @@ export function encodeRows(
     metrics: measured,
     features:
       (stored === split ? 0 : FEATURE_PREDICTED_ROWS) |
-      (predictions.some((p) => p.relation === RANKED) ? FEATURE_RANKED_ROWS : 0),
+      (predictions.some((p) => p.relation === RANKED) ? FEATURE_RANKED_COLUMNS : 0),
     predictions: [...predictions],
   }
 }

@@ -1,5 +1,5 @@
 import { AstropackError } from '../errors.js'
-import { FEATURE_PREDICTED_COLUMNS, FEATURE_TEXT_KINDS } from '../spec.js'
+import { FEATURE_PREDICTED_COLUMNS, FEATURE_RANKED_COLUMNS, FEATURE_TEXT_KINDS } from '../spec.js'
 
 /** Column chunk kinds of a text table (SPEC §7.2). */
 export const TextColumnKind = {
@@ -12,6 +12,7 @@ export const TextColumnKind = {
   dictionary: 6,
   grid: 7,
   predicted: 8,
+  ranked: 9,
 } as const
 
 /** Every column chunk starts with `u8 kind, u8 scale, u8 flags, u8 style, u32 count`. */
@@ -145,9 +146,14 @@ export function newChunk(
 
 /**
  * The required feature bits (SPEC §7) a column chunk needs of readers: bit 4 for what came after the first
- * readers of SPEC §7.2 (kinds 5 to 7, a number style, padding, affixes), bit 6 for kind 8.
+ * readers of SPEC §7.2 (kinds 5 to 7, a number style, padding, affixes), bit 6 for kind 8, bit 9 for kind 9.
  */
 export function textChunkFeatures(column: Uint8Array): number {
+  if (column[0] === TextColumnKind.ranked) {
+    // What the chunk it stands for needs (its kind is in the record's tag), and bit 9.
+    const standsFor = Uint8Array.of(column[HEADER + 1]!, column[1]!, column[2]!, column[3]!)
+    return textChunkFeatures(standsFor) | FEATURE_RANKED_COLUMNS
+  }
   const kind = column[0]!
   const later =
     (kind >= TextColumnKind.integer && kind <= TextColumnKind.grid) ||

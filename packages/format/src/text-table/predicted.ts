@@ -13,6 +13,7 @@ import {
   zigzagResidual,
 } from '../relations.js'
 import { corrupt, HEADER, TextColumnKind } from './chunk.js'
+import { resolveRankedText } from './ranked.js'
 
 /**
  * Float64 columns of a text table predicted from two others of the same line (SPEC §7.2, kind 8; the
@@ -73,11 +74,20 @@ export function resolvePredicted(
   return out
 }
 
-/** Resolves every predicted chunk of a group (the group's chunks, column by column). */
+/**
+ * Resolves every predicted and ranked chunk of a group (the group's chunks, column by column). Their
+ * sources are chunks of values, never of kind 8 or 9, so each resolves from the parts as they are.
+ */
 export function resolvePredictedGroup(parts: readonly Uint8Array[]): readonly Uint8Array[] {
-  if (!parts.some((part) => part[0] === TextColumnKind.predicted)) return parts
+  const { predicted, ranked } = TextColumnKind
+  if (!parts.some((part) => part[0] === predicted || part[0] === ranked)) return parts
+  const source = (c: number) => parts[c]
   return parts.map((part) =>
-    part[0] === TextColumnKind.predicted ? resolvePredicted(part, (c) => parts[c]) : part,
+    part[0] === predicted
+      ? resolvePredicted(part, source)
+      : part[0] === ranked
+        ? resolveRankedText(part, source)
+        : part,
   )
 }
 

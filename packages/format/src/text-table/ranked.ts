@@ -1,0 +1,120 @@
+import {
+  type ContextColumn,
+  codesOfRanks,
+  findRankedColumns,
+  RANKED_RECORD_BYTES,
+  rankCodes,
+  readRankedRecord,
+  rowContexts,
+  writeRankedRecord,
+} from '../ranks.js'
+import { corrupt, HEADER, TextColumnKind } from './chunk.js'
+
+/**
+ * Ranked columns of a text table (SPEC §7.2, kind 9): a decimal or fixed column whose values all lie in
+ * 0 to 255 (a code, a count, a flag written as a number), stored as ranks in contexts of another column
+ * of its lines, as a rows segment's one-byte columns are (../ranks.ts). Tycho-2's sweep in its CSV.
+ */
+
+/** Kinds whose values a ranked chunk stands for: four-byte integers k. */
+const RANKABLE: ReadonlySet<number> = new Set([TextColumnKind.decimal, TextColumnKind.fixed])
+
+/** Bytes a value of each kind that can be a source takes (SPEC §7.2's table), little-endian. */
+const SOURCE_WIDTH: ReadonlyMap<number, number> = new Map([
+  [TextColumnKind.float64, 8],
+  [TextColumnKind.decimal, 4],
+  [TextColumnKind.fixed, 4],
+  [TextColumnKind.integer, 8],
+  [TextColumnKind.grid, 4],
+])
+
+const countOf = (chunk: Uint8Array) => new DataView(chunk.buffer, chunk.byteOffset).getUint32(4, true)
+
+/** A rankable chunk's values as bytes, or undefined when one is outside 0 to 255. */
+function codesOf(chunk: Uint8Array, count: number): Uint8Array | undefined {
+  if (!RANKABLE.has(chunk[0]!) || chunk.byteLength < HEADER + count * 4) return undefined
+  const view = new DataView(chunk.buffer, chunk.byteOffset + HEADER, count * 4)
+  const codes = new Uint8Array(count)
+  for (let row = 0; row < count; row++) {
+    const k = view.getInt32(row * 4, true)
+    if (k >>> 0 > 255) return undefined
+    codes[row] = k
+  }
+  return codes
+}
+
+/** A source chunk's values as a context column of its kind's width. */
+function sourceOf(chunk: Uint8Array, count: number): ContextColumn | undefined {
+  const width = SOURCE_WIDTH.get(chunk[0]!)
+  if (width === undefined || chunk.byteLength < HEADER + count * width) return undefined
+  return { bytes: chunk.subarray(HEADER, HEADER + count * width), width, bigEndian: false }
+}
+
+/**
+ * Stores the group's decimal and fixed columns of values 0 to 255 that rank better in contexts of another
+ * column as ranked columns (kind 9); returns the group's chunks (the same array when none is).
+ */
+export function rankTextColumns(columns: Uint8Array[]): Uint8Array[] {
+  const count = columns[0] ? countOf(columns[0]) : 0
+  if (count < 2 || columns.length < 2) return columns
+  const codes = columns.map((chunk) => codesOf(chunk, count))
+  if (!codes.some((c) => c !== undefined)) return columns
+  const candidates = columns.map((chunk, c): ContextColumn | undefined =>
+    codes[c] ? { bytes: codes[c], width: 1, bigEndian: false } : sourceOf(chunk, count),
+  )
+  const chosen = findRankedColumns(candidates, count)
+  if (chosen.length === 0) return columns
+  const out = [...columns]
+  for (const { target, source, shift } of chosen) {
+    const chunk = columns[target]!
+    const ranked = new Uint8Array(chunk.byteLength - count * 4 + RANKED_RECORD_BYTES + count)
+    ranked.set(chunk.subarray(0, HEADER))
+    ranked[0] = TextColumnKind.ranked
+    // Tagged with the kind it stands for (a text table's values are all little-endian).
+    writeRankedRecord(ranked.subarray(HEADER), { source, shift, tag: chunk[0]! })
+    const ranks = HEADER + RANKED_RECORD_BYTES
+    const contexts = rowContexts(sourceOf(columns[source]!, count) ?? candidates[source]!, shift, count)
+    rankCodes(codes[target]!, contexts, ranked, ranks)
+    ranked.set(chunk.subarray(HEADER + count * 4), ranks + count)
+    out[target] = ranked
+  }
+  return out
+}
+
+/** A ranked chunk's record, with the kind it stands for: CORRUPT_CHUNK when damaged. */
+function readRecord(chunk: Uint8Array): { kind: number; source: number; shift: number } {
+  const { tag: kind, source, shift } = readRankedRecord(chunk.subarray(HEADER))
+  if (!RANKABLE.has(kind)) throw corrupt(`a ranked column cannot stand for kind ${kind}`)
+  return { kind, source, shift }
+}
+
+/** The column a ranked chunk reads. */
+export function rankedSource(chunk: Uint8Array): number {
+  return readRecord(chunk).source
+}
+
+/**
+ * The decimal or fixed chunk a ranked chunk stands for, given the group's other chunks (`source(c)`:
+ * column c's decoded chunk). Its source must be a chunk of values (float64, decimal, fixed, integer or
+ * grid) of as many rows; anything else is damage.
+ */
+export function resolveRankedText(
+  chunk: Uint8Array,
+  source: (c: number) => Uint8Array | undefined,
+): Uint8Array {
+  const { kind, source: s, shift } = readRecord(chunk)
+  const count = countOf(chunk)
+  const ranks = HEADER + RANKED_RECORD_BYTES
+  if (ranks + count > chunk.byteLength) throw corrupt('ranked column too short for its ranks')
+  const found = source(s)
+  const values = found && countOf(found) === count ? sourceOf(found, count) : undefined
+  if (!values) throw corrupt(`ranked column's source ${s} is not a column of values of the group`)
+  const codes = codesOfRanks(chunk.subarray(ranks, ranks + count), rowContexts(values, shift, count))
+  const out = new Uint8Array(chunk.byteLength - RANKED_RECORD_BYTES - count + count * 4)
+  out.set(chunk.subarray(0, HEADER))
+  out[0] = kind
+  const view = new DataView(out.buffer, HEADER, count * 4)
+  for (let row = 0; row < count; row++) view.setInt32(row * 4, codes[row]!, true)
+  out.set(chunk.subarray(ranks + count), HEADER + count * 4)
+  return out
+}
