@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { crc32, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
+import { columnValues, fromBytes, openPackage } from '@astropack/format'
 import { exportTable, isAstropackError, packFolder, unpackPackage, validatePackage } from 'astropack' // built: its workers run compiled JavaScript
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -24,36 +25,46 @@ const TRAILER_SIZE = 64
 const u64 = (view: DataView, at: number) => Number(view.getBigUint64(at, true))
 
 /**
- * The package with bytes of chunk `chunk` (modulo their count) changed and every checksum made right again, as a hostile or
- * buggy writer could (SPEC §4-§6 by hand: trailer, zstd index, its chunks section, a chunk's CRC-32).
+ * The package with `change` made to its data and raw index, and every checksum made right again, as a
+ * hostile or buggy writer could (SPEC §4-§6 by hand: trailer, zstd index and its CRC-32).
  */
-function withEdits(pkg: Uint8Array, chunk: number, edits: readonly [number, number][]): Uint8Array {
+function rewritten(pkg: Uint8Array, change: (index: DataView, data: Uint8Array) => void): Uint8Array {
   const trailer = new DataView(pkg.buffer, pkg.byteOffset + pkg.length - TRAILER_SIZE, TRAILER_SIZE)
   const [indexOffset, storedSize] = [u64(trailer, 0), u64(trailer, 8)]
   const raw = new Uint8Array(zstdDecompressSync(pkg.subarray(indexOffset, indexOffset + storedSize)))
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  const data = pkg.slice(0, indexOffset)
+  change(new DataView(raw.buffer, raw.byteOffset, raw.byteLength), data)
+  const stored = new Uint8Array(zstdCompressSync(raw))
+  const out = new Uint8Array(indexOffset + stored.length + TRAILER_SIZE)
+  out.set(data)
+  out.set(stored, indexOffset)
+  const end = out.length - TRAILER_SIZE
+  out.set(pkg.subarray(pkg.length - TRAILER_SIZE), end)
+  const newTrailer = new DataView(out.buffer, end, TRAILER_SIZE)
+  newTrailer.setBigUint64(8, BigInt(stored.length), true)
+  newTrailer.setBigUint64(24, BigInt(out.length), true)
+  newTrailer.setUint32(32, crc32(stored), true)
+  newTrailer.setUint32(52, crc32(out.subarray(end, end + 52)), true)
+  return out
+}
+
+/** The offset of section `type`'s payload in a raw index (SPEC §6: u32 count, then 16-byte headers). */
+function sectionAt(index: DataView, type: number): number {
   let at = 8
-  for (let s = 0; s < view.getUint32(0, true); s++, at += 16 + u64(view, at + 8)) {
-    if (view.getUint16(at, true) !== 3) continue // the chunks section
-    const record = at + 16 + 8 + (chunk % u64(view, at + 16)) * 24
-    const [offset, size] = [u64(view, record), view.getUint32(record + 4 * 2, true)]
-    const data = pkg.slice(0, indexOffset)
+  for (let s = 0; s < index.getUint32(0, true); s++, at += 16 + u64(index, at + 8))
+    if (index.getUint16(at, true) === type) return at + 16
+  throw new Error(`no section ${type}`)
+}
+
+/** The package with bytes of chunk `chunk` (modulo their count) changed, and its CRC-32 made right. */
+function withEdits(pkg: Uint8Array, chunk: number, edits: readonly [number, number][]): Uint8Array {
+  return rewritten(pkg, (index, data) => {
+    const chunks = sectionAt(index, 3)
+    const record = chunks + 8 + (chunk % u64(index, chunks)) * 24
+    const [offset, size] = [u64(index, record), index.getUint32(record + 8, true)]
     for (const [position, value] of edits) if (size > 0) data[offset + (position % size)] = value
-    view.setUint32(record + 16, crc32(data.subarray(offset, offset + size)), true)
-    const stored = new Uint8Array(zstdCompressSync(raw))
-    const out = new Uint8Array(indexOffset + stored.length + TRAILER_SIZE)
-    out.set(data)
-    out.set(stored, indexOffset)
-    const end = out.length - TRAILER_SIZE
-    out.set(pkg.subarray(pkg.length - TRAILER_SIZE), end)
-    const newTrailer = new DataView(out.buffer, end, TRAILER_SIZE)
-    newTrailer.setBigUint64(8, BigInt(stored.length), true)
-    newTrailer.setBigUint64(24, BigInt(out.length), true)
-    newTrailer.setUint32(32, crc32(stored), true)
-    newTrailer.setUint32(52, crc32(out.subarray(end, end + 52)), true)
-    return out
-  }
-  throw new Error('no chunks section')
+    index.setUint32(record + 16, crc32(data.subarray(offset, offset + size)), true)
+  })
 }
 
 /** Runs `step`; an error it throws must be a typed one (with a code), not a crash of some decoder. */
@@ -103,5 +114,31 @@ describe('packages whose checksums are right but whose chunks are not', () => {
       ),
       { numRuns: 40 },
     )
+  })
+
+  it('refuse a text table whose index has fewer columns than its manifest, with a typed error', async () => {
+    await packed
+    const clean = new Uint8Array(readFileSync(pkgPath))
+    // The text table's segment (layout 2) says 1 column: the CSV has 20.
+    const path = join(work, 'one-column.astropack')
+    writeFileSync(
+      path,
+      rewritten(clean, (index) => {
+        const segments = sectionAt(index, 5)
+        let at = segments + 8
+        for (let s = 0; s < u64(index, segments); s++) {
+          const [layout, columns] = [index.getUint8(at + 40), index.getUint16(at + 42, true)]
+          if (layout === 2) index.setUint16(at + 42, 1, true)
+          at += 56 + (layout === 1 ? 8 * columns : 0)
+        }
+      }),
+    )
+    const reader = await openPackage(fromBytes(readFileSync(path)))
+    await expect(columnValues(reader, { entry: 'asteroids.csv', column: 'H' })).rejects.toMatchObject({
+      code: 'BAD_MANIFEST',
+    })
+    const result = await validatePackage({ packPath: path, checksumVerification: 'full' })
+    expect(result.errors.map((e) => e.code)).not.toContain('IO')
+    expect(result.isValid).toBe(false)
   })
 })

@@ -58,6 +58,12 @@ function textSegment(reader: PackageReader, entryPath: string, dataOffset: numbe
 export function textColumnChunks(reader: PackageReader, ref: ColumnRef) {
   const { entry, table, index } = findColumn(reader, ref)
   const segment = textSegment(reader, entry.path, table.dataOffset)
+  // The manifest's columns against the index's: a damaged manifest may name more than the text has.
+  if (index >= segment.columnCount)
+    throw new AstropackError(
+      'BAD_MANIFEST',
+      `${entry.path}: the table's column ${index + 1} is past its text's ${segment.columnCount} columns`,
+    )
   const groups = segment.chunkCount / segment.columnCount
   const indexes = Array.from(
     { length: groups },
