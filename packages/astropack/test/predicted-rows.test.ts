@@ -188,14 +188,15 @@ describe('one-byte codes ranked in contexts of another column of their row', () 
   const file = readFileSync(TYCHO)
   const sweep = Array.from({ length: 20000 }, (_, i) => file[DATA_START + i * 21 + 20]!)
 
-  it("stores Tycho-2's sweep as its ranks by magnitude, in half the bytes", async () => {
+  it("stores Tycho-2's sweep as its ranks by magnitude, in about half the bytes", async () => {
     const { reader } = await packed
     expect(reader.trailer.requiredFeatures & FEATURE_RANKED_COLUMNS).toBe(FEATURE_RANKED_COLUMNS)
     const chunk = await columnChunk(reader, 'tycho.fits', 3)
     expect(chunk.bytes.byteLength).toBe(RELATION_BYTES + 20000)
     // Relation 10, of column 2 (the magnitude), big-endian.
     expect([chunk.bytes[0], chunk.bytes[1], chunk.bytes[2], chunk.bytes[3]]).toEqual([10, 1, 2, 0])
-    expect(chunk.stored).toBeLessThan(0.6 * 20000)
+    // At zstd level 1 (columnLevel): level 3's short matches took 10,645 bytes.
+    expect(chunk.stored).toBeLessThan(0.52 * 20000)
     expect(columnStorage(reader, { entry: 'tycho.fits', column: 'sweep' }).predicted).toBe(1)
   })
 
@@ -205,7 +206,7 @@ describe('one-byte codes ranked in contexts of another column of their row', () 
     // The CSV's sweep too: a text table's ranked column (kind 9), read with its source's chunk.
     expect(await columnValues(reader, { entry: 'tycho.csv', column: 'sweep' })).toEqual(sweep)
     expect(columnStorage(reader, { entry: 'tycho.csv', column: 'sweep' }).storedBytes).toBeLessThan(
-      0.6 * 20000,
+      0.52 * 20000,
     )
     const outputPath = join(work, 'tycho.arrow')
     await exportTable({ packPath: pkg, outputPath, entry: 'tycho.fits', to: 'arrow' })

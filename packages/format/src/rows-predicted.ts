@@ -30,7 +30,8 @@ import {
  * of the same row (SPEC §7.1, feature bit 8; the relations and the search: relations.ts). A predicted
  * chunk holds a relation record, then per row the zigzag residual of the value's bits against the
  * prediction's, at the column's width and in its byte order: RELATION_BYTES more than the values, which
- * is how a reader tells it apart.
+ * is how a reader tells it apart. A one-byte column may instead hold a ranked record and ranks, as many
+ * bytes more (relation 10, feature bit 9; ranks.ts).
  */
 
 /** A float column of a group: its index, width and byte order. */

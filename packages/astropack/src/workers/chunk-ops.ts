@@ -308,14 +308,14 @@ export function encodeRows(
     // A predicted column holds residuals: integers of its width and byte order.
     const float = stored[c] !== column ? floats.find((f) => f.column === c) : undefined
     // A column of unknown layout (a FITS character column) probes its chains in every group, but
-    // decides its level in the groups that pick, for the rest.
+    // decides its level in the groups that pick, for the rest; so does a ranked one (one chain, none).
     const part = encodePart(
       codec,
       levels[c] ?? level,
       stored[c]!,
       float ? numberChains('int', float.width, float.bigEndian) : candidates[c]!,
       room,
-      candidates[c] === 'probe' ? levels[c] === undefined : undefined,
+      candidates[c] === 'probe' || stored[c] !== column ? levels[c] === undefined : undefined,
       columns[c]!.width,
     )
     encodedParts[c] = stored[c] !== column ? { ...part, fileBytes: column.byteLength } : part
