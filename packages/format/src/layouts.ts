@@ -15,13 +15,14 @@ export {
 } from './rows-predicted.js'
 export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS, FEATURE_RANKED_COLUMNS } from './spec.js'
 export {
+  applyTextRanks,
+  findTextRanks,
   fixedLinesEnd,
   gridDigits,
   gridTerms,
   joinTextGroup,
   NULL_FIELDS,
   predictTextColumns,
-  rankTextColumns,
   readDictionary,
   splitTextGroup,
   TextColumnKind,

@@ -8,18 +8,19 @@ import {
 } from '@astropack/codecs'
 import {
   applyRowPredictions,
+  applyTextRanks,
   type ColumnSlice,
   FEATURE_PREDICTED_ROWS,
   FEATURE_RANKED_COLUMNS,
   type FloatColumn,
   findRowPredictions,
+  findTextRanks,
   joinRows,
   joinTextGroup,
   type NumberColumn,
   predictTextColumns,
   RANKED,
   type RowPrediction,
-  rankTextColumns,
   splitRows,
   splitTextGroup,
   TextColumnKind,
@@ -197,8 +198,14 @@ export function encodeText(
   if (columns[0]![0] === TextColumnKind.raw)
     for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
   const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
-  // After the metrics, which read float64 values: a predicted column holds residuals, a ranked one ranks.
-  columns = rankTextColumns(predictTextColumns(columns))
+  // After the metrics, which read float64 values: a predicted column holds residuals, a ranked one ranks
+  // (found by the first group, as the chains are: the search costs ~15 ms a group).
+  columns = predictTextColumns(columns)
+  const ranks =
+    chosen.length > 0
+      ? chosen.flatMap((chain, c) => (chain?.ranked ? [{ target: c, ...chain.ranked }] : []))
+      : findTextRanks(columns)
+  columns = applyTextRanks(columns, ranks)
   const chains: TextColumnChain[] = []
   const parts = encodeColumns(columns, into, (column, c, room) => {
     const kind = column[0]!
@@ -210,7 +217,13 @@ export function encodeText(
     }
     const steps = earlier?.kind === kind ? earlier.steps : pickBySample(codec, level, column, candidates)
     const columnAt = earlier?.kind === kind ? earlier.level : columnLevel(codec, level, column, steps)
-    chains[c] = { kind, steps, level: columnAt }
+    const ranked = kind === TextColumnKind.ranked ? ranks.find((r) => r.target === c) : undefined
+    chains[c] = {
+      kind,
+      steps,
+      level: columnAt,
+      ...(ranked ? { ranked: { source: ranked.source, shift: ranked.shift } } : {}),
+    }
     return encodePart(codec, columnAt, column, [steps], room)
   })
   return {

@@ -87,6 +87,8 @@ export interface TextColumnChain {
   steps: TransformStep[]
   /** The codec level the column is encoded at. */
   level: number
+  /** A ranked column's source and shift (SPEC §7.2 kind 9), for the groups after the first. */
+  ranked?: { source: number; shift: number }
 }
 
 /** Bytes of one table column within a task's data, whole values only, and how to measure them. */

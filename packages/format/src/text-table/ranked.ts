@@ -3,6 +3,7 @@ import {
   codesOfRanks,
   findRankedColumns,
   RANKED_RECORD_BYTES,
+  type RankedChoice,
   rankCodes,
   readRankedRecord,
   rowContexts,
@@ -51,34 +52,49 @@ function sourceOf(chunk: Uint8Array, count: number): ContextColumn | undefined {
 }
 
 /**
- * Stores the group's decimal and fixed columns of values 0 to 255 that rank better in contexts of another
- * column as ranked columns (kind 9); returns the group's chunks (the same array when none is).
+ * The group's decimal and fixed columns of values 0 to 255 that rank better in contexts of another column
+ * (findRankedColumns): what a segment's first group finds, for its later groups to apply.
  */
-export function rankTextColumns(columns: Uint8Array[]): Uint8Array[] {
+export function findTextRanks(columns: readonly Uint8Array[]): RankedChoice[] {
   const count = columns[0] ? countOf(columns[0]) : 0
-  if (count < 2 || columns.length < 2) return columns
+  if (count < 2 || columns.length < 2) return []
   const codes = columns.map((chunk) => codesOf(chunk, count))
-  if (!codes.some((c) => c !== undefined)) return columns
+  if (!codes.some((c) => c !== undefined)) return []
   const candidates = columns.map((chunk, c): ContextColumn | undefined =>
     codes[c] ? { bytes: codes[c], width: 1, bigEndian: false } : sourceOf(chunk, count),
   )
-  const chosen = findRankedColumns(candidates, count)
-  if (chosen.length === 0) return columns
-  const out = [...columns]
-  for (const { target, source, shift } of chosen) {
-    const chunk = columns[target]!
+  return findRankedColumns(candidates, count)
+}
+
+/**
+ * The group's chunks with `choices` applied: each target stored as a ranked column (kind 9) where it still
+ * can be (values 0 to 255, a source of values), else left as it is; the same array when none is.
+ */
+export function applyTextRanks(columns: Uint8Array[], choices: readonly RankedChoice[]): Uint8Array[] {
+  const count = columns[0] ? countOf(columns[0]) : 0
+  let out = columns
+  for (const { target, source, shift } of choices) {
+    const chunk = columns[target]
+    const codes = chunk && codesOf(chunk, count)
+    const values = columns[source] && sourceOf(columns[source], count)
+    if (!chunk || !codes || !values) continue
     const ranked = new Uint8Array(chunk.byteLength - count * 4 + RANKED_RECORD_BYTES + count)
     ranked.set(chunk.subarray(0, HEADER))
     ranked[0] = TextColumnKind.ranked
     // Tagged with the kind it stands for (a text table's values are all little-endian).
     writeRankedRecord(ranked.subarray(HEADER), { source, shift, tag: chunk[0]! })
     const ranks = HEADER + RANKED_RECORD_BYTES
-    const contexts = rowContexts(sourceOf(columns[source]!, count) ?? candidates[source]!, shift, count)
-    rankCodes(codes[target]!, contexts, ranked, ranks)
+    rankCodes(codes, rowContexts(values, shift, count), ranked, ranks)
     ranked.set(chunk.subarray(HEADER + count * 4), ranks + count)
+    if (out === columns) out = [...columns]
     out[target] = ranked
   }
   return out
+}
+
+/** findTextRanks, then applyTextRanks. */
+export function rankTextColumns(columns: Uint8Array[]): Uint8Array[] {
+  return applyTextRanks(columns, findTextRanks(columns))
 }
 
 /** A ranked chunk's record, with the kind it stands for: CORRUPT_CHUNK when damaged. */
