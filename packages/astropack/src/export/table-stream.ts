@@ -17,6 +17,7 @@ import {
   scanFixedWidth,
   tableLayout,
 } from '@astropack/readers'
+import { distinctNames } from '@astropack/readers/csv-names'
 import {
   DataType,
   Field,
@@ -200,13 +201,7 @@ async function openEcsvStream(reader: PackageReader, table: ManifestTable): Prom
  */
 function withDistinctNames(stream: TableStream): TableStream {
   const names = stream.schema.fields.map((f) => f.name)
-  const taken = new Set<string>()
-  const distinct = names.map((name) => {
-    let unique = name
-    for (let n = 2; taken.has(unique); n++) unique = `${name}_${n}`
-    taken.add(unique)
-    return unique
-  })
+  const distinct = distinctNames(names)
   if (distinct.every((name, c) => name === names[c])) return stream
   const fields = stream.schema.fields.map((f, c) => new Field(distinct[c]!, f.type, f.nullable, f.metadata))
   const schema = new Schema(fields, stream.schema.metadata)

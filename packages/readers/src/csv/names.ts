@@ -5,9 +5,13 @@
 
 /** Names from a header: blanks trimmed, empty ones `colN`, repeats suffixed `_2`, `_3`, ... */
 export function uniqueNames(names: readonly string[]): string[] {
+  return distinctNames(names.map((raw, i) => (raw.trim() === '' ? `col${i + 1}` : raw.trim())))
+}
+
+/** The names with a repeat suffixed `_2`, `_3`, ... (the first keeps its name). */
+export function distinctNames(names: readonly string[]): string[] {
   const taken = new Set<string>()
-  return names.map((raw, i) => {
-    const base = raw.trim() === '' ? `col${i + 1}` : raw.trim()
+  return names.map((base) => {
     let name = base
     for (let n = 2; taken.has(name); n++) name = `${base}_${n}`
     taken.add(name)
