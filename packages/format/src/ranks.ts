@@ -13,70 +13,6 @@ export const RANKED = 10
 /** Contexts of a ranked column: a row's is (its source value >> shift) mod CONTEXTS. */
 export const CONTEXTS = 1024
 
-/** 0, 1, ..., 255 in every context, copied in doublings (a callback a byte took 30 ms at start-up). */
-function identityOrders(): Uint8Array {
-  const orders = new Uint8Array(CONTEXTS * 256)
-  for (let code = 0; code < 256; code++) orders[code] = code
-  for (let filled = 256; filled < orders.length; filled *= 2) orders.copyWithin(filled, 0, filled)
-  return orders
-}
-
-/**
- * The running order of the 256 codes in every context, with their counts: SPEC §7.1's model. One, reset
- * for each column: a fresh 1.5 MB model each time was most of the writer's search.
- */
-class RankModel {
-  readonly #identity = identityOrders()
-  readonly #counts = new Uint32Array(CONTEXTS * 256)
-  readonly #order = new Uint8Array(CONTEXTS * 256)
-  readonly #position = new Uint8Array(CONTEXTS * 256)
-
-  /** Every context back to the order 0, 1, ..., 255 and counts of 0. */
-  reset(): RankModel {
-    this.#counts.fill(0)
-    this.#order.set(this.#identity)
-    this.#position.set(this.#identity)
-    return this
-  }
-
-  rank(context: number, code: number): number {
-    return this.#position[context * 256 + code]!
-  }
-
-  code(context: number, rank: number): number {
-    return this.#order[context * 256 + rank]!
-  }
-
-  /**
-   * Counts `code` once more and swaps it with the first code of the order whose count is now smaller
-   * than its own, if that one is before it. Counts never grow along the order, so that code is found by
-   * bisection, and the codes between keep their places: moving it up one place at a time took 67 ns a row
-   * on Tycho-2's CSV, where many codes of a context have one count.
-   */
-  update(context: number, code: number): void {
-    const base = context * 256
-    const counts = this.#counts
-    const order = this.#order
-    const position = this.#position
-    const count = ++counts[base + code]!
-    const at = position[base + code]!
-    // The first place in [0, at] whose code counts less than `count`: `at` itself at the latest.
-    let low = 0
-    let high = at
-    while (low < high) {
-      const middle = (low + high) >>> 1
-      if (counts[base + order[base + middle]!]! < count) high = middle
-      else low = middle + 1
-    }
-    if (low === at) return
-    const other = order[base + low]!
-    order[base + low] = code
-    position[base + code] = low
-    order[base + at] = other
-    position[base + other] = at
-  }
-}
-
 /** A column of a group read as unsigned integers: its bytes, width (1, 2, 4 or 8) and byte order. */
 export interface ContextColumn {
   bytes: Uint8Array
@@ -85,55 +21,107 @@ export interface ContextColumn {
 }
 
 /**
- * Each row's context: bits shift to shift + 9 of its source value, read as an unsigned integer. They lie
- * in three bytes of the value at most, read as such (a DataView a row took twice as long).
+ * Where a row's context lies in its source value: bits shift to shift + 9, in three bytes of the value at
+ * most (offsets within it, -1 past its width), read as such (a DataView a row took twice as long).
  */
-export function rowContexts(source: ContextColumn, shift: number, rows: number): Uint16Array {
-  const { bytes, width, bigEndian } = source
-  const contexts = new Uint16Array(rows)
+function contextBytes(source: ContextColumn, shift: number): [number, number, number, number] {
+  const { width, bigEndian } = source
   // Byte k of the value (from its least significant) sits at offset k (little-endian) or width - 1 - k.
   const at = (k: number) => (k >= width ? -1 : bigEndian ? width - 1 - k : k)
   const low = shift >> 3
-  const [o0, o1, o2] = [at(low), at(low + 1), at(low + 2)]
-  const bit = shift & 7
-  for (let row = 0, base = 0; row < rows; row++, base += width) {
+  return [at(low), at(low + 1), at(low + 2), shift & 7]
+}
+
+/**
+ * The running order of the 256 codes in every context and their counts (SPEC §7.1's model): one set,
+ * made on first use and reset for each column (a fresh 1.5 MB model each time was most of the search).
+ */
+let model: { counts: Uint32Array; order: Uint8Array; position: Uint8Array; identity: Uint8Array } | undefined
+
+function freshModel(): NonNullable<typeof model> {
+  if (!model) {
+    // 0, 1, ..., 255 in every context, copied in doublings (a callback a byte took 30 ms at start-up).
+    const identity = new Uint8Array(CONTEXTS * 256)
+    for (let code = 0; code < 256; code++) identity[code] = code
+    for (let filled = 256; filled < identity.length; filled *= 2) identity.copyWithin(filled, 0, filled)
+    model = {
+      counts: new Uint32Array(CONTEXTS * 256),
+      order: identity.slice(),
+      position: identity.slice(),
+      identity,
+    }
+  }
+  model.counts.fill(0)
+  model.order.set(model.identity)
+  model.position.set(model.identity)
+  return model
+}
+
+/**
+ * Counts the code at place `at` of a context's order once more and swaps it with the first code of the
+ * order whose count is now smaller than its own, if that one is before it; returns where it went. Counts
+ * never grow along the order, so that code is found by bisection, and the codes between keep their
+ * places: moving it up one place at a time took 67 ns a row on Tycho-2's CSV.
+ */
+function countAt(counts: Uint32Array, order: Uint8Array, base: number, at: number): number {
+  const code = order[base + at]!
+  const count = ++counts[base + code]!
+  let low = 0
+  let high = at
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (counts[base + order[base + middle]!]! < count) high = middle
+    else low = middle + 1
+  }
+  if (low !== at) {
+    order[base + at] = order[base + low]!
+    order[base + low] = code
+  }
+  return low
+}
+
+/**
+ * Each row's rank, its code's place in its context's running order (contexts of `source` at `shift`):
+ * into `out` from `at`.
+ */
+export function rankCodes(
+  codes: Uint8Array,
+  source: ContextColumn,
+  shift: number,
+  out: Uint8Array,
+  at = 0,
+): void {
+  const { counts, order, position } = freshModel()
+  const { bytes, width } = source
+  const [o0, o1, o2, bit] = contextBytes(source, shift)
+  for (let row = 0, b = 0; row < codes.length; row++, b += width) {
     const v =
-      (o0 < 0 ? 0 : bytes[base + o0]!) |
-      (o1 < 0 ? 0 : bytes[base + o1]! << 8) |
-      (o2 < 0 ? 0 : bytes[base + o2]! << 16)
-    contexts[row] = (v >>> bit) & (CONTEXTS - 1)
-  }
-  return contexts
-}
-
-let shared: RankModel | undefined
-
-/** The one rank model, reset. */
-function freshModel(): RankModel {
-  shared ??= new RankModel()
-  return shared.reset()
-}
-
-/** Each row's rank, its code's position in its context's running order: into `out` from `at`. */
-export function rankCodes(codes: Uint8Array, contexts: Uint16Array, out: Uint8Array, at = 0): void {
-  const model = freshModel()
-  for (let row = 0; row < codes.length; row++) {
-    const context = contexts[row]!
+      (o0 < 0 ? 0 : bytes[b + o0]!) | (o1 < 0 ? 0 : bytes[b + o1]! << 8) | (o2 < 0 ? 0 : bytes[b + o2]! << 16)
+    const base = ((v >>> bit) & (CONTEXTS - 1)) << 8
     const code = codes[row]!
-    out[at + row] = model.rank(context, code)
-    model.update(context, code)
+    const rank = position[base + code]!
+    out[at + row] = rank
+    const to = countAt(counts, order, base, rank)
+    if (to !== rank) {
+      position[base + order[base + rank]!] = rank
+      position[base + code] = to
+    }
   }
 }
 
-/** The codes of `ranks` (the inverse of rankCodes). */
-export function codesOfRanks(ranks: Uint8Array, contexts: Uint16Array): Uint8Array {
-  const model = freshModel()
+/** The codes of `ranks` (the inverse of rankCodes; the decoder needs no places of codes). */
+export function codesOfRanks(ranks: Uint8Array, source: ContextColumn, shift: number): Uint8Array {
+  const { counts, order } = freshModel()
+  const { bytes, width } = source
+  const [o0, o1, o2, bit] = contextBytes(source, shift)
   const codes = new Uint8Array(ranks.length)
-  for (let row = 0; row < ranks.length; row++) {
-    const context = contexts[row]!
-    const code = model.code(context, ranks[row]!)
-    codes[row] = code
-    model.update(context, code)
+  for (let row = 0, b = 0; row < ranks.length; row++, b += width) {
+    const v =
+      (o0 < 0 ? 0 : bytes[b + o0]!) | (o1 < 0 ? 0 : bytes[b + o1]! << 8) | (o2 < 0 ? 0 : bytes[b + o2]! << 16)
+    const base = ((v >>> bit) & (CONTEXTS - 1)) << 8
+    const rank = ranks[row]!
+    codes[row] = order[base + rank]!
+    countAt(counts, order, base, rank)
   }
   return codes
 }
@@ -236,7 +224,7 @@ export function findRankedColumns(
 /** The entropy of the first `rows` ranks of `codes` in contexts of `source` at `shift`. */
 function rankEntropy(codes: ContextColumn, source: ContextColumn, shift: number, rows: number): number {
   const ranks = new Uint8Array(rows)
-  rankCodes(codes.bytes.subarray(0, rows), rowContexts(source, shift, rows), ranks)
+  rankCodes(codes.bytes.subarray(0, rows), source, shift, ranks)
   return entropy(ranks)
 }
 

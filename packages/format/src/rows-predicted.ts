@@ -7,7 +7,6 @@ import {
   RANKED_RECORD_BYTES,
   rankCodes,
   readRankedRecord,
-  rowContexts,
   writeRankedRecord,
 } from './ranks.js'
 import {
@@ -151,8 +150,7 @@ function rankedChunk(
     throw new AstropackError('USAGE', `ranked column ${p.target} from ${p.a}: not number columns`)
   const out = new Uint8Array(RANKED_RECORD_BYTES + codes.byteLength)
   writeRankedRecord(out, { source: p.a, tag: source.bigEndian ? 1 : 0, shift: p.b })
-  const contexts = rowContexts({ bytes: columns[p.a]!, ...source }, p.b, codes.byteLength)
-  rankCodes(codes, contexts, out, RANKED_RECORD_BYTES)
+  rankCodes(codes, { bytes: columns[p.a]!, ...source }, p.b, out, RANKED_RECORD_BYTES)
   return out
 }
 
@@ -294,8 +292,8 @@ function resolveRankedRows(
   const found = source(record.source)
   if (!found || ![1, 2, 4, 8].includes(found.width) || found.bytes.byteLength !== rows * found.width)
     throw corrupt(`source ${record.source} of a ranked column is not a column of values in the group`)
-  const contexts = rowContexts({ ...found, bigEndian: record.tag === 1 }, record.shift, rows)
-  return codesOfRanks(chunk.subarray(RANKED_RECORD_BYTES), contexts)
+  const ranks = chunk.subarray(RANKED_RECORD_BYTES)
+  return codesOfRanks(ranks, { ...found, bigEndian: record.tag === 1 }, record.shift)
 }
 
 /** A rows group's column chunks with every predicted one resolved to its values (the same array if none). */

@@ -3,7 +3,7 @@ import { zstdCompressSync } from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { joinRows, joinTextGroup, splitRows, splitTextGroup } from '../src/index.js'
-import { CONTEXTS, codesOfRanks, RANKED, rankCodes } from '../src/ranks.js'
+import { codesOfRanks, RANKED, rankCodes } from '../src/ranks.js'
 import { findRowPredictions, type NumberColumn, predictRowColumns } from '../src/rows-predicted.js'
 import { FEATURE_RANKED_COLUMNS } from '../src/spec.js'
 import { TextColumnKind, textChunkFeatures } from '../src/text-table/chunk.js'
@@ -37,19 +37,24 @@ const FLOATS = NUMBERS.slice(0, 3) as { column: number; width: 4 | 8; bigEndian:
 
 describe('ranked code columns of a rows segment', () => {
   it('give back every code, whatever the codes and contexts', () => {
-    const input = fc.array(
-      fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: CONTEXTS - 1 })),
-      {
+    // Contexts from a source of 2-byte values at any shift (at 0: the values modulo 1024).
+    const input = fc.record({
+      rows: fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 65535 })), {
         maxLength: 2000,
-      },
-    )
+      }),
+      shift: fc.integer({ min: 0, max: 15 }),
+      bigEndian: fc.boolean(),
+    })
     fc.assert(
-      fc.property(input, (rows) => {
+      fc.property(input, ({ rows, shift, bigEndian }) => {
         const codes = Uint8Array.from(rows, ([code]) => code)
-        const contexts = Uint16Array.from(rows, ([, context]) => context)
+        const bytes = new Uint8Array(rows.length * 2)
+        const view = new DataView(bytes.buffer)
+        for (const [i, [, v]] of rows.entries()) view.setUint16(i * 2, v, !bigEndian)
+        const source = { bytes, width: 2, bigEndian }
         const ranks = new Uint8Array(rows.length)
-        rankCodes(codes, contexts, ranks)
-        expect(codesOfRanks(ranks, contexts)).toEqual(codes)
+        rankCodes(codes, source, shift, ranks)
+        expect(codesOfRanks(ranks, source, shift)).toEqual(codes)
       }),
       { numRuns: 300 },
     )

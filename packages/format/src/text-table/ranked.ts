@@ -6,7 +6,6 @@ import {
   type RankedChoice,
   rankCodes,
   readRankedRecord,
-  rowContexts,
   writeRankedRecord,
 } from '../ranks.js'
 import { corrupt, HEADER, TextColumnKind } from './chunk.js'
@@ -84,7 +83,7 @@ export function applyTextRanks(columns: Uint8Array[], choices: readonly RankedCh
     // Tagged with the kind it stands for (a text table's values are all little-endian).
     writeRankedRecord(ranked.subarray(HEADER), { source, shift, tag: chunk[0]! })
     const ranks = HEADER + RANKED_RECORD_BYTES
-    rankCodes(codes, rowContexts(values, shift, count), ranked, ranks)
+    rankCodes(codes, values, shift, ranked, ranks)
     ranked.set(chunk.subarray(HEADER + count * 4), ranks + count)
     if (out === columns) out = [...columns]
     out[target] = ranked
@@ -125,7 +124,7 @@ export function resolveRankedText(
   const found = source(s)
   const values = found && countOf(found) === count ? sourceOf(found, count) : undefined
   if (!values) throw corrupt(`ranked column's source ${s} is not a column of values of the group`)
-  const codes = codesOfRanks(chunk.subarray(ranks, ranks + count), rowContexts(values, shift, count))
+  const codes = codesOfRanks(chunk.subarray(ranks, ranks + count), values, shift)
   const out = new Uint8Array(chunk.byteLength - RANKED_RECORD_BYTES - count + count * 4)
   out.set(chunk.subarray(0, HEADER))
   out[0] = kind
