@@ -7,8 +7,8 @@ export { RANKED } from './ranks.js'
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
 export {
   applyRowPredictions,
-  type FloatColumn,
   findRowPredictions,
+  isFloatColumn,
   type NumberColumn,
   predictRowColumns,
   type RowPrediction,

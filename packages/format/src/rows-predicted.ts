@@ -33,19 +33,25 @@ import {
  * bytes more (relation 10, feature bit 9; ranks.ts).
  */
 
-/** A float column of a group: its index, width and byte order. */
-export interface FloatColumn {
-  column: number
-  width: 4 | 8
-  bigEndian: boolean
-}
-
-/** A column of numbers of a group (1, 2, 4 or 8 bytes a row, one number each): its index and byte order. */
+/**
+ * A column of numbers of a group (1, 2, 4 or 8 bytes a row, one number each): its index, byte order and
+ * whether it holds IEEE floats (float32 or float64), which relations predict; any can be a ranked one's
+ * source.
+ */
 export interface NumberColumn {
   column: number
   width: number
   bigEndian: boolean
+  float: boolean
 }
+
+/** A float column of a group: float32 or float64. */
+export type FloatColumn = NumberColumn & { width: 4 | 8 }
+
+export const isFloatColumn = (n: NumberColumn): n is FloatColumn =>
+  n.float && (n.width === 4 || n.width === 8)
+
+const floatsOf = (numbers: readonly NumberColumn[]) => numbers.filter(isFloatColumn)
 
 function corrupt(message: string): AstropackError {
   return new AstropackError('CORRUPT_CHUNK', `predicted table column: ${message}`)
@@ -69,11 +75,10 @@ export type RowPrediction = Pick<Prediction, 'target' | 'relation' | 'a' | 'b' |
  */
 export function findRowPredictions(
   columns: readonly Uint8Array[],
-  floats: readonly FloatColumn[],
+  numbers: readonly NumberColumn[],
   rows: number,
-  numbers: readonly NumberColumn[] = floats,
 ): RowPrediction[] {
-  const predictions = findFloatPredictions(columns, floats, rows)
+  const predictions = findFloatPredictions(columns, floatsOf(numbers), rows)
   const targets = new Set(predictions.map((p) => p.target))
   const candidates = columns.map((bytes, c): ContextColumn | undefined => {
     const number = numbers.find((n) => n.column === c)
@@ -111,16 +116,15 @@ function findFloatPredictions(
 /**
  * The group's columns with `predictions` applied: each target stored as its relation record and residuals,
  * or its ranked record and ranks (the same array when there are none). A float relation's target and
- * sources must be among `floats`, of one byte order; a ranked column's source among `numbers`.
+ * sources must be float columns of `numbers`, of one byte order; a ranked column's source among them.
  */
 export function applyRowPredictions(
   columns: Uint8Array[],
   predictions: readonly RowPrediction[],
-  floats: readonly FloatColumn[],
-  numbers: readonly NumberColumn[] = floats,
+  numbers: readonly NumberColumn[],
 ): Uint8Array[] {
   if (predictions.length === 0) return columns
-  const floatOf = new Map(floats.map((f) => [f.column, f]))
+  const floatOf = new Map(floatsOf(numbers).map((f) => [f.column, f]))
   const out = [...columns]
   for (const p of predictions) {
     if (p.relation === RANKED) {
@@ -157,11 +161,10 @@ function rankedChunk(
 /** findRowPredictions, then applyRowPredictions. */
 export function predictRowColumns(
   columns: Uint8Array[],
-  floats: readonly FloatColumn[],
+  numbers: readonly NumberColumn[],
   rows: number,
-  numbers: readonly NumberColumn[] = floats,
 ): Uint8Array[] {
-  return applyRowPredictions(columns, findRowPredictions(columns, floats, rows, numbers), floats, numbers)
+  return applyRowPredictions(columns, findRowPredictions(columns, numbers, rows), numbers)
 }
 
 function readFloat(view: DataView, at: number, width: number, littleEndian: boolean): number {

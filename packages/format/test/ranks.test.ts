@@ -32,8 +32,13 @@ const TYCHO_CSV = new URL(
 
 const ROW_WIDTH = 21
 const COLUMNS = [8, 8, 4, 1].map((width, c) => ({ offset: [0, 8, 16, 20][c]!, width }))
-const NUMBERS: NumberColumn[] = COLUMNS.map(({ width }, column) => ({ column, width, bigEndian: true }))
-const FLOATS = NUMBERS.slice(0, 3) as { column: number; width: 4 | 8; bigEndian: boolean }[]
+// ra and dec float64, the magnitude float32, the sweep a byte.
+const NUMBERS: NumberColumn[] = COLUMNS.map(({ width }, column) => ({
+  column,
+  width,
+  bigEndian: true,
+  float: column < 3,
+}))
 
 describe('ranked code columns of a rows segment', () => {
   it('give back every code, whatever the codes and contexts', () => {
@@ -63,9 +68,9 @@ describe('ranked code columns of a rows segment', () => {
   it('rank the Tycho-2 sweep by magnitude: half its zstd size, every row back byte for byte', () => {
     const rows = firstTableRows(new Uint8Array(readFileSync(TYCHO))).subarray(0, 20000 * ROW_WIDTH)
     const split = splitRows(rows, ROW_WIDTH, COLUMNS)
-    const found = findRowPredictions(split, FLOATS, 20000, NUMBERS)
+    const found = findRowPredictions(split, NUMBERS, 20000)
     expect(found).toEqual([expect.objectContaining({ target: 3, relation: RANKED, a: 2 })])
-    const stored = predictRowColumns(split, FLOATS, 20000, NUMBERS)
+    const stored = predictRowColumns(split, NUMBERS, 20000)
     for (const c of [0, 1, 2]) expect(stored[c]).toBe(split[c])
     expect(stored[3]!.byteLength).toBe(16 + 20000)
     const zstd = (bytes: Uint8Array) => zstdCompressSync(bytes).byteLength
@@ -81,13 +86,13 @@ describe('ranked code columns of a rows segment', () => {
       rows[i] = seed & 255
     }
     const split = splitRows(rows, ROW_WIDTH, COLUMNS)
-    expect(findRowPredictions(split, [], 5000, NUMBERS)).toEqual([])
+    expect(findRowPredictions(split, NUMBERS, 5000)).toEqual([])
   })
 
   it('refuse damaged ranked chunks with CORRUPT_CHUNK', () => {
     const rows = firstTableRows(new Uint8Array(readFileSync(TYCHO))).subarray(0, 4000 * ROW_WIDTH)
     const split = splitRows(rows, ROW_WIDTH, COLUMNS)
-    const stored = predictRowColumns(split, FLOATS, 4000, NUMBERS)
+    const stored = predictRowColumns(split, NUMBERS, 4000)
     expect(stored[3]![0]).toBe(RANKED)
     const damaged = (change: (record: DataView, copy: Uint8Array[]) => void) => {
       const copy = stored.map((part) => part.slice())

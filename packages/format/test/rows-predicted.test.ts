@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type ColumnSlice, joinRows, splitRows } from '../src/index.js'
 import { predict, RELATION_BYTES, Relation } from '../src/relations.js'
-import { type FloatColumn, predictRowColumns } from '../src/rows-predicted.js'
+import { type NumberColumn, predictRowColumns } from '../src/rows-predicted.js'
 
 /** The float of `width` bytes `units` units in the last place from x (by its bits), or x rounded for 4. */
 function nudged(x: number, units: number, width: 4 | 8): number {
@@ -21,7 +21,7 @@ interface Table {
   rows: Uint8Array
   rowWidth: number
   columns: ColumnSlice[]
-  floats: FloatColumn[]
+  numbers: NumberColumn[]
   count: number
 }
 
@@ -55,8 +55,13 @@ function table(
   })
   const offsets = [0, 2, 2 + wa, 2 + wa + wb]
   const columns = [2, wa, wb, wy].map((width, c) => ({ offset: offsets[c]!, width }))
-  const floats = [1, 2, 3].map((column) => ({ column, width: columns[column]!.width as 4 | 8, bigEndian }))
-  return { rows, rowWidth, columns, floats, count: values.length }
+  const numbers = [1, 2, 3].map((column) => ({
+    column,
+    width: columns[column]!.width,
+    bigEndian,
+    float: true,
+  }))
+  return { rows, rowWidth, columns, numbers, count: values.length }
 }
 
 const value = fc.oneof(
@@ -81,7 +86,7 @@ describe('predicted columns of a rows segment', () => {
       fc.property(input, ({ relation, c, widths, bigEndian, values }) => {
         const t = table(relation, c, widths as [4 | 8, 4 | 8, 4 | 8], bigEndian, values)
         const split = splitRows(t.rows, t.rowWidth, t.columns)
-        const stored = predictRowColumns(split, t.floats, t.count)
+        const stored = predictRowColumns(split, t.numbers, t.count)
         stored.forEach((chunk, i) => {
           if (chunk === split[i]) return
           predicted++
@@ -105,7 +110,7 @@ describe('predicted columns of a rows segment', () => {
     // A signalling NaN with a payload in the predicted float32 column, at row 3.
     new DataView(t.rows.buffer).setUint32(3 * t.rowWidth + 14, 0x7fa00001)
     const split = splitRows(t.rows, t.rowWidth, t.columns)
-    const stored = predictRowColumns(split, t.floats, t.count)
+    const stored = predictRowColumns(split, t.numbers, t.count)
     expect(stored[3]!.byteLength).toBe(RELATION_BYTES + 500 * 4)
     expect([stored[3]![0], stored[3]![1]]).toEqual([Relation.product, 1])
     expect(Buffer.from(joinRows(stored, t.rowWidth, t.columns, t.count)).equals(Buffer.from(t.rows))).toBe(
@@ -134,14 +139,14 @@ describe('predicted columns of a rows segment', () => {
     const view = new DataView(t.rows.buffer)
     for (let i = 0; i < t.count; i++) view.setFloat64(i * t.rowWidth + 18, random() * 1e5, true)
     const split = splitRows(t.rows, t.rowWidth, t.columns)
-    expect(predictRowColumns(split, t.floats, t.count)).toBe(split)
+    expect(predictRowColumns(split, t.numbers, t.count)).toBe(split)
   })
 
   it('refuse damaged predicted chunks with CORRUPT_CHUNK', () => {
     const values = Array.from({ length: 100 }, (_, i) => [i + 1, 2 + i / 7, 0] as [number, number, number])
     const t = table(Relation.difference, 1, [8, 8, 8], false, values)
     const split = splitRows(t.rows, t.rowWidth, t.columns)
-    const stored = predictRowColumns(split, t.floats, t.count)
+    const stored = predictRowColumns(split, t.numbers, t.count)
     // One of the three follows from the other two (which one depends on the search's order).
     const target = stored.findIndex((part) => part.byteLength === RELATION_BYTES + 800)
     expect(target).toBeGreaterThan(0)

@@ -12,9 +12,9 @@ import {
   type ColumnSlice,
   FEATURE_PREDICTED_ROWS,
   FEATURE_RANKED_COLUMNS,
-  type FloatColumn,
   findRowPredictions,
   findTextRanks,
+  isFloatColumn,
   joinRows,
   joinTextGroup,
   type NumberColumn,
@@ -309,9 +309,8 @@ export function encodeRows(
   )
   // After the metrics, which read the values: a predicted column holds residuals (integers).
   const numbers = numberColumns(columns, metrics)
-  const floats = numbers.filter((n): n is FloatColumn => metrics[n.column]!.element.startsWith('f'))
-  const predictions = group.predictions ?? findRowPredictions(split, floats, count, numbers)
-  const stored = applyRowPredictions(split, predictions, floats, numbers)
+  const predictions = group.predictions ?? findRowPredictions(split, numbers, count)
+  const stored = applyRowPredictions(split, predictions, numbers)
   const encodedParts: EncodedPart[] = []
   const parts = encodeColumns(split, into, (column, c, room) => {
     // A column equal to an earlier one of the group (HEALPix weights: the same for T, Q and U) is that
@@ -319,7 +318,7 @@ export function encodeRows(
     const same = split.findIndex((other, d) => d < c && equalBytes(other, column))
     if (same !== -1) return { ...encodedParts[same]!, repeats: same }
     // A predicted column holds residuals: integers of its width and byte order.
-    const float = stored[c] !== column ? floats.find((f) => f.column === c) : undefined
+    const float = stored[c] !== column ? numbers.filter(isFloatColumn).find((f) => f.column === c) : undefined
     // A column of unknown layout (a FITS character column) probes its chains in every group, but
     // decides its level in the groups that pick, for the rest; so does a ranked one (one chain, none).
     const part = encodePart(
@@ -352,7 +351,7 @@ function numberColumns(
   return columns.flatMap(({ width }, c) => {
     const element = specs[c]?.element
     if (!element || Number(element.slice(1)) !== width) return []
-    return [{ column: c, width, bigEndian: !specs[c]!.littleEndian }]
+    return [{ column: c, width, bigEndian: !specs[c]!.littleEndian, float: element.startsWith('f') }]
   })
 }
 
