@@ -3,8 +3,18 @@
  * first, byte plane by byte plane. In noisy integers and float mantissas some bits are predictable and
  * others not; whole bytes mix the two, single bits do not (the idea of the HDF5 and Blosc bitshuffle
  * filters, though not their block layout). Elements past the last whole group of 8, and trailing bytes,
- * pass through unchanged.
+ * pass through unchanged. WebAssembly SIMD does the work (planes-simd.ts); the loops below stand in where
+ * it cannot run.
  */
+import { simdPlanes } from './planes-simd.js'
+
+export function bitshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
+  ;(simdPlanes() ?? scalarBitPlanes).bitshuffle(data, width, out)
+}
+
+export function unbitshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
+  ;(simdPlanes() ?? scalarBitPlanes).unbitshuffle(data, width, out)
+}
 
 /**
  * Transposes the 8 x 8 bit matrix whose rows are bytes a (a0 in the high byte of `high`, a7 in the low
@@ -35,7 +45,7 @@ function transpose8(high: number, low: number, out: Uint8Array, at: number, step
 }
 
 /** Encode: output byte (8k + r) × (n8 / 8) + g holds bit 7 - r of byte k of elements 8g ... 8g + 7. */
-export function bitshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
+function bitshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): void {
   const n8 = Math.floor(data.byteLength / width / 8) * 8
   const groups = n8 / 8
   for (let k = 0; k < width; k++) {
@@ -55,7 +65,7 @@ export function bitshuffle(data: Uint8Array, width: number, out: Uint8Array): vo
 }
 
 /** Decode: the inverse of bitshuffle. */
-export function unbitshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
+function unbitshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): void {
   const n8 = Math.floor(data.byteLength / width / 8) * 8
   const groups = n8 / 8
   for (let k = 0; k < width; k++) {
@@ -74,3 +84,6 @@ export function unbitshuffle(data: Uint8Array, width: number, out: Uint8Array): 
   }
   out.set(data.subarray(n8 * width), n8 * width)
 }
+
+/** The JavaScript loops, also what tests hold the SIMD kernels to. */
+export const scalarBitPlanes = { bitshuffle: bitshuffleScalar, unbitshuffle: unbitshuffleScalar }

@@ -1,4 +1,5 @@
-import { LITTLE_ENDIAN } from './byte-planes.js'
+/** Typed arrays use the platform's byte order; the word paths below assume little-endian (x86, ARM). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 /**
  * The difference steps (SPEC §7.1 ops 3, 4, 10, 11): each element minus the previous one, modulo 2^(8

@@ -1,5 +1,5 @@
 import { bitshuffle, unbitshuffle } from './bit-planes.js'
-import { shuffleWords, unshuffleWords, wordsFit, xorShuffleWords } from './byte-planes.js'
+import { shuffle, unshuffle } from './byte-planes.js'
 import { decimal } from './decimal.js'
 import { delta } from './differences.js'
 import { AstropackError } from './errors.js'
@@ -70,64 +70,6 @@ export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
 
 export function isElementWidth(width: number): width is ElementWidth {
   return width === 1 || width === 2 || width === 4 || width === 8
-}
-
-function shuffle(data: Uint8Array, width: number, out: Uint8Array): void {
-  const n = Math.floor(data.byteLength / width)
-  if ((width === 4 || width === 8) && wordsFit(data, out, n)) shuffleWords(data, width, out, n)
-  else if (width === 8) {
-    for (let i = 0, j = 0; i < n; i++, j += 8) {
-      out[i] = data[j]!
-      out[n + i] = data[j + 1]!
-      out[2 * n + i] = data[j + 2]!
-      out[3 * n + i] = data[j + 3]!
-      out[4 * n + i] = data[j + 4]!
-      out[5 * n + i] = data[j + 5]!
-      out[6 * n + i] = data[j + 6]!
-      out[7 * n + i] = data[j + 7]!
-    }
-  } else if (width === 4) {
-    for (let i = 0, j = 0; i < n; i++, j += 4) {
-      out[i] = data[j]!
-      out[n + i] = data[j + 1]!
-      out[2 * n + i] = data[j + 2]!
-      out[3 * n + i] = data[j + 3]!
-    }
-  } else {
-    for (let k = 0; k < width; k++) {
-      for (let i = 0, j = k, p = k * n; i < n; i++, j += width) out[p + i] = data[j]!
-    }
-  }
-  out.set(data.subarray(n * width), n * width)
-}
-
-function unshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
-  const n = Math.floor(data.byteLength / width)
-  if ((width === 4 || width === 8) && wordsFit(data, out, n)) unshuffleWords(data, width, out, n)
-  else if (width === 8) {
-    for (let i = 0, j = 0; i < n; i++, j += 8) {
-      out[j] = data[i]!
-      out[j + 1] = data[n + i]!
-      out[j + 2] = data[2 * n + i]!
-      out[j + 3] = data[3 * n + i]!
-      out[j + 4] = data[4 * n + i]!
-      out[j + 5] = data[5 * n + i]!
-      out[j + 6] = data[6 * n + i]!
-      out[j + 7] = data[7 * n + i]!
-    }
-  } else if (width === 4) {
-    for (let i = 0, j = 0; i < n; i++, j += 4) {
-      out[j] = data[i]!
-      out[j + 1] = data[n + i]!
-      out[j + 2] = data[2 * n + i]!
-      out[j + 3] = data[3 * n + i]!
-    }
-  } else {
-    for (let k = 0; k < width; k++) {
-      for (let i = 0, j = k, p = k * n; i < n; i++, j += width) out[j] = data[p + i]!
-    }
-  }
-  out.set(data.subarray(n * width), n * width)
 }
 
 /** XOR with the previous element; 32-bit words when aligned (4x faster than bytes). */
@@ -205,22 +147,6 @@ function chain(
     into && into.byteLength >= data.byteLength
       ? into.subarray(0, data.byteLength)
       : new Uint8Array(data.byteLength)
-  // xor then shuffle, the chain most float columns choose, in one pass.
-  const [first, second] = steps
-  if (
-    steps.length === 2 &&
-    first!.op === 'xor' &&
-    second!.op === 'shuffle' &&
-    first!.width === second!.width
-  ) {
-    const width = first!.width
-    const n = Math.floor(data.byteLength / width)
-    if ((width === 4 || width === 8) && wordsFit(data, out, n)) {
-      xorShuffleWords(data, width, out, n, decode)
-      out.set(data.subarray(n * width), n * width)
-      return out
-    }
-  }
   let input = data
   for (let s = 0; s < steps.length; s++) {
     const step = steps[decode ? steps.length - 1 - s : s]!

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { GENERATED_PATH, planesWasmSource } from '../scripts/planes-wasm.ts'
+import { scalarBitPlanes } from '../src/bit-planes.js'
+import { scalarBytePlanes } from '../src/byte-planes.js'
+import { simdPlanes } from '../src/planes-simd.js'
+
+const simd = simdPlanes()
+const widths = [1, 2, 4, 8] as const
+
+/** What each kernel gives, by the SIMD module and by the JavaScript loops. */
+function both(
+  kernel: 'shuffle' | 'unshuffle' | 'bitshuffle' | 'unbitshuffle',
+  data: Uint8Array,
+  width: number,
+) {
+  const scalar = kernel.endsWith('bitshuffle') ? scalarBitPlanes : scalarBytePlanes
+  const expected = new Uint8Array(data.byteLength)
+  const actual = new Uint8Array(data.byteLength).fill(0xa5)
+  ;(scalar as Record<typeof kernel, (d: Uint8Array, w: number, o: Uint8Array) => void>)[kernel](
+    data,
+    width,
+    expected,
+  )
+  simd![kernel](data, width, actual)
+  return { expected, actual }
+}
+
+describe('byte and bit planes in WebAssembly SIMD', () => {
+  it('is the module scripts/planes-wasm.ts assembles now (run it after changing the kernels)', async () => {
+    expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(await planesWasmSource())
+  })
+
+  it('runs in Node, so chunks never take the JavaScript loops here', () => {
+    expect(simd).toBeDefined()
+  })
+
+  it('gives the bytes of the JavaScript loops for any bytes, width and length', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.constantFrom(...widths),
+        fc.constantFrom('shuffle', 'unshuffle', 'bitshuffle', 'unbitshuffle' as const),
+        (data, width, kernel) => {
+          if (width === 1 && !kernel.endsWith('bitshuffle')) return // byte planes of one byte are the bytes
+          const { expected, actual } = both(kernel, data, width)
+          expect(actual).toEqual(expected)
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+
+  it('works block by block through chunks larger than its memory, with a tail of every kind', () => {
+    // 4 blocks and a bit at width 1; elements past the last group of 8 and bytes past the last element.
+    const data = new Uint8Array((1 << 20) + 8 * 8 * 3 + 8 * 5 + 3)
+    for (let i = 0, x = 1; i < data.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0
+      data[i] = x >>> 24
+    }
+    for (const width of widths) {
+      for (const kernel of ['bitshuffle', 'unbitshuffle', 'shuffle', 'unshuffle'] as const) {
+        if (width === 1 && !kernel.endsWith('bitshuffle')) continue
+        const { expected, actual } = both(kernel, data, width)
+        expect(Buffer.compare(actual, expected), `${kernel} width ${width}`).toBe(0)
+      }
+      const planes = new Uint8Array(data.length)
+      const back = new Uint8Array(data.length)
+      simd!.bitshuffle(data, width, planes)
+      simd!.unbitshuffle(planes, width, back)
+      expect(Buffer.compare(back, data)).toBe(0)
+    }
+  })
+})
