@@ -1,12 +1,11 @@
-import { PLANES_WASM } from './planes-wasm.generated.js'
+import { BLOCK_BYTES, type WasmKernels, wasmKernels } from './wasm-kernels.js'
 
 /**
  * Byte planes (shuffle) and bit planes (bitshuffle) in WebAssembly SIMD (the module is made by
- * scripts/planes-wasm.ts): 16-byte shuffles transpose 16 elements at a time, and each 8 x 8 bit matrix is
+ * scripts/planes-wat.ts): 16-byte shuffles transpose 16 elements at a time, and each 8 x 8 bit matrix is
  * transposed in a 64-bit lane. On 4 MiB of random bytes here, copies in and out included, unbitshuffle runs
  * at 4.5-5 GB/s and bitshuffle at 3.5 against 0.9 for the JavaScript loops, unshuffle at 12-14 GB/s
- * against 0.5-1.2 for 32-bit words. Work goes through the module's memory a block at a time, so it stays
- * 768 KiB whatever the chunk.
+ * against 0.5-1.2 for 32-bit words.
  */
 export interface PlaneKernels {
   shuffle(data: Uint8Array, width: number, out: Uint8Array): void
@@ -15,32 +14,13 @@ export interface PlaneKernels {
   unbitshuffle(data: Uint8Array, width: number, out: Uint8Array): void
 }
 
-interface PlanesModule {
-  memory: WebAssembly.Memory
-  planesToBytes(src: number, dst: number, n: number): void
-  bytesToPlanes(src: number, dst: number, n: number): void
-  interleave(src: number, dst: number, n: number, width: number): void
-  deinterleave(src: number, dst: number, n: number, width: number): void
-}
-
-/** Bytes a block holds: 4,096 groups of 8 elements of 8 bytes. The input, the bytes between and the output each take one. */
-const BLOCK_BYTES = 1 << 18
+/** Where a block goes in the module's memory: the input, the bytes between two kernels, the output. */
 const IN = 0
 const BETWEEN = BLOCK_BYTES
 const OUT = 2 * BLOCK_BYTES
-const PAGE = 65536
 
-function instantiate(): PlaneKernels | undefined {
-  let planes: PlanesModule
-  try {
-    const bytes = Uint8Array.from(atob(PLANES_WASM), (c) => c.charCodeAt(0))
-    planes = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as PlanesModule
-    planes.memory.grow((3 * BLOCK_BYTES) / PAGE - planes.memory.buffer.byteLength / PAGE)
-  } catch {
-    return undefined // no WebAssembly (node --jitless, a page whose CSP forbids it) or no SIMD
-  }
-  const memory = new Uint8Array(planes.memory.buffer)
-
+function kernelsOf(planes: WasmKernels): PlaneKernels {
+  const { memory } = planes
   return {
     shuffle(data, width, out) {
       const n = Math.floor(data.byteLength / width)
@@ -99,6 +79,9 @@ let kernels: PlaneKernels | undefined | null = null
 
 /** The SIMD kernels, made on first use; undefined where WebAssembly SIMD cannot run. */
 export function simdPlanes(): PlaneKernels | undefined {
-  if (kernels === null) kernels = instantiate()
+  if (kernels === null) {
+    const wasm = wasmKernels()
+    kernels = wasm && kernelsOf(wasm)
+  }
   return kernels
 }

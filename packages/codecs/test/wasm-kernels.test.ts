@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { GENERATED_PATH, planesWasmSource } from '../scripts/planes-wasm.ts'
+import { GENERATED_PATH, kernelsWasmSource } from '../scripts/kernels-wasm.ts'
 import { scalarBitPlanes } from '../src/bit-planes.js'
 import { scalarBytePlanes } from '../src/byte-planes.js'
+import { delta, deltaScalar } from '../src/differences.js'
 import { simdPlanes } from '../src/planes-simd.js'
 
 const simd = simdPlanes()
@@ -27,16 +28,16 @@ function both(
   return { expected, actual }
 }
 
-describe('byte and bit planes in WebAssembly SIMD', () => {
-  it('is the module scripts/planes-wasm.ts assembles now (run it after changing the kernels)', async () => {
-    expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(await planesWasmSource())
+describe('the WebAssembly kernels', () => {
+  it('are the module scripts/kernels-wasm.ts assembles now (run it after changing them)', async () => {
+    expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(await kernelsWasmSource())
   })
 
-  it('runs in Node, so chunks never take the JavaScript loops here', () => {
+  it('run in Node, so chunks never take the JavaScript loops here', () => {
     expect(simd).toBeDefined()
   })
 
-  it('gives the bytes of the JavaScript loops for any bytes, width and length', () => {
+  it('give the planes of the JavaScript loops for any bytes, width and length', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 3000 }),
@@ -52,7 +53,7 @@ describe('byte and bit planes in WebAssembly SIMD', () => {
     )
   })
 
-  it('works block by block through chunks larger than its memory, with a tail of every kind', () => {
+  it('work block by block through chunks larger than their memory, with a tail of every kind', () => {
     // 4 blocks and a bit at width 1; elements past the last group of 8 and bytes past the last element.
     const data = new Uint8Array((1 << 20) + 8 * 8 * 3 + 8 * 5 + 3)
     for (let i = 0, x = 1; i < data.length; i++) {
@@ -71,5 +72,45 @@ describe('byte and bit planes in WebAssembly SIMD', () => {
       simd!.unbitshuffle(planes, width, back)
       expect(Buffer.compare(back, data)).toBe(0)
     }
+  })
+
+  it('give the differences of the JavaScript loops for any bytes, width, byte order, zigzag and lag', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.constantFrom(...widths),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom(1, 1, 2, 3, 7, 256),
+        (data, width, bigEndian, zigzag, decode, lag) => {
+          const expected = new Uint8Array(data.length)
+          const actual = new Uint8Array(data.length).fill(0xa5)
+          deltaScalar(data, width, expected, bigEndian, decode, zigzag, lag)
+          delta(data, width, actual, bigEndian, decode, zigzag, lag)
+          expect(actual).toEqual(expected)
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+
+  it('carry differences across blocks, and decode what they encode', () => {
+    const data = new Uint8Array((1 << 20) + 13)
+    for (let i = 0, x = 7; i < data.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0
+      data[i] = x >>> 24
+    }
+    for (const width of widths)
+      for (const lag of [1, 5]) {
+        const expected = new Uint8Array(data.length)
+        const encoded = new Uint8Array(data.length)
+        const back = new Uint8Array(data.length)
+        deltaScalar(data, width, expected, true, false, true, lag)
+        delta(data, width, encoded, true, false, true, lag)
+        expect(Buffer.compare(encoded, expected), `width ${width} lag ${lag}`).toBe(0)
+        delta(encoded, width, back, true, true, true, lag)
+        expect(Buffer.compare(back, data)).toBe(0)
+      }
   })
 })
