@@ -16,19 +16,23 @@ function kind(width: Width) {
   return { type, bits, load, store, signed }
 }
 
+/** Differences by subtraction (delta, delta-zigzag) or by XOR (xor). */
+type Operation = 'delta' | 'xor'
+
 /** The export name of a difference kernel (src/wasm-kernels.ts looks them up by it). */
-function differenceName(width: number, decode: boolean, zigzag: boolean): string {
-  return `difference${width}${decode ? 'Decode' : 'Encode'}${zigzag ? 'Zigzag' : ''}`
+function differenceName(operation: Operation, width: number, decode: boolean, zigzag: boolean): string {
+  return `${operation}${width}${decode ? 'Decode' : 'Encode'}${zigzag ? 'Zigzag' : ''}`
 }
 
 /**
  * name(p, first, n, lag): elements first to n - 1 of the n at p, each `width` bytes, little-endian, become
- * their difference with the element `lag` before (0 before the first), zigzagged or not, or back
- * (decode), in place. Decoding runs forward (the earlier element is already decoded); encoding runs
+ * their difference with the element `lag` before (0 before the first), zigzagged or not, or XOR with it,
+ * or back (decode), in place. Decoding runs forward (the earlier element is already decoded); encoding runs
  * backward (it is not yet encoded). Elements before `first` are context, left as they are.
  */
-function difference(width: Width, decode: boolean, zigzag: boolean): string {
+function difference(operation: Operation, width: Width, decode: boolean, zigzag: boolean): string {
   const { type, bits, load, store, signed } = kind(width)
+  const [undo, apply] = operation === 'xor' ? ['xor', 'xor'] : ['add', 'sub']
   const value = (at: string) => `(${load} ${at})`
   const earlier = '(local.get $b)'
   // Decode: x unzigzagged, plus the earlier element. Encode: this minus the earlier one, zigzagged.
@@ -37,10 +41,10 @@ function difference(width: Width, decode: boolean, zigzag: boolean): string {
       let x = value('(local.get $a)')
       if (zigzag)
         x = `(${type}.xor (${type}.shr_u ${x} (${type}.const 1)) (${type}.sub (${type}.const 0) (${type}.and ${x} (${type}.const 1))))`
-      return `(${store} (local.get $a) ${withEarlier ? `(${type}.add ${x} ${value(earlier)})` : x})`
+      return `(${store} (local.get $a) ${withEarlier ? `(${type}.${undo} ${x} ${value(earlier)})` : x})`
     }
     let d = withEarlier
-      ? `(${type}.sub ${value('(local.get $a)')} ${value(earlier)})`
+      ? `(${type}.${apply} ${value('(local.get $a)')} ${value(earlier)})`
       : value('(local.get $a)')
     if (zigzag) {
       if (signed) d = `(${signed} ${d})`
@@ -76,11 +80,11 @@ function difference(width: Width, decode: boolean, zigzag: boolean): string {
       ? `(${type}.xor (${type}.shr_u (local.get $x) (${type}.const 1)) (${type}.sub (${type}.const 0) (${type}.and (local.get $x) (${type}.const 1))))`
       : '(local.get $x)'
     const d = signed
-      ? `(${signed} (${type}.sub (local.get $x) (local.get $prev)))`
-      : `(${type}.sub (local.get $x) (local.get $prev))`
+      ? `(${signed} (${type}.${apply} (local.get $x) (local.get $prev)))`
+      : `(${type}.${apply} (local.get $x) (local.get $prev))`
     const body = decode
       ? `(local.set $x ${x})
-          (local.set $prev (${type}.add ${unzigzagged} (local.get $prev)))
+          (local.set $prev (${type}.${undo} ${unzigzagged} (local.get $prev)))
           (${store} (local.get $a) (local.get $prev))`
       : `(local.set $x ${x})
           (local.set $d ${d})
@@ -104,7 +108,7 @@ function difference(width: Width, decode: boolean, zigzag: boolean): string {
   const withEarlier = `(if (i32.eq (local.get $lag) (i32.const 1))
       (then ${carried()})
       (else ${range(laterStart, '(local.get $n)', true, 'later')}))`
-  const name = differenceName(width, decode, zigzag)
+  const name = differenceName(operation, width, decode, zigzag)
   return `
   (func $${name} (param $p i32) (param $first i32) (param $n i32) (param $lag i32)
     (local $i i32) (local $a i32) (local $b i32) (local $back i32) (local $end i32)
@@ -148,10 +152,13 @@ function swapBytes(): string {
   (export "swapBytes" (func $swapBytes))`
 }
 
-/** The functions: swapBytes and a difference kernel for every width, direction and zigzag. */
+/** The functions: swapBytes, a delta kernel for every width, direction and zigzag, an xor one for every width and direction. */
 export function differencesWat(): string {
   const kernels = WIDTHS.flatMap((width) =>
-    [false, true].flatMap((decode) => [false, true].map((zigzag) => difference(width, decode, zigzag))),
+    [false, true].flatMap((decode) => [
+      ...[false, true].map((zigzag) => difference('delta', width, decode, zigzag)),
+      difference('xor', width, decode, false),
+    ]),
   )
   return [swapBytes(), ...kernels].join('\n')
 }

@@ -1,8 +1,8 @@
-import { BLOCK_BYTES, type WasmKernels, wasmKernels } from './wasm-kernels.js'
+import { BLOCK_BYTES, type DifferenceKernel, type WasmKernels, wasmKernels } from './wasm-kernels.js'
 
 /**
- * The difference steps (SPEC §7.1 ops 3, 4, 10, 11): each element minus the previous one, modulo 2^(8
- * width), optionally zigzagged so small differences of either sign are small numbers.
+ * The difference steps (SPEC §7.1 ops 2, 3, 4, 10, 11): each element minus the previous one, modulo 2^(8
+ * width), optionally zigzagged so small differences of either sign are small numbers, or XOR the previous one.
  */
 
 /**
@@ -25,8 +25,35 @@ export function delta(
     return
   }
   const wasm = wasmKernels()
-  if (wasm) deltaBlocks(wasm, data, width, out, bigEndian, decode, zigzagged, lag)
-  else deltaScalar(data, width, out, bigEndian, decode, zigzagged, lag)
+  if (!wasm) deltaScalar(data, width, out, bigEndian, decode, zigzagged, lag)
+  else
+    inBlocks(
+      wasm,
+      wasm.difference('delta', width, decode, zigzagged),
+      data,
+      width,
+      out,
+      bigEndian,
+      decode,
+      lag,
+    )
+}
+
+/** XOR with the previous element (SPEC §7.1 op 2), or back (`decode`). */
+export function xorPrevious(data: Uint8Array, width: number, out: Uint8Array, decode: boolean): void {
+  const wasm = wasmKernels()
+  if (wasm && !overlapping(data, out))
+    inBlocks(wasm, wasm.difference('xor', width, decode, false), data, width, out, false, decode, 1)
+  else xorScalar(decode || !overlapping(data, out) ? data : data.slice(), width, out, decode)
+}
+
+/** The bytes of the elements XOR those `width` before: where WebAssembly cannot run, and for tests. */
+export function xorScalar(data: Uint8Array, width: number, out: Uint8Array, decode: boolean): void {
+  const whole = Math.floor(data.byteLength / width) * width
+  out.set(data.subarray(0, Math.min(width, whole)))
+  if (decode) for (let i = width; i < whole; i++) out[i] = data[i]! ^ out[i - width]!
+  else for (let i = width; i < whole; i++) out[i] = data[i]! ^ data[i - width]!
+  out.set(data.subarray(whole), whole)
 }
 
 function overlapping(a: Uint8Array, b: Uint8Array): boolean {
@@ -38,21 +65,21 @@ function overlapping(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Through the WebAssembly module a block at a time: the block, after the `lag` elements before it (decoded
- * already, or as they are when encoding), byte-reversed for big-endian values, then the kernel in place.
+ * A kernel through the WebAssembly module's memory a block at a time: the block, after the `lag` elements
+ * before it (decoded already, or as they are when encoding), byte-reversed for big-endian values, then the
+ * kernel in place.
  */
-function deltaBlocks(
+function inBlocks(
   wasm: WasmKernels,
+  kernel: DifferenceKernel,
   data: Uint8Array,
   width: number,
   out: Uint8Array,
   bigEndian: boolean,
   decode: boolean,
-  zigzagged: boolean,
   lag: number,
 ): void {
   const { memory } = wasm
-  const kernel = wasm.difference(width, decode, zigzagged)
   const swapped = bigEndian && width > 1
   const whole = Math.floor(data.byteLength / width) * width
   const block = Math.floor(BLOCK_BYTES / width) * width

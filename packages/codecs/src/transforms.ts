@@ -1,7 +1,7 @@
 import { bitshuffle, unbitshuffle } from './bit-planes.js'
 import { shuffle, unshuffle } from './byte-planes.js'
 import { decimal } from './decimal.js'
-import { delta } from './differences.js'
+import { delta, xorPrevious } from './differences.js'
 import { AstropackError } from './errors.js'
 import { grid } from './grid.js'
 
@@ -72,25 +72,6 @@ export function isElementWidth(width: number): width is ElementWidth {
   return width === 1 || width === 2 || width === 4 || width === 8
 }
 
-/** XOR with the previous element; 32-bit words when aligned (4x faster than bytes). */
-function xor(data: Uint8Array, width: number, out: Uint8Array, decode: boolean): void {
-  const whole = Math.floor(data.byteLength / width) * width
-  if (width >= 4 && data.byteOffset % 4 === 0 && out.byteOffset % 4 === 0 && whole % 4 === 0) {
-    const words = whole / 4
-    const a = new Uint32Array(data.buffer, data.byteOffset, words)
-    const o = new Uint32Array(out.buffer, out.byteOffset, words)
-    const lag = width / 4
-    for (let i = 0; i < Math.min(lag, words); i++) o[i] = a[i]!
-    if (decode) for (let i = lag; i < words; i++) o[i] = a[i]! ^ o[i - lag]!
-    else for (let i = lag; i < words; i++) o[i] = a[i]! ^ a[i - lag]!
-  } else {
-    out.set(data.subarray(0, Math.min(width, whole)))
-    if (decode) for (let i = width; i < whole; i++) out[i] = data[i]! ^ out[i - width]!
-    else for (let i = width; i < whole; i++) out[i] = data[i]! ^ data[i - width]!
-  }
-  out.set(data.subarray(whole), whole)
-}
-
 function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boolean): void {
   if (!isElementWidth(step.width))
     throw new AstropackError('CORRUPT_INDEX', `transform width ${step.width} is not 1, 2, 4 or 8`)
@@ -99,7 +80,7 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
       ;(decode ? unshuffle : shuffle)(data, step.width, out)
       return
     case 'xor':
-      xor(data, step.width, out, decode)
+      xorPrevious(data, step.width, out, decode)
       return
     case 'delta-be':
     case 'delta-le':

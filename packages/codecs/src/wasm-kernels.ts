@@ -13,12 +13,12 @@ export interface WasmKernels {
   interleave(src: number, dst: number, n: number, width: number): void
   deinterleave(src: number, dst: number, n: number, width: number): void
   swapBytes(p: number, bytes: number, width: number): void
-  /** The difference kernel of a width, direction and zigzag: see scripts/differences-wat.ts. */
-  difference(width: number, decode: boolean, zigzag: boolean): DifferenceKernel
+  /** The difference kernel of an operation, width, direction and zigzag: see scripts/differences-wat.ts. */
+  difference(operation: 'delta' | 'xor', width: number, decode: boolean, zigzag: boolean): DifferenceKernel
 }
 
 /** Elements first to n - 1 of the n at p become their differences (or back), in place. */
-type DifferenceKernel = (p: number, first: number, n: number, lag: number) => void
+export type DifferenceKernel = (p: number, first: number, n: number, lag: number) => void
 
 export const BLOCK_BYTES = 1 << 18
 const KERNEL_MEMORY = 3 * BLOCK_BYTES
@@ -36,9 +36,9 @@ function instantiate(): WasmKernels | undefined {
   return {
     ...(exports as unknown as Omit<WasmKernels, 'memory' | 'difference'>),
     memory: new Uint8Array(exports.memory.buffer),
-    difference: (width, decode, zigzag) =>
+    difference: (operation, width, decode, zigzag) =>
       exports[
-        `difference${width}${decode ? 'Decode' : 'Encode'}${zigzag ? 'Zigzag' : ''}`
+        `${operation}${width}${decode ? 'Decode' : 'Encode'}${zigzag ? 'Zigzag' : ''}`
       ] as DifferenceKernel,
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { GENERATED_PATH, kernelsWasmSource } from '../scripts/kernels-wasm.ts'
 import { scalarBitPlanes } from '../src/bit-planes.js'
 import { scalarBytePlanes } from '../src/byte-planes.js'
-import { delta, deltaScalar } from '../src/differences.js'
+import { delta, deltaScalar, xorPrevious, xorScalar } from '../src/differences.js'
 import { simdPlanes } from '../src/planes-simd.js'
 
 const simd = simdPlanes()
@@ -74,7 +74,7 @@ describe('the WebAssembly kernels', () => {
     }
   })
 
-  it('give the differences of the JavaScript loops for any bytes, width, byte order, zigzag and lag', () => {
+  it('give the differences and XORs of the JavaScript loops for any bytes, width, byte order, zigzag and lag', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 2000 }),
@@ -88,6 +88,9 @@ describe('the WebAssembly kernels', () => {
           const actual = new Uint8Array(data.length).fill(0xa5)
           deltaScalar(data, width, expected, bigEndian, decode, zigzag, lag)
           delta(data, width, actual, bigEndian, decode, zigzag, lag)
+          expect(actual).toEqual(expected)
+          xorScalar(data, width, expected, decode)
+          xorPrevious(data, width, actual, decode)
           expect(actual).toEqual(expected)
         },
       ),
@@ -110,6 +113,11 @@ describe('the WebAssembly kernels', () => {
         delta(data, width, encoded, true, false, true, lag)
         expect(Buffer.compare(encoded, expected), `width ${width} lag ${lag}`).toBe(0)
         delta(encoded, width, back, true, true, true, lag)
+        expect(Buffer.compare(back, data)).toBe(0)
+        xorScalar(data, width, expected, false)
+        xorPrevious(data, width, encoded, false)
+        expect(Buffer.compare(encoded, expected), `xor width ${width}`).toBe(0)
+        xorPrevious(encoded, width, back, true)
         expect(Buffer.compare(back, data)).toBe(0)
       }
   })
