@@ -1,17 +1,18 @@
 // Writes src/kernels-wasm.generated.ts: the WebAssembly SIMD module of src/wasm-kernels.ts (byte and bit
-// planes, differences), assembled by wabt from the text that scripts/planes-wat.ts and
-// scripts/differences-wat.ts write. Run after changing them: `node scripts/kernels-wasm.ts` (Node 24 strips
+// planes, differences, decimals), assembled by wabt from the text that scripts/planes-wat.ts,
+// scripts/differences-wat.ts and scripts/decimal-wat.ts write. Run after changing them: `node scripts/kernels-wasm.ts` (Node 24 strips
 // the types); a test fails while the committed file is stale.
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import wabtModule from 'wabt'
+import { decimalWat } from './decimal-wat.ts'
 import { differencesWat } from './differences-wat.ts'
 import { planesWat } from './planes-wat.ts'
 
 export const GENERATED_PATH = fileURLToPath(new URL('../src/kernels-wasm.generated.ts', import.meta.url))
 
 export function kernelsWat(): string {
-  return `(module\n  (memory (export "memory") 1)\n${planesWat()}\n${differencesWat()})\n`
+  return `(module\n  (memory (export "memory") 1)\n${planesWat()}\n${differencesWat()}\n${decimalWat()})\n`
 }
 
 export async function kernelsWasmSource(): Promise<string> {

@@ -1,4 +1,4 @@
-import { BLOCK_BYTES, type DifferenceKernel, type WasmKernels, wasmKernels } from './wasm-kernels.js'
+import { inBlocks, overlapping, wasmKernels } from './wasm-kernels.js'
 
 /**
  * The difference steps (SPEC §7.1 ops 2, 3, 4, 10, 11): each element minus the previous one, modulo 2^(8
@@ -7,8 +7,8 @@ import { BLOCK_BYTES, type DifferenceKernel, type WasmKernels, wasmKernels } fro
 
 /**
  * Difference with the element `lag` places before (the previous one by default) as an unsigned integer
- * modulo 2^(8 width), the first `lag` elements minus 0. The WebAssembly kernels run at 2-10x the
- * JavaScript word loops they replaced (8-byte big-endian deltas: 0.8 GB/s in JavaScript).
+ * modulo 2^(8 width), the first `lag` elements minus 0. The WebAssembly kernels run at 4-19x the
+ * JavaScript loops they replaced (README.md has the figures).
  */
 export function delta(
   data: Uint8Array,
@@ -19,32 +19,25 @@ export function delta(
   zigzagged = false,
   lag = 1,
 ): void {
-  if (overlapping(data, out)) {
-    // Encoding reads the earlier elements as they were, so it works on a copy.
-    deltaScalar(decode ? data : data.slice(), width, out, bigEndian, decode, zigzagged, lag)
-    return
-  }
   const wasm = wasmKernels()
-  if (!wasm) deltaScalar(data, width, out, bigEndian, decode, zigzagged, lag)
-  else
-    inBlocks(
-      wasm,
-      wasm.difference('delta', width, decode, zigzagged),
-      data,
-      width,
-      out,
-      bigEndian,
-      decode,
-      lag,
-    )
+  if (wasm && !overlapping(data, out)) {
+    const kernel = wasm.difference('delta', width, decode, zigzagged)
+    inBlocks(wasm, data, out, width, bigEndian, lag, decode, (first, n) => kernel(0, first, n, lag))
+  } else deltaScalar(unaliased(data, out, decode), width, out, bigEndian, decode, zigzagged, lag)
 }
 
 /** XOR with the previous element (SPEC §7.1 op 2), or back (`decode`). */
 export function xorPrevious(data: Uint8Array, width: number, out: Uint8Array, decode: boolean): void {
   const wasm = wasmKernels()
-  if (wasm && !overlapping(data, out))
-    inBlocks(wasm, wasm.difference('xor', width, decode, false), data, width, out, false, decode, 1)
-  else xorScalar(decode || !overlapping(data, out) ? data : data.slice(), width, out, decode)
+  if (wasm && !overlapping(data, out)) {
+    const kernel = wasm.difference('xor', width, decode, false)
+    inBlocks(wasm, data, out, width, false, 1, decode, (first, n) => kernel(0, first, n, 1))
+  } else xorScalar(unaliased(data, out, decode), width, out, decode)
+}
+
+/** Encoding in place reads the earlier elements as they were, so it works on a copy. */
+function unaliased(data: Uint8Array, out: Uint8Array, decode: boolean): Uint8Array {
+  return decode || !overlapping(data, out) ? data : data.slice()
 }
 
 /** The bytes of the elements XOR those `width` before: where WebAssembly cannot run, and for tests. */
@@ -53,47 +46,6 @@ export function xorScalar(data: Uint8Array, width: number, out: Uint8Array, deco
   out.set(data.subarray(0, Math.min(width, whole)))
   if (decode) for (let i = width; i < whole; i++) out[i] = data[i]! ^ out[i - width]!
   else for (let i = width; i < whole; i++) out[i] = data[i]! ^ data[i - width]!
-  out.set(data.subarray(whole), whole)
-}
-
-function overlapping(a: Uint8Array, b: Uint8Array): boolean {
-  return (
-    a.buffer === b.buffer &&
-    a.byteOffset < b.byteOffset + b.byteLength &&
-    b.byteOffset < a.byteOffset + a.byteLength
-  )
-}
-
-/**
- * A kernel through the WebAssembly module's memory a block at a time: the block, after the `lag` elements
- * before it (decoded already, or as they are when encoding), byte-reversed for big-endian values, then the
- * kernel in place.
- */
-function inBlocks(
-  wasm: WasmKernels,
-  kernel: DifferenceKernel,
-  data: Uint8Array,
-  width: number,
-  out: Uint8Array,
-  bigEndian: boolean,
-  decode: boolean,
-  lag: number,
-): void {
-  const { memory } = wasm
-  const swapped = bigEndian && width > 1
-  const whole = Math.floor(data.byteLength / width) * width
-  const block = Math.floor(BLOCK_BYTES / width) * width
-  for (let start = 0; start < whole; start += block) {
-    const end = Math.min(whole, start + block)
-    const context = Math.min(lag * width, start)
-    memory.set((decode ? out : data).subarray(start - context, start), 0)
-    memory.set(data.subarray(start, end), context)
-    const bytes = context + end - start
-    if (swapped) wasm.swapBytes(0, bytes, width)
-    kernel(0, context / width, bytes / width, lag)
-    if (swapped) wasm.swapBytes(context, end - start, width)
-    out.set(memory.subarray(context, bytes), start)
-  }
   out.set(data.subarray(whole), whole)
 }
 

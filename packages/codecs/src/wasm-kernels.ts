@@ -15,7 +15,12 @@ export interface WasmKernels {
   swapBytes(p: number, bytes: number, width: number): void
   /** The difference kernel of an operation, width, direction and zigzag: see scripts/differences-wat.ts. */
   difference(operation: 'delta' | 'xor', width: number, decode: boolean, zigzag: boolean): DifferenceKernel
+  /** The decimal kernel of a width and direction: see scripts/decimal-wat.ts. */
+  decimal(width: 4 | 8, decode: boolean): DecimalKernel
 }
+
+/** The n elements at p, in place, with 10^scale as `power`; 1 at an element that cannot be kept, else 0. */
+type DecimalKernel = (p: number, n: number, power: number) => number
 
 /** Elements first to n - 1 of the n at p become their differences (or back), in place. */
 export type DifferenceKernel = (p: number, first: number, n: number, lag: number) => void
@@ -34,12 +39,13 @@ function instantiate(): WasmKernels | undefined {
     return undefined // no WebAssembly (node --jitless, a page whose CSP forbids it) or no SIMD
   }
   return {
-    ...(exports as unknown as Omit<WasmKernels, 'memory' | 'difference'>),
+    ...(exports as unknown as Omit<WasmKernels, 'memory' | 'difference' | 'decimal'>),
     memory: new Uint8Array(exports.memory.buffer),
     difference: (operation, width, decode, zigzag) =>
       exports[
         `${operation}${width}${decode ? 'Decode' : 'Encode'}${zigzag ? 'Zigzag' : ''}`
       ] as DifferenceKernel,
+    decimal: (width, decode) => exports[`decimal${width}${decode ? 'Decode' : 'Encode'}`] as DecimalKernel,
   }
 }
 
@@ -49,4 +55,46 @@ let kernels: WasmKernels | undefined | null = null
 export function wasmKernels(): WasmKernels | undefined {
   if (kernels === null) kernels = instantiate()
   return kernels
+}
+
+export function overlapping(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  )
+}
+
+/**
+ * Runs a kernel over `data` into `out` through the module's memory a block at a time: each block after
+ * the `lag` elements before it (decoded already, or as they were when encoding), byte-reversed for
+ * big-endian values; `kernel(first, n)` works in place on the n elements at 0, the block from `first`.
+ * Trailing bytes that do not fill an element pass through unchanged.
+ */
+export function inBlocks(
+  wasm: WasmKernels,
+  data: Uint8Array,
+  out: Uint8Array,
+  width: number,
+  bigEndian: boolean,
+  lag: number,
+  decode: boolean,
+  kernel: (first: number, n: number) => void,
+): void {
+  const { memory } = wasm
+  const swapped = bigEndian && width > 1
+  const whole = Math.floor(data.byteLength / width) * width
+  const block = Math.floor(BLOCK_BYTES / width) * width
+  for (let start = 0; start < whole; start += block) {
+    const end = Math.min(whole, start + block)
+    const context = Math.min(lag * width, start)
+    memory.set((decode ? out : data).subarray(start - context, start), 0)
+    memory.set(data.subarray(start, end), context)
+    const bytes = context + end - start
+    if (swapped) wasm.swapBytes(0, bytes, width)
+    kernel(context / width, bytes / width)
+    if (swapped) wasm.swapBytes(context, end - start, width)
+    out.set(memory.subarray(context, bytes), start)
+  }
+  out.set(data.subarray(whole), whole)
 }

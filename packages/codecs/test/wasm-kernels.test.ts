@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { GENERATED_PATH, kernelsWasmSource } from '../scripts/kernels-wasm.ts'
 import { scalarBitPlanes } from '../src/bit-planes.js'
 import { scalarBytePlanes } from '../src/byte-planes.js'
+import { decimal, decimalScalar } from '../src/decimal.js'
 import { delta, deltaScalar, xorPrevious, xorScalar } from '../src/differences.js'
 import { simdPlanes } from '../src/planes-simd.js'
 
@@ -120,5 +121,47 @@ describe('the WebAssembly kernels', () => {
         xorPrevious(encoded, width, back, true)
         expect(Buffer.compare(back, data)).toBe(0)
       }
+  })
+
+  it('give the decimals of the JavaScript loops: exact decimals, other floats, -0, NaN, infinities, subnormals', () => {
+    const decimals = (width: 4 | 8) =>
+      fc
+        .array(
+          fc.oneof(
+            fc.integer({ min: -99_999_999, max: 99_999_999 }).map((k) => ({ k })),
+            (width === 4 ? fc.float() : fc.double()).map((value) => ({ value })),
+          ),
+          { maxLength: 300 },
+        )
+        .chain((values) =>
+          fc.record({
+            values: fc.constant(values),
+            scale: fc.integer({ min: 0, max: 9 }),
+            bigEndian: fc.boolean(),
+          }),
+        )
+    for (const width of [4, 8] as const)
+      fc.assert(
+        fc.property(decimals(width), fc.boolean(), ({ values, scale, bigEndian }, decode) => {
+          const data = new Uint8Array(values.length * width + 3)
+          const view = new DataView(data.buffer)
+          values.forEach((v, i) => {
+            const value = 'k' in v ? v.k / 10 ** scale : v.value
+            if (width === 4) view.setFloat32(i * 4, value, !bigEndian)
+            else view.setFloat64(i * 8, value, !bigEndian)
+          })
+          const outcome = (run: typeof decimalScalar) => {
+            const out = new Uint8Array(data.length)
+            try {
+              run(data, width, out, bigEndian, decode, scale)
+              return out
+            } catch (error) {
+              return (error as { code: string }).code
+            }
+          }
+          expect(outcome(decimal)).toEqual(outcome(decimalScalar))
+        }),
+        { numRuns: 300 },
+      )
   })
 })
