@@ -35,12 +35,15 @@ function difference(operation: Operation, width: Width, decode: boolean, zigzag:
   const [undo, apply] = operation === 'xor' ? ['xor', 'xor'] : ['add', 'sub']
   const value = (at: string) => `(${load} ${at})`
   const earlier = '(local.get $b)'
+  // (x >>> 1) ^ -(x & 1), and back: (d << 1) ^ (d >> bits - 1), d sign-extended from its width.
+  const unzigzagged = (x: string) =>
+    `(${type}.xor (${type}.shr_u ${x} (${type}.const 1)) (${type}.sub (${type}.const 0) (${type}.and ${x} (${type}.const 1))))`
+  const zigzagged = (d: string) =>
+    `(${type}.xor (${type}.shl ${d} (${type}.const 1)) (${type}.shr_s ${d} (${type}.const ${bits - 1})))`
   // Decode: x unzigzagged, plus the earlier element. Encode: this minus the earlier one, zigzagged.
   const step = (withEarlier: boolean) => {
     if (decode) {
-      let x = value('(local.get $a)')
-      if (zigzag)
-        x = `(${type}.xor (${type}.shr_u ${x} (${type}.const 1)) (${type}.sub (${type}.const 0) (${type}.and ${x} (${type}.const 1))))`
+      const x = zigzag ? unzigzagged(value('(local.get $a)')) : value('(local.get $a)')
       return `(${store} (local.get $a) ${withEarlier ? `(${type}.${undo} ${x} ${value(earlier)})` : x})`
     }
     let d = withEarlier
@@ -49,7 +52,7 @@ function difference(operation: Operation, width: Width, decode: boolean, zigzag:
     if (zigzag) {
       if (signed) d = `(${signed} ${d})`
       return `(local.set $d ${d})
-        (${store} (local.get $a) (${type}.xor (${type}.shl (local.get $d) (${type}.const 1)) (${type}.shr_s (local.get $d) (${type}.const ${bits - 1}))))`
+        (${store} (local.get $a) ${zigzagged('(local.get $d)')})`
     }
     return `(${store} (local.get $a) ${d})`
   }
@@ -76,20 +79,17 @@ function difference(operation: Operation, width: Width, decode: boolean, zigzag:
   // 2-byte elements, whose differences take a few cycles each.
   const carried = () => {
     const x = value('(local.get $a)')
-    const unzigzagged = zigzag
-      ? `(${type}.xor (${type}.shr_u (local.get $x) (${type}.const 1)) (${type}.sub (${type}.const 0) (${type}.and (local.get $x) (${type}.const 1))))`
-      : '(local.get $x)'
     const d = signed
       ? `(${signed} (${type}.${apply} (local.get $x) (local.get $prev)))`
       : `(${type}.${apply} (local.get $x) (local.get $prev))`
     const body = decode
       ? `(local.set $x ${x})
-          (local.set $prev (${type}.${undo} ${unzigzagged} (local.get $prev)))
+          (local.set $prev (${type}.${undo} ${zigzag ? unzigzagged('(local.get $x)') : '(local.get $x)'} (local.get $prev)))
           (${store} (local.get $a) (local.get $prev))`
       : `(local.set $x ${x})
           (local.set $d ${d})
           (local.set $prev (local.get $x))
-          (${store} (local.get $a) ${zigzag ? `(${type}.xor (${type}.shl (local.get $d) (${type}.const 1)) (${type}.shr_s (local.get $d) (${type}.const ${bits - 1})))` : '(local.get $d)'})`
+          (${store} (local.get $a) ${zigzag ? zigzagged('(local.get $d)') : '(local.get $d)'})`
     return `(local.set $i ${laterStart})
       (if (i32.lt_s (local.get $i) (local.get $n)) (then
         (local.set $a (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const ${width}))))

@@ -3,17 +3,22 @@
  * first, byte plane by byte plane. In noisy integers and float mantissas some bits are predictable and
  * others not; whole bytes mix the two, single bits do not (the idea of the HDF5 and Blosc bitshuffle
  * filters, though not their block layout). Elements past the last whole group of 8, and trailing bytes,
- * pass through unchanged. WebAssembly SIMD does the work (planes-simd.ts); the loops below stand in where
+ * pass through unchanged. WebAssembly SIMD does the work (planes-wasm.ts); the loops below stand in where
  * it cannot run.
  */
-import { simdPlanes } from './planes-simd.js'
+import { bitshuffleWasm, unbitshuffleWasm } from './planes-wasm.js'
+import { wasmKernels } from './wasm-kernels.js'
 
 export function bitshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
-  ;(simdPlanes() ?? scalarBitPlanes).bitshuffle(data, width, out)
+  const wasm = wasmKernels()
+  if (wasm) bitshuffleWasm(wasm, data, width, out)
+  else bitshuffleScalar(data, width, out)
 }
 
 export function unbitshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
-  ;(simdPlanes() ?? scalarBitPlanes).unbitshuffle(data, width, out)
+  const wasm = wasmKernels()
+  if (wasm) unbitshuffleWasm(wasm, data, width, out)
+  else unbitshuffleScalar(data, width, out)
 }
 
 /**

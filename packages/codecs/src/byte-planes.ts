@@ -1,17 +1,22 @@
-import { simdPlanes } from './planes-simd.js'
+import { shuffleWasm, unshuffleWasm } from './planes-wasm.js'
+import { wasmKernels } from './wasm-kernels.js'
 
 /**
  * Byte planes (SPEC §7.1, op 1): all first bytes of the elements, then all second bytes, ...: exponents
  * and high bytes of numbers line up (Parquet's BYTE_STREAM_SPLIT, Blosc's shuffle). Trailing bytes that
- * do not fill an element pass through unchanged. WebAssembly SIMD does the work (planes-simd.ts); the
+ * do not fill an element pass through unchanged. WebAssembly SIMD does the work (planes-wasm.ts); the
  * loops below stand in where it cannot run.
  */
 export function shuffle(data: Uint8Array, width: number, out: Uint8Array): void {
-  ;(width > 1 ? (simdPlanes() ?? scalarBytePlanes) : scalarBytePlanes).shuffle(data, width, out)
+  const wasm = wasmKernels()
+  if (wasm && width > 1) shuffleWasm(wasm, data, width, out)
+  else scalarBytePlanes.shuffle(data, width, out)
 }
 
 export function unshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
-  ;(width > 1 ? (simdPlanes() ?? scalarBytePlanes) : scalarBytePlanes).unshuffle(data, width, out)
+  const wasm = wasmKernels()
+  if (wasm && width > 1) unshuffleWasm(wasm, data, width, out)
+  else scalarBytePlanes.unshuffle(data, width, out)
 }
 
 /** The JavaScript loops, also what tests hold the SIMD kernels to. */

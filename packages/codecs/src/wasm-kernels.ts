@@ -1,7 +1,7 @@
 import { KERNELS_WASM } from './kernels-wasm.generated.js'
 
 /**
- * The WebAssembly SIMD module (made by scripts/kernels-wasm.ts): byte and bit planes (planes-simd.ts) and
+ * The WebAssembly SIMD module (made by scripts/kernels-wasm.ts): byte and bit planes (planes-wasm.ts) and
  * differences (differences.ts). One instance per thread, made on first use; callers copy a block of at most
  * BLOCK_BYTES into its memory at a time, so it stays KERNEL_MEMORY bytes whatever the chunk.
  */
