@@ -50,7 +50,7 @@ function transpose8(high: number, low: number, out: Uint8Array, at: number, step
 }
 
 /** Encode: output byte (8k + r) × (n8 / 8) + g holds bit 7 - r of byte k of elements 8g ... 8g + 7. */
-function bitshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): void {
+export function bitshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): void {
   const n8 = Math.floor(data.byteLength / width / 8) * 8
   const groups = n8 / 8
   for (let k = 0; k < width; k++) {
@@ -70,7 +70,7 @@ function bitshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): voi
 }
 
 /** Decode: the inverse of bitshuffle. */
-function unbitshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): void {
+export function unbitshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): void {
   const n8 = Math.floor(data.byteLength / width / 8) * 8
   const groups = n8 / 8
   for (let k = 0; k < width; k++) {
@@ -89,6 +89,3 @@ function unbitshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): v
   }
   out.set(data.subarray(n8 * width), n8 * width)
 }
-
-/** The JavaScript loops, also what tests hold the SIMD kernels to. */
-export const scalarBitPlanes = { bitshuffle: bitshuffleScalar, unbitshuffle: unbitshuffleScalar }

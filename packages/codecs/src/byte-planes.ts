@@ -10,27 +10,26 @@ import { wasmKernels } from './wasm-kernels.js'
 export function shuffle(data: Uint8Array, width: number, out: Uint8Array): void {
   const wasm = wasmKernels()
   if (wasm && width > 1) shuffleWasm(wasm, data, width, out)
-  else scalarBytePlanes.shuffle(data, width, out)
+  else shuffleScalar(data, width, out)
 }
 
 export function unshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
   const wasm = wasmKernels()
   if (wasm && width > 1) unshuffleWasm(wasm, data, width, out)
-  else scalarBytePlanes.unshuffle(data, width, out)
+  else unshuffleScalar(data, width, out)
 }
 
-/** The JavaScript loops, also what tests hold the SIMD kernels to. */
-export const scalarBytePlanes = {
-  shuffle(data: Uint8Array, width: number, out: Uint8Array): void {
-    const n = Math.floor(data.byteLength / width)
-    for (let k = 0; k < width; k++)
-      for (let i = 0, j = k, p = k * n; i < n; i++, j += width) out[p + i] = data[j]!
-    out.set(data.subarray(n * width), n * width)
-  },
-  unshuffle(data: Uint8Array, width: number, out: Uint8Array): void {
-    const n = Math.floor(data.byteLength / width)
-    for (let k = 0; k < width; k++)
-      for (let i = 0, j = k, p = k * n; i < n; i++, j += width) out[j] = data[p + i]!
-    out.set(data.subarray(n * width), n * width)
-  },
+/** The JavaScript loops: where WebAssembly cannot run, and for tests. */
+export function shuffleScalar(data: Uint8Array, width: number, out: Uint8Array): void {
+  const n = Math.floor(data.byteLength / width)
+  for (let k = 0; k < width; k++)
+    for (let i = 0, j = k, p = k * n; i < n; i++, j += width) out[p + i] = data[j]!
+  out.set(data.subarray(n * width), n * width)
+}
+
+export function unshuffleScalar(data: Uint8Array, width: number, out: Uint8Array): void {
+  const n = Math.floor(data.byteLength / width)
+  for (let k = 0; k < width; k++)
+    for (let i = 0, j = k, p = k * n; i < n; i++, j += width) out[j] = data[p + i]!
+  out.set(data.subarray(n * width), n * width)
 }

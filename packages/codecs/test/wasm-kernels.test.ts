@@ -2,31 +2,29 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { GENERATED_PATH, kernelsWasmSource } from '../scripts/kernels-wasm.ts'
-import { bitshuffle, scalarBitPlanes, unbitshuffle } from '../src/bit-planes.js'
-import { scalarBytePlanes, shuffle, unshuffle } from '../src/byte-planes.js'
+import { bitshuffle, bitshuffleScalar, unbitshuffle, unbitshuffleScalar } from '../src/bit-planes.js'
+import { shuffle, shuffleScalar, unshuffle, unshuffleScalar } from '../src/byte-planes.js'
 import { decimal, decimalScalar } from '../src/decimal.js'
 import { delta, deltaScalar, xorPrevious, xorScalar } from '../src/differences.js'
 import { wasmKernels } from '../src/wasm-kernels.js'
 
-/** The kernels as the transforms call them: through the module wherever it runs, as it does here. */
-const simd = { shuffle, unshuffle, bitshuffle, unbitshuffle }
+type Kernel = (data: Uint8Array, width: number, out: Uint8Array) => void
+/** Each plane kernel as the transforms call it (through the module wherever it runs, as here) and its loops. */
+const planes: Record<string, [Kernel, Kernel]> = {
+  shuffle: [shuffle, shuffleScalar],
+  unshuffle: [unshuffle, unshuffleScalar],
+  bitshuffle: [bitshuffle, bitshuffleScalar],
+  unbitshuffle: [unbitshuffle, unbitshuffleScalar],
+}
 const widths = [1, 2, 4, 8] as const
 
-/** What each kernel gives, by the SIMD module and by the JavaScript loops. */
-function both(
-  kernel: 'shuffle' | 'unshuffle' | 'bitshuffle' | 'unbitshuffle',
-  data: Uint8Array,
-  width: number,
-) {
-  const scalar = kernel.endsWith('bitshuffle') ? scalarBitPlanes : scalarBytePlanes
+/** What a plane kernel gives, through the module and by the JavaScript loops. */
+function both(kernel: string, data: Uint8Array, width: number) {
+  const [viaModule, loops] = planes[kernel]!
   const expected = new Uint8Array(data.byteLength)
   const actual = new Uint8Array(data.byteLength).fill(0xa5)
-  ;(scalar as Record<typeof kernel, (d: Uint8Array, w: number, o: Uint8Array) => void>)[kernel](
-    data,
-    width,
-    expected,
-  )
-  simd[kernel](data, width, actual)
+  loops(data, width, expected)
+  viaModule(data, width, actual)
   return { expected, actual }
 }
 
@@ -68,10 +66,10 @@ describe('the WebAssembly kernels', () => {
         const { expected, actual } = both(kernel, data, width)
         expect(Buffer.compare(actual, expected), `${kernel} width ${width}`).toBe(0)
       }
-      const planes = new Uint8Array(data.length)
+      const bits = new Uint8Array(data.length)
       const back = new Uint8Array(data.length)
-      simd.bitshuffle(data, width, planes)
-      simd.unbitshuffle(planes, width, back)
+      bitshuffle(data, width, bits)
+      unbitshuffle(bits, width, back)
       expect(Buffer.compare(back, data)).toBe(0)
     }
   })
