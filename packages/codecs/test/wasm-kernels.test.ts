@@ -163,4 +163,35 @@ describe('the WebAssembly kernels', () => {
         { numRuns: 300 },
       )
   })
+
+  it('round halves as Math.round does, in the decimal kernels', () => {
+    const halves = [
+      2.5,
+      -2.5,
+      3.5,
+      -3.5,
+      0.5,
+      -0.5,
+      0.49999999999999994,
+      -0,
+      2 ** 51 + 0.5,
+      2 ** 52 - 0.5,
+      1.0005,
+    ]
+    for (const width of [4, 8] as const)
+      for (const scale of [0, 1, 3])
+        for (const bigEndian of [false, true]) {
+          const data = new Uint8Array(halves.length * width)
+          const view = new DataView(data.buffer)
+          halves.forEach((value, i) => {
+            if (width === 4) view.setFloat32(i * 4, value, !bigEndian)
+            else view.setFloat64(i * 8, value, !bigEndian)
+          })
+          const expected = new Uint8Array(data.length)
+          const actual = new Uint8Array(data.length)
+          decimalScalar(data, width, expected, bigEndian, false, scale)
+          decimal(data, width, actual, bigEndian, false, scale)
+          expect(actual, `width ${width} scale ${scale}`).toEqual(expected)
+        }
+  })
 })
