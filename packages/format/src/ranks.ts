@@ -33,12 +33,13 @@ function contextBytes(source: ContextColumn, shift: number): [number, number, nu
 }
 
 /**
- * The running order of the 256 codes in every context and their counts by place (SPEC §7.1's model): one set,
- * made on first use and reset for each column (a fresh 1.5 MB model each time was most of the search).
+ * The running order of the 256 codes in every context, their counts by place (SPEC §7.1's model) and,
+ * for ranking, each code's place: one set, made on first use and reset for each column (a fresh 1.5 MB
+ * model each time was most of the search).
  */
 let model: { counts: Uint32Array; order: Uint8Array; position: Uint8Array; identity: Uint8Array } | undefined
 
-function freshModel(): NonNullable<typeof model> {
+function freshModel(ranking: boolean): NonNullable<typeof model> {
   if (!model) {
     // 0, 1, ..., 255 in every context, copied in doublings (a callback a byte took 30 ms at start-up).
     const identity = new Uint8Array(CONTEXTS * 256)
@@ -53,7 +54,7 @@ function freshModel(): NonNullable<typeof model> {
   }
   model.counts.fill(0)
   model.order.set(model.identity)
-  model.position.set(model.identity)
+  if (ranking) model.position.set(model.identity) // the decoder needs no places of codes
   return model
 }
 
@@ -102,7 +103,7 @@ export function rankCodes(
   out: Uint8Array,
   at = 0,
 ): void {
-  const { counts, order, position } = freshModel()
+  const { counts, order, position } = freshModel(true)
   const { bytes, width } = source
   const [o0, o1, o2, bit] = contextBytes(source, shift)
   for (let row = 0, b = 0; row < codes.length; row++, b += width) {
@@ -122,7 +123,7 @@ export function rankCodes(
 
 /** The codes of `ranks` (the inverse of rankCodes; the decoder needs no places of codes). */
 export function codesOfRanks(ranks: Uint8Array, source: ContextColumn, shift: number): Uint8Array {
-  const { counts, order } = freshModel()
+  const { counts, order } = freshModel(false)
   const { bytes, width } = source
   const [o0, o1, o2, bit] = contextBytes(source, shift)
   const codes = new Uint8Array(ranks.length)

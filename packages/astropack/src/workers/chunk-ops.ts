@@ -318,7 +318,8 @@ export function encodeRows(
     const same = split.findIndex((other, d) => d < c && equalBytes(other, column))
     if (same !== -1) return { ...encodedParts[same]!, repeats: same }
     // A predicted column holds residuals: integers of its width and byte order.
-    const float = stored[c] !== column ? numbers.filter(isFloatColumn).find((f) => f.column === c) : undefined
+    const number = stored[c] !== column ? numbers.find((n) => n.column === c) : undefined
+    const float = number && isFloatColumn(number) ? number : undefined
     // A column of unknown layout (a FITS character column) probes its chains in every group, but
     // decides its level in the groups that pick, for the rest; so does a ranked one (one chain, none).
     const part = encodePart(
