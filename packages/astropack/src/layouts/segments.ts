@@ -97,8 +97,12 @@ export const OPAQUE: TransformStep[][] = [[]]
 
 /**
  * Candidate chains for numbers of `width` bytes in the given byte order: as is, byte planes, byte planes of
- * differences (integers) or of XORs (floats), and bit planes of XORs or of zigzagged differences (noise
- * around a level, either way: sst-crisp's 16-bit frame 824 -> 774 KB against plain differences); for floats
+ * differences (integers) or of XORs (floats), and bit planes of zigzagged differences (noise around a
+ * level, either way: sst-crisp's 16-bit frame 824 -> 774 KB against plain differences) or, for floats, of
+ * XORs. Zigzagged differences come first: on samples the two are often within the 1% a later chain must
+ * win by, and over whole columns differences win (Tycho-2's positions, 20 groups at zstd -3: 19.08 -> 18.94
+ * MB; at --level max 18.93 -> 18.81 MB; the corpus, file by file, 252.81 -> 252.76 MB, though WMAP's HEALPix
+ * floats lose 0.3%); for floats
  * of 4 or 8 bytes that may be exact decimals (magnitudes, errors), decimal then byte planes, and for doubles
  * that may sit on a sexagesimal grid (positions from h:m:s), grid then byte planes; the worker finds the
  * scale and grid from the data. `decimals` false leaves both out (text columns, whose kinds already hold
@@ -118,14 +122,14 @@ export function numberChains(
     [],
     [{ op: 'shuffle', width }],
     [predict, { op: 'shuffle', width }],
-    [kind === 'int' ? zigzag : predict, { op: 'bitshuffle', width }],
+    [zigzag, { op: 'bitshuffle', width }],
   ]
   if (kind === 'int') chains.push([zigzag, { op: 'shuffle', width }])
   // Floats keep plain differences too: across zero a float's bits jump by about 2^(8 width - 1), which a
   // plain difference keeps in its top bit and a zigzag spreads over all (SDO's 64-bit frame: 22.5 -> 24.0 KB).
   if (kind === 'float')
     chains.push(
-      [zigzag, { op: 'bitshuffle', width }],
+      [predict, { op: 'bitshuffle', width }],
       [delta, { op: 'bitshuffle', width }],
       [delta, zigzag, { op: 'bitshuffle', width }],
     )
