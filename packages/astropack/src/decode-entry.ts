@@ -62,39 +62,9 @@ export async function decodeEntry(
       continue
     }
     // Tables: each group's column chunks go to one worker, which rebuilds the group's original bytes.
-    const perGroup = segment.layout === 'rows' ? segment.columns.length : segment.columnCount
     let rebuilt = 0
-    for (let group = 0; group * perGroup < indexes.length; group++) {
-      // The group's column chunks, read into one pooled buffer that travels to the worker and back.
-      const members = indexes.slice(group * perGroup, (group + 1) * perGroup)
-      const input = buffers.take(pooledSize(reader.storedBytes(members)))
-      const parts = (await reader.readStoredInto(members, input)).map(({ chunk, stored }) => ({
-        codec: codecOf(chunk),
-        rawSize: chunk.rawSize,
-        data: stored,
-        steps: [...reader.transformsOf(chunk)],
-      }))
-      const inputs = [input.buffer]
-      let decoded: Promise<CodecTaskResult>
-      if (segment.layout === 'rows') {
-        const rowCount = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
-        const into = buffers.take(pooledSize(rowCount * segment.rowWidth))
-        const task = {
-          op: 'decodeRows' as const,
-          parts,
-          rowWidth: segment.rowWidth,
-          columns: segment.columns,
-          rowCount,
-          into,
-        }
-        decoded = pool.run(task, [into.buffer, ...inputs])
-      } else {
-        // A group's text is no longer than its segment's; the writer's groups fit one chunk's buffer.
-        const into = buffers.take(pooledSize(Math.min(segment.rawLength, DEFAULT_CHUNK_SIZE)))
-        const task = { op: 'decodeText' as const, parts, delimiter: segment.delimiter, into }
-        decoded = pool.run(task, [into.buffer, ...inputs])
-      }
-      await queue.push(
+    const apply = (decoded: Promise<CodecTaskResult>) =>
+      queue.push(
         decoded.then((result) => async () => {
           rebuilt += result.data!.byteLength
           if (rebuilt > segment.rawLength) {
@@ -107,6 +77,61 @@ export async function decodeEntry(
           buffers.give(...result.returned)
         }),
       )
+    /** Chunks read into one pooled buffer that travels to the worker and back. */
+    const read = async (members: number[]) => {
+      const input = buffers.take(pooledSize(reader.storedBytes(members)))
+      const parts = (await reader.readStoredInto(members, input)).map(({ chunk, stored }) => ({
+        codec: codecOf(chunk),
+        rawSize: chunk.rawSize,
+        data: stored,
+        steps: [...reader.transformsOf(chunk)],
+      }))
+      return { input, parts }
+    }
+    const perGroup = segment.layout === 'rows' ? segment.columns.length : segment.columnCount
+    const groups = indexes.length / perGroup
+    if (segment.layout === 'rows' && segment.columnMajor) {
+      // Column after column, as the file holds them. A predicted or ranked chunk (its size says so) goes
+      // with its group's chunks, for its sources.
+      const widths = segment.columns.map((column) => column.width)
+      for (let slot = 0; slot < perGroup; slot++) {
+        for (let group = 0; group < groups; group++) {
+          const rowCount = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
+          const own = indexes[group * perGroup + slot]!
+          const related = reader.chunks[own]!.rawSize !== rowCount * widths[slot]!
+          const { input, parts } = await read(
+            related ? indexes.slice(group * perGroup, (group + 1) * perGroup) : [own],
+          )
+          const into = buffers.take(pooledSize(rowCount * widths[slot]!))
+          const task = { op: 'decodeColumn' as const, parts, slot, widths, rowCount, into }
+          await apply(pool.run(task, [into.buffer, input.buffer]))
+        }
+      }
+    } else {
+      for (let group = 0; group < groups; group++) {
+        const { input, parts } = await read(indexes.slice(group * perGroup, (group + 1) * perGroup))
+        const inputs = [input.buffer]
+        let decoded: Promise<CodecTaskResult>
+        if (segment.layout === 'rows') {
+          const rowCount = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
+          const into = buffers.take(pooledSize(rowCount * segment.rowWidth))
+          const task = {
+            op: 'decodeRows' as const,
+            parts,
+            rowWidth: segment.rowWidth,
+            columns: segment.columns,
+            rowCount,
+            into,
+          }
+          decoded = pool.run(task, [into.buffer, ...inputs])
+        } else {
+          // A group's text is no longer than its segment's; the writer's groups fit one chunk's buffer.
+          const into = buffers.take(pooledSize(Math.min(segment.rawLength, DEFAULT_CHUNK_SIZE)))
+          const task = { op: 'decodeText' as const, parts, delimiter: segment.delimiter, into }
+          decoded = pool.run(task, [into.buffer, ...inputs])
+        }
+        await apply(decoded)
+      }
     }
     // Checked once the segment's groups are applied, without waiting for them here.
     await queue.push(

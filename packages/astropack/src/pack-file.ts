@@ -183,6 +183,23 @@ async function packBytes(
   return meters
 }
 
+/** Hashes file bytes [start, end) in order, a chunk's worth at a time. */
+async function hashRange(
+  { buffers, chunkSize }: PackContext,
+  file: SourceFile,
+  start: number,
+  end: number,
+  hash: Sha256,
+): Promise<void> {
+  const buffer = buffers.take(pooledSize(Math.min(chunkSize, end - start)))
+  for (let at = start; at < end; at += chunkSize) {
+    const piece = buffer.subarray(0, Math.min(chunkSize, end - at))
+    await file.readInto(piece, at)
+    hash.update(piece)
+  }
+  buffers.give(buffer)
+}
+
 async function packRows(
   context: PackContext,
   file: SourceFile,
@@ -192,12 +209,15 @@ async function packRows(
   table: TableSchema | undefined,
 ): Promise<void> {
   const { pool, buffers, queue, writer, chunkSize } = context
-  const { rowWidth, rowCount } = segment
+  const { rowWidth, rowCount, columnMajor } = segment
   const rowsPerGroup = Math.max(1, Math.floor(chunkSize / rowWidth))
   const columns = segment.columns.map(({ offset, width }) => ({ offset, width }))
+  const layout = { layout: 'rows' as const, rowWidth, rowCount, rowsPerGroup, columns }
   await queue.push(
-    Promise.resolve(() => writer.beginSegment({ layout: 'rows', rowWidth, rowCount, rowsPerGroup, columns })),
+    Promise.resolve(() => writer.beginSegment(columnMajor ? { ...layout, columnMajor } : layout)),
   )
+  // A group's bytes are not one run of the file here: the segment is hashed in order first.
+  if (columnMajor) await hashRange(context, file, segment.start, segment.end, hash)
   const candidates = segment.columns.map((column) => initial(column.candidates))
   // Probed columns too: their first groups choose a level for the others.
   const choosing = candidates.some((list) => list === 'probe' || list.length > 1)
@@ -217,8 +237,16 @@ async function packRows(
     const rows = Math.min(rowsPerGroup, rowCount - first)
     const buffer = buffers.take(pooledSize(rows * rowWidth))
     const data = buffer.subarray(0, rows * rowWidth)
-    await file.readInto(data, segment.start + first * rowWidth)
-    hash.update(data)
+    if (!columnMajor) {
+      await file.readInto(data, segment.start + first * rowWidth)
+      hash.update(data)
+    } else {
+      // The group's slice of each column, one after another.
+      for (const { offset, width } of columns) {
+        const at = segment.start + offset * rowCount + first * width
+        await file.readInto(data.subarray(offset * rows, (offset + width) * rows), at)
+      }
+    }
     const task = {
       op: 'encodeRows' as const,
       codec: context.codec,
@@ -230,6 +258,7 @@ async function packRows(
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columns.length))),
       metrics: specs,
       ...(tableRows < first + rows ? { measuredRows: Math.max(0, tableRows - first) } : {}),
+      ...(columnMajor ? { columnMajor } : {}),
       ...(chosen
         ? { levels: chosen.choices.map((choice) => choice.level), predictions: chosen.predictions }
         : {}),

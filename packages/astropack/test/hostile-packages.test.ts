@@ -11,14 +11,19 @@ import { scratchFolder } from './round-trip.js'
 const SAMPLE = fileURLToPath(new URL('../../../fixtures/sample/', import.meta.url))
 const READERS = fileURLToPath(new URL('../../readers/test/fixtures/', import.meta.url))
 const FITS = fileURLToPath(new URL('./fixtures/fits/', import.meta.url))
+const HDF5 = fileURLToPath(new URL('./fixtures/hdf5-tables/', import.meta.url))
 const work = scratchFolder('astropack-hostile-')
 
-/** A table of each stored kind: ranked and predicted FITS rows, text lines with predictions, HDF5 datasets. */
+/**
+ * A table of each stored kind: ranked and predicted FITS rows, text lines with predictions, HDF5 datasets
+ * on their own and side by side (a column-major rows segment with a ranked column).
+ */
 const FILES: [string, string][] = [
   [join(READERS, 'same-catalog/tycho2-07-first20000.fits'), 'tycho.fits'],
   [join(FITS, 'pixel_window_n0256.fits'), 'window.fits'],
   [join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), 'asteroids.csv'],
   [join(SAMPLE, 'tables/tycho2-07-first20000.h5'), 'tycho.h5'],
+  [join(HDF5, 'side-by-side.h5'), 'side.h5'],
 ]
 
 const TRAILER_SIZE = 64
@@ -129,7 +134,7 @@ describe('packages whose checksums are right but whose chunks are not', () => {
         for (let s = 0; s < u64(index, segments); s++) {
           const [layout, columns] = [index.getUint8(at + 40), index.getUint16(at + 42, true)]
           if (layout === 2) index.setUint16(at + 42, 1, true)
-          at += 56 + (layout === 1 ? 8 * columns : 0)
+          at += 56 + (layout === 1 || layout === 3 ? 8 * columns : 0)
         }
       }),
     )
@@ -140,5 +145,25 @@ describe('packages whose checksums are right but whose chunks are not', () => {
     const result = await validatePackage({ packPath: path, checksumVerification: 'full' })
     expect(result.errors.map((e) => e.code)).not.toContain('IO')
     expect(result.isValid).toBe(false)
+  })
+
+  it('refuse ranks of a column-major table whose source is the column itself or past the columns', async () => {
+    await packed
+    const clean = new Uint8Array(readFileSync(pkgPath))
+    const reader = await openPackage(fromBytes(clean))
+    const segment = reader.segmentsOf(reader.entry('side.h5'))!.find((s) => s.layout === 'rows')!
+    const sweep = segment.firstChunk + 3 // group 0's fourth column, stored raw: its record comes first
+    expect(reader.chunks[sweep]!.rawSize).toBe(20000 + 16)
+    for (const source of [3, 9]) {
+      const path = join(work, `ranked-source-${source}.astropack`)
+      writeFileSync(path, withEdits(clean, sweep, [[2, source]]))
+      const hostile = await openPackage(fromBytes(readFileSync(path)))
+      await expect(columnValues(hostile, { entry: 'side.h5', column: 'sweep' })).rejects.toMatchObject({
+        code: 'CORRUPT_CHUNK',
+      })
+      await expect(
+        unpackPackage({ packPath: path, outputPath: join(work, `ranked-${source}`) }),
+      ).rejects.toMatchObject({ code: 'CORRUPT_CHUNK' })
+    }
   })
 })

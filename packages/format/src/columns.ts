@@ -101,7 +101,8 @@ export function findColumn(
 export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocation {
   const { entry, tables, table, index } = findColumn(reader, ref)
   const column = table.columns[index]!
-  if (column.dataOffset !== undefined) return locateDataset(reader, entry, table, column)
+  if (column.dataOffset !== undefined)
+    return locateInColumns(reader, entry, table, column) ?? locateDataset(reader, entry, table, column)
   const parts: RowsPart[] = []
   let firstRow = 0
   let width = 0
@@ -115,6 +116,37 @@ export function locateColumn(reader: PackageReader, ref: ColumnRef): ColumnLocat
   // A chunked HDF5 table is its segments' first `rows` rows: its last chunk runs past its end (SPEC §7.3).
   const rowCount = Math.min(firstRow, table.rows ?? firstRow)
   return { kind: 'rows', entry, table, column, segment, slot, parts, width, rowCount }
+}
+
+/**
+ * A column stored on its own that is a column of a column-major rows segment (HDF5 datasets of one length
+ * side by side, SPEC §7.3): the segment column whose bytes start at its `dataOffset`, with its width.
+ */
+function locateInColumns(
+  reader: PackageReader,
+  entry: EntryRecord,
+  table: ManifestTable,
+  column: ManifestColumn,
+): RowsColumnLocation | undefined {
+  const width = fieldWidth(table, column)
+  for (const segment of reader.segmentsOf(entry) ?? []) {
+    if (segment.layout !== 'rows' || !segment.columnMajor) continue
+    const slot = segment.columns.findIndex(
+      (slice) =>
+        segment.rawOffset + slice.offset * segment.rowCount === column.dataOffset && slice.width === width,
+    )
+    if (slot < 0) continue
+    const rowCount = table.rows ?? segment.rowCount
+    if (rowCount > segment.rowCount) {
+      throw new AstropackError(
+        'BAD_MANIFEST',
+        `${describeTable(table)} has ${rowCount} rows in the manifest, ${segment.rowCount} in the index`,
+      )
+    }
+    const parts = [{ segment, slot, firstRow: 0 }]
+    return { kind: 'rows', entry, table, column, segment, slot, parts, width: width!, rowCount }
+  }
+  return undefined
 }
 
 function locateDataset(
@@ -173,29 +205,55 @@ export async function* readLocatedColumn(
   const [start, end] = rowRange(rows, location.rowCount)
   if (location.kind === 'dataset') return yield* readDatasetColumn(reader, location, start, end)
   const { width } = location
-  for (const part of location.parts) {
-    const { rowsPerGroup } = part.segment
-    const partEnd = part.firstRow + part.segment.rowCount
-    if (end <= part.firstRow || start >= partEnd) continue
-    const indexes = columnChunkIndexes({ ...location, parts: [part] }, [start, end])
-    let groupStart =
-      part.firstRow +
-      Math.floor((Math.max(start, part.firstRow) - part.firstRow) / rowsPerGroup) * rowsPerGroup
-    for await (const { chunk, stored } of reader.readStored(indexes)) {
-      let raw = await reader.decode(chunk, stored)
-      const group = (groupStart - part.firstRow) / rowsPerGroup
-      const groupRows = Math.min(rowsPerGroup, part.segment.rowCount - group * rowsPerGroup)
-      if (isPredictedRows(raw, width, groupRows))
-        raw = await resolveWithSources(reader, part.segment, group, raw, width, groupRows)
-      const from = Math.max(start, groupStart)
-      const to = Math.min(end, groupStart + raw.byteLength / width)
+  for (const { segment, slot, firstRow } of location.parts) {
+    const { rowsPerGroup } = segment
+    const from = Math.max(start, firstRow) - firstRow
+    const to = Math.min(end, firstRow + segment.rowCount) - firstRow
+    if (from >= to) continue
+    const firstGroup = Math.floor(from / rowsPerGroup)
+    let groupStart = firstRow + firstGroup * rowsPerGroup
+    for await (const values of readGroupValues(
+      reader,
+      segment,
+      slot,
+      firstGroup,
+      Math.ceil(to / rowsPerGroup),
+    )) {
+      const first = Math.max(start, groupStart)
+      const last = Math.min(end, groupStart + values.byteLength / width)
       yield {
-        firstRow: from,
-        rowCount: to - from,
-        bytes: raw.subarray((from - groupStart) * width, (to - groupStart) * width),
+        firstRow: first,
+        rowCount: last - first,
+        bytes: values.subarray((first - groupStart) * width, (last - groupStart) * width),
       }
       groupStart += rowsPerGroup
     }
+  }
+}
+
+/**
+ * The values of column `slot` of a rows segment, group by group for groups [from, to): its chunks read in
+ * one pass, a predicted or ranked one resolved with its sources from the same group.
+ */
+export async function* readGroupValues(
+  reader: PackageReader,
+  segment: RowsSegment,
+  slot: number,
+  from: number,
+  to: number,
+): AsyncGenerator<Uint8Array> {
+  const { width } = segment.columns[slot]!
+  const indexes: number[] = []
+  for (let group = from; group < to; group++)
+    indexes.push(segment.firstChunk + group * segment.columns.length + slot)
+  let group = from
+  for await (const { chunk, stored } of reader.readStored(indexes)) {
+    const values = await reader.decode(chunk, stored)
+    const rows = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
+    yield isPredictedRows(values, width, rows)
+      ? await resolveWithSources(reader, segment, group, values, width, rows)
+      : values
+    group++
   }
 }
 

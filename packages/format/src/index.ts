@@ -19,6 +19,7 @@ export {
   type RowsColumnLocation,
   type RowsSegment,
   readColumn,
+  readGroupValues,
   readLocatedColumn,
 } from './columns.js'
 export type { ByteChunk } from './dataset-columns.js'
@@ -50,6 +51,7 @@ export {
 export {
   CODEC_IDS,
   DEFAULT_CHUNK_SIZE,
+  FEATURE_COLUMN_MAJOR_ROWS,
   FEATURE_DELTA_ZIGZAG,
   FEATURE_GRID,
   FEATURE_PREDICTED_COLUMNS,

@@ -9,9 +9,11 @@ export {
   applyRowPredictions,
   findRowPredictions,
   isFloatColumn,
+  isPredictedRows,
   type NumberColumn,
   predictRowColumns,
   type RowPrediction,
+  resolvePredictedRows,
 } from './rows-predicted.js'
 export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS, FEATURE_RANKED_COLUMNS } from './spec.js'
 export {

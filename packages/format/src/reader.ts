@@ -6,6 +6,7 @@ import {
   loadCodec,
   type TransformStep,
 } from '@astropack/codecs'
+import { readGroupValues } from './columns.js'
 import { AstropackError } from './errors.js'
 import { type ChunkRecord, decodeIndex, type EntryRecord, type IndexContent } from './index-sections.js'
 import { type Manifest, parseManifest } from './manifest.js'
@@ -240,14 +241,8 @@ export class PackageReader {
         for await (const { chunk, stored } of this.readStored(indexes)) yield await this.decode(chunk, stored)
         continue
       }
-      const perGroup = segment.layout === 'rows' ? segment.columns.length : segment.columnCount
       let rebuilt = 0
-      for (let group = 0; group * perGroup < indexes.length; group++) {
-        const parts: Uint8Array[] = []
-        const members = indexes.slice(group * perGroup, (group + 1) * perGroup)
-        for await (const { chunk, stored } of this.readStored(members))
-          parts.push(await this.decode(chunk, stored))
-        const bytes = rebuildGroup(segment, group, parts)
+      for await (const bytes of this.#tablePieces(segment, indexes)) {
         rebuilt += bytes.byteLength
         if (rebuilt > segment.rawLength) break
         yield bytes
@@ -258,6 +253,30 @@ export class PackageReader {
           `a table in ${JSON.stringify(path)} rebuilt to ${rebuilt} bytes, not ${segment.rawLength}`,
         )
       }
+    }
+  }
+
+  /**
+   * A table segment's bytes in file order: rows rebuilt group by group from their column chunks, or, when
+   * the file holds the columns one after another, each column's values group by group.
+   */
+  async *#tablePieces(
+    segment: SegmentRecord & (RowsLayout | TextLayout),
+    indexes: number[],
+  ): AsyncGenerator<Uint8Array> {
+    const perGroup = segment.layout === 'rows' ? segment.columns.length : segment.columnCount
+    const groups = indexes.length / perGroup
+    if (segment.layout === 'rows' && segment.columnMajor) {
+      for (let slot = 0; slot < perGroup; slot++) yield* readGroupValues(this, segment, slot, 0, groups)
+      return
+    }
+    for (let group = 0; group < groups; group++) {
+      const parts: Uint8Array[] = []
+      for await (const { chunk, stored } of this.readStored(
+        indexes.slice(group * perGroup, (group + 1) * perGroup),
+      ))
+        parts.push(await this.decode(chunk, stored))
+      yield rebuildGroup(segment, group, parts)
     }
   }
 

@@ -35,7 +35,8 @@ export const SectionType = { manifest: 1, entries: 2, chunks: 3, transforms: 4, 
 
 export const ENTRY_FIXED_SIZE = 72
 export const SEGMENT_FIXED_SIZE = 56
-export const SegmentLayout = { bytes: 0, rows: 1, text: 2 } as const
+/** Segment layout bytes (SPEC §7.1); 3 is a rows segment stored column after column in the file. */
+export const SegmentLayout = { bytes: 0, rows: 1, text: 2, columnMajorRows: 3 } as const
 export const CHUNK_RECORD_SIZE = 24
 export const EntryKind = { file: 0, directory: 1 } as const
 
@@ -61,6 +62,7 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [7, 'delta-zigzag'],
   [8, 'predicted-rows'],
   [9, 'ranked-columns'],
+  [10, 'column-major-rows'],
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
@@ -76,6 +78,8 @@ export const FEATURE_DELTA_ZIGZAG = 1 << 7
 export const FEATURE_PREDICTED_ROWS = 1 << 8
 /** Bit 9: table columns of codes stored as ranks in contexts of another column (SPEC §7.1, §7.2 kind 9). */
 export const FEATURE_RANKED_COLUMNS = 1 << 9
+/** Bit 10: rows segments whose columns lie one after another in the file (SPEC §7.1, layout 3). */
+export const FEATURE_COLUMN_MAJOR_ROWS = 1 << 10
 export const KNOWN_REQUIRED_FEATURES =
   FEATURE_TYPED_SEGMENTS |
   FEATURE_TEXT_KINDS |
@@ -83,7 +87,8 @@ export const KNOWN_REQUIRED_FEATURES =
   FEATURE_PREDICTED_COLUMNS |
   FEATURE_DELTA_ZIGZAG |
   FEATURE_PREDICTED_ROWS |
-  FEATURE_RANKED_COLUMNS
+  FEATURE_RANKED_COLUMNS |
+  FEATURE_COLUMN_MAJOR_ROWS
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

@@ -23,6 +23,11 @@ export interface RowsLayout {
   rowsPerGroup: number
   /** Byte ranges of each column within a row, in order; together they cover the row exactly. */
   columns: { offset: number; width: number }[]
+  /**
+   * The file holds the columns one after another (column c from `offset × rowCount`), not row after row:
+   * HDF5 datasets of one length side by side (layout 3). The chunks are the same either way.
+   */
+  columnMajor?: boolean
 }
 /** A delimited text table: groups of whole lines, one chunk per column (SPEC §7.2). */
 export interface TextLayout {
@@ -122,7 +127,10 @@ export function encodeSegments(segments: readonly SegmentRecord[]): Uint8Array {
     setU64(view, 16, segment.rawLength)
     setU64(view, 24, segment.firstChunk)
     setU64(view, 32, segment.chunkCount)
-    record[40] = SegmentLayout[segment.layout]
+    record[40] =
+      segment.layout === 'rows' && segment.columnMajor
+        ? SegmentLayout.columnMajorRows
+        : SegmentLayout[segment.layout]
     view.setUint16(42, columnCount, true)
     if (segment.layout === 'text') view.setUint32(44, segment.delimiter, true)
     if (segment.layout === 'rows') {
@@ -151,7 +159,8 @@ export function decodeSegments(bytes: Uint8Array): SegmentRecord[] {
     if (at + SEGMENT_FIXED_SIZE > bytes.byteLength) throw corrupt(`segment ${i} past the end`)
     const columnCount = view.getUint16(at + 42, true)
     const layout = bytes[at + 40]
-    const slices = layout === SegmentLayout.rows ? columnCount : 0
+    const rows = layout === SegmentLayout.rows || layout === SegmentLayout.columnMajorRows
+    const slices = rows ? columnCount : 0
     if (at + SEGMENT_FIXED_SIZE + slices * 8 > bytes.byteLength)
       throw corrupt(`segment ${i} columns past the end`)
     const base = {
@@ -164,7 +173,7 @@ export function decodeSegments(bytes: Uint8Array): SegmentRecord[] {
     if (layout === SegmentLayout.bytes) segments.push({ ...base, layout: 'bytes' })
     else if (layout === SegmentLayout.text) {
       segments.push({ ...base, layout: 'text', delimiter: view.getUint32(at + 44, true), columnCount })
-    } else if (layout === SegmentLayout.rows) {
+    } else if (rows) {
       const columns = Array.from({ length: columnCount }, (_, c) => ({
         offset: view.getUint32(at + SEGMENT_FIXED_SIZE + c * 8, true),
         width: view.getUint32(at + SEGMENT_FIXED_SIZE + c * 8 + 4, true),
@@ -176,6 +185,7 @@ export function decodeSegments(bytes: Uint8Array): SegmentRecord[] {
         rowsPerGroup: view.getUint32(at + 48, true),
         rowCount: view.getUint32(at + 52, true),
         columns,
+        ...(layout === SegmentLayout.columnMajorRows ? { columnMajor: true } : {}),
       })
     } else throw new AstropackError('UNSUPPORTED_FEATURE', `segment ${i} has unknown layout ${layout}`)
     at += SEGMENT_FIXED_SIZE + slices * 8

@@ -5,6 +5,7 @@ import { type Manifest, manifestProblems } from './manifest.js'
 import { assertEntryPath } from './paths.js'
 import {
   CODEC_IDS,
+  FEATURE_COLUMN_MAJOR_ROWS,
   FEATURE_DELTA_ZIGZAG,
   FEATURE_GRID,
   FEATURE_TYPED_SEGMENTS,
@@ -217,6 +218,7 @@ export class PackageWriter {
     const open = this.#open
     if (!open) throw new AstropackError('USAGE', 'beginSegment outside a file')
     this.#closeSegment(open)
+    if (layout.layout === 'rows' && layout.columnMajor) this.#features |= FEATURE_COLUMN_MAJOR_ROWS
     open.segments.push({
       ...layout,
       entryIndex: -1,

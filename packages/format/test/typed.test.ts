@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto'
 import { applyTransforms, createSha256, loadCodec, type TransformStep } from '@astropack/codecs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fromBytes, openPackage, PackageWriter, splitRows, verifyPackage } from '../src/index.js'
+import {
+  FEATURE_COLUMN_MAJOR_ROWS,
+  fromBytes,
+  openPackage,
+  PackageWriter,
+  splitRows,
+  verifyPackage,
+} from '../src/index.js'
 import { sameBytes, testManifest } from './helpers.js'
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
@@ -53,15 +60,21 @@ const chain: fc.Arbitrary<TransformStep[]> = fc.array(
   { maxLength: 2 },
 ) as fc.Arbitrary<TransformStep[]>
 
+/**
+ * Writes the table as a file (its rows as they are, or `columnMajor`: column after column, as HDF5
+ * datasets side by side) and packs it with a rows segment.
+ */
 async function writeTable(
   t: Table,
   rowsPerGroup: number,
   chains: TransformStep[][],
+  columnMajor = false,
 ): Promise<{ bytes: Uint8Array; file: Uint8Array }> {
   const zstd = await loadCodec('zstd')
   const parts: Uint8Array[] = []
   const writer = new PackageWriter({ write: async (b) => void parts.push(b.slice()) })
-  const file = new Uint8Array([...t.head, ...t.rows, ...t.tail])
+  const body = columnMajor ? Buffer.concat(splitRows(t.rows, t.rowWidth, t.columns)) : t.rows
+  const file = new Uint8Array([...t.head, ...body, ...t.tail])
   const hash = createSha256()
   hash.update(file)
   writer.beginFile({ path: 'table.fits', mode: 0o644, mtimeMs: 0 })
@@ -72,7 +85,14 @@ async function writeTable(
   await plain(t.head)
   const rowCount = t.rows.byteLength / t.rowWidth
   if (rowCount > 0) {
-    writer.beginSegment({ layout: 'rows', rowWidth: t.rowWidth, rowCount, rowsPerGroup, columns: t.columns })
+    const layout = {
+      layout: 'rows' as const,
+      rowWidth: t.rowWidth,
+      rowCount,
+      rowsPerGroup,
+      columns: t.columns,
+    }
+    writer.beginSegment(columnMajor ? { ...layout, columnMajor } : layout)
     for (let first = 0; first < rowCount; first += rowsPerGroup) {
       const group = t.rows.subarray(first * t.rowWidth, Math.min(rowCount, first + rowsPerGroup) * t.rowWidth)
       for (const [c, column] of splitRows(group, t.rowWidth, t.columns).entries()) {
@@ -96,8 +116,9 @@ describe('typed segments: tables stored column by column', () => {
         table,
         fc.integer({ min: 1, max: 150 }),
         fc.array(chain, { minLength: 1, maxLength: 3 }),
-        async (t, rowsPerGroup, chains) => {
-          const { bytes, file } = await writeTable(t, rowsPerGroup, chains)
+        fc.boolean(),
+        async (t, rowsPerGroup, chains, columnMajor) => {
+          const { bytes, file } = await writeTable(t, rowsPerGroup, chains, columnMajor)
           const reader = await openPackage(fromBytes(bytes))
           expect(sameBytes(await reader.readEntry('table.fits'), file)).toBe(true)
           expect(reader.entry('table.fits').sha256).toBe(sha256(file))
@@ -107,6 +128,8 @@ describe('typed segments: tables stored column by column', () => {
             typed || chains.some((c) => c.length) ? reader.trailer.requiredFeatures : 0,
           )
           if (typed) expect(reader.trailer.requiredFeatures & 1).toBe(1)
+          const columnMajorBit = reader.trailer.requiredFeatures & FEATURE_COLUMN_MAJOR_ROWS
+          expect(columnMajorBit).toBe(typed && columnMajor ? FEATURE_COLUMN_MAJOR_ROWS : 0)
         },
       ),
       { numRuns: 150 },

@@ -1,5 +1,11 @@
 import { AstropackError } from '@astropack/codecs'
-import { type EntryRecord, joinRows, type PackageReader, type SegmentRecord } from '@astropack/format'
+import {
+  type EntryRecord,
+  joinRows,
+  type PackageReader,
+  readGroupValues,
+  type SegmentRecord,
+} from '@astropack/format'
 
 /**
  * One entry of a package read as if it were the original file, at any offset: each read decodes only
@@ -7,13 +13,18 @@ import { type EntryRecord, joinRows, type PackageReader, type SegmentRecord } fr
  * reader can walk a 10 GB table while memory holds a few decoded pieces.
  */
 
-/** A run of the entry's bytes that decodes on its own: one chunk, or one group of table rows. */
+/**
+ * A run of the entry's bytes that decodes on its own: one chunk, one group of table rows, or (tables the
+ * file holds column after column) one column of a group.
+ */
 interface Piece {
   start: number
   end: number
   segment: SegmentRecord
   /** The chunk (bytes segments) or group number (rows segments). */
   at: number
+  /** The column, in a column-major rows segment. */
+  slot?: number
 }
 
 /** Decoded pieces kept for the next reads: sequential readers touch each piece once or twice. */
@@ -113,12 +124,16 @@ export class EntryByteSource {
     return bytes
   }
 
-  async #decode({ segment, at }: Piece): Promise<Uint8Array> {
+  async #decode({ segment, at, slot }: Piece): Promise<Uint8Array> {
     const reader = this.#reader
     if (segment.layout === 'bytes') {
       for await (const { chunk, stored } of reader.readStored([at])) return reader.decode(chunk, stored)
     }
     if (segment.layout !== 'rows') throw textSegmentError(this.#entry)
+    if (segment.columnMajor) {
+      for await (const values of readGroupValues(reader, segment, slot!, at, at + 1)) return values
+      throw new AstropackError('CORRUPT_CHUNK', `${JSON.stringify(this.#entry.path)}: group ${at} is missing`)
+    }
     const perGroup = segment.columns.length
     const first = segment.firstChunk + at * perGroup
     const members = Array.from({ length: perGroup }, (_, i) => first + i)
@@ -143,6 +158,14 @@ function piecesOf(reader: PackageReader, entry: EntryRecord): Piece[] {
         const size = reader.chunks[segment.firstChunk + i]!.rawSize
         pieces.push({ start, end: start + size, segment, at: segment.firstChunk + i })
         start += size
+      }
+    } else if (segment.layout === 'rows' && segment.columnMajor) {
+      for (const [slot, { width }] of segment.columns.entries()) {
+        for (let group = 0; group * segment.rowsPerGroup < segment.rowCount; group++) {
+          const rows = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
+          pieces.push({ start, end: start + rows * width, segment, at: group, slot })
+          start += rows * width
+        }
       }
     } else if (segment.layout === 'rows') {
       const groupBytes = segment.rowsPerGroup * segment.rowWidth

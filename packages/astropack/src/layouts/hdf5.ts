@@ -312,6 +312,60 @@ function groupTables(datasets: Hdf5Dataset[], fileSize: number): ColumnInBytes[]
 }
 
 /**
+ * Group tables whose datasets lie one after another in the file, each typed on its own, as one
+ * column-major rows segment instead: their columns then share groups, so one can be predicted or ranked
+ * from another (h5py writes a group's datasets side by side: Tycho-2's sweep ranked on its magnitude, 1.84
+ * -> 0.85 MB). Returns the segments, those datasets' own replaced, and the tables left to place in bytes.
+ */
+function sideBySide(
+  typed: PlannedSegment[],
+  tables: ColumnInBytes[][],
+): { typed: PlannedSegment[]; tables: ColumnInBytes[][] } {
+  const joined = new Set<PlannedSegment>()
+  const segments: PlannedSegment[] = []
+  const left: ColumnInBytes[][] = []
+  for (const columns of tables) {
+    const sorted = [...columns].sort((a, b) => a.start - b.start)
+    const own = sorted.map((column) =>
+      typed.find((s) => s.layout === 'bytes' && s.start === column.start && s.end === column.end),
+    )
+    const rows = columns[0]!.table.rows!
+    if (
+      own.some((s) => s === undefined || joined.has(s)) ||
+      sorted.some((column, i) => i > 0 && column.start !== sorted[i - 1]!.end)
+    ) {
+      left.push(columns)
+      continue
+    }
+    let offset = 0
+    const slices = sorted.map((column, i) => {
+      const width = (column.end - column.start) / rows
+      const slice = {
+        offset,
+        width,
+        candidates: (own[i] as Extract<PlannedSegment, { layout: 'bytes' }>).candidates,
+        tableColumn: column.tableColumn,
+        ...(column.metric ? { metric: column.metric } : {}),
+      }
+      offset += width
+      return slice
+    })
+    for (const segment of own) joined.add(segment!)
+    segments.push({
+      layout: 'rows',
+      columnMajor: true,
+      start: sorted[0]!.start,
+      end: sorted.at(-1)!.end,
+      rowWidth: offset,
+      rowCount: rows,
+      columns: slices,
+      table: columns[0]!.table,
+    })
+  }
+  return { typed: [...typed.filter((segment) => !joined.has(segment)), ...segments], tables: left }
+}
+
+/**
  * Gives each group table's columns to the bytes segments holding them. A table whose columns overlap
  * each other or lie partly in a rows segment is dropped: its bytes are not what the file says.
  */
@@ -345,8 +399,10 @@ export async function planHdf5(source: PlanSource, head: Uint8Array): Promise<Pl
   const size = source.byteLength
   try {
     const layout = await readers.locateHdf5Datasets(source)
-    const typed = hdf5Segments(layout.datasets, size)
-    const tables = groupTables(layout.datasets, size)
+    const { typed, tables } = sideBySide(
+      hdf5Segments(layout.datasets, size),
+      groupTables(layout.datasets, size),
+    )
     if (typed.length === 0 && tables.length === 0) return undefined
     const plan = coverWithBytes(typed, size)
     placeColumns(plan, tables)

@@ -45,6 +45,8 @@ export type PlannedSegment =
       table?: TableSchema
       /** The table row this segment's first row is, when the table spans several segments (else 0). */
       firstTableRow?: number
+      /** The file holds the columns one after another, not row after row (HDF5 datasets side by side). */
+      columnMajor?: boolean
     }
 
 /** A column stored on its own: its values are file bytes [start, end); the table it is column `tableColumn` of. */

@@ -15,12 +15,14 @@ import {
   findRowPredictions,
   findTextRanks,
   isFloatColumn,
+  isPredictedRows,
   joinRows,
   joinTextGroup,
   type NumberColumn,
   predictTextColumns,
   RANKED,
   type RowPrediction,
+  resolvePredictedRows,
   splitRows,
   splitTextGroup,
   TextColumnKind,
@@ -272,6 +274,8 @@ export interface RowsGroup {
   levels?: readonly (number | undefined)[]
   measuredRows?: number
   predictions?: readonly RowPrediction[]
+  /** `data` holds the group's columns one after another, not its rows (a column-major segment). */
+  columnMajor?: boolean
 }
 
 /**
@@ -294,15 +298,17 @@ export function encodeRows(
   // inflated RSS by ~100 MiB.
   const count = rows.byteLength / rowWidth
   const measuredCount = Math.min(count, measuredRows ?? count)
-  const split = splitRows(
-    rows,
-    rowWidth,
-    columns,
-    views(
-      slot('split', rows.byteLength),
-      columns.map((column) => count * column.width),
-    ),
-  )
+  const split = group.columnMajor
+    ? columns.map(({ offset, width }) => rows.subarray(count * offset, count * (offset + width)))
+    : splitRows(
+        rows,
+        rowWidth,
+        columns,
+        views(
+          slot('split', rows.byteLength),
+          columns.map((column) => count * column.width),
+        ),
+      )
   // Measured before encoding: the columns are still plain values.
   const measured = split.map((column, c) =>
     metrics[c] ? measureColumn(column.subarray(0, measuredCount * columns[c]!.width), metrics[c]) : undefined,
@@ -365,6 +371,31 @@ export function decodePart(
 ): Uint8Array {
   if (steps.length === 0) return codec.decode(stored, rawSize, into)
   return invertTransforms(steps, codec.decode(stored, rawSize, slot('decoded', rawSize)), into)
+}
+
+/**
+ * One column of a table group, from its chunk alone (`parts` is that one) or, when it is predicted or
+ * ranked, from the group's chunks (`parts` are all of them, `slot` its place): only it and its sources are
+ * decoded.
+ */
+export function decodeColumn(
+  parts: readonly { codec: Codec; stored: Uint8Array; rawSize: number; steps: readonly TransformStep[] }[],
+  slot: number,
+  widths: readonly number[],
+  rowCount: number,
+  into?: Uint8Array,
+): Uint8Array {
+  const decode = (c: number, room?: Uint8Array) => {
+    const part = parts[c]!
+    return decodePart(part.codec, part.stored, part.rawSize, part.steps, room)
+  }
+  if (parts.length === 1) return decode(0, into)
+  const values = decode(slot)
+  const width = widths[slot]!
+  if (!isPredictedRows(values, width, rowCount)) return values
+  const source = (c: number) =>
+    c < parts.length && c !== slot ? { bytes: decode(c), width: widths[c]! } : undefined
+  return resolvePredictedRows(values, width, rowCount, source)
 }
 
 export function decodeRows(

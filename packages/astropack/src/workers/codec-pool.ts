@@ -39,6 +39,8 @@ export type CodecTask = Task<
       levels?: number[]
       /** Columns an earlier group stored as predicted, and how (else this group searches). */
       predictions?: RowPrediction[]
+      /** `data` holds the group's columns one after another, not its rows (a column-major segment). */
+      columnMajor?: boolean
     }
   | {
       op: 'encodeText'
@@ -76,6 +78,15 @@ export type CodecTask = Task<
       parts: { codec: CodecName; rawSize: number; data: Uint8Array; steps: TransformStep[] }[]
       rowWidth: number
       columns: ColumnSlice[]
+      rowCount: number
+      into?: Uint8Array
+    }
+  | {
+      /** One column of a group (see decodeColumn): `parts` its chunk, or the group's when it has sources. */
+      op: 'decodeColumn'
+      parts: { codec: CodecName; rawSize: number; data: Uint8Array; steps: TransformStep[] }[]
+      slot: number
+      widths: number[]
       rowCount: number
       into?: Uint8Array
     }

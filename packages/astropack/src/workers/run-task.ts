@@ -1,6 +1,14 @@
 import { loadCodec } from '@astropack/codecs'
 import { measureColumn } from '../layouts/metrics.js'
-import { decodePart, decodeRows, decodeText, encodePart, encodeRows, encodeText } from './chunk-ops.js'
+import {
+  decodeColumn,
+  decodePart,
+  decodeRows,
+  decodeText,
+  encodePart,
+  encodeRows,
+  encodeText,
+} from './chunk-ops.js'
 import type { CodecTask, CodecTaskResult } from './codec-pool.js'
 
 /** The column chunks of a table group, each with its codec loaded. */
@@ -39,6 +47,10 @@ export async function runTask(task: CodecTask): Promise<Omit<CodecTaskResult, 'i
     case 'decodeRows': {
       const parts = await withCodecs(task.parts)
       return { data: decodeRows(parts, task.rowWidth, task.columns, task.rowCount, task.into) }
+    }
+    case 'decodeColumn': {
+      const parts = await withCodecs(task.parts)
+      return { data: decodeColumn(parts, task.slot, task.widths, task.rowCount, task.into) }
     }
   }
 }
