@@ -18,6 +18,10 @@ import { type RangeServer, serveRanges } from '../../format/test/range-server.js
 import { roundTrip, scratchFolder, sha256 } from './round-trip.js'
 
 const SIDE_BY_SIDE = fileURLToPath(new URL('./fixtures/hdf5-tables/side-by-side.h5', import.meta.url))
+/** The same 20000 stars as a FITS binary table (ra, dec D, phot_vt_mag E, sweep B): big-endian rows. */
+const SAME_STARS_FITS = fileURLToPath(
+  new URL('../../readers/test/fixtures/same-catalog/tycho2-07-first20000.fits', import.meta.url),
+)
 const work = scratchFolder('astropack-column-major-')
 const file = readFileSync(SIDE_BY_SIDE)
 const ROWS = 20000
@@ -61,6 +65,23 @@ describe('HDF5 datasets side by side, stored as one column-major table', () => {
     expect(segment).toMatchObject({ columnMajor: true, rawOffset: 3248, rowCount: ROWS, rowWidth: 21 })
     expect(segment!.layout === 'rows' && segment!.columns.map((c) => c.width)).toEqual([8, 8, 4, 1])
     expect(reader.trailer.requiredFeatures & FEATURE_COLUMN_MAJOR_ROWS).toBe(FEATURE_COLUMN_MAJOR_ROWS)
+  })
+
+  it('stores each column as the same stars from a big-endian FITS table are stored (swap-bytes)', async () => {
+    const { reader } = await packed
+    const dir = join(work, 'fits')
+    mkdirSync(dir)
+    copyFileSync(SAME_STARS_FITS, join(dir, 'stars.fits'))
+    const { reader: fits } = await roundTrip(work, dir, 'fits')
+    const storedSizes = (r: format.PackageReader, path: string) => {
+      const segment = rowsSegments(r, path)[0]!
+      return Array.from(
+        { length: segment.chunkCount },
+        (_, i) => r.chunks[segment.firstChunk + i]!.storedSize,
+      )
+    }
+    // Little-endian columns reversed to big-endian before their planes: the same frames, byte for byte.
+    expect(storedSizes(reader, 'side.h5')).toEqual(storedSizes(fits, 'stars.fits'))
   })
 
   it("ranks the sweep in contexts of the magnitude, a dataset of its own: under 3/5 of zstd's bytes for it", async () => {

@@ -49,8 +49,9 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
     expect(stored.map((c) => c.rawOffset)).toEqual([0, 2432, 162432, 168576, 248576, 408576])
     const [head, dec, gap, mag, ra, tail] = stored.map((c) => c.chain)
     expect([head, gap, tail]).toEqual(['', '', ''])
-    // Magnitudes with three decimals (float32, little-endian) win with the decimal transform.
-    expect(mag).toBe('decimal-le/4+shuffle/4')
+    // Magnitudes with three decimals (float32, little-endian) win with the decimal transform, in byte
+    // planes high byte first.
+    expect(mag).toBe('decimal-le/4+swap-bytes/4+shuffle/4')
     for (const chain of [dec, ra]) expect(chain).toMatch(/shuffle\/8$/)
   })
 
@@ -65,7 +66,7 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
       [dec!, 2432],
       [ra!, 248576],
     ] as const) {
-      expect(stored.chain).toBe('delta-zigzag-le/8+bitshuffle/8')
+      expect(stored.chain).toBe('delta-zigzag-le/8+swap-bytes/8+bitshuffle/8')
       const column = bytes.subarray(start, start + 160_000)
       const zigzagged = size(
         [
@@ -94,7 +95,7 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
     expect(record.layout === 'rows' && record.columns.map((c) => c.width)).toEqual([8, 8, 8, 4, 8, 6, 1])
     // The id column (an arithmetic sequence of int64) is stored as little-endian differences.
     const idChunk = reader.chunks[record.firstChunk]!
-    expect(chainName(reader.transformsOf(idChunk))).toBe('delta-le/8+shuffle/8')
+    expect(chainName(reader.transformsOf(idChunk))).toBe('delta-le/8+swap-bytes/8+shuffle/8')
     const table = reader.manifest.tables!.find((t) => t.entry === 'compound.h5')!
     expect(table).toMatchObject({ name: '/stars', source: 'hdf5', rows: 3000, dataOffset: 2048 })
     expect(table.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
@@ -128,7 +129,7 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
     expect([head, gap, tail]).toEqual(['', '', ''])
     // Sorted float64: the differences of neighbours' bits are small integers (zigzag doubles them: one
     // more bit plane, all zeros, so the candidate tried first of the two is kept).
-    expect(series).toBe('delta-zigzag-le/8+bitshuffle/8')
+    expect(series).toBe('delta-zigzag-le/8+swap-bytes/8+bitshuffle/8')
     expect(grid).toMatch(/shuffle\/4$/)
   })
 

@@ -1,4 +1,5 @@
 import { bitshuffle, unbitshuffle } from './bit-planes.js'
+import { swapBytes } from './byte-order.js'
 import { shuffle, unshuffle } from './byte-planes.js'
 import { decimal } from './decimal.js'
 import { delta, xorPrevious } from './differences.js'
@@ -24,6 +25,8 @@ import { grid } from './grid.js'
  * - delta-zigzag-be / delta-zigzag-le: the difference as a signed integer, zigzag-mapped (0, -1, 1, -2 ...
  *   become 0, 1, 2, 3 ...): noise around a level (image pixels, positions along a scan) gives small
  *   numbers either way, where a plain delta turns every step down into a number with all high bits set.
+ * - swap-bytes: each element's bytes in reverse order (see byte-order.ts): little-endian numbers most
+ *   significant byte first, for the planes after it.
  */
 export type TransformOp =
   | 'shuffle'
@@ -37,6 +40,7 @@ export type TransformOp =
   | 'grid-le'
   | 'delta-zigzag-be'
   | 'delta-zigzag-le'
+  | 'swap-bytes'
 export type ElementWidth = 1 | 2 | 4 | 8
 /** The largest lag of a delta-zigzag step (its parameter byte holds the lag less one). */
 export const MAX_LAG = 256
@@ -66,6 +70,7 @@ export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
   'grid-le': 9,
   'delta-zigzag-be': 10,
   'delta-zigzag-le': 11,
+  'swap-bytes': 12,
 }
 
 export function isElementWidth(width: number): width is ElementWidth {
@@ -105,6 +110,9 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
       delta(data, step.width, out, step.op === 'delta-zigzag-be', decode, true, lag)
       return
     }
+    case 'swap-bytes':
+      swapBytes(data, step.width, out)
+      return
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)
   }

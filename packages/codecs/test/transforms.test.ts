@@ -18,6 +18,7 @@ const step: fc.Arbitrary<TransformStep> = fc.oneof(
       'bitshuffle',
       'delta-zigzag-be',
       'delta-zigzag-le',
+      'swap-bytes',
     ),
     width: fc.constantFrom(1, 2, 4, 8),
   }),
@@ -273,6 +274,22 @@ describe('transforms', () => {
     for (let i = 0; i < 300; i++) view.setUint32(i * 4, 65_000 + i) // crosses byte boundaries
     const deltas = new DataView(applyTransforms([{ op: 'delta-be', width: 4 }], counter).buffer)
     for (let i = 1; i < 300; i++) expect(deltas.getUint32(i * 4)).toBe(1)
+  })
+
+  it('swap-bytes writes little-endian numbers big-endian (their own inverse), trailing bytes as they were', () => {
+    for (const width of [2, 4, 8] as const) {
+      const count = 37
+      const little = new Uint8Array(count * width + width - 1).map((_, i) => (i * 97 + 13) & 255)
+      const swapped = applyTransforms([{ op: 'swap-bytes', width }], little)
+      const [from, to] = [new DataView(little.buffer), new DataView(swapped.buffer)]
+      for (let i = 0; i < count * width; i += width) {
+        const read = (view: DataView, le: boolean) =>
+          width === 2 ? view.getUint16(i, le) : width === 4 ? view.getUint32(i, le) : view.getBigUint64(i, le)
+        expect(read(to, false)).toBe(read(from, true))
+      }
+      expect([...swapped.subarray(count * width)]).toEqual([...little.subarray(count * width)])
+      expect([...applyTransforms([{ op: 'swap-bytes', width }], swapped)]).toEqual([...little])
+    }
   })
 
   it('decimal turns 3-digit magnitudes into small integers, keeping -0, NaN payloads and others in place', () => {

@@ -63,6 +63,7 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [8, 'predicted-rows'],
   [9, 'ranked-columns'],
   [10, 'column-major-rows'],
+  [11, 'swap-bytes'],
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
@@ -80,6 +81,8 @@ export const FEATURE_PREDICTED_ROWS = 1 << 8
 export const FEATURE_RANKED_COLUMNS = 1 << 9
 /** Bit 10: rows segments whose columns lie one after another in the file (SPEC §7.1, layout 3). */
 export const FEATURE_COLUMN_MAJOR_ROWS = 1 << 10
+/** Bit 11: swap-bytes transform steps (SPEC §7.1, op 12). */
+export const FEATURE_SWAP_BYTES = 1 << 11
 export const KNOWN_REQUIRED_FEATURES =
   FEATURE_TYPED_SEGMENTS |
   FEATURE_TEXT_KINDS |
@@ -88,7 +91,8 @@ export const KNOWN_REQUIRED_FEATURES =
   FEATURE_DELTA_ZIGZAG |
   FEATURE_PREDICTED_ROWS |
   FEATURE_RANKED_COLUMNS |
-  FEATURE_COLUMN_MAJOR_ROWS
+  FEATURE_COLUMN_MAJOR_ROWS |
+  FEATURE_SWAP_BYTES
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

@@ -151,7 +151,7 @@ export function numberChains(
         { op: 'bitshuffle', width },
       ],
     )
-  return chains
+  return bigEndian ? chains : highPlanesFirst(chains, width)
 }
 
 /** Fills the gaps between typed regions with opaque bytes segments, so the plan covers [0, size). */
@@ -172,4 +172,21 @@ export interface PlanSource {
   readonly name: string
   readonly byteLength: number
   slice(start: number, end: number): Promise<Uint8Array>
+}
+
+/**
+ * Chains for little-endian numbers: those that end in byte or bit planes reverse each element's bytes
+ * first (swap-bytes), so the planes come high byte first, as a big-endian column's do. zstd codes them so
+ * ordered better, and the sample a chain is picked on is too small to tell (measured over whole chunks:
+ * Tycho-2's magnitudes as little-endian decimals in byte planes 2.97 -> 2.88 MB; its CSV 2.4% smaller,
+ * Hipparcos's 2.2%; nothing in the corpus more than 0.06% larger).
+ */
+export function highPlanesFirst(chains: TransformStep[][], width: ElementWidth): TransformStep[][] {
+  if (width === 1) return chains
+  const swap: TransformStep = { op: 'swap-bytes', width }
+  const swapped = chains.map((chain) => {
+    const planes = chain.findIndex((step) => step.op === 'shuffle' || step.op === 'bitshuffle')
+    return planes === -1 ? chain : [...chain.slice(0, planes), swap, ...chain.slice(planes)]
+  })
+  return swapped
 }

@@ -1,6 +1,6 @@
 import { applyTransforms, type Codec, GRID_DIVISORS, MAX_LAG, type TransformStep } from '@astropack/codecs'
 import { frameBound } from '../buffer-pool.js'
-import { numberChains } from '../layouts/segments.js'
+import { highPlanesFirst, numberChains } from '../layouts/segments.js'
 import { slot } from './working-memory.js'
 
 /**
@@ -237,19 +237,22 @@ export function pickBySample(
 // Their values are little-endian; float64 fields that are decimals are the decimal kind already.
 export const FLOAT64_CHAINS = numberChains('float', 8, false, false)
 // Decimal and fixed values: as is, byte planes, bit planes, byte planes of differences.
-const INT32_CHAINS: TransformStep[][] = [
-  [],
-  [{ op: 'shuffle', width: 4 }],
-  [{ op: 'bitshuffle', width: 4 }],
+const INT32_CHAINS: TransformStep[][] = highPlanesFirst(
   [
-    { op: 'delta-le', width: 4 },
-    { op: 'shuffle', width: 4 },
+    [],
+    [{ op: 'shuffle', width: 4 }],
+    [{ op: 'bitshuffle', width: 4 }],
+    [
+      { op: 'delta-le', width: 4 },
+      { op: 'shuffle', width: 4 },
+    ],
+    [
+      { op: 'delta-zigzag-le', width: 4 },
+      { op: 'shuffle', width: 4 },
+    ],
   ],
-  [
-    { op: 'delta-zigzag-le', width: 4 },
-    { op: 'shuffle', width: 4 },
-  ],
-]
+  4,
+)
 const INT64_CHAINS = numberChains('int', 8, false)
 /** One byte per row, mostly a few codes: bit planes pack two codes into one bit. */
 const DICTIONARY_CHAINS: TransformStep[][] = [[], [{ op: 'bitshuffle', width: 1 }]]
