@@ -237,15 +237,15 @@ async function packRows(
     const rows = Math.min(rowsPerGroup, rowCount - first)
     const buffer = buffers.take(pooledSize(rows * rowWidth))
     const data = buffer.subarray(0, rows * rowWidth)
-    if (!columnMajor) {
-      await file.readInto(data, segment.start + first * rowWidth)
-      hash.update(data)
-    } else {
+    if (columnMajor) {
       // The group's slice of each column, one after another.
       for (const { offset, width } of columns) {
         const at = segment.start + offset * rowCount + first * width
         await file.readInto(data.subarray(offset * rows, (offset + width) * rows), at)
       }
+    } else {
+      await file.readInto(data, segment.start + first * rowWidth)
+      hash.update(data)
     }
     const task = {
       op: 'encodeRows' as const,

@@ -1,11 +1,6 @@
-import {
-  findColumn,
-  locateColumn,
-  parseFitsForm,
-  type ReadColumnOptions,
-  readLocatedColumn,
-} from './columns.js'
+import { findColumn, locateColumn, type ReadColumnOptions, readLocatedColumn } from './columns.js'
 import { AstropackError } from './errors.js'
+import { parseFitsForm } from './fits-forms.js'
 import { numpyColumnDecoder } from './hdf5-column-values.js'
 import type { ManifestColumn } from './manifest.js'
 import type { PackageReader } from './reader.js'

@@ -1,5 +1,6 @@
 import { type ByteChunk, chunksOfRange, datasetChunks, readDatasetColumn } from './dataset-columns.js'
 import { AstropackError } from './errors.js'
+import { parseFitsForm } from './fits-forms.js'
 import type { EntryRecord } from './index-sections.js'
 import type { ManifestColumn, ManifestTable } from './manifest.js'
 import { parseNumpyType } from './numpy-types.js'
@@ -446,25 +447,4 @@ function columnSlot(
 /** Bytes a field takes in a row, from its type: a numpy name for HDF5 tables, else a FITS TFORM. */
 function fieldWidth(table: ManifestTable, column: ManifestColumn): number | undefined {
   return table.source === 'hdf5' ? parseNumpyType(column.type)?.width : parseFitsForm(column.type)?.width
-}
-
-/** FITS binary-table field types and the bytes one element takes (X: bits, counted per byte below). */
-const ELEMENT_BYTES = { L: 1, X: 1, B: 1, I: 2, J: 4, K: 8, A: 1, E: 4, D: 8, C: 8, M: 16, P: 8, Q: 16 }
-export type FitsTypeCode = keyof typeof ELEMENT_BYTES
-
-export interface FitsForm {
-  repeat: number
-  code: FitsTypeCode
-  /** Bytes the field takes in a row. */
-  width: number
-}
-
-/** A binary-table TFORM (`rTa`): repeat count, type code and field width; undefined when it is not one. */
-export function parseFitsForm(tform: string | undefined): FitsForm | undefined {
-  const match = /^\s*(\d*)([LXBIJKAEDCMPQ])/.exec(tform ?? '')
-  if (!match) return undefined
-  const repeat = match[1] === '' ? 1 : Number(match[1])
-  const code = match[2] as FitsTypeCode
-  const width = code === 'X' ? Math.ceil(repeat / 8) : repeat * ELEMENT_BYTES[code]
-  return Number.isSafeInteger(width) ? { repeat, code, width } : undefined
 }

@@ -18,6 +18,7 @@ const HDF5_MAGIC = Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a)
 const SIGNATURE_PLACES = [0, 512, 1024, 2048]
 
 type RowsSegment = Extract<PlannedSegment, { layout: 'rows' }>
+type BytesSegment = Extract<PlannedSegment, { layout: 'bytes' }>
 
 /** Candidate chains for a dataset's (or member's) numbers, in their byte order (see numberChains). */
 function numberCandidates(type: Hdf5Datatype): TransformStep[][] {
@@ -327,7 +328,9 @@ function sideBySide(
   for (const columns of tables) {
     const sorted = [...columns].sort((a, b) => a.start - b.start)
     const own = sorted.map((column) =>
-      typed.find((s) => s.layout === 'bytes' && s.start === column.start && s.end === column.end),
+      typed.find(
+        (s): s is BytesSegment => s.layout === 'bytes' && s.start === column.start && s.end === column.end,
+      ),
     )
     const rows = columns[0]!.table.rows!
     if (
@@ -343,7 +346,7 @@ function sideBySide(
       const slice = {
         offset,
         width,
-        candidates: (own[i] as Extract<PlannedSegment, { layout: 'bytes' }>).candidates,
+        candidates: own[i]!.candidates,
         tableColumn: column.tableColumn,
         ...(column.metric ? { metric: column.metric } : {}),
       }
@@ -378,7 +381,7 @@ function placeColumns(plan: PlannedSegment[], tables: ColumnInBytes[][]): void {
     )
     if (homes.some((home) => home === undefined)) continue
     columns.forEach((column, c) => {
-      const home = homes[c] as Extract<PlannedSegment, { layout: 'bytes' }>
+      const home = homes[c] as BytesSegment
       home.columns = [...(home.columns ?? []), column]
     })
   }
