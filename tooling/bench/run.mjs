@@ -30,7 +30,7 @@ const USAGE = `usage: pnpm bench [--quick | --corpus DIR | --large [--size 5G] |
   --zstd19-max-mb N    run zstd -19 on files up to N MB only (default: all files)
   --no-peers           astropack only
   --no-snapshot        run the live apps/cli/dist instead of a copy of the build taken at the start
-  --ap-args "..."      extra arguments for astropack pack (e.g. "--codec lz4")
+  --ap-args="..."      extra arguments for astropack pack (e.g. --ap-args="--level max"; the = is needed)
   --work DIR           folder for temporary files (default: a new folder in ${tmpdir()}); kept if given
   --out FILE           markdown file to write (default BENCHMARKS.md at the repository root)
   --section NAME       the section of that file a --corpus run replaces (default corpus; e.g. aside)
