@@ -41,18 +41,23 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
   writeFileSync(join(dir, 'broken.h5'), broken)
   const packed = roundTrip(dir, 'hdf5')
 
-  it('stores each large contiguous dataset of the Tycho-2 sample as its own typed segment', async () => {
+  it('stores the Tycho-2 sample by dataset: dec on its own, the three side by side as one table', async () => {
     const reader = await packed
     const stored = chunks(reader, 'tycho2.h5')
-    // Chunks start where the datasets do (h5py's offsets): dec, phot_vt_mag, ra, then sweep (20 kB,
-    // below the typed minimum) with the rest of the file.
+    // h5py's offsets: dec at 2432, 6 kB of metadata, then phot_vt_mag, ra and sweep one after another.
     expect(stored.map((c) => c.rawOffset)).toEqual([0, 2432, 162432, 168576, 248576, 408576])
-    const [head, dec, gap, mag, ra, tail] = stored.map((c) => c.chain)
-    expect([head, gap, tail]).toEqual(['', '', ''])
+    const [head, dec, gap, mag, ra, sweep] = stored.map((c) => c.chain)
+    expect([head, gap, sweep]).toEqual(['', '', ''])
     // Magnitudes with three decimals (float32, little-endian) win with the decimal transform, in byte
     // planes high byte first.
     expect(mag).toBe('decimal-le/4+swap-bytes/4+shuffle/4')
     for (const chain of [dec, ra]) expect(chain).toMatch(/shuffle\/8$/)
+    const segments = reader.segmentsOf(reader.entry('tycho2.h5'))!
+    expect(segments.map((s) => s.layout)).toEqual(['bytes', 'bytes', 'bytes', 'rows'])
+    const side = segments[3]!
+    expect(side).toMatchObject({ columnMajor: true, rawOffset: 168576, rowCount: 20000, rowWidth: 13 })
+    // The sweep, a dataset of its own, stored as ranks in contexts of the magnitude (SPEC §7.1).
+    expect(reader.chunks[side.firstChunk + 2]!.rawSize).toBe(20000 + 16)
   })
 
   it('stores the positions, noise around a slow drift, as zigzagged differences (feature bit 7)', async () => {

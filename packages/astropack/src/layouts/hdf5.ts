@@ -313,10 +313,11 @@ function groupTables(datasets: Hdf5Dataset[], fileSize: number): ColumnInBytes[]
 }
 
 /**
- * Group tables whose datasets lie one after another in the file, each typed on its own, as one
- * column-major rows segment instead: their columns then share groups, so one can be predicted or ranked
- * from another (h5py writes a group's datasets side by side: Tycho-2's sweep ranked on its magnitude, 1.84
- * -> 0.85 MB). Returns the segments, those datasets' own replaced, and the tables left to place in bytes.
+ * Runs of a group table's datasets that lie one after another in the file, each typed on its own, as
+ * column-major rows segments instead: their columns then share groups, so one can be predicted or ranked
+ * from another (h5py writes a group's datasets side by side: Tycho-2's sweep ranked on its magnitude,
+ * 1.84 -> 0.85 MB; where metadata lies between two of them, the runs either side are joined). Returns the
+ * segments, those datasets' own replaced, and the table columns left to place in bytes.
  */
 function sideBySide(
   typed: PlannedSegment[],
@@ -327,45 +328,54 @@ function sideBySide(
   const left: ColumnInBytes[][] = []
   for (const columns of tables) {
     const sorted = [...columns].sort((a, b) => a.start - b.start)
-    const own = sorted.map((column) =>
-      typed.find(
-        (s): s is BytesSegment => s.layout === 'bytes' && s.start === column.start && s.end === column.end,
-      ),
-    )
-    const rows = columns[0]!.table.rows!
-    if (
-      own.some((s) => s === undefined || joined.has(s)) ||
-      sorted.some((column, i) => i > 0 && column.start !== sorted[i - 1]!.end)
-    ) {
+    // Datasets that claim the same bytes: left to placeColumns, which drops the table.
+    if (sorted.some((column, i) => i > 0 && column.start < sorted[i - 1]!.end)) {
       left.push(columns)
       continue
     }
-    let offset = 0
-    const slices = sorted.map((column, i) => {
-      const width = (column.end - column.start) / rows
-      const slice = {
-        offset,
-        width,
-        candidates: own[i]!.candidates,
-        tableColumn: column.tableColumn,
-        ...(column.metric ? { metric: column.metric } : {}),
+    const runs: { column: ColumnInBytes; own: BytesSegment }[][] = []
+    const alone: ColumnInBytes[] = []
+    for (const column of sorted) {
+      const own = typed.find(
+        (s): s is BytesSegment => s.layout === 'bytes' && s.start === column.start && s.end === column.end,
+      )
+      const run = runs.at(-1)
+      if (!own || joined.has(own)) alone.push(column)
+      else if (run && run.at(-1)!.column.end === column.start) run.push({ column, own })
+      else runs.push([{ column, own }])
+    }
+    for (const run of runs) {
+      if (run.length < 2) {
+        alone.push(run[0]!.column)
+        continue
       }
-      offset += width
-      return slice
-    })
-    for (const segment of own) joined.add(segment!)
-    segments.push({
-      layout: 'rows',
-      columnMajor: true,
-      start: sorted[0]!.start,
-      end: sorted.at(-1)!.end,
-      rowWidth: offset,
-      rowCount: rows,
-      columns: slices,
-      table: columns[0]!.table,
-    })
+      for (const { own } of run) joined.add(own)
+      segments.push(columnMajorSegment(run))
+    }
+    if (alone.length > 0) left.push(alone)
   }
   return { typed: [...typed.filter((segment) => !joined.has(segment)), ...segments], tables: left }
+}
+
+/** Datasets of one table that lie one after another, as one column-major rows segment. */
+function columnMajorSegment(run: { column: ColumnInBytes; own: BytesSegment }[]): RowsSegment {
+  const rows = run[0]!.column.table.rows!
+  let offset = 0
+  const columns = run.map(({ column, own }) => {
+    const width = (column.end - column.start) / rows
+    const slice = {
+      offset,
+      width,
+      candidates: own.candidates,
+      tableColumn: column.tableColumn,
+      ...(column.metric ? { metric: column.metric } : {}),
+    }
+    offset += width
+    return slice
+  })
+  const { start, table } = run[0]!.column
+  const end = run.at(-1)!.column.end
+  return { layout: 'rows', columnMajor: true, start, end, rowWidth: offset, rowCount: rows, columns, table }
 }
 
 /**
