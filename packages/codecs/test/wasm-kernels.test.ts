@@ -3,18 +3,23 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { GENERATED_PATH, kernelsWasmSource } from '../scripts/kernels-wasm.ts'
 import { bitshuffle, bitshuffleScalar, unbitshuffle, unbitshuffleScalar } from '../src/bit-planes.js'
+import { swapBytes, swapBytesScalar } from '../src/byte-order.js'
 import { shuffle, shuffleScalar, unshuffle, unshuffleScalar } from '../src/byte-planes.js'
 import { decimal, decimalScalar } from '../src/decimal.js'
 import { delta, deltaScalar, xorPrevious, xorScalar } from '../src/differences.js'
 import { wasmKernels } from '../src/wasm-kernels.js'
 
 type Kernel = (data: Uint8Array, width: number, out: Uint8Array) => void
-/** Each plane kernel as the transforms call it (through the module wherever it runs, as here) and its loops. */
+/**
+ * Each plane kernel, and the byte swap, as the transforms call it (through the module wherever it runs, as
+ * here) and its loops.
+ */
 const planes: Record<string, [Kernel, Kernel]> = {
   shuffle: [shuffle, shuffleScalar],
   unshuffle: [unshuffle, unshuffleScalar],
   bitshuffle: [bitshuffle, bitshuffleScalar],
   unbitshuffle: [unbitshuffle, unbitshuffleScalar],
+  'swap-bytes': [swapBytes, swapBytesScalar],
 }
 const widths = [1, 2, 4, 8] as const
 
@@ -37,12 +42,12 @@ describe('the WebAssembly kernels', () => {
     expect(wasmKernels()).toBeDefined()
   })
 
-  it('give the planes of the JavaScript loops for any bytes, width and length', () => {
+  it('give the planes and byte swaps of the JavaScript loops for any bytes, width and length', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 3000 }),
         fc.constantFrom(...widths),
-        fc.constantFrom('shuffle', 'unshuffle', 'bitshuffle', 'unbitshuffle' as const),
+        fc.constantFrom('shuffle', 'unshuffle', 'bitshuffle', 'unbitshuffle', 'swap-bytes' as const),
         (data, width, kernel) => {
           if (width === 1 && !kernel.endsWith('bitshuffle')) return // byte planes of one byte are the bytes
           const { expected, actual } = both(kernel, data, width)
@@ -61,7 +66,7 @@ describe('the WebAssembly kernels', () => {
       data[i] = x >>> 24
     }
     for (const width of widths) {
-      for (const kernel of ['bitshuffle', 'unbitshuffle', 'shuffle', 'unshuffle'] as const) {
+      for (const kernel of ['bitshuffle', 'unbitshuffle', 'shuffle', 'unshuffle', 'swap-bytes'] as const) {
         if (width === 1 && !kernel.endsWith('bitshuffle')) continue
         const { expected, actual } = both(kernel, data, width)
         expect(Buffer.compare(actual, expected), `${kernel} width ${width}`).toBe(0)

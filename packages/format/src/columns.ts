@@ -173,16 +173,30 @@ function locateDataset(
 export function columnChunkIndexes(location: ColumnLocation, rows?: readonly [number, number]): number[] {
   const [start, end] = rowRange(rows, location.rowCount)
   if (location.kind === 'dataset') return datasetChunks(location, start, end).map((chunk) => chunk.index)
-  const indexes: number[] = []
-  for (const { segment, slot, firstRow } of location.parts) {
-    const from = Math.max(start, firstRow) - firstRow
-    const to = Math.min(end, firstRow + segment.rowCount) - firstRow
-    if (from >= to) continue
-    const endGroup = Math.ceil(to / segment.rowsPerGroup)
-    for (let g = Math.floor(from / segment.rowsPerGroup); g < endGroup; g++)
-      indexes.push(segment.firstChunk + g * segment.columns.length + slot)
-  }
-  return indexes
+  return location.parts.flatMap((part) => {
+    const groups = groupsOf(part, start, end)
+    return groups ? groupChunkIndexes(part.segment, part.slot, ...groups) : []
+  })
+}
+
+/** The groups [from, to) of a table's segment that hold table rows [start, end), if any. */
+function groupsOf(
+  { segment, firstRow }: RowsPart,
+  start: number,
+  end: number,
+): [from: number, to: number] | undefined {
+  const from = Math.max(start, firstRow) - firstRow
+  const to = Math.min(end, firstRow + segment.rowCount) - firstRow
+  if (from >= to) return undefined
+  return [Math.floor(from / segment.rowsPerGroup), Math.ceil(to / segment.rowsPerGroup)]
+}
+
+/** The chunks of column `slot` in groups [from, to) of a rows segment. */
+function groupChunkIndexes(segment: RowsSegment, slot: number, from: number, to: number): number[] {
+  return Array.from(
+    { length: to - from },
+    (_, g) => segment.firstChunk + (from + g) * segment.columns.length + slot,
+  )
 }
 
 /**
@@ -206,20 +220,12 @@ export async function* readLocatedColumn(
   const [start, end] = rowRange(rows, location.rowCount)
   if (location.kind === 'dataset') return yield* readDatasetColumn(reader, location, start, end)
   const { width } = location
-  for (const { segment, slot, firstRow } of location.parts) {
-    const { rowsPerGroup } = segment
-    const from = Math.max(start, firstRow) - firstRow
-    const to = Math.min(end, firstRow + segment.rowCount) - firstRow
-    if (from >= to) continue
-    const firstGroup = Math.floor(from / rowsPerGroup)
-    let groupStart = firstRow + firstGroup * rowsPerGroup
-    for await (const values of readGroupValues(
-      reader,
-      segment,
-      slot,
-      firstGroup,
-      Math.ceil(to / rowsPerGroup),
-    )) {
+  for (const part of location.parts) {
+    const groups = groupsOf(part, start, end)
+    if (!groups) continue
+    const { rowsPerGroup } = part.segment
+    let groupStart = part.firstRow + groups[0] * rowsPerGroup
+    for await (const values of readGroupValues(reader, part.segment, part.slot, ...groups)) {
       const first = Math.max(start, groupStart)
       const last = Math.min(end, groupStart + values.byteLength / width)
       yield {
@@ -244,11 +250,8 @@ export async function* readGroupValues(
   to: number,
 ): AsyncGenerator<Uint8Array> {
   const { width } = segment.columns[slot]!
-  const indexes: number[] = []
-  for (let group = from; group < to; group++)
-    indexes.push(segment.firstChunk + group * segment.columns.length + slot)
   let group = from
-  for await (const { chunk, stored } of reader.readStored(indexes)) {
+  for await (const { chunk, stored } of reader.readStored(groupChunkIndexes(segment, slot, from, to))) {
     const values = await reader.decode(chunk, stored)
     const rows = Math.min(segment.rowsPerGroup, segment.rowCount - group * segment.rowsPerGroup)
     yield isPredictedRows(values, width, rows)
