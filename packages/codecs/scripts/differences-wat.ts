@@ -56,25 +56,21 @@ function difference(operation: Operation, width: Width, decode: boolean, zigzag:
     }
     return `(${store} (local.get $a) ${d})`
   }
-  // Elements from..to - 1 (forward) or to - 1 down to from (backward), with or without an earlier one.
-  const range = (from: string, to: string, withEarlier: boolean, label: string) =>
-    decode
-      ? `(local.set $i ${from})
+  // Elements from..to - 1 (forward, decoding: each after the earlier one it adds) or to - 1 down to from
+  // (backward, encoding: each before the earlier one it subtracts is changed), with or without an earlier one.
+  const range = (from: string, to: string, withEarlier: boolean, label: string) => {
+    const [first, past, next] = decode
+      ? [from, `(i32.ge_s (local.get $i) ${to})`, 'i32.add']
+      : [`(i32.sub ${to} (i32.const 1))`, `(i32.lt_s (local.get $i) ${from})`, 'i32.sub']
+    return `(local.set $i ${first})
       (block $${label}_done (loop $${label}
-        (br_if $${label}_done (i32.ge_s (local.get $i) ${to}))
+        (br_if $${label}_done ${past})
         (local.set $a (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const ${width}))))
         (local.set $b (i32.sub (local.get $a) (local.get $back)))
         ${step(withEarlier)}
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $i (${next} (local.get $i) (i32.const 1)))
         (br $${label})))`
-      : `(local.set $i (i32.sub ${to} (i32.const 1)))
-      (block $${label}_done (loop $${label}
-        (br_if $${label}_done (i32.lt_s (local.get $i) ${from}))
-        (local.set $a (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const ${width}))))
-        (local.set $b (i32.sub (local.get $a) (local.get $back)))
-        ${step(withEarlier)}
-        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
-        (br $${label})))`
+  }
   // With a lag of 1 the earlier element stays in a local ($prev): 2-3x the loop through memory for 1- and
   // 2-byte elements, whose differences take a few cycles each.
   const carried = () => {
