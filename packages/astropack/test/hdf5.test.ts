@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { applyTransforms, loadCodec, type TransformStep } from '@astropack/codecs'
-import { columnChunkIndexes, columnValues, FEATURE_DELTA_ZIGZAG, locateColumn } from '@astropack/format'
+import { columnChunkIndexes, columnValues, FEATURE_SPLIT_DELTA, locateColumn } from '@astropack/format'
 import type { format } from 'astropack' // built: its workers run compiled JavaScript
 import { describe, expect, it } from 'vitest'
 import { roundTrip as packedRoundTrip, scratchFolder } from './round-trip.js'
@@ -60,7 +60,7 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
     expect(reader.chunks[side.firstChunk + 2]!.rawSize).toBe(20000 + 16)
   })
 
-  it('stores the positions, noise around a slow drift, as zigzagged differences (feature bit 7)', async () => {
+  it('stores the positions, float32 values plus small corrections, as split differences (feature bit 12)', async () => {
     const reader = await packed
     const [, dec, , , ra] = chunks(reader, 'tycho2.h5')
     const bytes = readFileSync(TYCHO)
@@ -71,25 +71,16 @@ describe('HDF5 stored with types, unpacked byte for byte', () => {
       [dec!, 2432],
       [ra!, 248576],
     ] as const) {
-      expect(stored.chain).toBe('delta-zigzag-le/8+swap-bytes/8+bitshuffle/8')
+      expect(stored.chain).toBe('split-delta-le/8+swap-bytes/8+bitshuffle/8')
       const column = bytes.subarray(start, start + 160_000)
-      const zigzagged = size(
-        [
-          { op: 'delta-zigzag-le', width: 8 },
-          { op: 'bitshuffle', width: 8 },
-        ],
-        column,
-      )
-      const plain = size(
-        [
-          { op: 'delta-le', width: 8 },
-          { op: 'bitshuffle', width: 8 },
-        ],
-        column,
-      )
+      const planes = { op: 'bitshuffle', width: 8 } as const
+      const split = size([{ op: 'split-delta-le', width: 8, lowBits: 29 }, planes], column)
+      const zigzagged = size([{ op: 'delta-zigzag-le', width: 8 }, planes], column)
+      const plain = size([{ op: 'delta-le', width: 8 }, planes], column)
+      expect(split).toBeLessThan(zigzagged * 0.99)
       expect(zigzagged).toBeLessThan(plain)
     }
-    expect(reader.trailer.requiredFeatures & FEATURE_DELTA_ZIGZAG).toBe(FEATURE_DELTA_ZIGZAG)
+    expect(reader.trailer.requiredFeatures & FEATURE_SPLIT_DELTA).toBe(FEATURE_SPLIT_DELTA)
   })
 
   it('stores a compound dataset as rows, one column per member, with a table record', async () => {
@@ -210,7 +201,9 @@ describe('chunked, unfiltered tables and vectors stored as rows, unpacked byte f
     // Magnitudes with three decimals as float32 take the decimal step, as in a contiguous table.
     expect(stars![2]!.split('+')[0]).toBe('decimal-le/4')
     // Each component as float64 values: XOR or difference with the previous one first.
-    expect(vectors!.every((chain) => /^(xor|delta-le|delta-zigzag-le)\/8\+/.test(chain))).toBe(true)
+    expect(vectors!.every((chain) => /^(xor|delta-le|delta-zigzag-le|split-delta-le)\/8\+/.test(chain))).toBe(
+      true,
+    )
     // /stars' runs hold its rows in order: one table of its 10000 rows (not the runs' 10048), over the three.
     // /reversed is not listed: its first bytes are not its first rows.
     expect(

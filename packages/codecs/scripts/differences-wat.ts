@@ -114,6 +114,62 @@ function difference(operation: Operation, width: Width, decode: boolean, zigzag:
   (export "${name}" (func $${name}))`
 }
 
+/**
+ * splitDeltaWE(p, first, n, bits): elements first to n - 1 of the n at p (little-endian, `width` bytes)
+ * become their split difference (SPEC §7.1 ops 13, 14), or back (decode), in place. With B = x + 2^(bits -
+ * 1): the high part B >> bits minus the previous element's, zigzagged in the top 8 width - bits bits, and
+ * the low part less 2^(bits - 1), zigzagged in the low `bits`. Runs forward in both directions with the
+ * previous high part in a local; the element before `first` is context (encoded: the original, decoded:
+ * the result), 0 before the first of all.
+ */
+function splitDelta(width: 4 | 8, decode: boolean): string {
+  const t = width === 8 ? 'i64' : 'i32'
+  const top = width * 8 - 1
+  const zigzag = (v: string) =>
+    `(${t}.xor (${t}.shl ${v} (${t}.const 1)) (${t}.shr_s ${v} (${t}.const ${top})))`
+  const unzigzag = (v: string) =>
+    `(${t}.xor (${t}.shr_u ${v} (${t}.const 1)) (${t}.sub (${t}.const 0) (${t}.and ${v} (${t}.const 1))))`
+  const high = (x: string) => `(${t}.shr_u (${t}.add ${x} (local.get $half)) (local.get $k))`
+  // Encode: the high parts' difference d in the top bits (d << bits, whose zigzag there is (D << 1) XOR
+  // (sign << bits)) beside the zigzagged low part. Decode: each part unzigzagged, the high part added on.
+  const body = decode
+    ? `(local.set $x (${t}.load (local.get $a)))
+        (local.set $d (${t}.shr_u (local.get $x) (local.get $k)))
+        (local.set $prev (${t}.add (local.get $prev) ${unzigzag('(local.get $d)')}))
+        (local.set $r (${t}.and (local.get $x) (local.get $mask)))
+        (${t}.store (local.get $a) (${t}.sub
+          (${t}.or (${t}.shl (local.get $prev) (local.get $k))
+            (${t}.and (${t}.add ${unzigzag('(local.get $r)')} (local.get $half)) (local.get $mask)))
+          (local.get $half)))`
+    : `(local.set $x (${t}.load (local.get $a)))
+        (local.set $d (${t}.shl (${t}.sub ${high('(local.get $x)')} (local.get $prev)) (local.get $k)))
+        (local.set $prev ${high('(local.get $x)')})
+        (local.set $r (${t}.sub (${t}.and (${t}.add (local.get $x) (local.get $half)) (local.get $mask)) (local.get $half)))
+        (${t}.store (local.get $a) (${t}.or
+          (${t}.xor (${t}.shl (local.get $d) (${t}.const 1))
+            (${t}.shl (${t}.shr_s (local.get $d) (${t}.const ${top})) (local.get $k)))
+          ${zigzag('(local.get $r)')}))`
+  const name = `splitDelta${width}${decode ? 'Decode' : 'Encode'}`
+  const k = width === 8 ? '(i64.extend_i32_u (local.get $bits))' : '(local.get $bits)'
+  return `
+  (func $${name} (param $p i32) (param $first i32) (param $n i32) (param $bits i32)
+    (local $a i32) (local $end i32) (local $k ${t}) (local $half ${t}) (local $mask ${t})
+    (local $x ${t}) (local $d ${t}) (local $r ${t}) (local $prev ${t})
+    (local.set $k ${k})
+    (local.set $half (${t}.shl (${t}.const 1) (${t}.sub (local.get $k) (${t}.const 1))))
+    (local.set $mask (${t}.sub (${t}.shl (${t}.const 1) (local.get $k)) (${t}.const 1)))
+    (local.set $a (i32.add (local.get $p) (i32.mul (local.get $first) (i32.const ${width}))))
+    (local.set $end (i32.add (local.get $p) (i32.mul (local.get $n) (i32.const ${width}))))
+    (if (i32.gt_s (local.get $first) (i32.const 0)) (then
+      (local.set $prev ${high(`(${t}.load (i32.sub (local.get $a) (i32.const ${width})))`)})))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      ${body}
+      (local.set $a (i32.add (local.get $a) (i32.const ${width})))
+      (br $each))))
+  (export "${name}" (func $${name}))`
+}
+
 /** swapBytes(p, bytes, width): reverses the bytes of each element of 2, 4 or 8 bytes, 16 bytes at a time. */
 function swapBytes(): string {
   const lanes = (width: number) =>
@@ -148,7 +204,10 @@ function swapBytes(): string {
   (export "swapBytes" (func $swapBytes))`
 }
 
-/** The functions: swapBytes, a delta kernel for every width, direction and zigzag, an xor one for every width and direction. */
+/**
+ * The functions: swapBytes, a delta kernel for every width, direction and zigzag, an xor one for every width
+ * and direction, a split-delta one for widths 4 and 8 and each direction.
+ */
 export function differencesWat(): string {
   const kernels = WIDTHS.flatMap((width) =>
     [false, true].flatMap((decode) => [
@@ -156,5 +215,8 @@ export function differencesWat(): string {
       difference('xor', width, decode, false),
     ]),
   )
-  return [swapBytes(), ...kernels].join('\n')
+  const splits = ([4, 8] as const).flatMap((width) =>
+    [false, true].map((decode) => splitDelta(width, decode)),
+  )
+  return [swapBytes(), ...kernels, ...splits].join('\n')
 }

@@ -1,8 +1,9 @@
 import { inBlocks, overlapping, wasmKernels } from './wasm-kernels.js'
 
 /**
- * The difference steps (SPEC §7.1 ops 2, 3, 4, 10, 11): each element minus the previous one, modulo 2^(8
- * width), optionally zigzagged so small differences of either sign are small numbers, or XOR the previous one.
+ * The difference steps (SPEC §7.1 ops 2, 3, 4, 10, 11, 13, 14): each element minus the previous one, modulo
+ * 2^(8 width), optionally zigzagged so small differences of either sign are small numbers, or XOR the
+ * previous one, or the difference of the high bits only, beside the low bits (split-delta).
  */
 
 /**
@@ -33,6 +34,70 @@ export function xorPrevious(data: Uint8Array, width: number, out: Uint8Array, de
     const kernel = wasm.difference('xor', width, decode, false)
     inBlocks(wasm, data, out, width, false, 1, decode, (first, n) => kernel(0, first, n, 1))
   } else xorScalar(unaliased(data, out, decode), width, out, decode)
+}
+
+/**
+ * Split difference (SPEC §7.1 ops 13, 14) with `bits` low bits, width 4 or 8: x + 2^(bits - 1) parted at bit
+ * `bits`; the high part minus the previous element's, zigzagged, above the low part less 2^(bits - 1),
+ * zigzagged. Doubles that are a float32 plus a small correction (Tycho-2's positions: half of them within
+ * 2^18 units of the last place of the nearest float32) keep that correction small and apart, where a
+ * difference of the whole word mixes two corrections and their borrow into the high bits.
+ */
+export function splitDelta(
+  data: Uint8Array,
+  width: 4 | 8,
+  out: Uint8Array,
+  bigEndian: boolean,
+  decode: boolean,
+  bits: number,
+): void {
+  const wasm = wasmKernels()
+  if (wasm && !overlapping(data, out)) {
+    const kernel = wasm.splitDelta(width, decode)
+    inBlocks(wasm, data, out, width, bigEndian, 1, decode, (first, n) => kernel(0, first, n, bits))
+  } else splitDeltaScalar(unaliased(data, out, decode), width, out, bigEndian, decode, bits)
+}
+
+/** The split difference through BigInt words: where WebAssembly cannot run, and for tests. */
+export function splitDeltaScalar(
+  data: Uint8Array,
+  width: 4 | 8,
+  out: Uint8Array,
+  bigEndian: boolean,
+  decode: boolean,
+  bits: number,
+): void {
+  const size = width * 8
+  const whole = Math.floor(data.byteLength / width) * width
+  const d = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const o = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  const get = (view: DataView, at: number) =>
+    width === 8 ? view.getBigUint64(at, !bigEndian) : BigInt(view.getUint32(at, !bigEndian))
+  const set = (at: number, value: bigint) => {
+    if (width === 8) o.setBigUint64(at, BigInt.asUintN(64, value), !bigEndian)
+    else o.setUint32(at, Number(BigInt.asUintN(32, value)), !bigEndian)
+  }
+  const k = BigInt(bits)
+  const half = 1n << (k - 1n)
+  const zigzag = (v: bigint) => (v >= 0n ? v << 1n : (-v << 1n) - 1n)
+  const unzigzag = (z: bigint) => (z & 1n ? -((z + 1n) >> 1n) : z >> 1n)
+  let previous = 0n
+  for (let at = 0; at < whole; at += width) {
+    if (decode) {
+      const y = get(d, at)
+      const high = BigInt.asUintN(size - bits, previous + unzigzag(y >> k))
+      const low = unzigzag(BigInt.asUintN(bits, y)) + half
+      set(at, (high << k) + low - half)
+      previous = high
+    } else {
+      const b = BigInt.asUintN(size, get(d, at) + half)
+      const high = b >> k
+      const difference = BigInt.asIntN(size - bits, high - previous)
+      set(at, (zigzag(difference) << k) | zigzag(BigInt.asUintN(bits, b) - half))
+      previous = high
+    }
+  }
+  out.set(data.subarray(whole), whole)
 }
 
 /** Encoding in place reads the earlier elements as they were, so it works on a copy. */

@@ -9,6 +9,7 @@ export {
   type ElementWidth,
   invertTransforms,
   isElementWidth,
+  isSplit,
   MAX_LAG,
   TRANSFORM_OP_IDS,
   type TransformOp,

@@ -2,7 +2,7 @@ import { bitshuffle, unbitshuffle } from './bit-planes.js'
 import { swapBytes } from './byte-order.js'
 import { shuffle, unshuffle } from './byte-planes.js'
 import { decimal } from './decimal.js'
-import { delta, xorPrevious } from './differences.js'
+import { delta, splitDelta, xorPrevious } from './differences.js'
 import { AstropackError } from './errors.js'
 import { grid } from './grid.js'
 
@@ -27,6 +27,8 @@ import { grid } from './grid.js'
  *   numbers either way, where a plain delta turns every step down into a number with all high bits set.
  * - swap-bytes: each element's bytes in reverse order (see byte-order.ts): little-endian numbers most
  *   significant byte first, for the planes after it.
+ * - split-delta-be / split-delta-le: the difference of the high bits only, the low `lowBits` kept apart
+ *   around zero (see differences.ts): doubles that are float32 values plus a small correction.
  */
 export type TransformOp =
   | 'shuffle'
@@ -41,6 +43,8 @@ export type TransformOp =
   | 'delta-zigzag-be'
   | 'delta-zigzag-le'
   | 'swap-bytes'
+  | 'split-delta-be'
+  | 'split-delta-le'
 export type ElementWidth = 1 | 2 | 4 | 8
 /** The largest lag of a delta-zigzag step (its parameter byte holds the lag less one). */
 export const MAX_LAG = 256
@@ -56,6 +60,8 @@ export interface TransformStep {
    * in elements subtracts the same field of the row before (x, y, z of a vector column).
    */
   lag?: number
+  /** split-delta: how many low bits are kept out of the difference (1 to 8 width - 1). */
+  lowBits?: number
 }
 
 export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
@@ -71,10 +77,17 @@ export const TRANSFORM_OP_IDS: Record<TransformOp, number> = {
   'delta-zigzag-be': 10,
   'delta-zigzag-le': 11,
   'swap-bytes': 12,
+  'split-delta-be': 13,
+  'split-delta-le': 14,
 }
 
 export function isElementWidth(width: number): width is ElementWidth {
   return width === 1 || width === 2 || width === 4 || width === 8
+}
+
+/** Whether a split-delta step of `width` bytes may keep `lowBits` low bits apart. */
+export function isSplit(width: number, lowBits: number | undefined): lowBits is number {
+  return Number.isInteger(lowBits) && lowBits! >= 1 && lowBits! < 8 * width
 }
 
 function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boolean): void {
@@ -113,6 +126,17 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
     case 'swap-bytes':
       swapBytes(data, step.width, out)
       return
+    case 'split-delta-be':
+    case 'split-delta-le': {
+      const { width, lowBits } = step
+      if ((width !== 4 && width !== 8) || !isSplit(width, lowBits))
+        throw new AstropackError(
+          'USAGE',
+          `a split-delta step needs width 4 or 8 and 1 to ${8 * width - 1} low bits, not width ${width} and ${lowBits}`,
+        )
+      splitDelta(data, width, out, step.op === 'split-delta-be', decode, lowBits)
+      return
+    }
     default:
       throw new AstropackError('UNSUPPORTED_FEATURE', `unknown transform ${(step as TransformStep).op}`)
   }

@@ -17,7 +17,12 @@ export interface WasmKernels {
   difference(operation: 'delta' | 'xor', width: number, decode: boolean, zigzag: boolean): DifferenceKernel
   /** The decimal kernel of a width and direction: see scripts/decimal-wat.ts. */
   decimal(width: 4 | 8, decode: boolean): DecimalKernel
+  /** The split-delta kernel of a width and direction: see scripts/differences-wat.ts. */
+  splitDelta(width: 4 | 8, decode: boolean): SplitDeltaKernel
 }
+
+/** Elements first to n - 1 of the n at p become their split differences with `bits` low bits (or back), in place. */
+type SplitDeltaKernel = (p: number, first: number, n: number, bits: number) => void
 
 /** The n elements at p, in place, with 10^scale as `power`; 1 at an element that cannot be kept, else 0. */
 type DecimalKernel = (p: number, n: number, power: number) => number
@@ -39,13 +44,15 @@ function instantiate(): WasmKernels | undefined {
     return undefined // no WebAssembly (node --jitless, a page whose CSP forbids it) or no SIMD
   }
   return {
-    ...(exports as unknown as Omit<WasmKernels, 'memory' | 'difference' | 'decimal'>),
+    ...(exports as unknown as Omit<WasmKernels, 'memory' | 'difference' | 'decimal' | 'splitDelta'>),
     memory: new Uint8Array(exports.memory.buffer),
     difference: (operation, width, decode, zigzag) =>
       exports[
         `${operation}${width}${decode ? 'Decode' : 'Encode'}${zigzag ? 'Zigzag' : ''}`
       ] as DifferenceKernel,
     decimal: (width, decode) => exports[`decimal${width}${decode ? 'Decode' : 'Encode'}`] as DecimalKernel,
+    splitDelta: (width, decode) =>
+      exports[`splitDelta${width}${decode ? 'Decode' : 'Encode'}`] as SplitDeltaKernel,
   }
 }
 

@@ -37,6 +37,13 @@ const step: fc.Arbitrary<TransformStep> = fc.oneof(
     width: fc.constant(8),
     grid: fc.integer({ min: 0, max: GRID_DIVISORS.length - 1 }),
   }),
+  fc.constantFrom(4, 8).chain((width) =>
+    fc.record({
+      op: fc.constantFrom('split-delta-be', 'split-delta-le'),
+      width: fc.constant(width),
+      lowBits: fc.oneof(fc.constant(29), fc.integer({ min: 1, max: 8 * width - 1 })),
+    }),
+  ),
 ) as fc.Arbitrary<TransformStep>
 
 /** The double `units` units in the last place away from x (by its bits, as signed 64-bit integers). */
@@ -150,7 +157,89 @@ function deltaZigzag(data: Uint8Array, width: number, bigEndian: boolean, lag = 
   return out
 }
 
+/** SPEC's split-delta in BigInt: b = x + h, H = b >> k, L = b mod 2^k; y = Z(H - H before) << k | Z(L - h). */
+function splitDeltaBySpec(data: Uint8Array, width: number, bigEndian: boolean, k: number): Uint8Array {
+  const w = 8 * width
+  const h = 1n << BigInt(k - 1)
+  const Z = (v: bigint) => (v >= 0n ? 2n * v : -2n * v - 1n)
+  const out = data.slice()
+  const n = Math.floor(data.byteLength / width)
+  let before = 0n
+  for (let i = 0; i < n; i++) {
+    let x = 0n
+    for (let j = 0; j < width; j++) x = (x << 8n) | BigInt(data[i * width + (bigEndian ? j : width - 1 - j)]!)
+    const b = BigInt.asUintN(w, x + h)
+    const high = b >> BigInt(k)
+    const d = BigInt.asIntN(w - k, high - before)
+    before = high
+    let y = (Z(d) << BigInt(k)) + Z((b & ((1n << BigInt(k)) - 1n)) - h)
+    for (let j = 0; j < width; j++) {
+      out[i * width + (bigEndian ? width - 1 - j : j)] = Number(y & 0xffn)
+      y >>= 8n
+    }
+  }
+  return out
+}
+
 describe('transforms', () => {
+  it('split-delta writes what SPEC defines and undoes it (any offset, width 4 or 8, order, low bits)', () => {
+    const input = fc.tuple(
+      fc.oneof(typedBytes, fc.uint8Array({ maxLength: 600 })),
+      fc.nat(7),
+      fc.constantFrom(4, 8) as fc.Arbitrary<4 | 8>,
+      fc.boolean(),
+      fc.integer({ min: 1, max: 63 }),
+    )
+    fc.assert(
+      fc.property(input, ([bytes, shift, width, bigEndian, bits]) => {
+        const lowBits = 1 + (bits % (8 * width - 1))
+        const data = new Uint8Array(bytes.byteLength + shift).subarray(shift)
+        data.set(bytes)
+        const steps: TransformStep[] = [
+          { op: bigEndian ? 'split-delta-be' : 'split-delta-le', width, lowBits },
+        ]
+        const encoded = applyTransforms(steps, data)
+        expect(
+          Buffer.from(encoded).equals(Buffer.from(splitDeltaBySpec(data, width, bigEndian, lowBits))),
+        ).toBe(true)
+        expect(Buffer.from(invertTransforms(steps, encoded)).equals(Buffer.from(data))).toBe(true)
+      }),
+      { numRuns: 1500 },
+    )
+  })
+
+  it('split-delta keeps a float32 plus a small correction as that correction beside the float32 steps', () => {
+    const near = [225.865585, 225.714142, 225.531631].map(Math.fround)
+    const doubles = Float64Array.from([nudged(near[0]!, 3), nudged(near[1]!, -2), near[2]!])
+    const encoded = new DataView(
+      applyTransforms([{ op: 'split-delta-le', width: 8, lowBits: 29 }], new Uint8Array(doubles.buffer))
+        .buffer,
+    )
+    const low = (i: number) => Number(encoded.getBigUint64(i * 8, true) & (2n ** 29n - 1n))
+    expect([low(0), low(1), low(2)]).toEqual([6, 3, 0]) // +3, -2 and 0 units, zigzagged
+    // The high parts: the float32s' own bits (in a double's layout) differ by their steps, zigzagged.
+    const float32Step = (a: number, b: number) => {
+      const view = new DataView(new ArrayBuffer(16))
+      view.setFloat64(0, a)
+      view.setFloat64(8, b)
+      return (view.getBigInt64(8) - view.getBigInt64(0)) >> 29n
+    }
+    const high = (i: number) => encoded.getBigUint64(i * 8, true) >> 29n
+    expect(high(1)).toBe(-2n * float32Step(near[0]!, near[1]!) - 1n) // a step down
+    expect(high(2)).toBe(-2n * float32Step(near[1]!, near[2]!) - 1n)
+  })
+
+  it('refuses a split-delta step of another width or with no bits on either side', () => {
+    const data = new Uint8Array(64)
+    for (const step of [
+      { op: 'split-delta-be', width: 2, lowBits: 5 },
+      { op: 'split-delta-le', width: 8, lowBits: 64 },
+      { op: 'split-delta-le', width: 4, lowBits: 0 },
+      { op: 'split-delta-be', width: 8 },
+    ] as TransformStep[])
+      expect(() => applyTransforms([step], data)).toThrow(/split-delta step needs width 4 or 8/)
+  })
+
   it('delta-zigzag writes the zigzag of each difference as SPEC defines it, and undoes it (any offset, width, order, lag)', () => {
     const input = fc.tuple(
       fc.uint8Array({ maxLength: 600, size: 'medium' }),

@@ -6,7 +6,14 @@ import { bitshuffle, bitshuffleScalar, unbitshuffle, unbitshuffleScalar } from '
 import { swapBytes, swapBytesScalar } from '../src/byte-order.js'
 import { shuffle, shuffleScalar, unshuffle, unshuffleScalar } from '../src/byte-planes.js'
 import { decimal, decimalScalar } from '../src/decimal.js'
-import { delta, deltaScalar, xorPrevious, xorScalar } from '../src/differences.js'
+import {
+  delta,
+  deltaScalar,
+  splitDelta,
+  splitDeltaScalar,
+  xorPrevious,
+  xorScalar,
+} from '../src/differences.js'
 import { wasmKernels } from '../src/wasm-kernels.js'
 
 type Kernel = (data: Uint8Array, width: number, out: Uint8Array) => void
@@ -103,6 +110,27 @@ describe('the WebAssembly kernels', () => {
     )
   })
 
+  it('give the split differences of the JavaScript loop for any bytes, width, byte order and low bits', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.constantFrom(4, 8) as fc.Arbitrary<4 | 8>,
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 63 }),
+        (data, width, bigEndian, decode, bits) => {
+          const lowBits = 1 + (bits % (8 * width - 1))
+          const expected = new Uint8Array(data.length)
+          const actual = new Uint8Array(data.length).fill(0xa5)
+          splitDeltaScalar(data, width, expected, bigEndian, decode, lowBits)
+          splitDelta(data, width, actual, bigEndian, decode, lowBits)
+          expect(actual).toEqual(expected)
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+
   it('carry differences across blocks, and decode what they encode', () => {
     const data = new Uint8Array((1 << 20) + 13)
     for (let i = 0, x = 7; i < data.length; i++) {
@@ -125,6 +153,16 @@ describe('the WebAssembly kernels', () => {
         xorPrevious(encoded, width, back, true)
         expect(Buffer.compare(back, data)).toBe(0)
       }
+    for (const width of [4, 8] as const) {
+      const expected = new Uint8Array(data.length)
+      const encoded = new Uint8Array(data.length)
+      const back = new Uint8Array(data.length)
+      splitDeltaScalar(data, width, expected, true, false, 29)
+      splitDelta(data, width, encoded, true, false, 29)
+      expect(Buffer.compare(encoded, expected), `split width ${width}`).toBe(0)
+      splitDelta(encoded, width, back, true, true, 29)
+      expect(Buffer.compare(back, data)).toBe(0)
+    }
   })
 
   it('give the decimals of the JavaScript loops: exact decimals, other floats, -0, NaN, infinities, subnormals', () => {

@@ -64,6 +64,7 @@ export const FEATURE_NAMES: ReadonlyMap<number, string> = new Map([
   [9, 'ranked-columns'],
   [10, 'column-major-rows'],
   [11, 'swap-bytes'],
+  [12, 'split-delta'],
 ])
 /** Bit 0: chunks with transform chains, and entries rebuilt from typed segments (SPEC §7.1). */
 export const FEATURE_TYPED_SEGMENTS = 1 << 0
@@ -83,6 +84,8 @@ export const FEATURE_RANKED_COLUMNS = 1 << 9
 export const FEATURE_COLUMN_MAJOR_ROWS = 1 << 10
 /** Bit 11: swap-bytes transform steps (SPEC §7.1, op 12). */
 export const FEATURE_SWAP_BYTES = 1 << 11
+/** Bit 12: split-delta transform steps (SPEC §7.1, ops 13 and 14). */
+export const FEATURE_SPLIT_DELTA = 1 << 12
 export const KNOWN_REQUIRED_FEATURES =
   FEATURE_TYPED_SEGMENTS |
   FEATURE_TEXT_KINDS |
@@ -92,7 +95,8 @@ export const KNOWN_REQUIRED_FEATURES =
   FEATURE_PREDICTED_ROWS |
   FEATURE_RANKED_COLUMNS |
   FEATURE_COLUMN_MAJOR_ROWS |
-  FEATURE_SWAP_BYTES
+  FEATURE_SWAP_BYTES |
+  FEATURE_SPLIT_DELTA
 
 /** Limits a reader enforces before it trusts or allocates anything a package declares. */
 export const LIMITS = {

@@ -1,5 +1,7 @@
 import {
+  type ElementWidth,
   isElementWidth,
+  isSplit,
   MAX_LAG,
   TRANSFORM_OP_IDS,
   type TransformOp,
@@ -65,12 +67,25 @@ export function encodeTransforms(chains: readonly TransformStep[][]): Uint8Array
 
 /**
  * A step's parameter byte: the scale of decimal steps, the divisor's index of grid steps, the lag less one
- * of delta-zigzag steps, 0 for the others.
+ * of delta-zigzag steps, the low bits of split-delta steps, 0 for the others.
  */
 function stepParam(step: TransformStep): number {
   if (step.lag !== undefined && (!Number.isInteger(step.lag) || step.lag < 1 || step.lag > MAX_LAG))
     throw new AstropackError('USAGE', `a delta-zigzag step's lag must be 1 to ${MAX_LAG}, not ${step.lag}`)
-  return step.scale ?? step.grid ?? (step.lag ?? 1) - 1
+  return step.scale ?? step.grid ?? step.lowBits ?? (step.lag ?? 1) - 1
+}
+
+/** A step from its op, width and parameter byte (see stepParam). */
+function stepOf(op: TransformOp, width: ElementWidth, param: number, chain: number): TransformStep {
+  if (op.startsWith('decimal')) return { op, width, scale: param }
+  if (op.startsWith('grid')) return { op, width, grid: param }
+  if (op.startsWith('delta-zigzag') && param > 0) return { op, width, lag: param + 1 }
+  if (op.startsWith('split-delta')) {
+    if ((width !== 4 && width !== 8) || !isSplit(width, param))
+      throw corrupt(`transform chain ${chain} splits ${width}-byte elements at bit ${param}`)
+    return { op, width, lowBits: param }
+  }
+  return { op, width }
 }
 
 const STEP_SIZE = 3
@@ -98,15 +113,7 @@ export function decodeTransforms(bytes: Uint8Array): TransformStep[][] {
           `transform chain ${i + 1} uses unknown transform ${id}`,
         )
       if (!isElementWidth(width)) throw corrupt(`transform chain ${i + 1} has element width ${width}`)
-      chain.push(
-        op.startsWith('decimal')
-          ? { op, width, scale: param }
-          : op.startsWith('grid')
-            ? { op, width, grid: param }
-            : op.startsWith('delta-zigzag') && param > 0
-              ? { op, width, lag: param + 1 }
-              : { op, width },
-      )
+      chain.push(stepOf(op, width, param, i + 1))
     }
     chains.push(chain)
     at += 1 + steps * STEP_SIZE

@@ -8,6 +8,7 @@ import {
   FEATURE_COLUMN_MAJOR_ROWS,
   FEATURE_DELTA_ZIGZAG,
   FEATURE_GRID,
+  FEATURE_SPLIT_DELTA,
   FEATURE_SWAP_BYTES,
   FEATURE_TYPED_SEGMENTS,
   HEADER_SIZE,
@@ -203,10 +204,12 @@ export class PackageWriter {
     if (id === undefined) {
       this.#chains.push([...chain])
       id = this.#chains.length
-      // Grid, delta-zigzag and swap-bytes steps came after the first readers of §7.1 (SPEC §7, bits 5, 7, 11).
+      // Grid, delta-zigzag, swap-bytes and split-delta steps came after the first readers of §7.1 (SPEC §7,
+      // bits 5, 7, 11, 12).
       if (chain.some((step) => step.op.startsWith('grid'))) this.#features |= FEATURE_GRID
       if (chain.some((step) => step.op.startsWith('delta-zigzag'))) this.#features |= FEATURE_DELTA_ZIGZAG
       if (chain.some((step) => step.op === 'swap-bytes')) this.#features |= FEATURE_SWAP_BYTES
+      if (chain.some((step) => step.op.startsWith('split-delta'))) this.#features |= FEATURE_SPLIT_DELTA
       this.#chainIds.set(key, id)
     }
     return id

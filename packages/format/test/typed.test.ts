@@ -4,6 +4,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   FEATURE_COLUMN_MAJOR_ROWS,
+  FEATURE_DELTA_ZIGZAG,
+  FEATURE_SPLIT_DELTA,
   fromBytes,
   openPackage,
   PackageWriter,
@@ -136,7 +138,7 @@ describe('typed segments: tables stored column by column', () => {
     )
   }, 60_000)
 
-  it('keep a delta-zigzag lag of 1 to 256 in the index, and refuse others', async () => {
+  it('keep a delta-zigzag lag of 1 to 256 in the index (feature bit 7), and refuse others', async () => {
     const t: Table = {
       head: new Uint8Array(0),
       rowWidth: 12,
@@ -151,11 +153,45 @@ describe('typed segments: tables stored column by column', () => {
       const segment = reader.segmentsOf(reader.entry('table.fits'))!.find((s) => s.layout === 'rows')!
       expect(reader.transformsOf(reader.chunks[segment.firstChunk]!)).toEqual([step])
       expect(sameBytes(await reader.readEntry('table.fits'), file)).toBe(true)
+      expect(reader.trailer.requiredFeatures & FEATURE_DELTA_ZIGZAG).toBe(FEATURE_DELTA_ZIGZAG)
     }
     for (const lag of [0, 257, 1.5])
       await expect(writeTable(t, 50, [[{ op: 'delta-zigzag-le', width: 4, lag }]])).rejects.toMatchObject({
         code: 'USAGE',
       })
+  })
+
+  it('keep a split-delta step and its low bits in the index (feature bit 12), and refuse damaged ones', async () => {
+    const t: Table = {
+      head: new Uint8Array(0),
+      rowWidth: 16,
+      columns: [
+        { offset: 0, width: 8 },
+        { offset: 8, width: 8 },
+      ],
+      rows: new Uint8Array(new Float64Array(100).map((_, i) => 200 + Math.fround(i / 7) + i * 1e-12).buffer),
+      tail: new Uint8Array(0),
+    }
+    const step: TransformStep = { op: 'split-delta-le', width: 8, lowBits: 29 }
+    const { bytes, file } = await writeTable(t, 30, [[step, { op: 'bitshuffle', width: 8 }], []])
+    const reader = await openPackage(fromBytes(bytes))
+    const segment = reader.segmentsOf(reader.entry('table.fits'))!.find((s) => s.layout === 'rows')!
+    expect(reader.transformsOf(reader.chunks[segment.firstChunk]!)[0]).toEqual(step)
+    expect(sameBytes(await reader.readEntry('table.fits'), file)).toBe(true)
+    expect(reader.trailer.requiredFeatures & FEATURE_SPLIT_DELTA).toBe(FEATURE_SPLIT_DELTA)
+    const { decodeTransforms } = await import('../src/typed-sections.js')
+    const chainOf = (op: number, width: number, param: number) =>
+      Uint8Array.of(1, 0, 0, 0, 1, op, width, param)
+    expect(decodeTransforms(chainOf(14, 4, 31))).toEqual([[{ op: 'split-delta-le', width: 4, lowBits: 31 }]])
+    for (const [width, param] of [
+      [8, 0],
+      [8, 64],
+      [4, 32],
+      [2, 5],
+    ] as const)
+      expect(() => decodeTransforms(chainOf(13, width, param))).toThrow(
+        expect.objectContaining({ code: 'CORRUPT_INDEX' }),
+      )
   })
 
   it('is refused by a reader that lacks typed segments, by name', async () => {

@@ -105,7 +105,8 @@ export const OPAQUE: TransformStep[][] = [[]]
  * win by, and over whole columns differences win (Tycho-2's positions, 20 groups at zstd -3: 19.08 ->
  * 18.94 MB; at --level max 18.93 -> 18.81 MB). For floats of 4 or 8 bytes that may be exact decimals
  * (magnitudes, errors), decimal then byte planes, and for doubles that may sit on a sexagesimal grid
- * (positions from h:m:s), grid then byte planes; the worker finds the scale and grid from the data.
+ * (positions from h:m:s), grid then byte planes; the worker finds the scale and grid from the data. Doubles
+ * also try split differences in bit planes (Tycho-2's positions: 2.1% smaller than zigzagged differences).
  * `decimals` false leaves both out (text columns, whose kinds already hold such values). Little-endian
  * chains put their planes high byte first (highPlanesFirst).
  */
@@ -134,6 +135,12 @@ export function numberChains(
       [delta, { op: 'bitshuffle', width }],
       [delta, zigzag, { op: 'bitshuffle', width }],
     )
+  // Doubles that are a float32 plus a small correction: the correction apart from the differences.
+  if (kind === 'float' && width === 8)
+    chains.push([
+      { op: bigEndian ? 'split-delta-be' : 'split-delta-le', width, lowBits: FLOAT32_LOW_BITS },
+      { op: 'bitshuffle', width },
+    ])
   if (kind === 'float' && width >= 4 && decimals)
     chains.push([
       { op: bigEndian ? 'decimal-be' : 'decimal-le', width },
@@ -152,6 +159,9 @@ export function numberChains(
     )
   return bigEndian ? chains : highPlanesFirst(chains, width)
 }
+
+/** The bits of a double's mantissa below a float32's (52 - 23): split-delta's low bits for doubles. */
+const FLOAT32_LOW_BITS = 29
 
 /** Fills the gaps between typed regions with opaque bytes segments, so the plan covers [0, size). */
 export function coverWithBytes(typed: PlannedSegment[], size: number): PlannedSegment[] {
