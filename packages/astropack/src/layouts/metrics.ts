@@ -74,56 +74,101 @@ export function emptyMetrics(): Metrics {
   }
 }
 
+/**
+ * Numbers are measured a block at a time: read into this array first (one loop per type and byte order),
+ * then summed by one tight loop with the sums in locals (Running.numbers). Value by value through a method
+ * that kept them in object fields, Tycho-2's four columns took 4.9 ns a value against 4.45 now (same
+ * results to the bit); in the workers packing the 5 GiB table, 11.5 against ~9 (profiles, 2026-11-27).
+ */
+const BLOCK = 4096
+const block = new Float64Array(BLOCK)
+/** A single number (a text field's): kept apart from `block`, which may be half filled meanwhile. */
+const one = new Float64Array(1)
+
 /** Measures one group's column: `bytes` holds its values back to back, in the spec's byte order. */
 export function measureColumn(bytes: Uint8Array, spec: MetricSpec): Metrics {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const width = WIDTH[spec.element]
-  const end = Math.floor(bytes.byteLength / width) * width
-  const running = new Running(spec.range, end / width)
+  const n = Math.floor(bytes.byteLength / width)
+  const running = new Running(spec.range, n)
+  for (let first = 0; first < n; first += BLOCK) {
+    const count = Math.min(BLOCK, n - first)
+    const numbers = readNumbers(view, first * width, count, spec)
+    running.out.nulls += count - numbers
+    running.numbers(block, numbers)
+  }
+  return running.finish()
+}
+
+/**
+ * Reads `count` values from `at` into `block` as physical numbers (zero + scale × stored), TNULL values
+ * left out; returns how many it wrote. One loop per type and byte order: a DataView read chosen per
+ * value costs several times the work, a byte order passed as a variable ~10% more on float64.
+ */
+function readNumbers(view: DataView, at: number, count: number, spec: MetricSpec): number {
   const { zero, scale, littleEndian: le } = spec
   // TNULL only exists for integers; the sentinel never equals a stored value when it is not set.
   const none = spec.null ?? Number.NaN
-  // One loop per type and byte order: a DataView read chosen per value costs several times the work, a
-  // byte order passed as a variable ~10% more on float64.
+  const end = at + count * WIDTH[spec.element]
+  let n = 0
   switch (spec.element) {
     case 'f8':
-      if (le) for (let at = 0; at < end; at += 8) running.number(zero + scale * view.getFloat64(at, true))
-      else for (let at = 0; at < end; at += 8) running.number(zero + scale * view.getFloat64(at))
-      break
+      if (le) for (let i = at; i < end; i += 8) block[n++] = zero + scale * view.getFloat64(i, true)
+      else for (let i = at; i < end; i += 8) block[n++] = zero + scale * view.getFloat64(i)
+      return n
     case 'f4':
-      if (le) for (let at = 0; at < end; at += 4) running.number(zero + scale * view.getFloat32(at, true))
-      else for (let at = 0; at < end; at += 4) running.number(zero + scale * view.getFloat32(at))
-      break
+      if (le) for (let i = at; i < end; i += 4) block[n++] = zero + scale * view.getFloat32(i, true)
+      else for (let i = at; i < end; i += 4) block[n++] = zero + scale * view.getFloat32(i)
+      return n
     case 'u1':
-      for (let at = 0; at < end; at++) running.stored(view.getUint8(at), none, zero, scale)
-      break
+      for (let i = at; i < end; i++) {
+        const v = view.getUint8(i)
+        if (v !== none) block[n++] = zero + scale * v
+      }
+      return n
     case 'i1':
-      for (let at = 0; at < end; at++) running.stored(view.getInt8(at), none, zero, scale)
-      break
+      for (let i = at; i < end; i++) {
+        const v = view.getInt8(i)
+        if (v !== none) block[n++] = zero + scale * v
+      }
+      return n
     case 'i2':
-      if (le) for (let at = 0; at < end; at += 2) running.stored(view.getInt16(at, true), none, zero, scale)
-      else for (let at = 0; at < end; at += 2) running.stored(view.getInt16(at), none, zero, scale)
-      break
-    case 'u2':
-      if (le) for (let at = 0; at < end; at += 2) running.stored(view.getUint16(at, true), none, zero, scale)
-      else for (let at = 0; at < end; at += 2) running.stored(view.getUint16(at), none, zero, scale)
-      break
+    case 'u2': {
+      const signed = spec.element === 'i2'
+      for (let i = at; i < end; i += 2) {
+        const v = signed ? view.getInt16(i, le) : view.getUint16(i, le)
+        if (v !== none) block[n++] = zero + scale * v
+      }
+      return n
+    }
     case 'i4':
-      if (le) for (let at = 0; at < end; at += 4) running.stored(view.getInt32(at, true), none, zero, scale)
-      else for (let at = 0; at < end; at += 4) running.stored(view.getInt32(at), none, zero, scale)
-      break
+      if (le)
+        for (let i = at; i < end; i += 4) {
+          const v = view.getInt32(i, true)
+          if (v !== none) block[n++] = zero + scale * v
+        }
+      else
+        for (let i = at; i < end; i += 4) {
+          const v = view.getInt32(i)
+          if (v !== none) block[n++] = zero + scale * v
+        }
+      return n
     case 'u4':
-      if (le) for (let at = 0; at < end; at += 4) running.stored(view.getUint32(at, true), none, zero, scale)
-      else for (let at = 0; at < end; at += 4) running.stored(view.getUint32(at), none, zero, scale)
-      break
+      for (let i = at; i < end; i += 4) {
+        const v = view.getUint32(i, le)
+        if (v !== none) block[n++] = zero + scale * v
+      }
+      return n
     case 'i8':
-      for (let at = 0; at < end; at += 8) running.stored(Number(view.getBigInt64(at, le)), none, zero, scale)
-      break
-    case 'u8':
-      for (let at = 0; at < end; at += 8) running.stored(Number(view.getBigUint64(at, le)), none, zero, scale)
-      break
+    case 'u8': {
+      const signed = spec.element === 'i8'
+      for (let i = at; i < end; i += 8) {
+        const v = Number(signed ? view.getBigInt64(i, le) : view.getBigUint64(i, le))
+        if (v !== none) block[n++] = zero + scale * v
+      }
+      return n
+    }
   }
-  return running.finish()
 }
 
 /**
@@ -236,21 +281,48 @@ class Running {
   }
 
   number(value: number): void {
+    one[0] = value
+    this.numbers(one, 1)
+  }
+
+  /** values[0, n): NaN and ±Infinity counted apart (no place in a mean, and JSON cannot hold them). */
+  numbers(values: Float64Array, n: number): void {
     const out = this.out
-    if (value - value !== 0) {
-      out.nans++ // NaN and ±Infinity: no place in a mean (and JSON cannot hold them)
-      return
+    let { min, max, nans, values: count } = out
+    let shift = this.#shift
+    let sum = this.#sum
+    let squares = this.#squares
+    for (let i = 0; i < n; i++) {
+      const value = values[i]!
+      if (value - value !== 0) {
+        nans++
+        continue
+      }
+      if (count === 0) shift = value
+      if (value < min) min = value
+      if (value > max) max = value
+      const d = value - shift
+      sum += d
+      squares += d * d
+      count++
     }
-    if (value < out.min) out.min = value
-    if (value > out.max) out.max = value
     const range = this.range
-    if (range !== undefined && (range === 'ra' ? value < 0 || value >= 360 : value < -90 || value > 90))
-      out.outOfRange++
-    if (out.values === 0) this.#shift = value
-    const d = value - this.#shift
-    this.#sum += d
-    this.#squares += d * d
-    out.values++
+    if (range !== undefined) {
+      let outside = 0
+      for (let i = 0; i < n; i++) {
+        const value = values[i]!
+        if (range === 'ra' ? value < 0 || value >= 360 : value < -90 || value > 90)
+          outside += value - value === 0 ? 1 : 0 // not ±Infinity, which counts with the NaNs
+      }
+      out.outOfRange += outside
+    }
+    out.min = min
+    out.max = max
+    out.nans = nans
+    out.values = count
+    this.#shift = shift
+    this.#sum = sum
+    this.#squares = squares
   }
 
   /** A field kept as text: null, NaN, a number written another way, or text (not counted). */
@@ -329,24 +401,31 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
   const named = integers && (chunk[end] !== 0 || chunk[end + 1] !== 0)
   const grid = kind === TextColumnKind.grid ? gridTerms(chunk[1]!, view.getUint32(end, true)) : undefined
   let next = 0 // the next exception
+  let filled = 0 // numbers in `block`, measured when it is full and at the end
   for (let row = 0; row < count; row++) {
     if (next < exceptions && view.getUint32(table + next * 8, true) === row) {
       const length = view.getUint32(table + next * 8 + 4, true)
+      running.numbers(block, filled) // the numbers before it first: the sums keep the rows' order
+      filled = 0
       running.field(chunk.subarray(text, text + length))
       text += length
       next++
       continue
     }
     if (integers) {
-      if (!named)
-        running.number(view.getInt32(12 + row * 8, true) * 2 ** 32 + view.getUint32(8 + row * 8, true))
+      if (named) continue
+      block[filled++] = view.getInt32(12 + row * 8, true) * 2 ** 32 + view.getUint32(8 + row * 8, true)
     } else if (grid) {
       const k = view.getInt32(8 + row * 4, true)
-      running.number((Math.sign(k) * gridDigits(k, grid.num, grid.den)) / power)
+      block[filled++] = (Math.sign(k) * gridDigits(k, grid.num, grid.den)) / power
     } else
-      running.number(
-        width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power,
-      )
+      block[filled++] =
+        width === 8 ? view.getFloat64(8 + row * 8, true) : view.getInt32(8 + row * 4, true) / power
+    if (filled === BLOCK) {
+      running.numbers(block, filled)
+      filled = 0
+    }
   }
+  running.numbers(block, filled)
   return running.finish()
 }
