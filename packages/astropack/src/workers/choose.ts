@@ -11,17 +11,26 @@ import { slot } from './working-memory.js'
 /** A higher zstd level that a column keeps when it makes the column's sample BOOST_GAIN smaller. */
 const BOOST_LEVEL = 6
 const BOOST_GAIN = 0.97
-/** A lower zstd level that a column keeps when it makes the column's sample LOWER_GAIN smaller. */
+/**
+ * A lower zstd level that a column keeps unless it makes the column's sample more than LOWER_GAIN larger:
+ * level 1 codes about twice as fast as 3 (Tycho-2's positions in bit planes 1.2-1.5 GB/s against 0.6-0.8),
+ * and over whole columns it loses less than on a 128 KiB sample (Tycho-2's positions: +0.4-0.7% on their
+ * samples, +0.15-0.18% whole; its magnitudes 1.35% smaller whole).
+ */
 const LOWER_LEVEL = 1
-const LOWER_GAIN = 0.97
+const LOWER_GAIN = 1.01
 
 /**
  * The level for a column at the codec's default level: BOOST_LEVEL when that compresses a sample of it
- * (with its chain) at least 3% smaller, LOWER_LEVEL when that does, else `level`. Decimals converted
- * from sexagesimal positions repeat digit patterns that lazy matching finds (Hipparcos CSV: 2.02 -> 1.85
- * MB), where the bit planes of full-precision doubles lose by it (Tycho-2 CSV +0.7% at level 6
- * everywhere); and bytes of nearly no repeats (ranks, noisy bit planes) code better with level 1's fewer,
- * longer matches (Tycho-2's sweep as ranks: 102 -> 91 KB a group). So it is decided by column.
+ * (with its chain) at least 3% smaller, LOWER_LEVEL unless that makes it more than 1% larger, else `level`.
+ * Decimals converted from sexagesimal positions repeat digit patterns that lazy matching finds (Hipparcos
+ * CSV: 2.02 -> 1.85 MB), where the bit planes of full-precision doubles lose by it (Tycho-2 CSV +0.7% at
+ * level 6 everywhere); and bytes of nearly no repeats (ranks, noisy bit planes) code as well or better
+ * with level 1's fewer, longer matches (Tycho-2's sweep as ranks: 102 -> 91 KB a group), and faster. So
+ * it is decided by column. Against keeping level 3 unless level 1 won by 3% (2026-11-27): the corpus
+ * file by file 248.97 -> 247.90 MB (Tycho-2's FITS table +0.04%, its index -1.7%, no file over +1.3%);
+ * packing the 5 GiB table 21.5 and 29.3 s -> 23.6 and 20.3 s, 32.5-42.0 -> 28.3-33.9 s of CPU
+ * (interleaved runs on a busy machine: within its noise, which the codec's own speed above is not).
  */
 export function columnLevel(codec: Codec, level: number, raw: Uint8Array, steps: TransformStep[]): number {
   if (codec.name !== 'zstd' || level !== codec.levels.default) return level
