@@ -28,9 +28,9 @@ const LOWER_GAIN = 1.01
  * level 6 everywhere); and bytes of nearly no repeats (ranks, noisy bit planes) code as well or better
  * with level 1's fewer, longer matches (Tycho-2's sweep as ranks: 102 -> 91 KB a group), and faster. So
  * it is decided by column. Against keeping level 3 unless level 1 won by 3% (2026-11-27): the corpus
- * file by file 248.97 -> 247.90 MB (Tycho-2's FITS table +0.04%, its index -1.7%, no file over +1.3%);
- * packing the 5 GiB table 21.5 and 29.3 s -> 23.6 and 20.3 s, 32.5-42.0 -> 28.3-33.9 s of CPU
- * (interleaved runs on a busy machine: within its noise, which the codec's own speed above is not).
+ * file by file 248.97 -> 247.90 MB (Tycho-2's FITS table +0.04%, its index -1.7%, no file over +0.5%),
+ * the kept-aside set +0.08% (no file over +1.3%); with the metrics measured a block at a time, the 5 GiB
+ * table packs at 345 MB/s against 235 (BENCHMARKS.md's large runs; zstd -3 -T2 255 and 196 in them).
  */
 export function columnLevel(codec: Codec, level: number, raw: Uint8Array, steps: TransformStep[]): number {
   if (codec.name !== 'zstd' || level !== codec.levels.default) return level
