@@ -85,9 +85,9 @@ export function isElementWidth(width: number): width is ElementWidth {
   return width === 1 || width === 2 || width === 4 || width === 8
 }
 
-/** Whether a split-delta step of `width` bytes may keep `lowBits` low bits apart. */
+/** Whether a split-delta step may have this width (4 or 8 bytes) and keep `lowBits` low bits apart. */
 export function isSplit(width: number, lowBits: number | undefined): lowBits is number {
-  return Number.isInteger(lowBits) && lowBits! >= 1 && lowBits! < 8 * width
+  return (width === 4 || width === 8) && Number.isInteger(lowBits) && lowBits! >= 1 && lowBits! < 8 * width
 }
 
 function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boolean): void {
@@ -129,12 +129,12 @@ function run(step: TransformStep, data: Uint8Array, out: Uint8Array, decode: boo
     case 'split-delta-be':
     case 'split-delta-le': {
       const { width, lowBits } = step
-      if ((width !== 4 && width !== 8) || !isSplit(width, lowBits))
+      if (!isSplit(width, lowBits))
         throw new AstropackError(
           'USAGE',
           `a split-delta step needs width 4 or 8 and 1 to ${8 * width - 1} low bits, not width ${width} and ${lowBits}`,
         )
-      splitDelta(data, width, out, step.op === 'split-delta-be', decode, lowBits)
+      splitDelta(data, width as 4 | 8, out, step.op === 'split-delta-be', decode, lowBits)
       return
     }
     default:

@@ -81,7 +81,7 @@ function stepOf(op: TransformOp, width: ElementWidth, param: number, chain: numb
   if (op.startsWith('grid')) return { op, width, grid: param }
   if (op.startsWith('delta-zigzag') && param > 0) return { op, width, lag: param + 1 }
   if (op.startsWith('split-delta')) {
-    if ((width !== 4 && width !== 8) || !isSplit(width, param))
+    if (!isSplit(width, param))
       throw corrupt(`transform chain ${chain} splits ${width}-byte elements at bit ${param}`)
     return { op, width, lowBits: param }
   }
