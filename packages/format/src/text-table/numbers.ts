@@ -45,31 +45,41 @@ function writeDigits(out: Uint8Array, at: number, u: number, digits: number): nu
   return end
 }
 
-/** Writes 0 <= x < 10^4 as exactly 4 digits at `at`. */
-function write4(out: Uint8Array, at: number, x: number): void {
-  const p = (x / 100) >>> 0
-  const a = p * 2
-  const b = (x - p * 100) * 2
-  out[at] = DIGIT_PAIRS[a]!
-  out[at + 1] = DIGIT_PAIRS[a + 1]!
-  out[at + 2] = DIGIT_PAIRS[b]!
-  out[at + 3] = DIGIT_PAIRS[b + 1]!
+/** "0000" to "9999" as 4 bytes each, read as one little-endian word: a digit group is one store. */
+const DIGIT_QUADS = Uint32Array.from({ length: 10000 }, (_, x) => {
+  const digits = String(x).padStart(4, '0')
+  let word = 0
+  for (let i = 3; i >= 0; i--) word = (word << 8) | digits.charCodeAt(i)
+  return word >>> 0
+})
+
+let viewed: Uint8Array = new Uint8Array(0)
+let view = new DataView(viewed.buffer)
+
+/** A DataView of `out`, kept for the next call: callers write into one buffer for many values. */
+function viewOf(out: Uint8Array): DataView {
+  if (out !== viewed) {
+    viewed = out
+    view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  }
+  return view
 }
 
 /**
- * Writes the 17 digits high × 10^8 + low (high < 10^9, low < 10^8) at `at`. In blocks of 4 digits, so
- * the divisions do not wait on each other as writeDigits' do: a fifth faster on full-precision doubles.
+ * Writes the 17 digits high × 10^8 + low (high < 10^9, low < 10^8) at `at`, four at a time: a table word
+ * stored whole runs three times faster than the digits stored byte by byte (7 against 22 ns).
  */
 function write17(out: Uint8Array, at: number, high: number, low: number): void {
+  const bytes = viewOf(out)
   const h0 = (high / 1e8) >>> 0
   const rest = high - h0 * 1e8
   const r1 = (rest / 1e4) >>> 0
   const l1 = (low / 1e4) >>> 0
   out[at] = ZERO + h0
-  write4(out, at + 1, r1)
-  write4(out, at + 5, rest - r1 * 1e4)
-  write4(out, at + 9, l1)
-  write4(out, at + 13, low - l1 * 1e4)
+  bytes.setUint32(at + 1, DIGIT_QUADS[r1]!, true)
+  bytes.setUint32(at + 5, DIGIT_QUADS[rest - r1 * 1e4]!, true)
+  bytes.setUint32(at + 9, DIGIT_QUADS[l1]!, true)
+  bytes.setUint32(at + 13, DIGIT_QUADS[low - l1 * 1e4]!, true)
 }
 
 /** Writes a string's UTF-16 code units as bytes (only used for ASCII number texts). */

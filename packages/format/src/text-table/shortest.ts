@@ -33,15 +33,9 @@ const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0 // lit
 /** Half the gap between a positive normal double and its neighbours, or 0 for powers of two and others. */
 function halfGap(x: number): number {
   bits[0] = x
-  const high = words[HIGH]!
-  const exponent = (high >>> 20) & 0x7ff
-  if (exponent === 0 || exponent === 0x7ff) return 0
-  if ((high & 0xfffff) === 0 && words[1 - HIGH] === 0) return 0 // a power of two: lower gap is smaller
-  if (exponent <= 53) return 0 // the half gap would be subnormal (x below 2^-969): not a case of ours
-  // 2^(exponent - 1076), built from its bits: Math.pow showed in profiles.
-  words[HIGH] = (exponent - 53) << 20
-  words[1 - HIGH] = 0
-  return bits[0]!
+  const top = words[HIGH]!
+  if ((top & 0xfffff) === 0 && words[1 - HIGH] === 0) return 0 // a power of two: lower gap is smaller
+  return HALF_GAP[(top >>> 20) & 0x7ff]!
 }
 
 /** No: ToString(x) is certainly not the digits; Yes: it certainly is; Unsure: too close to call, ask String(). */
@@ -82,6 +76,17 @@ export function shortestVerdict(
 /** Exact doubles 10^0 .. 10^22 (10^22 is the largest power of ten a double holds exactly). */
 export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`))
 
+/** 10^q's halves for Dekker's product (productError's split, made once per power, not per value). */
+const POW10_HIGH = Float64Array.from(POW10, (s) => SPLIT * s - (SPLIT * s - s))
+const POW10_LOW = Float64Array.from(POW10, (s, q) => s - POW10_HIGH[q]!)
+
+/**
+ * Half the gap between neighbours by exponent field, 2^(exponent - 1076): a table, as building it from
+ * bits showed in profiles. 0 where the half gap would be subnormal (x below 2^-969: not a case of ours),
+ * for subnormals, infinities and NaN.
+ */
+const HALF_GAP = Float64Array.from({ length: 0x800 }, (_, e) => (e > 53 && e < 0x7ff ? 2 ** (e - 1076) : 0))
+
 /** What `shortestDigits` found: the digits as high × 10^8 + low (17 of them), how many count, the fraction. */
 export const SHORTEST = { high: 0, low: 0, count: 0, fraction: 0 }
 
@@ -102,17 +107,21 @@ export function shortestDigits(x: number): boolean {
   if (X >= 1e17 || q > 22) X = x * POW10[--q]!
   else if (X < 1e16 && q < 22) X = x * POW10[++q]!
   if (!(X >= 1e16 && X < 1e17) || q < 2 || q > 22) return false
-  const s = POW10[q]!
-  const h = halfGap(x) * s
+  const h = halfGap(x) * POW10[q]!
   if (h === 0) return false
-  const Xe = productError(x, s, X) // x × 10^q = X + Xe exactly; X is an integer (its ulp is 2 to 16)
+  // x × 10^q = X + Xe exactly (Dekker's product, 10^q split ahead); X is an integer (its ulp is 2 to 16).
+  const c = SPLIT * x
+  const xHigh = c - (c - x)
+  const xLow = x - xHigh
+  const sHigh = POW10_HIGH[q]!
+  const sLow = POW10_LOW[q]!
+  const Xe = xHigh * sHigh - X + xHigh * sLow + xLow * sHigh + xLow * sLow
   const nearest = Math.round(Xe)
   const r = nearest - Xe // D17 - x × 10^q for D17 = X + nearest
-  // D17 as high × 10^8 + low, low a small integer (so % is integer work): X - P is exact (Sterbenz), P's
-  // error an exact small integer.
-  let high = Math.floor(X / 1e8)
-  const P = high * 1e8
-  let low = X - P - productError(high, 1e8, P) + nearest
+  // D17 as high × 10^8 + low, low a small integer. high × 1e8 is exact (a multiple of 256 below 2^57,
+  // high × 390625 < 2^53), and so is X less it: no division, no second Dekker product.
+  let high = Math.floor(X * 1e-8)
+  let low = X - high * 1e8 + nearest
   while (low < 0) {
     low += 1e8
     high--
