@@ -45,13 +45,25 @@ function writeDigits(out: Uint8Array, at: number, u: number, digits: number): nu
   return end
 }
 
-/** "0000" to "9999" as 4 bytes each, read as one little-endian word: a digit group is one store. */
-const DIGIT_QUADS = Uint32Array.from({ length: 10000 }, (_, x) => {
-  const digits = String(x).padStart(4, '0')
-  let word = 0
-  for (let i = 3; i >= 0; i--) word = (word << 8) | digits.charCodeAt(i)
-  return word >>> 0
-})
+/**
+ * "0000" to "9999" as 4 bytes each, read as one little-endian word: a digit group is one store. Made on
+ * first use, not at every start (10,000 steps of the interpreter: 2 ms).
+ */
+let digitQuads: Uint32Array | undefined
+
+function makeDigitQuads(): Uint32Array {
+  digitQuads = new Uint32Array(10000)
+  for (let x = 0; x < 10000; x++) {
+    const high = ((x / 100) | 0) * 2
+    const low = (x % 100) * 2
+    digitQuads[x] =
+      DIGIT_PAIRS[high]! |
+      (DIGIT_PAIRS[high + 1]! << 8) |
+      (DIGIT_PAIRS[low]! << 16) |
+      (DIGIT_PAIRS[low + 1]! << 24)
+  }
+  return digitQuads
+}
 
 let viewed: Uint8Array = new Uint8Array(0)
 let view = new DataView(viewed.buffer)
@@ -71,15 +83,16 @@ function viewOf(out: Uint8Array): DataView {
  */
 function write17(out: Uint8Array, at: number, high: number, low: number): void {
   const bytes = viewOf(out)
+  const quads = digitQuads ?? makeDigitQuads()
   const h0 = (high / 1e8) >>> 0
   const rest = high - h0 * 1e8
   const r1 = (rest / 1e4) >>> 0
   const l1 = (low / 1e4) >>> 0
   out[at] = ZERO + h0
-  bytes.setUint32(at + 1, DIGIT_QUADS[r1]!, true)
-  bytes.setUint32(at + 5, DIGIT_QUADS[rest - r1 * 1e4]!, true)
-  bytes.setUint32(at + 9, DIGIT_QUADS[l1]!, true)
-  bytes.setUint32(at + 13, DIGIT_QUADS[low - l1 * 1e4]!, true)
+  bytes.setUint32(at + 1, quads[r1]!, true)
+  bytes.setUint32(at + 5, quads[rest - r1 * 1e4]!, true)
+  bytes.setUint32(at + 9, quads[l1]!, true)
+  bytes.setUint32(at + 13, quads[low - l1 * 1e4]!, true)
 }
 
 /** Writes a string's UTF-16 code units as bytes (only used for ASCII number texts). */

@@ -35,7 +35,7 @@ function halfGap(x: number): number {
   bits[0] = x
   const top = words[HIGH]!
   if ((top & 0xfffff) === 0 && words[1 - HIGH] === 0) return 0 // a power of two: lower gap is smaller
-  return HALF_GAP[(top >>> 20) & 0x7ff]!
+  return (halfGaps ?? makeHalfGaps())[(top >>> 20) & 0x7ff]!
 }
 
 /** No: ToString(x) is certainly not the digits; Yes: it certainly is; Unsure: too close to call, ask String(). */
@@ -82,10 +82,17 @@ const POW10_LOW = Float64Array.from(POW10, (s, q) => s - POW10_HIGH[q]!)
 
 /**
  * Half the gap between neighbours by exponent field, 2^(exponent - 1076): a table, as building it from
- * bits showed in profiles. 0 where the half gap would be subnormal (x below 2^-969: not a case of ours),
- * for subnormals, infinities and NaN.
+ * bits showed in profiles; made on first use, not at every start. 0 where the half gap would be subnormal
+ * (x below 2^-969: not a case of ours), for subnormals, infinities and NaN.
  */
-const HALF_GAP = Float64Array.from({ length: 0x800 }, (_, e) => (e > 53 && e < 0x7ff ? 2 ** (e - 1076) : 0))
+let halfGaps: Float64Array | undefined
+
+function makeHalfGaps(): Float64Array {
+  halfGaps = new Float64Array(0x800)
+  halfGaps[54] = 2 ** -1022
+  for (let e = 55; e < 0x7ff; e++) halfGaps[e] = halfGaps[e - 1]! * 2 // exact: powers of two
+  return halfGaps
+}
 
 /** What `shortestDigits` found: the digits as high × 10^8 + low (17 of them), how many count, the fraction. */
 export const SHORTEST = { high: 0, low: 0, count: 0, fraction: 0 }
