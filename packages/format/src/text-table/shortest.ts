@@ -15,14 +15,22 @@
 const SPLIT = 2 ** 27 + 1
 const MARGIN = 1e-6
 
+/** The high half of a double's 53 bits, for Dekker's product (the low half is the rest). */
+function highHalf(a: number): number {
+  const c = SPLIT * a
+  return c - (c - a)
+}
+
 /** The rounding error of p = a × b (Dekker's product: p plus it is exactly a × b). */
 export function productError(a: number, b: number, p: number): number {
-  const c = SPLIT * a
-  const aHigh = c - (c - a)
+  const bHigh = highHalf(b)
+  return splitProductError(a, bHigh, b - bHigh, p)
+}
+
+/** productError for b given as its halves (bHigh = highHalf(b)), split ahead when b is used again. */
+function splitProductError(a: number, bHigh: number, bLow: number, p: number): number {
+  const aHigh = highHalf(a)
   const aLow = a - aHigh
-  const d = SPLIT * b
-  const bHigh = d - (d - b)
-  const bLow = b - bHigh
   return aHigh * bHigh - p + aHigh * bLow + aLow * bHigh + aLow * bLow
 }
 
@@ -77,7 +85,7 @@ export function shortestVerdict(
 export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`))
 
 /** 10^q's halves for Dekker's product (productError's split, made once per power, not per value). */
-const POW10_HIGH = Float64Array.from(POW10, (s) => SPLIT * s - (SPLIT * s - s))
+const POW10_HIGH = Float64Array.from(POW10, highHalf)
 const POW10_LOW = Float64Array.from(POW10, (s, q) => s - POW10_HIGH[q]!)
 
 /**
@@ -116,13 +124,8 @@ export function shortestDigits(x: number): boolean {
   if (!(X >= 1e16 && X < 1e17) || q < 2 || q > 22) return false
   const h = halfGap(x) * POW10[q]!
   if (h === 0) return false
-  // x × 10^q = X + Xe exactly (Dekker's product, 10^q split ahead); X is an integer (its ulp is 2 to 16).
-  const c = SPLIT * x
-  const xHigh = c - (c - x)
-  const xLow = x - xHigh
-  const sHigh = POW10_HIGH[q]!
-  const sLow = POW10_LOW[q]!
-  const Xe = xHigh * sHigh - X + xHigh * sLow + xLow * sHigh + xLow * sLow
+  // x × 10^q = X + Xe exactly; X is an integer (its ulp is 2 to 16).
+  const Xe = splitProductError(x, POW10_HIGH[q]!, POW10_LOW[q]!, X)
   const nearest = Math.round(Xe)
   const r = nearest - Xe // D17 - x × 10^q for D17 = X + nearest
   // D17 as high × 10^8 + low, low a small integer. high × 1e8 is exact (a multiple of 256 below 2^57,
