@@ -40,8 +40,8 @@ export function xorPrevious(data: Uint8Array, width: number, out: Uint8Array, de
  * Split difference (SPEC §7.1 ops 13, 14) with `bits` low bits, width 4 or 8: x + 2^(bits - 1) parted at bit
  * `bits`; the high part minus the previous element's, zigzagged, above the low part less 2^(bits - 1),
  * zigzagged. Doubles that are a float32 plus a small correction (Tycho-2's positions: half of them within
- * 2^18 of the double's units in the last place from the nearest float32) keep that correction small and apart, where a
- * difference of the whole word mixes two corrections and their borrow into the high bits.
+ * 2^18 of the double's units in the last place from the nearest float32) keep that correction small and
+ * apart, where a difference of the whole word mixes two corrections and their borrow into the high bits.
  */
 export function splitDelta(
   data: Uint8Array,

@@ -1,0 +1,112 @@
+import { splitTextGroup } from '@astropack/format/layouts'
+import { describe, expect, it } from 'vitest'
+import { type Metrics, measureColumn, measureTextColumn } from '../src/layouts/metrics.js'
+
+/**
+ * Metrics are measured 4096 numbers at a time (metrics.ts): columns of several blocks, with nulls, NaNs,
+ * infinities and text fields between them, must give what a plain loop over the values gives.
+ */
+
+/** A small seeded generator (LCG), so a failure names the same values every run. */
+function generator(seed: number): () => number {
+  let state = seed
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648
+    return state / 2147483648
+  }
+}
+
+/** What a plain loop gives: `undefined` is a null; NaN and ±Infinity count as NaNs. */
+function plain(values: (number | undefined)[], range?: 'ra' | 'dec') {
+  const finite = values.filter((v): v is number => v !== undefined && Number.isFinite(v))
+  const mean = finite.reduce((sum, v) => sum + v, 0) / finite.length
+  const outside = range === 'ra' ? (v: number) => v < 0 || v >= 360 : (v: number) => v < -90 || v > 90
+  return {
+    count: values.length,
+    nulls: values.filter((v) => v === undefined).length,
+    nans: values.filter((v) => v !== undefined && !Number.isFinite(v)).length,
+    values: finite.length,
+    min: Math.min(...finite),
+    max: Math.max(...finite),
+    mean,
+    variance: finite.reduce((sum, v) => sum + (v - mean) ** 2, 0) / finite.length,
+    outOfRange: range ? finite.filter(outside).length : 0,
+  }
+}
+
+function expectPlain(got: Metrics, want: ReturnType<typeof plain>): void {
+  const { count, nulls, nans, values, min, max, outOfRange } = got
+  expect({ count, nulls, nans, values, min, max, outOfRange }).toEqual({
+    count: want.count,
+    nulls: want.nulls,
+    nans: want.nans,
+    values: want.values,
+    min: want.min,
+    max: want.max,
+    outOfRange: want.outOfRange,
+  })
+  expect(got.shift + got.offset).toBeCloseTo(want.mean, 9)
+  expect(got.m2 / got.values / want.variance).toBeCloseTo(1, 9)
+}
+
+describe('metrics measured a block at a time', () => {
+  it('agree with a plain loop on big-endian integers with TNULL, TZERO and TSCAL over three blocks', () => {
+    const random = generator(20261127)
+    const n = 10_000
+    const bytes = new Uint8Array(n * 2)
+    const view = new DataView(bytes.buffer)
+    const expected: (number | undefined)[] = []
+    for (let i = 0; i < n; i++) {
+      const stored = i % 7 === 3 ? -32768 : Math.floor(random() * 60000) - 30000
+      view.setInt16(i * 2, stored)
+      expected.push(stored === -32768 ? undefined : 100 + 0.5 * stored)
+    }
+    const spec = { element: 'i2', littleEndian: false, scale: 0.5, zero: 100, null: -32768 } as const
+    expectPlain(measureColumn(bytes, spec), plain(expected))
+  })
+
+  it('agree on little-endian doubles with NaN, infinities and positions out of range', () => {
+    const random = generator(7)
+    const n = 9_000
+    const valueAt = (i: number) => {
+      if (i % 1000 === 999) return Number.NaN
+      if (i % 1500 === 4) return -Infinity
+      if (i === 4095) return Infinity // the last of the first block
+      return random() * 380 - 10
+    }
+    const values = Array.from({ length: n }, (_, i) => valueAt(i))
+    const bytes = new Uint8Array(new Float64Array(values).buffer)
+    const spec = { element: 'f8', littleEndian: true, scale: 1, zero: 0, range: 'ra' } as const
+    const want = plain(values, 'ra')
+    expect(want.outOfRange).toBeGreaterThan(0)
+    expectPlain(measureColumn(bytes, spec), want)
+  })
+
+  it('agree on a CSV column whose text fields (nulls, NaN, words) fall between and across blocks', () => {
+    const random = generator(42)
+    const lines: string[] = []
+    const expected: (number | undefined)[] = []
+    for (let i = 0; i < 9_000; i++) {
+      if (i === 4095 || i === 4096 || i % 811 === 5) {
+        lines.push('null')
+        expected.push(undefined)
+      } else if (i % 977 === 0) {
+        lines.push('NaN')
+        expected.push(Number.NaN)
+      } else if (i % 1301 === 7) {
+        lines.push('n/a?') // a word: neither a number nor a null
+      } else {
+        const value = random() * 200 - 100
+        lines.push(String(value))
+        expected.push(value)
+      }
+    }
+    const group = new TextEncoder().encode(`${lines.join('\n')}\n`)
+    const [chunk] = splitTextGroup(group, 44, 1)
+    const got = measureTextColumn(chunk!, 'dec')!
+    const want = plain(expected, 'dec')
+    expect(want.outOfRange).toBeGreaterThan(0)
+    // The words are counted rows but neither values, nulls nor NaNs.
+    expectPlain(got, { ...want, count: lines.length })
+  })
+})
