@@ -13,26 +13,21 @@ const versionOf = (member: string) =>
 
 describe('the bundled command', () => {
   it('loads no workspace package module by module: they are in its bundle', () => {
-    // Every file the process loads, reported on exit.
-    const hook = `
-      import { registerHooks } from 'node:module'
-      const loaded = []
-      registerHooks({ load: (url, context, next) => (loaded.push(url), next(url, context)) })
-      process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(loaded) + '\\n'))`
     const pkg = join(work, 'psfield.astropack')
-    const run = spawnSync(process.execPath, [
-      '--import',
-      `data:text/javascript,${encodeURIComponent(hook)}`,
-      CLI,
-      'pack',
-      join(SAMPLE, 'fits/sdss-psField-003366-3-0110.fit'),
-      '-o',
-      pkg,
-    ])
-    expect(run.status, run.stderr.toString()).toBe(0)
-    const loaded: string[] = JSON.parse(/LOADED (.*)/.exec(run.stderr.toString())![1]!)
-    expect(loaded.filter((url) => url.includes('/dist/bundle/')).length).toBeGreaterThan(3)
-    expect(loaded.filter((url) => /\/packages\/[^/]+\/dist\//.test(url))).toEqual([])
+    const { urls } = loadedBy('pack', join(SAMPLE, 'fits/sdss-psField-003366-3-0110.fit'), '-o', pkg)
+    expect(urls.filter((url) => url.includes('/dist/bundle/')).length).toBeGreaterThan(3)
+    expect(urls.filter((url) => /\/packages\/[^/]+\/dist\//.test(url))).toEqual([])
+  })
+
+  it('checks a package quickly without loading what only hashing, workers or ZIP export need', () => {
+    // Each costs every start milliseconds (node:crypto ~10, node:worker_threads ~5): loaded on first use.
+    const pkg = join(work, 'psfield-quick.astropack')
+    expect(astropack('pack', join(SAMPLE, 'fits/sdss-psField-003366-3-0110.fit'), '-o', pkg).status).toBe(0)
+    const { urls, builtins } = loadedBy('validate', pkg)
+    expect(builtins).toContain('zlib') // CRC-32: the list is read
+    expect(builtins).not.toContain('crypto')
+    expect(builtins).not.toContain('worker_threads')
+    expect(urls.filter((url) => url.includes('/yazl/'))).toEqual([])
   })
 
   it('starts a codec worker from its own few files, without the manifest validator (ajv)', () => {
@@ -95,3 +90,24 @@ describe.skipIf(OLD_NODE === undefined)('the bundled command on a Node older tha
     expect(run.status).toBe(1)
   })
 })
+
+/**
+ * Runs the CLI and reports what it loaded: every module file (a load hook) and every Node built-in
+ * (`process.moduleLoadList`, which names them `NativeModule <id>`), as the process exits.
+ */
+function loadedBy(...args: string[]): { urls: string[]; builtins: string[] } {
+  const hook = `
+    import { registerHooks } from 'node:module'
+    const urls = []
+    registerHooks({ load: (url, context, next) => (urls.push(url), next(url, context)) })
+    process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify({ urls, builtins:
+      process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)) }) + '\\n'))`
+  const run = spawnSync(process.execPath, [
+    '--import',
+    `data:text/javascript,${encodeURIComponent(hook)}`,
+    CLI,
+    ...args,
+  ])
+  expect(run.status, run.stderr.toString()).toBe(0)
+  return JSON.parse(/LOADED (.*)/.exec(run.stderr.toString())![1]!)
+}

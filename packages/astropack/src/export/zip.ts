@@ -1,7 +1,6 @@
 import { type PassThrough, Readable } from 'node:stream'
 import { AstropackError, createSha256 } from '@astropack/codecs'
 import type { ByteSink, EntryRecord, PackageReader } from '@astropack/format'
-import { ZipFile } from 'yazl'
 
 /**
  * The package's files as a ZIP, byte for byte: entries are stored, not deflated (see the README), in
@@ -30,6 +29,7 @@ export async function writeZip(
   entries: readonly EntryRecord[],
   sink: ByteSink,
 ): Promise<void> {
+  const { ZipFile } = await import('yazl') // only `export --to zip` loads it (and node:stream, node:zlib)
   const zip = new ZipFile()
   const output = zip.outputStream as PassThrough // what yazl makes; typed as any readable
   let failure: unknown

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { AstropackError, type CodecName, type ErrorCode, type TransformStep } from '@astropack/codecs'
 import type { ColumnSlice, RowPrediction } from '@astropack/format/layouts'
 import type { MetricSpec, Metrics } from '../layouts/metrics.js'
@@ -209,6 +209,8 @@ export class CodecPool implements TaskRunner {
     if (!Number.isInteger(threads) || threads < 1)
       throw new AstropackError('USAGE', `threads must be >= 1, got ${threads}`)
     this.threads = threads
+    // Loaded here, not imported: node:worker_threads costs every start ~5 ms, and most small runs need none.
+    const { Worker } = process.getBuiltinModule('node:worker_threads')
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(new URL('./codec-worker.js', import.meta.url), {
         resourceLimits: WORKER_HEAP,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { unlinkSync } from 'node:fs'
 import { type FileHandle, link, open, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
@@ -37,6 +36,11 @@ export interface AtomicFile extends ByteSink {
   abort(): Promise<void>
 }
 
+/** node:crypto loaded on first use, as in createSha256: commands that write nothing never load it. */
+function randomSuffix(): string {
+  return process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')
+}
+
 /**
  * A file written under a temporary name beside its final one and renamed when complete, so a crash,
  * Ctrl-C or kill never leaves a half-written file under the final name. Without `overwrite`, an existing
@@ -47,10 +51,7 @@ export async function createAtomicFile(
   options: { overwrite?: boolean; mode?: number } = {},
 ): Promise<AtomicFile> {
   installCleanup()
-  const tempPath = join(
-    dirname(finalPath),
-    `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`,
-  )
+  const tempPath = join(dirname(finalPath), `.${basename(finalPath)}.${randomSuffix()}.partial`)
   let handle: FileHandle
   try {
     handle = await open(tempPath, 'wx', options.mode ?? 0o644)
