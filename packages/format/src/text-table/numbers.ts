@@ -16,7 +16,7 @@ const DOT = 46
 const ZERO = 48
 
 /** How many decimal digits an integer 0 <= u < 2^32 has. */
-function digitCount(u: number): number {
+export function digitCount(u: number): number {
   if (u < 1e5) return u < 100 ? (u < 10 ? 1 : 2) : u < 1e3 ? 3 : u < 1e4 ? 4 : 5
   return u < 1e7 ? (u < 1e6 ? 6 : 7) : u < 1e8 ? 8 : u < 1e9 ? 9 : 10
 }
@@ -31,7 +31,7 @@ const DIGIT_PAIRS = Uint8Array.from(
  * Writes an integer 0 <= u < 10^digits, u < 2^32, as exactly `digits` digits (zero-padded); returns
  * the end. Unsigned 32-bit steps: V8 compiles them to integer division, where `%` on a double is slow.
  */
-function writeDigits(out: Uint8Array, at: number, u: number, digits: number): number {
+export function writeDigits(out: Uint8Array, at: number, u: number, digits: number): number {
   const end = at + digits
   let i = end - 1
   for (; i > at; i -= 2) {
