@@ -100,8 +100,10 @@ function loadedBy(...args: string[]): { urls: string[]; builtins: string[] } {
     import { registerHooks } from 'node:module'
     const urls = []
     registerHooks({ load: (url, context, next) => (urls.push(url), next(url, context)) })
-    process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify({ urls, builtins:
-      process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)) }) + '\\n'))`
+    const builtins = () =>
+      process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13))
+    process.on('exit', () =>
+      process.stderr.write('\\nLOADED ' + JSON.stringify({ urls, builtins: builtins() }) + '\\n'))`
   const run = spawnSync(process.execPath, [
     '--import',
     `data:text/javascript,${encodeURIComponent(hook)}`,

@@ -83,7 +83,7 @@ describe('metrics measured a block at a time', () => {
     expectPlain(measureColumn(bytes, spec), want)
   })
 
-  it('agree on 64-bit integers of either sign and byte order, past 2^53, with what Number() of each gives', () => {
+  it('agree on 64-bit integers of either sign and byte order, past 2^53, with Number() of each', () => {
     const random = generator(64)
     const n = 5_000
     for (const element of ['i8', 'u8'] as const) {
@@ -92,7 +92,7 @@ describe('metrics measured a block at a time', () => {
         const view = new DataView(bytes.buffer)
         const expected: (number | undefined)[] = []
         for (let i = 0; i < n; i++) {
-          // IDs of 19 digits and small counts; the TNULL -1 of the signed column (all ones: 2^64 - 1 unsigned).
+          // IDs of 19 digits and small counts; the signed column's TNULL -1 (2^64 - 1 unsigned).
           const big =
             i % 3 === 0 ? BigInt(Math.floor(random() * 1000)) : 4100000004440079230n + BigInt(i) * 7919n
           const stored = element === 'i8' && i % 5 === 0 ? -big : i % 97 === 0 ? -1n : big
