@@ -4,7 +4,7 @@
  * survive a double, and sorted IDs compress far better as integers under delta than as text.
  */
 
-import { digitCount, writeDigits } from './numbers.js'
+import { writeDigits, writeWide } from './numbers.js'
 
 const MINUS = 45
 const ZERO = 48
@@ -122,7 +122,7 @@ export function writeInteger(out: Uint8Array, at: number, low: number, high: num
     upper = -high - (low > 0 ? 1 : 0)
     lower = low > 0 ? TWO_32 - low : 0
   }
-  if (upper < 2 ** 21) return writeUint53(out, at, upper * TWO_32 + lower)
+  if (upper < 2 ** 21) return writeWide(out, at, upper * TWO_32 + lower, 1)
   // Past 2^53: divided by 10^9 a 16-bit piece at a time (each step below 2^46, so exact), the quotient
   // written, then the remainder as 9 digits.
   const q2 = Math.floor(upper / 1e9)
@@ -131,15 +131,6 @@ export function writeInteger(out: Uint8Array, at: number, low: number, high: num
   const q1 = Math.floor(part1 / 1e9)
   const part0 = (part1 - q1 * 1e9) * TWO_16 + (lower - lowerHigh * TWO_16)
   const q0 = Math.floor(part0 / 1e9)
-  at = writeUint53(out, at, (q2 * TWO_16 + q1) * TWO_16 + q0)
+  at = writeWide(out, at, (q2 * TWO_16 + q1) * TWO_16 + q0, 1)
   return writeDigits(out, at, part0 - q0 * 1e9, 9)
-}
-
-/** Writes an integer 0 <= v < 2^53 as String(v) would; returns the end. */
-function writeUint53(out: Uint8Array, at: number, v: number): number {
-  if (v < TWO_32) return writeDigits(out, at, v, digitCount(v))
-  // Exact: v / 10^9 < 2^24 keeps its fraction (at least 10^-9 from the next integer) apart from rounding.
-  const high = Math.floor(v / 1e9)
-  at = writeDigits(out, at, high, digitCount(high))
-  return writeDigits(out, at, v - high * 1e9, 9)
 }

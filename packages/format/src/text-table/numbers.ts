@@ -16,7 +16,7 @@ const DOT = 46
 const ZERO = 48
 
 /** How many decimal digits an integer 0 <= u < 2^32 has. */
-export function digitCount(u: number): number {
+function digitCount(u: number): number {
   if (u < 1e5) return u < 100 ? (u < 10 ? 1 : 2) : u < 1e3 ? 3 : u < 1e4 ? 4 : 5
   return u < 1e7 ? (u < 1e6 ? 6 : 7) : u < 1e8 ? 8 : u < 1e9 ? 9 : 10
 }
