@@ -10,8 +10,6 @@ const MINUS = 45
 const ZERO = 48
 const TWO_16 = 2 ** 16
 const TWO_32 = 2 ** 32
-/** Up to this many digits a value is exact in a double; longer ones are read as two parts. */
-const SAFE_DIGITS = 15
 const MAX_DIGITS = 19
 
 /** Prefix and suffix around the last run of digits (with its minus sign) in bytes [a, b); undefined when none. */
@@ -68,14 +66,6 @@ export function integerValue(
     else low = low * 10 + digit
   }
   if (negative && high === 0 && low === 0) return false // "-0"
-  if (digits <= SAFE_DIGITS) {
-    const value = high * 1e9 + low
-    const signed = negative ? -value : value
-    const top = Math.floor(signed / TWO_32)
-    words[0] = signed - top * TWO_32
-    words[1] = top
-    return true
-  }
   return int64Words(high, low, negative, words)
 }
 
