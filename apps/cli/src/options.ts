@@ -26,3 +26,11 @@ export function codecOption(): Option {
     .choices(['zstd', 'lz4', 'gzip', 'none'])
     .default('zstd')
 }
+
+/** `--no-direct-io`: large outputs through the page cache, as other tools write them. */
+export function directIoOption(): Option {
+  return new Option(
+    '--no-direct-io',
+    'write outputs of 64 MiB or more through the page cache (by default they bypass it where the system allows)',
+  )
+}

@@ -48,6 +48,34 @@ describe('memory stays bounded whatever the file size', () => {
   }, 300_000)
 })
 
+describe('large outputs and the page cache', () => {
+  it('--no-direct-io writes the package and the unpacked file through it, to the same bytes', () => {
+    const run = (...args: string[]) => {
+      const result = astropack(...args, '--json')
+      expect(result.status, result.stderr).toBe(0)
+      return JSON.parse(result.stdout)
+    }
+    const direct = run('pack', join(work, 'in'), '-o', join(work, 'direct.astropack'))
+    const buffered = run('pack', join(work, 'in'), '-o', join(work, 'buffered.astropack'), '--no-direct-io')
+    expect(['direct', 'buffered']).toContain(direct.io) // direct where the file system takes O_DIRECT
+    expect(buffered.io).toBe('buffered')
+    expect(buffered.packageBytes).toBe(direct.packageBytes)
+    const unpacked = run('unpack', join(work, 'direct.astropack'), '-o', join(work, 'direct-out'))
+    expect(unpacked.directFiles).toBe(direct.io === 'direct' ? 1 : 0)
+    const plain = run(
+      'unpack',
+      join(work, 'buffered.astropack'),
+      '-o',
+      join(work, 'plain-out'),
+      '--no-direct-io',
+    )
+    expect(plain.directFiles).toBe(0)
+    for (const out of ['direct-out', 'plain-out']) {
+      expect(statSync(join(work, out, 'asteroids-x530.csv')).size).toBe(statSync(big).size) // SHA-256 checked by unpack
+    }
+  }, 300_000)
+})
+
 describe('outputs are atomic', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'a pack interrupted by %s leaves no file under the final name',

@@ -62,6 +62,7 @@ export async function batchPackSurveys(options: {
   level?: number
   threads?: number
   overwrite?: boolean
+  directIo?: boolean
   onProgress?: (survey: string, progress: Progress) => void
 }): Promise<BatchItemResult[]> {
   const results: BatchItemResult[] = []
@@ -76,6 +77,7 @@ export async function batchPackSurveys(options: {
       level: options.level,
       threads: options.threads,
       overwrite: options.overwrite,
+      directIo: options.directIo,
       onProgress: (progress) => options.onProgress?.(survey, progress),
     }
     try {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { AstropackError, type CodecName, isCodecName, loadCodec, resolveLevel } from '@astropack/codecs'
 import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
-import { withAtomicFile } from '@astropack/format/node'
+import { type AtomicFile, DIRECT_MIN_BYTES, type WriteIo, withAtomicFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { inFlight, OrderedQueue } from './ordered-queue.js'
 import { type PackContext, packFile, repeatFile } from './pack-file.js'
@@ -22,6 +22,8 @@ export interface PackOptions {
   threads?: number
   chunkSize?: number
   overwrite?: boolean
+  /** A package from inputs of DIRECT_MIN_BYTES or more is written past the page cache (see unpack). Default true. */
+  directIo?: boolean
   metadata?: Record<string, unknown>
   onProgress?: (progress: Progress) => void
 }
@@ -35,6 +37,8 @@ export interface PackResult {
   /** inputBytes / packageBytes */
   ratio: number
   seconds: number
+  /** How the package was written: past the page cache or through it (see directIo). */
+  io: WriteIo
 }
 
 /**
@@ -56,7 +60,10 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
   const inputBytes = entries.reduce((sum, entry) => sum + entry.size, 0)
   const pool = taskRunner(inputBytes, 'encode', options.threads)
   try {
-    return await withAtomicFile(outputPath, { overwrite: options.overwrite }, async (out) => {
+    const direct = (options.directIo ?? true) && inputBytes >= DIRECT_MIN_BYTES
+    let written: AtomicFile | undefined
+    const result = await withAtomicFile(outputPath, { overwrite: options.overwrite, direct }, async (out) => {
+      written = out
       const writer = new PackageWriter(out)
       const queue = new OrderedQueue(inFlight(pool.threads))
       let done = 0
@@ -113,6 +120,8 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
         seconds: (performance.now() - started) / 1000,
       }
     })
+    // Known once the package is closed: a direct write may be refused up to its last bytes.
+    return { ...result, io: written!.io }
   } finally {
     await pool.close()
   }

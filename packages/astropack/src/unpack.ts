@@ -2,7 +2,7 @@ import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { AstropackError, createSha256 } from '@astropack/codecs'
 import { type EntryRecord, PackageReader, withReadAhead } from '@astropack/format'
-import { type AtomicFile, createAtomicFile, openFile } from '@astropack/format/node'
+import { type AtomicFile, createAtomicFile, DIRECT_MIN_BYTES, openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { type DecodeContext, decodeEntry } from './decode-entry.js'
 import { BoundedTasks, inFlight, OrderedQueue } from './ordered-queue.js'
@@ -17,6 +17,11 @@ export interface UnpackOptions {
   threads?: number
   /** Only these entries (and nothing else) are written. Default: all. */
   entries?: string[]
+  /**
+   * Files of DIRECT_MIN_BYTES or more are written past the page cache where the system allows it
+   * (Linux O_DIRECT): much less CPU, and the page cache keeps what it held. Default true.
+   */
+  directIo?: boolean
   onProgress?: (progress: Progress) => void
 }
 
@@ -25,6 +30,8 @@ export interface UnpackResult {
   files: number
   bytes: number
   seconds: number
+  /** Files written past the page cache (see directIo). */
+  directFiles: number
 }
 
 /**
@@ -47,7 +54,10 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     // One queue for every file: the next file's chunks go to the workers while the last ones of the
     // previous file are written, and each file is checked and renamed in its turn.
     const queue = new OrderedQueue(inFlight(pool.threads))
-    const outputs = new OutputFiles(root, options.outputPath, options.overwrite ?? false)
+    const outputs = new OutputFiles(root, options.outputPath, {
+      overwrite: options.overwrite ?? false,
+      directIo: options.directIo ?? true,
+    })
     const commits = new BoundedTasks(COMMITS_IN_FLIGHT)
     const nextFiles = followingFiles(wanted)
     let done = 0
@@ -81,7 +91,8 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
       await pool.close()
     }
     const files = wanted.filter((entry) => entry.kind === 'file').length
-    return { outputPath: root, files, bytes: total, seconds: (performance.now() - started) / 1000 }
+    const seconds = (performance.now() - started) / 1000
+    return { outputPath: root, files, bytes: total, seconds, directFiles: outputs.directFiles }
   } finally {
     await source.close?.()
   }
@@ -108,12 +119,13 @@ class OutputFiles {
   /** Temporary files not yet renamed: removed if the unpack fails. */
   readonly #open = new Set<AtomicFile>()
   readonly #checked = new Set<string>()
+  directFiles = 0
   #ahead: { entry: EntryRecord; out: Promise<AtomicFile> } | undefined
 
   constructor(
     readonly root: string,
     readonly shown: string,
-    readonly overwrite: boolean,
+    readonly options: { overwrite: boolean; directIo: boolean },
   ) {}
 
   /** The temporary file of `entry`, open; starts creating the one of `next`. */
@@ -129,6 +141,7 @@ class OutputFiles {
     await utimes(out.tempPath, date, date)
     await out.commit()
     this.#open.delete(out)
+    if (out.io !== 'buffered') this.directFiles++
   }
 
   async abortAll(): Promise<void> {
@@ -139,7 +152,11 @@ class OutputFiles {
   #start(entry: EntryRecord): Promise<AtomicFile> {
     const target = join(this.root, ...entry.path.split('/'))
     const out = this.#folder(dirname(target), entry.path).then(() =>
-      createAtomicFile(target, { overwrite: this.overwrite, mode: entry.mode & 0o777 }),
+      createAtomicFile(target, {
+        overwrite: this.options.overwrite,
+        mode: entry.mode & 0o777,
+        direct: this.options.directIo && entry.size >= DIRECT_MIN_BYTES,
+      }),
     )
     // Known to abortAll once open; an error is thrown when its turn comes.
     out.then((file) => this.#open.add(file)).catch(() => {})

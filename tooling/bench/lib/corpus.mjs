@@ -74,6 +74,9 @@ function runOnce(tool, ctx, record, inputs, { validate, mismatches, rep }) {
   clean(ctx.restored)
   const packed = step(record, 'pack', tool.pack(ctx), ctx.timeFile)
   if (!packed) return
+  // Every step reads its input from the page cache, as the goals are set: astropack writes a package
+  // from 64 MiB of input or more past the page cache, where no peer's output goes.
+  warm(ctx.packed)
   const validated = validate && step(record, 'validate', tool.validate(ctx, false), ctx.timeFile)
   const validatedFull = validate && step(record, 'validate --full', tool.validate(ctx, true), ctx.timeFile)
   if (validate && (!validated || !validatedFull)) return

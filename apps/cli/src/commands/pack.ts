@@ -3,7 +3,7 @@ import { type CodecName, loadCodec } from '@astropack/codecs'
 import type { Command } from 'commander'
 import { EXIT_INVALID } from '../errors.js'
 import { loadApi } from '../load-api.js'
-import { codecOption, intOption, levelOption } from '../options.js'
+import { codecOption, directIoOption, intOption, levelOption } from '../options.js'
 import { formatBytes, formatRate, printJson, progressBar } from '../output.js'
 
 interface PackFlags {
@@ -13,6 +13,7 @@ interface PackFlags {
   level?: number | 'max'
   threads?: number
   overwrite?: boolean
+  directIo: boolean
   json?: boolean
 }
 
@@ -34,6 +35,7 @@ export function registerPack(program: Command): void {
     .addOption(levelOption())
     .addOption(intOption('--threads <n>', 'worker threads (default: all cores)', 1))
     .option('--overwrite', 'replace an existing package')
+    .addOption(directIoOption())
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, flags: PackFlags) => {
       const bar = progressBar(!flags.json)
@@ -46,6 +48,7 @@ export function registerPack(program: Command): void {
         level: await resolveLevel(flags.codec, flags.level),
         threads: flags.threads,
         overwrite: flags.overwrite,
+        directIo: flags.directIo,
         onProgress: bar.update,
       }).finally(bar.stop)
       if (flags.json) return printJson(result)
@@ -66,6 +69,7 @@ export function registerPack(program: Command): void {
     .addOption(levelOption())
     .addOption(intOption('--threads <n>', 'worker threads (default: all cores)', 1))
     .option('--overwrite', 'replace existing packages')
+    .addOption(directIoOption())
     .option('--json', 'print the results as JSON')
     .action(async (dir: string, flags: PackFlags & { surveys?: string }) => {
       const surveys = flags.surveys
@@ -83,6 +87,7 @@ export function registerPack(program: Command): void {
         level: await resolveLevel(flags.codec, flags.level),
         threads: flags.threads,
         overwrite: flags.overwrite,
+        directIo: flags.directIo,
       })
       if (flags.json) printJson(results)
       else {

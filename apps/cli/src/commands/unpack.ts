@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { loadApi } from '../load-api.js'
-import { intOption } from '../options.js'
+import { directIoOption, intOption } from '../options.js'
 import { formatBytes, formatRate, printJson, progressBar } from '../output.js'
 
 export function registerUnpack(program: Command): void {
@@ -11,11 +11,12 @@ export function registerUnpack(program: Command): void {
     .requiredOption('-o, --output <dir>', 'folder to unpack into (created if missing)')
     .option('--overwrite', 'replace existing files')
     .addOption(intOption('--threads <n>', 'worker threads (default: all cores)', 1))
+    .addOption(directIoOption())
     .option('--json', 'print the result as JSON')
     .action(
       async (
         file: string,
-        flags: { output: string; overwrite?: boolean; threads?: number; json?: boolean },
+        flags: { output: string; overwrite?: boolean; threads?: number; directIo: boolean; json?: boolean },
       ) => {
         const bar = progressBar(!flags.json)
         const { unpackPackage } = await loadApi()
@@ -24,6 +25,7 @@ export function registerUnpack(program: Command): void {
           outputPath: flags.output,
           overwrite: flags.overwrite,
           threads: flags.threads,
+          directIo: flags.directIo,
           onProgress: bar.update,
         }).finally(bar.stop)
         if (flags.json) return printJson(result)

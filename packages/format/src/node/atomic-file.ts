@@ -1,8 +1,9 @@
 import { unlinkSync } from 'node:fs'
-import { type FileHandle, link, open, rename, unlink } from 'node:fs/promises'
+import { link, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { AstropackError } from '../errors.js'
 import type { ByteSink } from '../writer.js'
+import { createWriter, type SequentialWriter, type WriteIo } from './direct-writer.js'
 
 /** Temporary files not yet renamed: removed if the process is interrupted or exits. */
 const pending = new Set<string>()
@@ -30,6 +31,8 @@ function installCleanup(): void {
 
 export interface AtomicFile extends ByteSink {
   readonly tempPath: string
+  /** How the bytes went to the file (see `direct`). */
+  readonly io: WriteIo
   /** Closes and gives the file its final name: only now does it appear. */
   commit(): Promise<void>
   /** Closes and removes the temporary file; the final name is never touched. */
@@ -44,17 +47,18 @@ function randomSuffix(): string {
 /**
  * A file written under a temporary name beside its final one and renamed when complete, so a crash,
  * Ctrl-C or kill never leaves a half-written file under the final name. Without `overwrite`, an existing
- * file is never replaced (hard link + unlink, which fails atomically if the name is taken).
+ * file is never replaced (hard link + unlink, which fails atomically if the name is taken). `direct`
+ * (for outputs of DIRECT_MIN_BYTES or more) writes past the page cache where the system allows it.
  */
 export async function createAtomicFile(
   finalPath: string,
-  options: { overwrite?: boolean; mode?: number } = {},
+  options: { overwrite?: boolean; mode?: number; direct?: boolean } = {},
 ): Promise<AtomicFile> {
   installCleanup()
   const tempPath = join(dirname(finalPath), `.${basename(finalPath)}.${randomSuffix()}.partial`)
-  let handle: FileHandle
+  let writer: SequentialWriter
   try {
-    handle = await open(tempPath, 'wx', options.mode ?? 0o644)
+    writer = await createWriter(tempPath, options.mode ?? 0o644, options.direct ?? false)
   } catch (cause) {
     throw new AstropackError('IO', `cannot create ${tempPath}: ${(cause as Error).message}`, { cause })
   }
@@ -63,7 +67,7 @@ export async function createAtomicFile(
   const close = async () => {
     if (closed) return
     closed = true
-    await handle.close()
+    await writer.close()
   }
   const abort = async () => {
     await close().catch(() => {})
@@ -72,13 +76,10 @@ export async function createAtomicFile(
   }
   return {
     tempPath,
-    write: async (bytes) => {
-      let done = 0
-      while (done < bytes.byteLength) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done)
-        done += bytesWritten
-      }
+    get io() {
+      return writer.io
     },
+    write: (bytes) => writer.write(bytes),
     commit: async () => {
       await close()
       try {
@@ -109,7 +110,7 @@ export async function createAtomicFile(
  */
 export async function withAtomicFile<T>(
   finalPath: string,
-  options: { overwrite?: boolean; mode?: number },
+  options: { overwrite?: boolean; mode?: number; direct?: boolean },
   use: (out: AtomicFile) => Promise<T>,
 ): Promise<T> {
   const out = await createAtomicFile(finalPath, options)

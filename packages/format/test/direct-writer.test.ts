@@ -1,0 +1,115 @@
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createAtomicFile } from '../src/node/atomic-file.js'
+import { createWriter } from '../src/node/direct-writer.js'
+
+const work = mkdtempSync(join(tmpdir(), 'astropack-direct-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+/** Whether this folder's file system takes O_DIRECT, asked of the system itself. */
+function takesDirect(folder: string): boolean {
+  if (constants.O_DIRECT === undefined) return false
+  const probe = join(folder, 'probe')
+  try {
+    closeSync(openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_DIRECT))
+    return true
+  } catch {
+    return false
+  } finally {
+    rmSync(probe, { force: true })
+  }
+}
+
+/** Bytes that differ from block to block, so a block written twice or out of place shows. */
+function pattern(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length)
+  let x = seed | 1
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    bytes[i] = x
+  }
+  return bytes
+}
+
+/** `total` bytes cut into writes of the given sizes (the last takes what is left). */
+function cut(bytes: Uint8Array, sizes: number[]): Uint8Array[] {
+  const pieces: Uint8Array[] = []
+  let at = 0
+  for (const size of sizes) {
+    if (at >= bytes.byteLength) break
+    pieces.push(bytes.subarray(at, at + size))
+    at += size
+  }
+  if (at < bytes.byteLength) pieces.push(bytes.subarray(at))
+  return pieces
+}
+
+const MiB = 1024 * 1024
+const expectedIo = takesDirect(work) ? 'direct' : 'buffered'
+
+describe('direct writes', () => {
+  it('write every byte in place, whatever the sizes of the writes', async () => {
+    let run = 0
+    await fc.assert(
+      fc.asyncProperty(
+        // Any length, and lengths just around whole staging blocks and O_DIRECT's 4096-byte units.
+        fc.oneof(
+          fc.nat(13 * MiB),
+          fc
+            .tuple(fc.nat(3), fc.constantFrom(0, 1, 4095, 4096, 4097, 8191, 8192, 4 * MiB - 1))
+            .map(([blocks, rest]) => blocks * 4 * MiB + rest),
+        ),
+        fc.array(fc.oneof(fc.nat(5000), fc.nat(6 * MiB)), { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        async (total, sizes, seed) => {
+          const path = join(work, `file-${run++}`)
+          const bytes = pattern(total, seed)
+          const writer = await createWriter(path, 0o644, true)
+          for (const piece of cut(bytes, sizes)) await writer.write(piece)
+          await writer.close()
+          expect(writer.io).toBe(expectedIo)
+          expect(Buffer.compare(readFileSync(path), bytes)).toBe(0)
+          rmSync(path)
+        },
+      ),
+      { numRuns: 24 },
+    )
+  })
+
+  it('go on through the page cache when the system refuses a direct write', async () => {
+    const path = join(work, 'misaligned')
+    const bytes = pattern(9 * MiB + 123, 7)
+    // Staging blocks one byte past alignment: O_DIRECT refuses their writes (EINVAL).
+    const writer = await createWriter(path, 0o644, true, 1)
+    for (const piece of cut(bytes, [MiB, 3 * MiB, 5000])) await writer.write(piece)
+    await writer.close()
+    expect(writer.io).toBe(expectedIo === 'direct' ? 'direct, then buffered' : 'buffered')
+    expect(Buffer.compare(readFileSync(path), bytes)).toBe(0)
+  })
+
+  it('give a package its name only once committed, and leave nothing when aborted', async () => {
+    const bytes = pattern(5 * MiB + 77, 3)
+    const kept = await createAtomicFile(join(work, 'kept.astropack'), { direct: true })
+    await kept.write(bytes)
+    await kept.commit()
+    expect(kept.io).toBe(expectedIo)
+    expect(Buffer.compare(readFileSync(join(work, 'kept.astropack')), bytes)).toBe(0)
+
+    const dropped = await createAtomicFile(join(work, 'dropped.astropack'), { direct: true })
+    await dropped.write(bytes)
+    await dropped.abort()
+    expect(readdirSync(work).filter((name) => name.includes('dropped'))).toEqual([])
+  })
+
+  it('are not used unless asked for', async () => {
+    const plain = await createAtomicFile(join(work, 'plain.bin'))
+    await plain.write(pattern(100, 1))
+    await plain.commit()
+    expect(plain.io).toBe('buffered')
+  })
+})
