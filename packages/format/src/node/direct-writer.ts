@@ -4,9 +4,11 @@ import { type FileHandle, open } from 'node:fs/promises'
 /**
  * Large new files are written with O_DIRECT (Linux), past the page cache. On the 2-core VM the
  * benchmarks run on, putting a new file's pages in the page cache is most of what writing costs: a
- * 5 GiB file written 4 MiB at a time took 15.0 s and 20.4 s of kernel CPU buffered, 5.2 s and 1.2 s
- * direct (`/tmp/s19/direct.mjs`, session 19), and that kernel CPU is taken from the codec workers.
- * A multi-gigabyte output also no longer pushes everything else out of the page cache.
+ * 5 GiB file written 4 MiB at a time from Node took 15.0 s and 20.4 s of kernel CPU buffered, 5.2 s
+ * and 1.2 s direct (session 19), and that kernel CPU is taken from the codec workers. A multi-gigabyte
+ * output also no longer pushes everything else out of the page cache. Below this size (chosen, not
+ * measured) the saving is small, a file is more often read again at once, and its staging memory
+ * (12 MiB) would be a large part of a small run's.
  */
 export const DIRECT_MIN_BYTES = 64 * 1024 * 1024
 
@@ -24,7 +26,7 @@ const O_DIRECT: number | undefined = constants.O_DIRECT
  */
 export type WriteIo = 'buffered' | 'direct' | 'direct, then buffered'
 
-/** A file being written from start to end; `close` finishes it. */
+/** A file being written from start to end, one awaited write after another; `close` finishes it. */
 export interface SequentialWriter {
   readonly io: WriteIo
   write(bytes: Uint8Array): Promise<void>
