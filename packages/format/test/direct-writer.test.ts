@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createAtomicFile } from '../src/node/atomic-file.js'
 import { createWriter } from '../src/node/direct-writer.js'
+import { sampleFiles } from './helpers.js'
 
 const work = mkdtempSync(join(tmpdir(), 'astropack-direct-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -23,15 +24,27 @@ function takesDirect(folder: string): boolean {
   }
 }
 
-/** Bytes that differ from block to block, so a block written twice or out of place shows. */
+// Real bytes (the sample's FITS images and tables, then two text files): their length is odd, so a block
+// written twice or out of place differs from the bytes that belong there.
+const real = Buffer.concat(
+  (
+    await sampleFiles([
+      'fits/saao-1m-a8280271.fits',
+      'fits/sdss-psField-003366-3-0110.fit',
+      'fits/wmap7-W-iqu-nside32.fits',
+      'docs/cds-ReadMe.txt',
+      'docs/irsa-m31.vot.xml',
+    ])
+  ).map((file) => file.bytes),
+)
+
+/** `length` bytes of the sample, cycled, starting `seed` bytes in. */
 function pattern(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length)
-  let x = seed | 1
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    bytes[i] = x
+  for (let at = 0, from = seed % real.byteLength; at < length; from = 0) {
+    const piece = real.subarray(from, from + length - at)
+    bytes.set(piece, at)
+    at += piece.byteLength
   }
   return bytes
 }
