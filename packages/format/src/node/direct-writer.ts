@@ -53,6 +53,7 @@ export async function createWriter(
       throw error
     })
     if (handle) return new DirectWriter(path, handle, blocks)
+    releaseStaging(blocks)
     return new BufferedWriter(await open(path, 'w', mode))
   }
   return new BufferedWriter(await open(path, 'wx', mode))
