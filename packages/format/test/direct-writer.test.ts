@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createAtomicFile } from '../src/node/atomic-file.js'
-import { createWriter } from '../src/node/direct-writer.js'
+import { createWriter, STAGING_BLOCK } from '../src/node/direct-writer.js'
 import { sampleFiles } from './helpers.js'
 
 const work = mkdtempSync(join(tmpdir(), 'astropack-direct-'))
@@ -74,8 +74,8 @@ describe('direct writes', () => {
         fc.oneof(
           fc.nat(13 * MiB),
           fc
-            .tuple(fc.nat(3), fc.constantFrom(0, 1, 4095, 4096, 4097, 8191, 8192, 4 * MiB - 1))
-            .map(([blocks, rest]) => blocks * 4 * MiB + rest),
+            .tuple(fc.nat(12), fc.constantFrom(0, 1, 4095, 4096, 4097, 8191, 8192, STAGING_BLOCK - 1))
+            .map(([blocks, rest]) => blocks * STAGING_BLOCK + rest),
         ),
         fc.array(fc.oneof(fc.nat(5000), fc.nat(6 * MiB)), { minLength: 1, maxLength: 12 }),
         fc.nat(),
