@@ -49,7 +49,7 @@ describe('memory stays bounded whatever the file size', () => {
 })
 
 describe('large outputs and the page cache', () => {
-  it('--no-direct-io writes the package and the unpacked file through it, to the same bytes', () => {
+  it('--no-direct-io writes the package and the unpacked file through it, which come back the same', () => {
     const run = (...args: string[]) => {
       const result = astropack(...args, '--json')
       expect(result.status, result.stderr).toBe(0)
@@ -59,7 +59,7 @@ describe('large outputs and the page cache', () => {
     const buffered = run('pack', join(work, 'in'), '-o', join(work, 'buffered.astropack'), '--no-direct-io')
     expect(['direct', 'buffered']).toContain(direct.io) // direct where the file system takes O_DIRECT
     expect(buffered.io).toBe('buffered')
-    expect(buffered.packageBytes).toBe(direct.packageBytes)
+    // Not the package sizes: each index holds its own time and is compressed, so they may differ by a byte.
     const unpacked = run('unpack', join(work, 'direct.astropack'), '-o', join(work, 'direct-out'))
     expect(unpacked.directFiles).toBe(direct.io === 'direct' ? 1 : 0)
     const plain = run(
