@@ -49,8 +49,8 @@ export async function createWriter(
   stagingOffset = 0,
 ): Promise<SequentialWriter> {
   const blocks = direct && O_DIRECT !== undefined ? stagingBlocks(stagingOffset) : undefined
-  if (blocks && O_DIRECT !== undefined) {
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_DIRECT
+  if (blocks) {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_DIRECT!
     const handle = await open(path, flags, mode).catch((error: NodeJS.ErrnoException) => {
       // A file system that refuses O_DIRECT may do so after creating the file: open it plainly then.
       if (error.code === 'EINVAL') return undefined
@@ -168,20 +168,21 @@ class DirectWriter implements SequentialWriter {
   }
 
   async #writeBlock(bytes: Uint8Array, position: number): Promise<void> {
-    if (!this.#refused) {
+    while (!this.#refused && bytes.byteLength > 0) {
+      let written: number
       try {
-        const { bytesWritten } = await this.#direct.write(bytes, 0, bytes.byteLength, position)
-        if (bytesWritten === bytes.byteLength) return
-        if (bytesWritten > 0 && bytesWritten % ALIGN === 0)
-          return this.#writeBlock(bytes.subarray(bytesWritten), position + bytesWritten)
-        bytes = bytes.subarray(bytesWritten)
-        position += bytesWritten
+        written = (await this.#direct.write(bytes, 0, bytes.byteLength, position)).bytesWritten
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error
         this.#refused = true
+        break
       }
+      bytes = bytes.subarray(written)
+      position += written
+      // A short write that stops off a 4096-byte boundary leaves bytes O_DIRECT cannot take from there.
+      if (written === 0 || written % ALIGN !== 0) break
     }
-    await writeAll(await this.#plainHandle(), bytes, position)
+    if (bytes.byteLength > 0) await writeAll(await this.#plainHandle(), bytes, position)
   }
 
   #plainHandle(): Promise<FileHandle> {
