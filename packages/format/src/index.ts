@@ -71,9 +71,12 @@ export {
 export {
   fixedLinesEnd,
   joinTextGroup,
+  MAX_NUMBER_TEXT,
   NULL_FIELDS,
   predictTextColumns,
+  type ShortFirst,
   splitTextGroup,
+  writeFloat64Text,
 } from './text-table.js'
 export type { Trailer } from './trailer.js'
 export {

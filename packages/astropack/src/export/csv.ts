@@ -1,4 +1,4 @@
-import type { ByteSink } from '@astropack/format'
+import { type ByteSink, MAX_NUMBER_TEXT, type ShortFirst, writeFloat64Text } from '@astropack/format'
 import { type Data, DataType, Precision, type RecordBatch, type Schema } from 'apache-arrow'
 
 /**
@@ -9,36 +9,136 @@ import { type Data, DataType, Precision, type RecordBatch, type Schema } from 'a
  * (`col::DOUBLE[]`) and which is JSON when every number is finite.
  */
 
-/** Text goes to the file in pieces of about this many characters: larger pieces leave more garbage. */
-const FLUSH_CHARS = 1 << 16
+/** Bytes go to the file in pieces of about this size. */
+const FLUSH_BYTES = 1 << 20
+const COMMA = 44
+const QUOTE = 34
+const NEWLINE = 10
+const utf8 = new TextDecoder()
 
 /** Formats the value of one row of a column; `undefined` for a null. */
 type Format = (row: number) => string | undefined
+
+/** Writes the cell of one row of a column (nothing for a null) into `out`. */
+type WriteCell = (out: CsvBytes, row: number) => void
 
 export async function writeCsv(
   schema: Schema,
   batches: AsyncIterable<RecordBatch>,
   sink: ByteSink,
 ): Promise<void> {
-  const encoder = new TextEncoder()
-  let text = `${schema.fields.map((field) => csvCell(field.name)).join(',')}\n`
+  const out = new CsvBytes()
+  out.text(`${schema.fields.map((field) => csvCell(field.name)).join(',')}\n`)
   for await (const batch of batches) {
-    const formats = batch.data.children.map((column): ((row: number) => string) => {
-      const format = formatter(column)
-      if (isList(column.type)) return (row) => quoteUnlessNull(format(row))
-      return (row) => format(row) ?? ''
-    })
+    const cells = batch.data.children.map(cellWriter)
+    // Room for a row of numbers and its commas; a longer cell (text, lists) makes room for itself.
+    const rowBytes = cells.length * (MAX_NUMBER_TEXT + 1) + 1
     for (let row = 0; row < batch.numRows; row++) {
-      let line = formats[0]?.(row) ?? ''
-      for (let c = 1; c < formats.length; c++) line += `,${formats[c]!(row)}`
-      text += `${line}\n`
-      if (text.length >= FLUSH_CHARS) {
-        await sink.write(encoder.encode(text))
-        text = ''
+      out.reserve(rowBytes)
+      for (let c = 0; c < cells.length; c++) {
+        if (c > 0) out.bytes[out.at++] = COMMA
+        cells[c]!(out, row)
       }
+      out.bytes[out.at++] = NEWLINE
+      if (out.at >= FLUSH_BYTES) await sink.write(out.take())
     }
   }
-  await sink.write(encoder.encode(text))
+  await sink.write(out.take())
+}
+
+/** The text being written, as UTF-8 bytes: numbers and strings go in without JavaScript strings. */
+class CsvBytes {
+  bytes = new Uint8Array(FLUSH_BYTES * 2)
+  at = 0
+  readonly #encoder = new TextEncoder()
+
+  /** Makes room for `n` more bytes. */
+  reserve(n: number): void {
+    if (this.at + n <= this.bytes.byteLength) return
+    const grown = new Uint8Array(Math.max(this.bytes.byteLength * 2, this.at + n))
+    grown.set(this.bytes.subarray(0, this.at))
+    this.bytes = grown
+  }
+
+  text(text: string): void {
+    this.reserve(text.length * 3)
+    this.at += this.#encoder.encodeInto(text, this.bytes.subarray(this.at)).written
+  }
+
+  /** The bytes so far; writing goes on in a new buffer (a sink may hold on to what it was given). */
+  take(): Uint8Array {
+    const taken = this.bytes.subarray(0, this.at)
+    this.bytes = new Uint8Array(FLUSH_BYTES * 2)
+    this.at = 0
+    return taken
+  }
+}
+
+/** Doubles and 32-bit integers as bytes, UTF-8 strings copied; other columns through their text. */
+function cellWriter(data: Data): WriteCell {
+  const { type, offset } = data
+  const write = valueWriter(data)
+  if (data.nullCount === 0) return write
+  return (out, row) => {
+    if (data.getValid(row)) write(out, row)
+  }
+  function valueWriter(data: Data): WriteCell {
+    if (DataType.isFloat(type) && type.precision === Precision.DOUBLE) {
+      const values = data.values as Float64Array
+      const hint: ShortFirst = { tryShort: 32 }
+      return (out, row) => {
+        const value = values[offset + row]!
+        if (Object.is(value, -0)) out.text('-0')
+        else out.at = writeFloat64Text(out.bytes, out.at, value, hint)
+      }
+    }
+    if (DataType.isInt(type) && type.bitWidth <= 32) {
+      // ToString of an integer below 2^32 is its digits, which the double writer gives without String().
+      const values = data.values as ArrayLike<number>
+      const hint: ShortFirst = { tryShort: 64 }
+      return (out, row) => {
+        out.at = writeFloat64Text(out.bytes, out.at, values[offset + row]!, hint)
+      }
+    }
+    if (DataType.isUtf8(type)) {
+      const bytes = data.values as Uint8Array
+      const offsets = data.valueOffsets as Int32Array
+      return (out, row) =>
+        writeUtf8Cell(out, bytes.subarray(offsets[offset + row], offsets[offset + row + 1]))
+    }
+    const format = formatter(data)
+    if (isList(type)) return (out, row) => out.text(quoteUnlessNull(format(row)))
+    return (out, row) => out.text(format(row) ?? '')
+  }
+}
+
+/**
+ * A string as one CSV cell (see csvCell): ASCII copied as it is, or quoted; other text through a string,
+ * so that bytes that are not UTF-8 come out as U+FFFD as they always have.
+ */
+function writeUtf8Cell(out: CsvBytes, text: Uint8Array): void {
+  let plain = text.byteLength > 0
+  for (let i = 0; i < text.byteLength; i++) {
+    const byte = text[i]!
+    if (byte > 0x7f) return out.text(csvCell(utf8.decode(text)))
+    if (byte === COMMA || byte === QUOTE || byte === NEWLINE || byte === 13) plain = false
+  }
+  if (plain) {
+    out.reserve(text.byteLength)
+    out.bytes.set(text, out.at)
+    out.at += text.byteLength
+    return
+  }
+  out.reserve(2 * text.byteLength + 2)
+  const bytes = out.bytes
+  let at = out.at
+  bytes[at++] = QUOTE
+  for (let i = 0; i < text.byteLength; i++) {
+    if (text[i] === QUOTE) bytes[at++] = QUOTE
+    bytes[at++] = text[i]!
+  }
+  bytes[at++] = QUOTE
+  out.at = at
 }
 
 function isList(type: DataType): boolean {

@@ -5,8 +5,10 @@ import type { EntrySourceStats } from './entry-source.js'
 /**
  * One entry of a package as a byte source for readers that read front to back (the CSV reader: a type
  * scan, then the rows). A text table's groups hold no fixed number of bytes, so a range cannot be found
- * without decoding what comes before it: pieces are decoded in order, only a window around the last range
- * is kept, and a range before that window starts over from the first piece.
+ * without decoding what comes before it: pieces are decoded in order, only the pieces from the last
+ * range's start on are kept, and a range before them starts over from the first piece. A range within
+ * one piece is a view of it; only a range across pieces is copied (a copy of every range, and a new
+ * window per piece, took an eighth of exporting Tycho-2's CSV).
  */
 export class SequentialEntrySource implements ByteSource {
   readonly byteLength: number
@@ -14,9 +16,11 @@ export class SequentialEntrySource implements ByteSource {
   readonly stats: EntrySourceStats = { decoded: 0, cacheHits: 0 }
   readonly #reader: PackageReader
   readonly #entry: EntryRecord
-  #pieces: AsyncGenerator<Uint8Array> | undefined
-  #window = new Uint8Array(0)
-  #windowStart = 0
+  #next: AsyncGenerator<Uint8Array> | undefined
+  /** Decoded pieces held, in order; the first starts at #heldStart. */
+  #held: Uint8Array[] = []
+  #heldStart = 0
+  #heldEnd = 0
 
   constructor(reader: PackageReader, entry: EntryRecord) {
     this.#reader = reader
@@ -35,25 +39,34 @@ export class SequentialEntrySource implements ByteSource {
       )
     )
       throw new AstropackError('TRUNCATED', `range [${start}, ${end}) is outside ${this.#entry.path}`)
-    if (this.#pieces === undefined || start < this.#windowStart) {
-      this.#pieces = this.#reader.readEntryChunks(this.#entry.path)
-      this.#window = new Uint8Array(0)
-      this.#windowStart = 0
+    if (this.#next === undefined || start < this.#heldStart) {
+      this.#next = this.#reader.readEntryChunks(this.#entry.path)
+      this.#held = []
+      this.#heldStart = this.#heldEnd = 0
     }
-    while (this.#windowStart + this.#window.byteLength < end) {
-      const next = await this.#pieces.next()
+    // Pieces wholly before `start` are not needed again.
+    while (this.#held.length > 0 && this.#heldStart + this.#held[0]!.byteLength <= start) {
+      this.#heldStart += this.#held.shift()!.byteLength
+    }
+    while (this.#heldEnd < end) {
+      const next = await this.#next.next()
       if (next.done) throw new AstropackError('TRUNCATED', `${this.#entry.path} ended before byte ${end}`)
       this.stats.decoded++
-      // Keep only the bytes from `start` on, then the new piece after them.
-      const keep = this.#window.subarray(
-        Math.min(Math.max(0, start - this.#windowStart), this.#window.byteLength),
-      )
-      const window = new Uint8Array(keep.byteLength + next.value.byteLength)
-      window.set(keep)
-      window.set(next.value, keep.byteLength)
-      this.#windowStart += this.#window.byteLength - keep.byteLength
-      this.#window = window
+      if (this.#held.length === 0) this.#heldStart = this.#heldEnd
+      this.#held.push(next.value)
+      this.#heldEnd += next.value.byteLength
     }
-    return this.#window.slice(start - this.#windowStart, end - this.#windowStart)
+    const first = this.#held[0] ?? new Uint8Array(0)
+    if (end - this.#heldStart <= first.byteLength)
+      return first.subarray(start - this.#heldStart, end - this.#heldStart)
+    const out = new Uint8Array(end - start)
+    let at = this.#heldStart
+    for (const piece of this.#held) {
+      const from = Math.max(start, at)
+      const to = Math.min(end, at + piece.byteLength)
+      if (from < to) out.set(piece.subarray(from - at, to - at), from - start)
+      at += piece.byteLength
+    }
+    return out
   }
 }

@@ -1,16 +1,11 @@
 import { corrupt, HEADER, NEWLINE, TextChunkFlag, TextColumnKind } from './chunk.js'
 import { readDictionary } from './dictionary.js'
 import { GridStyle, gridTerms } from './grid.js'
+import { MAX_NUMBER_TEXT } from './numbers.js'
 import { JAVA, NumberStyle, PYTHON, type ReprStyle } from './styles.js'
 
 /** Column chunks of a text table read back and checked (SPEC §7.2): what joinTextGroup writes rows from. */
 
-/**
- * The longest text a numeric field's value can give: ToString of a double is at most 25 characters
- * ("-0.0000012345678901234567": 17 digits after "-0.00000"; "-2.2250738585072014e-308" is 24), an int32
- * with scale <= 9 at most 12. Python's and Java's texts are shorter (exponents from 1e-4 and 1e-3 down).
- */
-const MAX_NUMBER_TEXT = 25
 /** "-9223372036854775808" */
 const MAX_INTEGER_TEXT = 20
 const NO_BYTES = new Uint8Array(0)
@@ -39,7 +34,7 @@ function modeOf(kind: number, style: number): number {
 export class Column {
   /** Text: where the next field starts in `bytes`. */
   cursor = HEADER
-  /** Float64: how many more values to try the short way first (see writeFloat64). */
+  /** Float64: how many more values to try the short way first (see writeFloat64Text). */
   tryShort = 32
   /** The next exception: its index, its row (`count` when none is left), where its bytes start. */
   exception = 0

@@ -3,7 +3,7 @@ import { CR, corrupt, HEADER, NEWLINE, padLeft, TextChunkFlag, TextColumnKind } 
 import { type Column, Mode, readColumn } from './column-chunk.js'
 import { gridDigits, writeGrid } from './grid.js'
 import { writeInteger } from './integers.js'
-import { writeDecimal, writeFixed, writeLatin1, writeLongFloat64, writeShortFloat64 } from './numbers.js'
+import { writeDecimal, writeFixed, writeFloat64Text, writeLatin1 } from './numbers.js'
 import { resolvePredictedGroup } from './predicted.js'
 import { POW10 } from './shortest.js'
 import { dropLeadingZero, plainIn, pointZero } from './styles.js'
@@ -107,7 +107,7 @@ function writeRow(
       const number = at
       switch (column.mode) {
         case Mode.float64:
-          at = writeFloat64(out, at, column, view.getFloat64(HEADER + row * 8, true))
+          at = writeFloat64Text(out, at, view.getFloat64(HEADER + row * 8, true), column)
           break
         case Mode.decimal:
           at = writeDecimal(out, at, view.getInt32(HEADER + row * 4, true), column.scale)
@@ -155,27 +155,10 @@ function writeRepr(out: Uint8Array, at: number, column: Column, row: number): nu
     return pointZero(
       out,
       at,
-      decimal ? writeDecimal(out, at, k, column.scale) : writeFloat64(out, at, column, value),
+      decimal ? writeDecimal(out, at, k, column.scale) : writeFloat64Text(out, at, value, column),
     )
   // Non-finite values are never written as values: such a slot is damage.
   const text = column.repr.repr(value)
   if (text === undefined) throw corrupt(`float64 value ${value} in a Python- or Java-style column`)
   return writeLatin1(out, at, text)
-}
-
-/**
- * ToString(value) at `at`. A column of full-precision doubles soon stops trying the short way first
- * (`tryShort` runs down on misses and back up on hits).
- */
-function writeFloat64(out: Uint8Array, at: number, column: Column, value: number): number {
-  const triedShort = column.tryShort > 0
-  let end = triedShort ? writeShortFloat64(out, at, value) : -1
-  if (end === -1) {
-    column.tryShort--
-    end = writeLongFloat64(out, at, value)
-    // The 1 in 20 of a full-precision column with 15 digits or fewer (Tycho-2): still without String().
-    if (end === -1 && !triedShort) end = writeShortFloat64(out, at, value)
-    if (end === -1) end = writeLatin1(out, at, String(value))
-  } else if (column.tryShort < 64) column.tryShort++
-  return end
 }

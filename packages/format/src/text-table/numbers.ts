@@ -12,6 +12,12 @@
 import { POW10, productError, SHORTEST, shortestDigits, shortestVerdict, Verdict } from './shortest.js'
 
 export const MINUS = 45
+/**
+ * The longest text a numeric field's value can give: ToString of a double is at most 25 characters
+ * ("-0.0000012345678901234567": 17 digits after "-0.00000"; "-2.2250738585072014e-308" is 24), an int32
+ * with scale <= 9 at most 12. Python's and Java's texts are shorter (exponents from 1e-4 and 1e-3 down).
+ */
+export const MAX_NUMBER_TEXT = 25
 const DOT = 46
 const ZERO = 48
 
@@ -206,6 +212,29 @@ export function writeLongFloat64(out: Uint8Array, at: number, value: number): nu
   for (let i = 0; i < whole; i++) out[at + i] = out[at + 1 + i]!
   out[at + whole] = DOT
   return at + 1 + count
+}
+
+/** Which way a column's doubles are written first: `tryShort` runs down on misses and back up on hits. */
+export interface ShortFirst {
+  tryShort: number
+}
+
+/**
+ * ToString(value) at `at`, without String() for 1e-6 <= |value| < 1e15; returns the end. Writes up to
+ * MAX_NUMBER_TEXT bytes from `at`. A column of full-precision doubles soon stops trying the short way
+ * first (`hint`, kept per column: start it at 32).
+ */
+export function writeFloat64Text(out: Uint8Array, at: number, value: number, hint: ShortFirst): number {
+  const triedShort = hint.tryShort > 0
+  let end = triedShort ? writeShortFloat64(out, at, value) : -1
+  if (end === -1) {
+    hint.tryShort--
+    end = writeLongFloat64(out, at, value)
+    // The 1 in 20 of a full-precision column with 15 digits or fewer (Tycho-2): still without String().
+    if (end === -1 && !triedShort) end = writeShortFloat64(out, at, value)
+    if (end === -1) end = writeLatin1(out, at, String(value))
+  } else if (hint.tryShort < 64) hint.tryShort++
+  return end
 }
 
 /**
