@@ -1,6 +1,6 @@
 import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { AstropackError, createSha256 } from '@astropack/codecs'
+import { AstropackError, createSha256, isAstropackError } from '@astropack/codecs'
 import { type EntryRecord, PackageReader, withReadAhead } from '@astropack/format'
 import { type AtomicFile, createAtomicFile, DIRECT_MIN_BYTES, openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
@@ -86,7 +86,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
       // Files still being written when something failed are removed, never left half-written.
       await commits.settle().catch(() => {})
       await outputs.abortAll()
-      throw error
+      throw inEntry(error, reader, wanted)
     } finally {
       await pool.close()
     }
@@ -96,6 +96,24 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
   } finally {
     await source.close?.()
   }
+}
+
+/**
+ * A damaged chunk's error, named after the file it stopped: the first one in unpack order that uses the
+ * chunk at the error's offset (the files before it were checked and kept).
+ */
+function inEntry(error: unknown, reader: PackageReader, entries: readonly EntryRecord[]): unknown {
+  if (!isAstropackError(error) || error.offset === undefined) return error
+  const entry = entries.find(
+    (entry) =>
+      entry.kind === 'file' &&
+      reader.chunkIndexes(entry).some((index) => reader.chunks[index]!.offset === error.offset),
+  )
+  if (!entry) return error
+  return new AstropackError(error.code, `${entry.path}: ${error.message}`, {
+    cause: error,
+    offset: error.offset,
+  })
 }
 
 /** For each entry, the next file entry after it. */

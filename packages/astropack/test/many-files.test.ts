@@ -106,6 +106,7 @@ describe('a folder of many small files', () => {
     const out = join(work, 'small-damaged-out')
     await expect(unpackPackage({ packPath: pkg, outputPath: out })).rejects.toMatchObject({
       code: expect.stringMatching(/CHECKSUM_MISMATCH|CORRUPT_CHUNK/),
+      message: expect.stringMatching(new RegExp(`^${names[300]}: `)),
     })
     const left = readdirSync(out, { recursive: true }).map(String)
     expect(left.filter((name) => name.includes('.partial'))).toEqual([])
