@@ -120,7 +120,10 @@ function writeUtf8Cell(out: CsvBytes, text: Uint8Array): void {
   let plain = text.byteLength > 0
   for (let i = 0; i < text.byteLength; i++) {
     const byte = text[i]!
-    if (byte > 0x7f) return out.text(csvCell(utf8.decode(text)))
+    if (byte > 0x7f) {
+      out.text(csvCell(utf8.decode(text)))
+      return
+    }
     if (byte === COMMA || byte === QUOTE || byte === NEWLINE || byte === 13) plain = false
   }
   if (plain) {
