@@ -45,17 +45,21 @@ describe('CSV export text', () => {
         [[1.5, 2], [], null, [Number.NaN], [-0], [1e300], [0.25]],
         new List(new Field('item', new Float64(), true)),
       ),
+      names: vectorFromArray(
+        [['a', 'b'], [], null, ['Ω'], [''], ['x,y'], ['z']],
+        new List(new Field('item', new Utf8(), true)),
+      ),
     })
     expect(await csvOf(table)).toBe(
       [
-        'f64,f32,i32,i64,text,flag,list',
-        '-0,0.1,-5,9223372036854775807,plain,true,"[1.5, 2]"',
-        '0.1,-0,0,-9223372036854775808,"a,b",false,"[]"',
-        'NaN,,2147483647,0,"say ""hi""",,',
-        '1e+21,3.4028235e+38,-2147483648,,"",true,"[NaN]"',
-        '-Infinity,1e-7,,1,,false,"[-0]"',
-        ',16777216,7,2,"Ωmega, ""q""",true,"[1e+300]"',
-        '225.86558534045722,2.5,8,3,"two\nlines",false,"[0.25]"',
+        'f64,f32,i32,i64,text,flag,list,names',
+        '-0,0.1,-5,9223372036854775807,plain,true,"[1.5, 2]","[""a"", ""b""]"',
+        '0.1,-0,0,-9223372036854775808,"a,b",false,"[]","[]"',
+        'NaN,,2147483647,0,"say ""hi""",,,',
+        '1e+21,3.4028235e+38,-2147483648,,"",true,"[NaN]","[""Ω""]"',
+        '-Infinity,1e-7,,1,,false,"[-0]","[""""]"',
+        ',16777216,7,2,"Ωmega, ""q""",true,"[1e+300]","[""x,y""]"',
+        '225.86558534045722,2.5,8,3,"two\nlines",false,"[0.25]","[""z""]"',
         '',
       ].join('\n'),
     )

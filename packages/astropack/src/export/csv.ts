@@ -74,42 +74,43 @@ class CsvBytes {
   }
 }
 
-/** Doubles and 32-bit integers as bytes, UTF-8 strings copied; other columns through their text. */
+/** The cell of a column at a row: nothing for a null, else its value (see valueWriter). */
 function cellWriter(data: Data): WriteCell {
-  const { type, offset } = data
   const write = valueWriter(data)
   if (data.nullCount === 0) return write
   return (out, row) => {
     if (data.getValid(row)) write(out, row)
   }
-  function valueWriter(data: Data): WriteCell {
-    if (DataType.isFloat(type) && type.precision === Precision.DOUBLE) {
-      const values = data.values as Float64Array
-      const hint: ShortFirst = { tryShort: 32 }
-      return (out, row) => {
-        const value = values[offset + row]!
-        if (Object.is(value, -0)) out.text('-0')
-        else out.at = writeFloat64Text(out.bytes, out.at, value, hint)
-      }
+}
+
+/** Doubles and 32-bit integers as bytes, UTF-8 strings copied; other columns through their text. */
+function valueWriter(data: Data): WriteCell {
+  const { type, offset } = data
+  if (DataType.isFloat(type) && type.precision === Precision.DOUBLE) {
+    const values = data.values as Float64Array
+    const hint: ShortFirst = { tryShort: 32 }
+    return (out, row) => {
+      const value = values[offset + row]!
+      if (Object.is(value, -0)) out.text('-0')
+      else out.at = writeFloat64Text(out.bytes, out.at, value, hint)
     }
-    if (DataType.isInt(type) && type.bitWidth <= 32) {
-      // ToString of an integer below 2^32 is its digits, which the double writer gives without String().
-      const values = data.values as ArrayLike<number>
-      const hint: ShortFirst = { tryShort: 64 }
-      return (out, row) => {
-        out.at = writeFloat64Text(out.bytes, out.at, values[offset + row]!, hint)
-      }
-    }
-    if (DataType.isUtf8(type)) {
-      const bytes = data.values as Uint8Array
-      const offsets = data.valueOffsets as Int32Array
-      return (out, row) =>
-        writeUtf8Cell(out, bytes.subarray(offsets[offset + row], offsets[offset + row + 1]))
-    }
-    const format = formatter(data)
-    if (isList(type)) return (out, row) => out.text(quoteUnlessNull(format(row)))
-    return (out, row) => out.text(format(row) ?? '')
   }
+  if (DataType.isInt(type) && type.bitWidth <= 32) {
+    // ToString of an integer below 2^32 is its digits, which the double writer gives without String().
+    const values = data.values as ArrayLike<number>
+    const hint: ShortFirst = { tryShort: 64 }
+    return (out, row) => {
+      out.at = writeFloat64Text(out.bytes, out.at, values[offset + row]!, hint)
+    }
+  }
+  if (DataType.isUtf8(type)) {
+    const bytes = data.values as Uint8Array
+    const offsets = data.valueOffsets as Int32Array
+    return (out, row) => writeUtf8Cell(out, bytes.subarray(offsets[offset + row], offsets[offset + row + 1]))
+  }
+  const format = formatter(data)
+  if (isList(type)) return (out, row) => out.text(quoteUnlessNull(format(row)))
+  return (out, row) => out.text(format(row) ?? '')
 }
 
 /**
@@ -148,14 +149,17 @@ function isList(type: DataType): boolean {
   return DataType.isFixedSizeList(type) || DataType.isList(type)
 }
 
-/** A formatter for a column (or the items of a list); strings come out quoted as CSV cells. */
-function formatter(data: Data, inList = false): Format {
-  const format = valueFormatter(data, inList)
+/**
+ * The text of a column valueWriter does not write itself (float32, 64-bit integers, booleans, lists), or of
+ * a list's items: strings come here only as items, and come out as JSON strings.
+ */
+function formatter(data: Data): Format {
+  const format = valueFormatter(data)
   if (data.nullCount === 0) return format
   return (row) => (data.getValid(row) ? format(row) : undefined)
 }
 
-function valueFormatter(data: Data, inList: boolean): Format {
+function valueFormatter(data: Data): Format {
   const { type, offset } = data
   const values = data.values as ArrayLike<number | bigint>
   if (DataType.isFloat(type) && type.precision !== Precision.HALF) {
@@ -171,10 +175,8 @@ function valueFormatter(data: Data, inList: boolean): Format {
     const decoder = new TextDecoder()
     const bytes = data.values as Uint8Array
     const offsets = data.valueOffsets as Int32Array
-    return (row) => {
-      const value = decoder.decode(bytes.subarray(offsets[offset + row], offsets[offset + row + 1]))
-      return inList ? JSON.stringify(value) : csvCell(value)
-    }
+    return (row) =>
+      JSON.stringify(decoder.decode(bytes.subarray(offsets[offset + row], offsets[offset + row + 1])))
   }
   if (DataType.isFixedSizeList(type)) {
     const size = type.listSize
@@ -189,7 +191,7 @@ function valueFormatter(data: Data, inList: boolean): Format {
 
 /** `[a, b, c]`: the items of the list at `row`, null items as `null`. */
 function listFormatter(items: Data, range: (row: number) => [number, number]): Format {
-  const item = formatter(items, true)
+  const item = formatter(items)
   return (row) => {
     const [from, to] = range(row)
     let text = '['
