@@ -127,20 +127,16 @@ export class RecordReader implements RecordView {
     this.#checkLength(this.buffer.length)
     // Doubling what is held keeps re-tokenizing a long record linear; the cap keeps it near maxRecordBytes.
     const want = Math.max(sliceBytes, Math.min(carried, maxRecordBytes + 1 - carried))
-    const from = this.#next
-    const to = Math.min(this.source.byteLength, from + want)
+    // The cut record is read again with the bytes after it, in one slice: copying it and the new bytes
+    // into one buffer copied every byte of the file once more.
+    const from = this.#next - carried
+    const to = Math.min(this.source.byteLength, this.#next + want)
     const bytes = await this.source.slice(from, to)
     if (bytes.length !== to - from) {
       throw csvError('TRUNCATED', undefined, from, `the source gave ${bytes.length} bytes for ${to - from}`)
     }
-    let buffer = bytes
-    if (carried > 0) {
-      buffer = new Uint8Array(carried + bytes.length)
-      buffer.set(this.buffer.subarray(this.#pos))
-      buffer.set(bytes, carried)
-    }
     this.bufferOffset += this.#pos
-    this.buffer = buffer
+    this.buffer = bytes
     this.#pos = 0
     this.#next = to
     this.#atEnd = to >= this.source.byteLength
