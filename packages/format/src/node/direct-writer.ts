@@ -68,9 +68,9 @@ export async function createWriter(
  * need not be. Undefined when the memory cannot be had (a process under a tight `ulimit -v`: V8 reserves
  * guard pages around it): the file is then written through the page cache. Sets of blocks a closed file
  * gave back are used again: new memory is slow to touch on the benchmark VM (~15 µs a page, so 12 ms
- * for a set), and an unpack of several large files would otherwise take a set each.
+ * for a set), and an unpack of several large files would otherwise take a set each. Exported for tests.
  */
-function stagingBlocks(offset: number): Uint8Array[] | undefined {
+export function stagingBlocks(offset: number): Uint8Array[] | undefined {
   if (offset === 0 && spareStaging.length > 0) return spareStaging.pop()
   let memory: WebAssembly.Memory
   try {
@@ -120,9 +120,10 @@ class BufferedWriter implements SequentialWriter {
  * Copies the bytes into aligned staging blocks and writes whole blocks with O_DIRECT; the last few
  * bytes (under ALIGN) go through a plain handle. If a direct write is refused (EINVAL: the buffer or
  * the device's block size is not what was assumed), that block and everything after it are written
- * through the plain handle instead: the file is the same, only slower.
+ * through the plain handle instead: the file is the same, only slower. Exported (not from the package)
+ * for the tests that make writes come back short.
  */
-class DirectWriter implements SequentialWriter {
+export class DirectWriter implements SequentialWriter {
   readonly #path: string
   readonly #direct: FileHandle
   #plain: Promise<FileHandle> | undefined
