@@ -94,7 +94,7 @@ describe('CSV export text', () => {
 
   it('gives the sink each piece in a buffer of its own, and grows for a cell longer than a piece', async () => {
     const long = 'x'.repeat(3 * 1024 * 1024)
-    const rows = 60_000 // about 1.7 MiB of numbers before the long cell: one piece is written first
+    const rows = 60_000 // 1.37 MB of rows before the long cell: a piece (1 MiB) is written before it
     const numbers = Array.from({ length: rows }, (_, i) => i * 1.000001)
     const text = Array.from({ length: rows }, (_, i) => (i === rows - 2 ? long : `r${i}`))
     const csv = await csvOf(
