@@ -59,22 +59,36 @@ export const READ_AHEAD_BYTES = 1024 * 1024
  * through (wrap the source in withReadStats to count its reads).
  */
 export function withReadAhead(source: ByteSource, window = READ_AHEAD_BYTES): ByteSource {
-  // Never written after it is read (sources return fresh or immutable bytes): views of it stay valid.
+  // One buffer for the window, read into again and again; slices are copies, so none of it leaves. A new
+  // buffer a refill cost its first writes (the corpus's unpack refilled 65 times; new memory: see
+  // BENCHMARKS.md).
+  let room: Uint8Array | undefined
   let held: Uint8Array = new Uint8Array(0)
   let heldStart = 0
+  let refilling = false
   return {
     byteLength: source.byteLength,
     async slice(start, end, into) {
       checkRange(start, end, source.byteLength)
       if (end - start >= window) return source.slice(start, end, into)
       if (start < heldStart || end > heldStart + held.byteLength) {
-        held = await source.slice(start, Math.min(source.byteLength, start + window))
-        heldStart = start
+        // A slice asked for while the window is being read (held is then empty) is read on its own.
+        if (refilling) return source.slice(start, end, into)
+        refilling = true
+        held = new Uint8Array(0)
+        try {
+          room ??= new Uint8Array(window)
+          held = await source.slice(start, Math.min(source.byteLength, start + window), room)
+          heldStart = start
+        } finally {
+          refilling = false
+        }
       }
       const bytes = held.subarray(start - heldStart, end - heldStart)
-      if (!into) return bytes
-      into.set(bytes)
-      return into.subarray(0, bytes.byteLength)
+      const out = into && into.byteLength >= bytes.byteLength ? into.subarray(0, bytes.byteLength) : undefined
+      if (!out) return bytes.slice()
+      out.set(bytes)
+      return out
     },
     close: () => source.close?.() ?? Promise.resolve(),
   }
