@@ -2,7 +2,7 @@ import { AstropackError } from '@astropack/codecs'
 import { codecOf, type EntryRecord, type PackageReader, type StoredChunk } from '@astropack/format'
 import { DEFAULT_CHUNK_SIZE } from '@astropack/format/layouts'
 import { type BufferPool, pooledSize } from './buffer-pool.js'
-import { inFlight, OrderedQueue } from './ordered-queue.js'
+import { OrderedQueue } from './ordered-queue.js'
 import type { CodecTaskResult, TaskRunner } from './workers/codec-pool.js'
 
 export interface DecodeContext {
@@ -27,7 +27,7 @@ export async function decodeEntry(
   entry: EntryRecord,
   consume: (bytes: Uint8Array) => Promise<void> | void,
 ): Promise<void> {
-  const own = shared ? undefined : new OrderedQueue(inFlight(pool.threads))
+  const own = shared ? undefined : new OrderedQueue(pool.inFlight)
   const queue = shared ?? own!
   const segments = reader.segmentsOf(entry) ?? [{ layout: 'bytes' as const, ...entry }]
   for (const segment of segments) {

@@ -1,11 +1,3 @@
-/**
- * Pieces of work in flight for `threads` workers: two each (so one slow piece, such as a segment's first
- * chunk trying every chain, leaves its results waiting but the workers busy: corpus pack 4.0-4.2 -> 3.8 s
- * against one each) and one more being read or written (a second one only raised the corpus pack's peak
- * RSS, 234-248 -> 248-259 MiB, at the same speed).
- */
-export const inFlight = (threads: number) => 2 * threads + 1
-
 /** Applies a piece of work's result (writes it, checks it, ...), in push order. */
 export type Apply = () => Promise<void> | void
 

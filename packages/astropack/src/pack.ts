@@ -4,7 +4,7 @@ import { AstropackError, type CodecName, isCodecName, loadCodec, resolveLevel } 
 import { DEFAULT_CHUNK_SIZE, type Manifest, PackageWriter } from '@astropack/format'
 import { type AtomicFile, DIRECT_MIN_BYTES, type WriteIo, withAtomicFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
-import { inFlight, OrderedQueue } from './ordered-queue.js'
+import { OrderedQueue } from './ordered-queue.js'
 import { type PackContext, packFile, repeatFile } from './pack-file.js'
 import type { Progress } from './progress.js'
 import { SameFiles } from './same-files.js'
@@ -65,7 +65,7 @@ export async function packFolder(options: PackOptions): Promise<PackResult> {
     const result = await withAtomicFile(outputPath, { overwrite: options.overwrite, direct }, async (out) => {
       written = out
       const writer = new PackageWriter(out)
-      const queue = new OrderedQueue(inFlight(pool.threads))
+      const queue = new OrderedQueue(pool.inFlight)
       let done = 0
       const context: PackContext = {
         pool,

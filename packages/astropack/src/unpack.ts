@@ -5,7 +5,7 @@ import { type EntryRecord, PackageReader, withReadAhead } from '@astropack/forma
 import { type AtomicFile, createAtomicFile, DIRECT_MIN_BYTES, openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { type DecodeContext, decodeEntry } from './decode-entry.js'
-import { BoundedTasks, inFlight, OrderedQueue } from './ordered-queue.js'
+import { BoundedTasks, OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { isInside } from './walk.js'
 import { taskRunner } from './workers/codec-pool.js'
@@ -53,7 +53,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     const buffers = new BufferPool()
     // One queue for every file: the next file's chunks go to the workers while the last ones of the
     // previous file are written, and each file is checked and renamed in its turn.
-    const queue = new OrderedQueue(inFlight(pool.threads))
+    const queue = new OrderedQueue(pool.inFlight)
     const outputs = new OutputFiles(root, options.outputPath, {
       overwrite: options.overwrite ?? false,
       directIo: options.directIo ?? true,

@@ -10,7 +10,7 @@ import { openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { decodeEntry } from './decode-entry.js'
 import { expectedSchemaProblems } from './expected-schema.js'
-import { type Apply, inFlight, OrderedQueue } from './ordered-queue.js'
+import { type Apply, OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { type TaskRunner, taskRunner } from './workers/codec-pool.js'
 
@@ -65,7 +65,7 @@ export async function validatePackage(options: ValidateOptions): Promise<Validat
     const runner = pool
     // One queue for every entry keeps the workers busy across entries; an entry that fails is reported
     // in its turn and the ones after it are still checked.
-    const queue = new OrderedQueue(inFlight(runner.threads))
+    const queue = new OrderedQueue(runner.inFlight)
     for (const entry of entries) {
       let failed = false
       const fail = (error: unknown) => {

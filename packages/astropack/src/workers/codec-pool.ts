@@ -146,8 +146,8 @@ export function defaultThreads(): number {
 
 /** What runs codec tasks: worker threads, or this thread for small inputs. */
 export interface TaskRunner {
-  /** How many tasks run at once: callers keep about this many (plus a few) in flight. */
-  readonly threads: number
+  /** How many pieces of work callers keep in flight: pushed to their OrderedQueue, not yet applied. */
+  readonly inFlight: number
   run(input: TaskInput, transfer?: ArrayBuffer[]): Promise<CodecTaskResult>
   close(): Promise<void>
 }
@@ -182,7 +182,14 @@ export function taskRunner(bytes: number, work: 'encode' | 'decode', threads?: n
 
 /** Tasks run one after another on this thread, with the same results a worker gives. */
 export class InlineRunner implements TaskRunner {
-  readonly threads = 1
+  /**
+   * One: each piece is read, coded and written before the next is read. Three in flight overlapped
+   * writing with coding but took more buffers, each of them new memory to fault in, which cost more (see
+   * "new memory" in BENCHMARKS.md). Against three, 4-5 runs each, interleaved: a 39 MB FITS table
+   * unpacks in 0.61-0.70 s against 0.72-0.78 (11-11.2K page faults against 14.7-15.4K) and packs in
+   * 0.96-1.04 against 1.06-1.15; a 40 MB gzip file unpacks in 0.32-0.43 against 0.37-0.49.
+   */
+  readonly inFlight = 1
   #nextId = 0
 
   async run(input: TaskInput): Promise<CodecTaskResult> {
@@ -198,7 +205,13 @@ export class InlineRunner implements TaskRunner {
 
 /** A fixed set of worker threads running codec tasks; inputs are transferred, not copied. */
 export class CodecPool implements TaskRunner {
-  readonly threads: number
+  /**
+   * Two pieces of work a worker (so one slow piece, such as a segment's first chunk trying every chain,
+   * leaves its results waiting but the workers busy: corpus pack 4.0-4.2 -> 3.8 s against one each) and
+   * one more being read or written (a second one only raised the corpus pack's peak RSS, 234-248 ->
+   * 248-259 MiB, at the same speed).
+   */
+  readonly inFlight: number
   readonly #idle: Worker[] = []
   readonly #workers: Worker[] = []
   readonly #queue: { task: CodecTask; transfer: ArrayBuffer[] }[] = []
@@ -208,7 +221,7 @@ export class CodecPool implements TaskRunner {
   constructor(threads = defaultThreads()) {
     if (!Number.isInteger(threads) || threads < 1)
       throw new AstropackError('USAGE', `threads must be >= 1, got ${threads}`)
-    this.threads = threads
+    this.inFlight = 2 * threads + 1
     // Loaded here, not imported: node:worker_threads costs every start ~5 ms, and most small runs need none.
     const { Worker } = process.getBuiltinModule('node:worker_threads')
     for (let i = 0; i < threads; i++) {
