@@ -147,6 +147,16 @@ describe('astropack pack / unpack', () => {
     expect(missing.stderr).toMatch(/no entry "nope.txt"/)
   })
 
+  it('cats an entry whose bytes are not the file packed, then fails on its SHA-256', async () => {
+    // Its one chunk is whole (its CRC-32 is right); the SHA-256 the index holds for it is of other bytes.
+    const pkg = join(work, 'other-sha256.astropack')
+    writeFileSync(pkg, await craftPackage({ entries: [{ sha256: '0'.repeat(64) }] }))
+    const run = astropack('cat', pkg, 'file0.txt')
+    expect(run.stdout).toBe('hello')
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/file0\.txt: SHA-256 2cf24dba\w+ does not match 0{64} \[CHECKSUM_MISMATCH\]/)
+  })
+
   it('refuses to overwrite without --overwrite, writing nothing', () => {
     const pkg = join(work, 'ow.astropack')
     const out = join(work, 'ow')

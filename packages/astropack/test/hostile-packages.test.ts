@@ -1,9 +1,16 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { crc32, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
 import { columnValues, fromBytes, openPackage } from '@astropack/format'
-import { exportTable, isAstropackError, packFolder, unpackPackage, validatePackage } from 'astropack' // built: its workers run compiled JavaScript
+import {
+  exportTable,
+  exportZip,
+  isAstropackError,
+  packFolder,
+  unpackPackage,
+  validatePackage,
+} from 'astropack' // built: its workers run compiled JavaScript
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { scratchFolder } from './round-trip.js'
@@ -145,6 +152,41 @@ describe('packages whose checksums are right but whose chunks are not', () => {
     const result = await validatePackage({ packPath: path, checksumVerification: 'full' })
     expect(result.errors.map((e) => e.code)).not.toContain('IO')
     expect(result.isValid).toBe(false)
+  })
+
+  it('fail an export that reads a file whole, and a ZIP of it, when the file is not the one packed', async () => {
+    await packed
+    const clean = new Uint8Array(readFileSync(pkgPath))
+    // Every chunk intact, the asteroid CSV's SHA-256 in the index one bit off (SPEC §6: entry records).
+    const path = join(work, 'other-sha256.astropack')
+    writeFileSync(
+      path,
+      rewritten(clean, (index) => {
+        const entries = sectionAt(index, 2)
+        let at = entries + 8
+        for (let e = 0; e < u64(index, entries); e++) {
+          const length = index.getUint16(at + 2, true)
+          const name = new TextDecoder().decode(
+            new Uint8Array(index.buffer, index.byteOffset + at + 72, length),
+          )
+          if (name === 'asteroids.csv') index.setUint8(at + 40, index.getUint8(at + 40) ^ 1)
+          at += 72 + length
+        }
+      }),
+    )
+    const outputPath = join(work, 'other-sha256')
+    for (const to of ['parquet', 'csv'] as const) {
+      await expect(
+        exportTable({ packPath: path, outputPath: `${outputPath}.${to}`, entry: 'asteroids.csv', to }),
+      ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' })
+      expect(existsSync(`${outputPath}.${to}`)).toBe(false)
+    }
+    await expect(
+      exportZip({ packPath: path, outputPath: `${outputPath}.zip`, entries: ['asteroids.csv'] }),
+    ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' })
+    expect(existsSync(`${outputPath}.zip`)).toBe(false)
+    // The other files are untouched: a ZIP of them is made.
+    await exportZip({ packPath: path, outputPath: `${outputPath}.zip`, entries: ['tycho.fits'] })
   })
 
   it('refuse ranks of a column-major table whose source is the column itself or past the columns', async () => {

@@ -231,7 +231,8 @@ export class PackageReader {
   /**
    * The entry's original bytes, in order, piece by piece: a chunk, or a group of table rows rebuilt from
    * its column chunks. Memory stays bounded by MAX_COALESCED_READ plus one group. Each chunk's checksum
-   * is checked; the entry's SHA-256 is the caller's to check (readEntry does), as only the whole has one.
+   * is checked; the entry's SHA-256 is the caller's to check (readVerifiedEntryChunks does), as only the
+   * whole has one.
    */
   async *readEntryChunks(path: string): AsyncGenerator<Uint8Array> {
     const entry = this.entry(path)
@@ -281,26 +282,40 @@ export class PackageReader {
   }
 
   /**
-   * The entry's original bytes in one array, checked against its SHA-256: for small entries; stream big
-   * ones with readEntryChunks.
+   * readEntryChunks, then the entry's SHA-256: a consumer that reads to the end gets CHECKSUM_MISMATCH
+   * after the last piece when the whole is not the file that was packed. Streaming consumers (`cat`, a
+   * ZIP of the files) cannot take back what they passed on, but they learn it was not the file.
    */
-  async readEntry(path: string): Promise<Uint8Array> {
+  async *readVerifiedEntryChunks(path: string): AsyncGenerator<Uint8Array> {
     const entry = this.entry(path)
-    const out = new Uint8Array(entry.size)
-    let at = 0
-    for await (const part of this.readEntryChunks(path)) {
-      if (at + part.byteLength > out.byteLength) break
-      out.set(part, at)
-      at += part.byteLength
-    }
     const hash = createSha256()
-    hash.update(out)
+    for await (const bytes of this.readEntryChunks(path)) {
+      hash.update(bytes)
+      yield bytes
+    }
     const actual = hash.digestHex()
     if (actual !== entry.sha256)
       throw new AstropackError(
         'CHECKSUM_MISMATCH',
         `${path}: SHA-256 ${actual} does not match ${entry.sha256}`,
       )
+  }
+
+  /**
+   * The entry's original bytes in one array, checked against its SHA-256: for small entries; stream big
+   * ones with readVerifiedEntryChunks.
+   */
+  async readEntry(path: string): Promise<Uint8Array> {
+    const entry = this.entry(path)
+    const out = new Uint8Array(entry.size)
+    let at = 0
+    for await (const part of this.readVerifiedEntryChunks(path)) {
+      // The index's sizes add up to the entry's (checked when it was read): this is a second guard.
+      if (at + part.byteLength > out.byteLength)
+        throw new AstropackError('CORRUPT_CHUNK', `${path} rebuilt to more than its ${entry.size} bytes`)
+      out.set(part, at)
+      at += part.byteLength
+    }
     return out
   }
 }

@@ -84,6 +84,14 @@ describe('container round trip', () => {
     await writer.finish(testManifest())
     const reader = await openPackage(fromBytes(concatBytes(parts)))
     await expect(reader.readEntry('a.txt')).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' })
+    // Streamed: every piece first (a streaming consumer has passed them on), then the mismatch.
+    const streamed: Uint8Array[] = []
+    await expect(
+      (async () => {
+        for await (const piece of reader.readVerifiedEntryChunks('a.txt')) streamed.push(piece)
+      })(),
+    ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' })
+    expect(sameBytes(concatBytes(streamed), raw)).toBe(true)
   })
 
   it('repeats an earlier file as records of its chunks, readable on their own; refuses other repeats', async () => {

@@ -92,12 +92,13 @@ export function registerInspect(program: Command): void {
 
   program
     .command('cat')
-    .description('write one entry to standard output (reads only its chunks)')
+    .description('write one entry to standard output (reads only its chunks; checks its SHA-256 at the end)')
     .argument('<file>', 'package path or http(s) URL')
     .argument('<entry>', 'entry name, as ls shows it')
     .action(async (file: string, entryName: string) => {
       await withPackage(file, async (reader) => {
-        for await (const bytes of reader.readEntryChunks(entryName)) {
+        // A damaged entry fails (exit 1, CHECKSUM_MISMATCH) after its bytes went out, as `gzip -dc` does.
+        for await (const bytes of reader.readVerifiedEntryChunks(entryName)) {
           if (!process.stdout.write(bytes))
             await new Promise((resolve) => process.stdout.once('drain', resolve))
         }

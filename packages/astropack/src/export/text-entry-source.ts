@@ -6,7 +6,8 @@ import type { EntrySourceStats } from './entry-source.js'
  * One entry of a package as a byte source for readers that read front to back (the CSV reader: a type
  * scan, then the rows). A text table's groups hold no fixed number of bytes, so a range cannot be found
  * without decoding what comes before it: pieces are decoded in order, only the pieces from the last
- * range's start on are kept, and a range before them starts over from the first piece. A range within
+ * range's start on are kept, and a range before them starts over from the first piece. A pass that
+ * reaches the entry's end checks its SHA-256 (CHECKSUM_MISMATCH). A range within
  * one piece is a view of it; only a range across pieces is copied (a copy of every range, and a new
  * window per piece, took an eighth of exporting Tycho-2's CSV).
  */
@@ -40,7 +41,7 @@ export class SequentialEntrySource implements ByteSource {
     )
       throw new AstropackError('TRUNCATED', `range [${start}, ${end}) is outside ${this.#entry.path}`)
     if (this.#next === undefined || start < this.#heldStart) {
-      this.#next = this.#reader.readEntryChunks(this.#entry.path)
+      this.#next = this.#reader.readVerifiedEntryChunks(this.#entry.path)
       this.#held = []
       this.#heldStart = this.#heldEnd = 0
     }
@@ -55,6 +56,8 @@ export class SequentialEntrySource implements ByteSource {
       if (this.#held.length === 0) this.#heldStart = this.#heldEnd
       this.#held.push(next.value)
       this.#heldEnd += next.value.byteLength
+      // At the entry's end, its SHA-256: a pass that read it all fails if the whole is not the file.
+      if (this.#heldEnd === this.byteLength) await this.#next.next()
     }
     const first = this.#held[0] ?? new Uint8Array(0)
     if (end - this.#heldStart <= first.byteLength)

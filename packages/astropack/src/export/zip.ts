@@ -1,5 +1,4 @@
 import { type PassThrough, Readable } from 'node:stream'
-import { AstropackError, createSha256 } from '@astropack/codecs'
 import type { ByteSink, EntryRecord, PackageReader } from '@astropack/format'
 
 /**
@@ -46,7 +45,7 @@ export async function writeZip(
     }
     // Each file's stream starts only when yazl reaches it: one file is being decoded at a time.
     zip.addReadStreamLazy(entry.path, { ...options, compress: false, size: entry.size }, (give) => {
-      const stream = Readable.from(verifiedBytes(reader, entry), { objectMode: false })
+      const stream = Readable.from(reader.readVerifiedEntryChunks(entry.path), { objectMode: false })
       stream.on('error', fail)
       give(null, stream)
     })
@@ -58,22 +57,6 @@ export async function writeZip(
     throw failure ?? error
   }
   if (failure) throw failure
-}
-
-/** The entry's original bytes, in order; throws at the end if they are not the ones the index hashed. */
-async function* verifiedBytes(reader: PackageReader, entry: EntryRecord): AsyncGenerator<Uint8Array> {
-  const hash = createSha256()
-  for await (const bytes of reader.readEntryChunks(entry.path)) {
-    hash.update(bytes)
-    yield bytes
-  }
-  const actual = hash.digestHex()
-  if (actual !== entry.sha256) {
-    throw new AstropackError(
-      'CHECKSUM_MISMATCH',
-      `${entry.path}: SHA-256 ${actual} does not match ${entry.sha256}`,
-    )
-  }
 }
 
 /** Unix file type and permission bits, as unzip restores them. */
