@@ -176,8 +176,8 @@ export function inlineBytes(work: 'encode' | 'decode', cores = defaultThreads())
  * is under inlineBytes(work).
  */
 export function taskRunner(bytes: number, work: 'encode' | 'decode', threads?: number): TaskRunner {
-  if (threads !== undefined) return new CodecPool(threads)
-  return bytes < inlineBytes(work) ? new InlineRunner() : new CodecPool(defaultThreads())
+  if (threads !== undefined) return new CodecPool(work, threads)
+  return bytes < inlineBytes(work) ? new InlineRunner() : new CodecPool(work, defaultThreads())
 }
 
 /** Tasks run one after another on this thread, with the same results a worker gives. */
@@ -206,10 +206,13 @@ export class InlineRunner implements TaskRunner {
 /** A fixed set of worker threads running codec tasks; inputs are transferred, not copied. */
 export class CodecPool implements TaskRunner {
   /**
-   * Two pieces of work a worker (so one slow piece, such as a segment's first chunk trying every chain,
-   * leaves its results waiting but the workers busy: corpus pack 4.0-4.2 -> 3.8 s against one each) and
-   * one more being read or written (a second one only raised the corpus pack's peak RSS, 234-248 ->
-   * 248-259 MiB, at the same speed).
+   * Encoding: two pieces of work a worker (so one slow piece, such as a segment's first chunk trying every
+   * chain, leaves its results waiting but the workers busy: corpus pack 4.0-4.2 -> 3.8 s against one each)
+   * and one more being read or written (a second one only raised the corpus pack's peak RSS, 234-248 ->
+   * 248-259 MiB, at the same speed). Decoding: one a worker and one more; each more is buffers of new
+   * memory. Corpus unpack on 2 workers, 3 runs each: 2.43-2.47 s with 3 in flight, 2.45-2.59 with 4,
+   * 2.50-2.63 with 5, 2.52-2.66 with 2; the builds with 3 and 5, interleaved: 2.57-2.72 against
+   * 2.55-2.74 s, 43-46K page faults against 48-49K (validate --full alike).
    */
   readonly inFlight: number
   readonly #idle: Worker[] = []
@@ -218,10 +221,10 @@ export class CodecPool implements TaskRunner {
   readonly #pending = new Map<number, Pending>()
   #nextId = 0
 
-  constructor(threads = defaultThreads()) {
+  constructor(work: 'encode' | 'decode', threads = defaultThreads()) {
     if (!Number.isInteger(threads) || threads < 1)
       throw new AstropackError('USAGE', `threads must be >= 1, got ${threads}`)
-    this.inFlight = 2 * threads + 1
+    this.inFlight = work === 'encode' ? 2 * threads + 1 : threads + 1
     // Loaded here, not imported: node:worker_threads costs every start ~5 ms, and most small runs need none.
     const { Worker } = process.getBuiltinModule('node:worker_threads')
     for (let i = 0; i < threads; i++) {
