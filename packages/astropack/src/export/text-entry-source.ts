@@ -7,9 +7,9 @@ import type { EntrySourceStats } from './entry-source.js'
  * scan, then the rows). A text table's groups hold no fixed number of bytes, so a range cannot be found
  * without decoding what comes before it: pieces are decoded in order, only the pieces from the last
  * range's start on are kept, and a range before them starts over from the first piece. A pass that
- * reaches the entry's end checks its SHA-256 (CHECKSUM_MISMATCH). A range within
- * one piece is a view of it; only a range across pieces is copied (a copy of every range, and a new
- * window per piece, took an eighth of exporting Tycho-2's CSV).
+ * reaches the entry's end checks its SHA-256 (CHECKSUM_MISMATCH). A range within one piece is a view of
+ * it; only a range across pieces is copied (a copy of every range, and a new window per piece, took an
+ * eighth of exporting Tycho-2's CSV).
  */
 export class SequentialEntrySource implements ByteSource {
   readonly byteLength: number
