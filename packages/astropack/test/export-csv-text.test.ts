@@ -18,10 +18,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { writeCsv } from '../src/export/csv.js'
 
-/** The CSV text writeCsv gives for a table. The sink keeps every piece it is given, as a file does. */
+/** The CSV text writeCsv gives for a table. The sink keeps a copy of every piece, as a file does. */
 async function csvOf(table: Table): Promise<string> {
   const pieces: Uint8Array[] = []
-  const sink: ByteSink = { write: async (bytes) => void pieces.push(bytes) }
+  const sink: ByteSink = { write: async (bytes) => void pieces.push(bytes.slice()) }
   async function* batches(): AsyncGenerator<RecordBatch> {
     yield* table.batches
   }

@@ -21,7 +21,11 @@ import {
 import { encodeHeader, encodeTrailer } from './trailer.js'
 import type { SegmentLayoutSpec, SegmentRecord } from './typed-sections.js'
 
-/** Where a writer's bytes go, in order. A sink never seeks: the format is written in one pass. */
+/**
+ * Where a writer's bytes go, in order. A sink never seeks: the format is written in one pass. Once a
+ * write's promise settles the writer may reuse its bytes (new memory is slow to fill): a sink that keeps
+ * them keeps a copy.
+ */
 export interface ByteSink {
   write(bytes: Uint8Array): Promise<void>
 }

@@ -65,10 +65,12 @@ class CsvBytes {
     this.at += this.#encoder.encodeInto(text, this.bytes.subarray(this.at)).written
   }
 
-  /** The bytes so far; writing goes on in a new buffer (a sink may hold on to what it was given). */
+  /**
+   * The bytes so far; writing starts over in the same buffer once the sink has them (ByteSink: a sink
+   * copies what it keeps). A new buffer each time was new memory to fill, a MiB at a time.
+   */
   take(): Uint8Array {
     const taken = this.bytes.subarray(0, this.at)
-    this.bytes = new Uint8Array(FLUSH_BYTES * 2)
     this.at = 0
     return taken
   }
