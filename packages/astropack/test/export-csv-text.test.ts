@@ -18,10 +18,18 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { writeCsv } from '../src/export/csv.js'
 
-/** The CSV text writeCsv gives for a table. The sink keeps a copy of every piece, as a file does. */
+/**
+ * The CSV text writeCsv gives for a table. The sink takes its copy of a piece a turn of the event loop
+ * later, as a file write does: a writer that reused the bytes before the write settled would show.
+ */
 async function csvOf(table: Table): Promise<string> {
   const pieces: Uint8Array[] = []
-  const sink: ByteSink = { write: async (bytes) => void pieces.push(bytes.slice()) }
+  const sink: ByteSink = {
+    write: async (bytes) => {
+      await new Promise((resolve) => setImmediate(resolve))
+      pieces.push(bytes.slice())
+    },
+  }
   async function* batches(): AsyncGenerator<RecordBatch> {
     yield* table.batches
   }
@@ -92,7 +100,7 @@ describe('CSV export text', () => {
     )
   })
 
-  it('gives the sink each piece in a buffer of its own, and grows for a cell longer than a piece', async () => {
+  it('writes piece after piece, each whole when its write settles, and grows for a cell longer than a piece', async () => {
     const long = 'x'.repeat(3 * 1024 * 1024)
     const rows = 60_000 // 1.37 MB of rows before the long cell: a piece (1 MiB) is written before it
     const numbers = Array.from({ length: rows }, (_, i) => i * 1.000001)
