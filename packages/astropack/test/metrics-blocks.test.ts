@@ -1,4 +1,4 @@
-import { splitTextGroup } from '@astropack/format/layouts'
+import { splitTextGroup, TextColumnKind } from '@astropack/format/layouts'
 import { describe, expect, it } from 'vitest'
 import { type Metrics, measureColumn, measureTextColumn } from '../src/layouts/metrics.js'
 
@@ -133,5 +133,41 @@ describe('metrics measured a block at a time', () => {
     expect(want.outOfRange).toBeGreaterThan(0)
     // The words are counted rows but neither values, nulls nor NaNs.
     expectPlain(got, { ...want, count: lines.length })
+  })
+})
+
+describe('text fields of a CSV column', () => {
+  // Nulls, NaNs, numbers written another way, and words, as kept by the column kinds that hold text.
+  const fields = ['', 'null', 'N/A', '--', 'NA', 'None', 'NaN', 'nan', 'Inf', 'Infinity', '-Infinity', 'A0']
+  fields.push('"7"', '0x10', '\t5', 'K2', 'n', 'Nope', '1e400', '.5', 'None of', '+3')
+
+  /** The fields' metrics as a reader who decodes every field would count them. */
+  function expected(column: string[]) {
+    const values = column.flatMap((field) => {
+      const text = (field.startsWith('"') ? field.slice(1, -1) : field).trim()
+      if (['', 'null', 'NULL', 'None', 'NA', 'N/A', '--'].includes(text)) return [undefined]
+      if (['NaN', 'nan', 'NAN'].includes(text)) return [Number.NaN]
+      const value = Number(text)
+      return Number.isNaN(value) ? [] : [value]
+    })
+    return { ...plain(values), count: column.length }
+  }
+
+  it.each([
+    ['a dictionary (each entry read once)', 'dictionary'],
+    ['fields joined by newlines', 'text'],
+  ])('count as a reader decoding each one would, in %s', (_, kind) => {
+    const random = generator(7)
+    const column = Array.from({ length: 3_000 }, (_, row) =>
+      kind === 'text' && row % 3 === 0 ? `word ${row}` : fields[Math.floor(random() * fields.length)]!,
+    )
+    const group = new TextEncoder().encode(`${column.map((field, row) => `${row},${field}`).join('\n')}\n`)
+    const chunk = splitTextGroup(group, 44, 2)[1]!
+    expect(chunk[0]).toBe(kind === 'dictionary' ? TextColumnKind.dictionary : TextColumnKind.text)
+    const want = expected(column)
+    expect(want.nulls).toBeGreaterThan(0)
+    expect(want.nans).toBeGreaterThan(0)
+    expect(want.values).toBeGreaterThan(0)
+    expectPlain(measureTextColumn(chunk)!, want)
   })
 })

@@ -258,6 +258,50 @@ export function columnMetrics(metrics: Metrics, spec: { range?: 'ra' | 'dec' }):
 const NAN_TEXT = new Set(['NaN', 'nan', 'NAN'])
 const latin1 = new TextDecoder('latin1')
 
+const FieldClass = { text: 0, null: 1, nan: 2, number: 3 } as const
+type FieldClass = (typeof FieldClass)[keyof typeof FieldClass]
+
+/** The value of the last field classifyField found a number (a module variable: no object per field). */
+let fieldValue = 0
+
+/**
+ * What a field kept as text means: null, NaN, a number (Infinity counts with the NaNs there), or text.
+ * Fields are read without the spaces that align them (VizieR's TSV) and the quotes around them.
+ */
+function classifyField(bytes: Uint8Array): FieldClass {
+  let start = 0
+  let end = bytes.byteLength
+  while (bytes[start] === 32) start++
+  while (end > start && bytes[end - 1] === 32) end--
+  if (end - start >= 2 && bytes[start] === 34 && bytes[end - 1] === 34) {
+    start++
+    end--
+  }
+  if (end === start) return FieldClass.null
+  // Text, without decoding it, unless its first byte may start a null word, a NaN or a number.
+  const opening = FIRST_BYTES[bytes[start]!]!
+  if (opening === 0 || (opening === 2 && end - start > 4)) return FieldClass.text
+  const text = latin1.decode(bytes.subarray(start, end)).trim()
+  if (NULL_FIELDS.has(text)) return FieldClass.null
+  if (NAN_TEXT.has(text)) return FieldClass.nan
+  const value = Number(text)
+  if (Number.isNaN(value)) return FieldClass.text
+  if (value - value !== 0) return FieldClass.nan
+  fieldValue = value
+  return FieldClass.number
+}
+
+/**
+ * By a field's first byte: 0 text; 1 may be a number (a sign, a point, a digit, Infinity's I, or white space
+ * that trim() drops); 2 may be a null word or NaN if it has at most 4 bytes (N, n).
+ */
+const FIRST_BYTES = Uint8Array.from({ length: 256 }, (_, byte) => {
+  if (byte === 0x4e || byte === 0x6e) return 2
+  const signOrPoint = byte === 0x2b || byte === 0x2d || byte === 0x2e
+  const space = (byte >= 9 && byte <= 13) || byte === 0xa0
+  return signOrPoint || space || (byte >= 0x30 && byte <= 0x39) || byte === 0x49 ? 1 : 0
+})
+
 /** The metrics of one group of a column, value by value: no array of values is kept. */
 class Running {
   readonly out = emptyMetrics()
@@ -320,26 +364,14 @@ class Running {
 
   /** A field kept as text: null, NaN, a number written another way, or text (not counted). */
   field(bytes: Uint8Array): void {
-    // Fields are read without the spaces that align them (VizieR's TSV) and the quotes around them.
-    let start = 0
-    let end = bytes.byteLength
-    while (bytes[start] === 32) start++
-    while (end > start && bytes[end - 1] === 32) end--
-    if (end - start >= 2 && bytes[start] === 34 && bytes[end - 1] === 34) {
-      start++
-      end--
-    }
-    const first = bytes[start]
-    // Only short fields can be null words, only these first bytes start a number: no string otherwise.
-    if (end - start > 4 && !(first === 45 || first === 43 || first === 46 || (first! >= 48 && first! <= 57)))
-      return
-    const text = latin1.decode(bytes.subarray(start, end)).trim()
-    if (NULL_FIELDS.has(text)) this.out.nulls++
-    else if (NAN_TEXT.has(text)) this.out.nans++
-    else {
-      const value = Number(text)
-      if (!Number.isNaN(value)) this.number(value) // Infinity counts with the NaNs there
-    }
+    this.apply(classifyField(bytes))
+  }
+
+  /** Counts what classifyField found (a number's value is in `fieldValue`). */
+  apply(kind: FieldClass): void {
+    if (kind === FieldClass.null) this.out.nulls++
+    else if (kind === FieldClass.nan) this.out.nans++
+    else if (kind === FieldClass.number) this.number(fieldValue)
   }
 
   finish(): Metrics {
@@ -376,8 +408,19 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
     return running.finish()
   }
   if (kind === TextColumnKind.dictionary) {
+    // Each entry is classified once; rows are counted in their order (the sums depend on it).
     const entries = readDictionary(chunk, count)
-    for (let row = 0; row < count; row++) running.field(entries[chunk[8 + row]!]!)
+    const kinds = new Uint8Array(entries.length)
+    const values = new Float64Array(entries.length)
+    entries.forEach((entry, e) => {
+      kinds[e] = classifyField(entry)
+      values[e] = fieldValue
+    })
+    for (let row = 0; row < count; row++) {
+      const e = chunk[8 + row]!
+      fieldValue = values[e]!
+      running.apply(kinds[e]! as FieldClass)
+    }
     return running.finish()
   }
   const integers = kind === TextColumnKind.integer
