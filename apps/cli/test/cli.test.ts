@@ -308,6 +308,15 @@ describe('nothing escapes the output folder', () => {
     expect(run.status).toBe(1)
     expect(run.stderr).toMatch(/points outside/)
   })
+
+  it('names a broken symlink as such, not as one pointing outside', () => {
+    const dir = mkdtempSync(join(work, 'src-'))
+    symlinkSync('missing.fits', join(dir, 'image.fits'))
+    const run = astropack('pack', dir, '-o', join(work, 'broken-link.astropack'))
+    expect(run.status).toBe(1)
+    expect(run.stderr).toBe('astropack: symlink image.fits points to nothing (a broken link) [IO]\n')
+    expect(existsSync(join(work, 'broken-link.astropack'))).toBe(false)
+  })
 })
 
 // script(1) (util-linux) gives the CLI a terminal; the bar is drawn only there.

@@ -64,7 +64,8 @@ export async function walkSource(sourcePath: string, exclude: string[] = []): Pr
       let info = await lstat(absolutePath)
       if (info.isSymbolicLink()) {
         const target = await realpath(absolutePath).catch(() => undefined)
-        if (!target || !isInside(root, target)) {
+        if (!target) throw new AstropackError('IO', `symlink ${path} points to nothing (a broken link)`)
+        if (!isInside(root, target)) {
           throw new AstropackError('UNSAFE_PATH', `symlink ${path} points outside the source folder`)
         }
         info = await stat(target)
