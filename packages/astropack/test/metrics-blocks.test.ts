@@ -1,6 +1,7 @@
 import { splitTextGroup, TextColumnKind } from '@astropack/format/layouts'
 import { describe, expect, it } from 'vitest'
-import { type Metrics, measureColumn, measureTextColumn } from '../src/layouts/metrics.js'
+import { type Metrics, measureColumn } from '../src/layouts/metrics.js'
+import { measureTextColumn } from '../src/layouts/text-metrics.js'
 
 /**
  * Metrics are measured 4096 numbers at a time (metrics.ts): columns of several blocks, with nulls, NaNs,

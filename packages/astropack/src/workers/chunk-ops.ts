@@ -29,8 +29,9 @@ import {
   textChunkFeatures,
 } from '@astropack/format/layouts'
 import { frameBound } from '../buffer-pool.js'
-import { type MetricSpec, type Metrics, measureColumn, measureTextColumn } from '../layouts/metrics.js'
+import { type MetricSpec, type Metrics, measureColumn } from '../layouts/metrics.js'
 import { numberChains } from '../layouts/segments.js'
+import { measureTextColumn } from '../layouts/text-metrics.js'
 import { columnLevel, pickBySample, probeChain, TEXT_COLUMN_CHAINS, withParams } from './choose.js'
 import type { TextColumnChain } from './codec-pool.js'
 import { slot, views } from './working-memory.js'
