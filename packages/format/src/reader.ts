@@ -186,19 +186,35 @@ export class PackageReader {
 
   /**
    * Yields the stored bytes of the given chunks in the given order, checksum-verified. Chunks adjacent in
-   * the file are fetched together (up to MAX_COALESCED_READ), so an entry costs few range requests.
-   * With `scratch` (MAX_COALESCED_READ bytes), reads reuse it: each yielded view is then valid only until
-   * the next one is asked for.
+   * the file are fetched together (up to MAX_COALESCED_READ), so an entry costs few range requests, and
+   * the next run is being fetched while the caller takes the chunks of this one. With `scratch`
+   * (MAX_COALESCED_READ bytes), reads reuse its two halves in turn: each yielded view is then valid only
+   * until the next one is asked for, and no read is left writing into it once the generator is done.
    */
   async *readStored(indexes: readonly number[], scratch?: Uint8Array): AsyncGenerator<StoredChunk> {
-    for (const { from, to, start, end } of this.#runs(indexes, MAX_COALESCED_READ)) {
-      const bytes = await this.source.slice(start, end, scratch)
-      for (let i = from; i < to; i++) {
-        const index = indexes[i]!
-        const chunk = this.chunks[index]!
-        const at = chunk.offset - start
-        yield { index, chunk, stored: this.#verified(index, bytes.subarray(at, at + chunk.storedSize)) }
+    const half = scratch ? scratch.byteLength >>> 1 : 0
+    const halves = scratch ? [scratch.subarray(0, half), scratch.subarray(half)] : undefined
+    const runs = [...this.#runs(indexes, halves ? Math.max(1, half) : MAX_COALESCED_READ)]
+    const fetch = (r: number) => {
+      const read = this.source.slice(runs[r]!.start, runs[r]!.end, halves?.[r % 2])
+      read.catch(() => {}) // observed when its turn comes
+      return read
+    }
+    let next = runs.length > 0 ? fetch(0) : undefined
+    try {
+      for (let r = 0; r < runs.length; r++) {
+        const bytes = await next!
+        next = r + 1 < runs.length ? fetch(r + 1) : undefined
+        const { from, to, start } = runs[r]!
+        for (let i = from; i < to; i++) {
+          const index = indexes[i]!
+          const chunk = this.chunks[index]!
+          const at = chunk.offset - start
+          yield { index, chunk, stored: this.#verified(index, bytes.subarray(at, at + chunk.storedSize)) }
+        }
       }
+    } finally {
+      await next?.catch(() => {})
     }
   }
 
