@@ -173,6 +173,17 @@ describe('astropack pack / unpack', () => {
     expectSameTree(SAMPLE, out)
   })
 
+  it('names a file standing where the output folder should be, as a typed error', () => {
+    const pkg = join(work, 'in-the-way.astropack')
+    const file = join(work, 'in-the-way.txt')
+    writeFileSync(file, 'mine')
+    expect(astropack('pack', SAMPLE, '-o', pkg).status).toBe(0)
+    const run = astropack('unpack', pkg, '-o', file)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toBe(`astropack: cannot create folder ${file}: a file is in the way [IO]\n`)
+    expect(readFileSync(file, 'utf8')).toBe('mine')
+  })
+
   it('packs several surveys with batch', () => {
     const surveys = join(work, 'surveys')
     mkdirSync(join(surveys, 'sdss'), { recursive: true })

@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type CodecName, isAstropackError } from '@astropack/codecs'
+import { makeFolder } from './folders.js'
 import { type PackOptions, type PackResult, packFolder } from './pack.js'
 import type { Progress } from './progress.js'
 import { type UnpackResult, unpackPackage } from './unpack.js'
@@ -66,7 +66,7 @@ export async function batchPackSurveys(options: {
   onProgress?: (survey: string, progress: Progress) => void
 }): Promise<BatchItemResult[]> {
   const results: BatchItemResult[] = []
-  await mkdir(options.outputDir, { recursive: true })
+  await makeFolder(options.outputDir)
   for (const survey of options.surveys) {
     const outputPath = join(options.outputDir, `${survey}.astropack`)
     const pack: PackOptions = {

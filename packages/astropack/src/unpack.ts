@@ -1,10 +1,11 @@
-import { lstat, mkdir, realpath, utimes } from 'node:fs/promises'
+import { lstat, realpath, utimes } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { AstropackError, createSha256, isAstropackError } from '@astropack/codecs'
 import { type EntryRecord, PackageReader, withReadAhead } from '@astropack/format'
 import { type AtomicFile, createAtomicFile, DIRECT_MIN_BYTES, openFile } from '@astropack/format/node'
 import { BufferPool } from './buffer-pool.js'
 import { type DecodeContext, decodeEntry } from './decode-entry.js'
+import { makeFolder } from './folders.js'
 import { BoundedTasks, OrderedQueue } from './ordered-queue.js'
 import type { Progress } from './progress.js'
 import { isInside } from './walk.js'
@@ -45,7 +46,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
   try {
     const reader = await PackageReader.open(source, { checkHeader: true })
     const wanted = options.entries ? options.entries.map((path) => reader.entry(path)) : reader.entries
-    await mkdir(options.outputPath, { recursive: true })
+    await makeFolder(options.outputPath)
     const root = await realpath(options.outputPath)
     await preflight(root, wanted, options.overwrite ?? false)
     const total = wanted.reduce((sum, entry) => sum + entry.size, 0)
@@ -64,7 +65,7 @@ export async function unpackPackage(options: UnpackOptions): Promise<UnpackResul
     try {
       for (const [i, entry] of wanted.entries()) {
         if (entry.kind === 'directory') {
-          await mkdir(join(root, ...entry.path.split('/')), { recursive: true })
+          await makeFolder(join(root, ...entry.path.split('/')))
           continue
         }
         const out = await outputs.create(entry, nextFiles[i])
@@ -183,7 +184,7 @@ class OutputFiles {
 
   async #folder(folder: string, entryPath: string): Promise<void> {
     if (this.#checked.has(folder)) return
-    await mkdir(folder, { recursive: true })
+    await makeFolder(folder)
     // The folder just made must still be inside the output: nothing may have swapped in a symlink.
     if (!isInside(this.root, await realpath(folder))) {
       throw new AstropackError('UNSAFE_PATH', `${entryPath} would be written outside ${this.shown}`)
