@@ -184,6 +184,18 @@ describe('astropack pack / unpack', () => {
     expect(readFileSync(file, 'utf8')).toBe('mine')
   })
 
+  it('names the file a full disk stopped (here a file size limit), leaving no partial file', () => {
+    const pkg = join(work, 'limit.astropack')
+    const out = join(work, 'limit-out')
+    expect(astropack('pack', SAMPLE, '-o', pkg).status).toBe(0)
+    // ulimit -f: writes past 100 blocks fail with EFBIG (Node ignores SIGXFSZ), as on a full disk.
+    const args = [process.execPath, CLI, 'unpack', pkg, '-o', out]
+    const run = spawnSync('sh', ['-c', 'ulimit -f 100; exec "$@"', 'sh', ...args], { encoding: 'utf8' })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/^astropack: cannot write .+: EFBIG: file too large, write \[IO\]\n$/)
+    expect(tree(out).filter((name) => name.endsWith('.partial'))).toEqual([])
+  })
+
   it('packs several surveys with batch', () => {
     const surveys = join(work, 'surveys')
     mkdirSync(join(surveys, 'sdss'), { recursive: true })

@@ -63,11 +63,16 @@ export async function createAtomicFile(
     throw new AstropackError('IO', `cannot create ${tempPath}: ${(cause as Error).message}`, { cause })
   }
   pending.add(tempPath)
+  // A write or close that fails (a full disk, a quota) names the file being written, with a code.
+  const writeFailed = (cause: unknown) =>
+    new AstropackError('IO', `cannot write ${finalPath}: ${(cause as Error).message}`, { cause })
   let closed = false
   const close = async () => {
     if (closed) return
     closed = true
-    await writer.close()
+    await writer.close().catch((cause) => {
+      throw writeFailed(cause)
+    })
   }
   const abort = async () => {
     await close().catch(() => {})
@@ -79,9 +84,17 @@ export async function createAtomicFile(
     get io() {
       return writer.io
     },
-    write: (bytes) => writer.write(bytes),
+    write: (bytes) =>
+      writer.write(bytes).catch((cause) => {
+        throw writeFailed(cause)
+      }),
     commit: async () => {
-      await close()
+      try {
+        await close()
+      } catch (error) {
+        await abort()
+        throw error
+      }
       try {
         if (options.overwrite) {
           await rename(tempPath, finalPath)
@@ -96,7 +109,7 @@ export async function createAtomicFile(
             cause,
           })
         }
-        throw new AstropackError('IO', `cannot write ${finalPath}: ${(cause as Error).message}`, { cause })
+        throw writeFailed(cause)
       }
       pending.delete(tempPath)
     },
