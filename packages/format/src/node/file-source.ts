@@ -1,3 +1,4 @@
+import { constants, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { AstropackError } from '../errors.js'
 import { type ByteSource, checkRange } from '../source.js'
@@ -6,12 +7,18 @@ import { type ByteSource, checkRange } from '../source.js'
 export async function openFile(path: string): Promise<ByteSource> {
   let handle: Awaited<ReturnType<typeof open>>
   try {
-    handle = await open(path, 'r')
+    // Not blocking: opening a FIFO to read would wait for a writer forever.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'NOT_FOUND' : 'IO'
     throw new AstropackError(code, `cannot open ${path}: ${(cause as Error).message}`, { cause })
   }
-  const { size } = await handle.stat()
+  const stats = await handle.stat()
+  if (!stats.isFile()) {
+    await handle.close()
+    throw new AstropackError('USAGE', `${path} is ${notAFile(stats)}, not a package file`)
+  }
+  const { size } = stats
   return {
     byteLength: size,
     slice: async (start, end, into) => {
@@ -29,4 +36,10 @@ export async function openFile(path: string): Promise<ByteSource> {
     },
     close: () => handle.close(),
   }
+}
+
+function notAFile(stats: Stats): string {
+  if (stats.isDirectory()) return 'a folder'
+  if (stats.isFIFO()) return 'a pipe'
+  return stats.isSocket() ? 'a socket' : 'a device'
 }
