@@ -25,7 +25,7 @@ export {
 export type { ByteChunk } from './dataset-columns.js'
 export { AstropackError, type ErrorCode, isAstropackError } from './errors.js'
 export { numpyColumnDecoder } from './hdf5-column-values.js'
-export { type HttpSourceOptions, openUrl } from './http-source.js'
+export { type HttpSourceOptions, openUrl, STALL_MS } from './http-source.js'
 export type { ChunkRecord, EntryRecord } from './index-sections.js'
 export {
   type ColumnMetrics,

@@ -45,6 +45,24 @@ describe('over HTTP with explicit ranges', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       seen.push(`${request.method} ${request.headers.range ?? ''}`)
+      if (request.url === '/silent.astropack') return // never answers
+      const range = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? '')
+      if (request.url?.startsWith('/odd-') && request.method === 'GET' && range) {
+        const size = Number(range[2]) + 1 - Number(range[1])
+        const body = new Uint8Array(size + 10).fill(7)
+        if (request.url === '/odd-stalls.astropack') {
+          response.writeHead(206, { 'content-length': size })
+          response.write(body.subarray(0, size >> 1)) // then nothing more
+        } else if (request.url === '/odd-longer.astropack') {
+          response.writeHead(206) // no length: chunked, and more than the range
+          response.write(body.subarray(0, size))
+          response.end(body.subarray(size))
+        } else {
+          response.writeHead(206, { 'content-length': size + 10 })
+          response.end(body)
+        }
+        return
+      }
       if (request.url === '/no-range.astropack') {
         response.writeHead(200, { 'content-length': pkg.byteLength })
         response.end(request.method === 'HEAD' ? undefined : pkg)
@@ -68,7 +86,13 @@ describe('over HTTP with explicit ranges', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections() // the ones left silent
+        server.close(() => resolve())
+      }),
+  )
 
   it('reads one entry from a real HTTP server with HEAD then bytes=a-b ranges', async () => {
     seen.length = 0
@@ -83,6 +107,34 @@ describe('over HTTP with explicit ranges', () => {
   it('refuses a server that ignores Range instead of downloading everything', async () => {
     const source = await openUrl(`${base}/no-range.astropack`)
     await expect(openPackage(source)).rejects.toMatchObject({ code: 'RANGE_NOT_SUPPORTED' })
+  })
+
+  it('gives up on a server that stays silent, after stallMs', async () => {
+    await expect(openUrl(`${base}/silent.astropack`, { stallMs: 200 })).rejects.toMatchObject({
+      code: 'IO',
+      message: `HEAD ${base}/silent.astropack: nothing from the server for 0.2 s`,
+    })
+  })
+
+  it('gives up on a body that stops halfway, after stallMs', async () => {
+    const source = await openUrl(`${base}/odd-stalls.astropack`, { stallMs: 200 })
+    await expect(source.slice(0, 1000)).rejects.toMatchObject({
+      code: 'IO',
+      message: expect.stringMatching(/ bytes=0-999: nothing from the server for 0\.2 s$/),
+    })
+  })
+
+  it('reads no more than the range asked, whatever the server sends', async () => {
+    const longer = await openUrl(`${base}/odd-longer.astropack`)
+    await expect(longer.slice(0, 1000)).rejects.toMatchObject({
+      code: 'TRUNCATED',
+      message: expect.stringMatching(/ bytes=0-999 returned more than 1000 bytes, not 1000$/),
+    })
+    const declared = await openUrl(`${base}/odd-declared.astropack`)
+    await expect(declared.slice(0, 1000)).rejects.toMatchObject({
+      code: 'TRUNCATED',
+      message: expect.stringMatching(/ bytes=0-999 returned 1010 bytes, not 1000$/),
+    })
   })
 
   it('reports an unreachable server as a typed error', async () => {
