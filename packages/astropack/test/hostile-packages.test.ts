@@ -68,6 +68,16 @@ function sectionAt(index: DataView, type: number): number {
   throw new Error(`no section ${type}`)
 }
 
+/**
+ * Visits each record of section `type` (a u64 count, then records of their own sizes: SPEC §6); `visit`
+ * may change the record and returns its size.
+ */
+function eachRecord(index: DataView, type: number, visit: (at: number) => number): void {
+  const section = sectionAt(index, type)
+  let at = section + 8
+  for (let r = 0; r < u64(index, section); r++) at += visit(at)
+}
+
 /** The package with bytes of chunk `chunk` (modulo their count) changed, and its CRC-32 made right. */
 function withEdits(pkg: Uint8Array, chunk: number, edits: readonly [number, number][]): Uint8Array {
   return rewritten(pkg, (index, data) => {
@@ -135,15 +145,13 @@ describe('packages whose checksums are right but whose chunks are not', () => {
     const path = join(work, 'one-column.astropack')
     writeFileSync(
       path,
-      rewritten(clean, (index) => {
-        const segments = sectionAt(index, 5)
-        let at = segments + 8
-        for (let s = 0; s < u64(index, segments); s++) {
+      rewritten(clean, (index) =>
+        eachRecord(index, 5, (at) => {
           const [layout, columns] = [index.getUint8(at + 40), index.getUint16(at + 42, true)]
           if (layout === 2) index.setUint16(at + 42, 1, true)
-          at += 56 + (layout === 1 || layout === 3 ? 8 * columns : 0)
-        }
-      }),
+          return 56 + (layout === 1 || layout === 3 ? 8 * columns : 0)
+        }),
+      ),
     )
     const reader = await openPackage(fromBytes(readFileSync(path)))
     await expect(columnValues(reader, { entry: 'asteroids.csv', column: 'H' })).rejects.toMatchObject({
@@ -161,18 +169,16 @@ describe('packages whose checksums are right but whose chunks are not', () => {
     const path = join(work, 'other-sha256.astropack')
     writeFileSync(
       path,
-      rewritten(clean, (index) => {
-        const entries = sectionAt(index, 2)
-        let at = entries + 8
-        for (let e = 0; e < u64(index, entries); e++) {
+      rewritten(clean, (index) =>
+        eachRecord(index, 2, (at) => {
           const length = index.getUint16(at + 2, true)
           const name = new TextDecoder().decode(
             new Uint8Array(index.buffer, index.byteOffset + at + 72, length),
           )
           if (name === 'asteroids.csv') index.setUint8(at + 40, index.getUint8(at + 40) ^ 1)
-          at += 72 + length
-        }
-      }),
+          return 72 + length
+        }),
+      ),
     )
     const outputPath = join(work, 'other-sha256')
     for (const to of ['parquet', 'csv'] as const) {
