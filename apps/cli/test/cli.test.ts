@@ -91,7 +91,13 @@ describe('astropack pack / unpack', () => {
       count: 7099,
       nulls: 0,
     })
-    expect(astropack('tables', pkg).stdout).toMatch(/^ {2}H {2}n=7099 -1\.21\.\.11\.99 mean=/m)
+    // A CSV column's type is the one the CSV reader infers (export reads it so).
+    expect(csv.columns.map((c: { type: string }) => c.type).slice(0, 3)).toEqual([
+      'string',
+      'string',
+      'float64',
+    ])
+    expect(astropack('tables', pkg).stdout).toMatch(/^ {2}H float64 {2}n=7099 -1\.21\.\.11\.99 mean=/m)
   })
 
   it("with --storage, gives each column's stored bytes, chunks and chain, adding up to its file's", () => {

@@ -14,6 +14,7 @@ import {
 } from './layouts/metrics.js'
 import { type PlannedSegment, planFile } from './layouts/plan.js'
 import { OPAQUE, type TableSchema } from './layouts/segments.js'
+import { TextTableKinds } from './layouts/text-types.js'
 import type { OrderedQueue } from './ordered-queue.js'
 import type { SourceFile } from './source-file.js'
 import { tableReader } from './version.js'
@@ -322,6 +323,10 @@ async function packText(
   const { delimiter, columnCount, fixed } = segment
   let lines = 0
   const ranges = table.columns.map((column) => positionKind(column.name, undefined))
+  // Types as the reader infers them, for columns whose header gave none (CSV, TSV, fixed-width).
+  const kinds = table.columns.every((column) => column.type === undefined)
+    ? new TextTableKinds(columnCount, { delimiter, fixedWidth: fixed !== undefined })
+    : undefined
   // Undefined once a group cannot be measured (kept raw: quotes, CR, ragged lines): no metrics then.
   let measured: Metrics[] | undefined = ranges.map(() => emptyMetrics())
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
@@ -348,7 +353,10 @@ async function packText(
         const rest = { layout: 'bytes' as const, start: position, end: segment.end, candidates: OPAQUE }
         await packBytes(context, file, entry, rest, hash)
         // After a huge line the table's rows go on unmeasured; a fixed-width table has ended.
-        if (!tableEnds) measured = undefined
+        if (!tableEnds) {
+          measured = undefined
+          kinds?.lose()
+        }
         break
       }
       readSize *= 2
@@ -369,6 +377,7 @@ async function packText(
       into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columnCount))),
       ranges,
       ...(chosen ? { chosen } : {}),
+      ...(kinds ? { kinds: true } : {}),
     }
     const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
     if (first) pick.decide(encoded.then((result) => result.chains!))
@@ -376,6 +385,7 @@ async function packText(
       encoded.then((result) => async () => {
         writer.requireFeatures(result.features ?? 0)
         lines += result.lines!
+        kinds?.add(result.kinds)
         const group = result.metrics
         measured =
           measured && group?.every((m) => m !== undefined)
@@ -385,9 +395,13 @@ async function packText(
       }),
     )
   }
+  if (position === segment.end) kinds?.addTail(await file.slice(segment.end, file.byteLength))
   await queue.push(
     Promise.resolve(() => {
       table.rows = lines
+      kinds?.types()?.forEach((type, c) => {
+        table.columns[c]!.type = type
+      })
       measured?.forEach((metrics, c) => {
         const column = table.columns[c]
         if (column) column.metrics = columnMetrics(metrics, { range: ranges[c] })

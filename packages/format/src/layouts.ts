@@ -18,13 +18,17 @@ export {
 export { DEFAULT_CHUNK_SIZE, FEATURE_PREDICTED_ROWS, FEATURE_RANKED_COLUMNS } from './spec.js'
 export {
   applyTextRanks,
+  type Column,
   findTextRanks,
   fixedLinesEnd,
+  GridStyle,
   gridDigits,
   gridTerms,
   joinTextGroup,
+  Mode,
   NULL_FIELDS,
   predictTextColumns,
+  readColumn,
   readDictionary,
   splitTextGroup,
   TextColumnKind,

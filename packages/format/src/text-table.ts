@@ -7,11 +7,12 @@
  */
 
 export { NULL_FIELDS, TextChunkFlag, TextColumnKind, textChunkFeatures } from './text-table/chunk.js'
+export { type Column, Mode, readColumn } from './text-table/column-chunk.js'
 export { joinTextGroup } from './text-table/decode.js'
 export { readDictionary } from './text-table/dictionary.js'
 export { splitTextGroup } from './text-table/encode.js'
 export { fixedLinesEnd } from './text-table/fields.js'
-export { gridDigits, gridTerms } from './text-table/grid.js'
+export { GridStyle, gridDigits, gridTerms } from './text-table/grid.js'
 export { MAX_NUMBER_TEXT, type ShortFirst, writeFloat64Text } from './text-table/numbers.js'
 export { predictTextColumns, resolvePredicted } from './text-table/predicted.js'
 export { applyTextRanks, findTextRanks, rankTextColumns } from './text-table/ranked.js'

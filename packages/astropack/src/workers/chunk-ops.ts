@@ -32,6 +32,7 @@ import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn } from '../layouts/metrics.js'
 import { numberChains } from '../layouts/segments.js'
 import { measureTextColumn } from '../layouts/text-metrics.js'
+import { textGroupKinds } from '../layouts/text-types.js'
 import { columnLevel, pickBySample, probeChain, TEXT_COLUMN_CHAINS, withParams } from './choose.js'
 import type { TextColumnChain } from './codec-pool.js'
 import { slot, views } from './working-memory.js'
@@ -173,6 +174,8 @@ export interface TextGroupLayout {
   delimiter: number
   columnCount: number
   separators?: number[]
+  /** Classify the fields as the table's reader would (textGroupKinds), for columns without a type. */
+  kinds?: boolean
 }
 
 /**
@@ -184,13 +187,14 @@ export function encodeText(
   codec: Codec,
   level: number,
   text: Uint8Array,
-  { delimiter, columnCount, separators }: TextGroupLayout,
+  { delimiter, columnCount, separators, kinds: classify }: TextGroupLayout,
   into: Uint8Array,
   ranges: readonly ('ra' | 'dec' | undefined)[] = [],
   chosen: readonly (TextColumnChain | undefined)[] = [],
 ): {
   parts: EncodedPart[]
   metrics: (Metrics | undefined)[]
+  kinds?: Uint16Array | undefined
   lines: number
   chains: TextColumnChain[]
   features: number
@@ -201,6 +205,9 @@ export function encodeText(
   if (columns[0]![0] === TextColumnKind.raw)
     for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
   const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
+  const kinds = classify
+    ? textGroupKinds(columns, text, { delimiter, fixedWidth: separators !== undefined })
+    : undefined
   // After the metrics, which read float64 values: a predicted column holds residuals, a ranked one ranks
   // (found by the first group, as the chains are: the search costs ~15 ms a group).
   columns = predictTextColumns(columns)
@@ -232,6 +239,7 @@ export function encodeText(
   return {
     parts,
     metrics,
+    ...(classify ? { kinds } : {}),
     lines,
     chains,
     features: columns.reduce((bits, column) => bits | textChunkFeatures(column), 0),

@@ -57,6 +57,8 @@ export type CodecTask = Task<
       ranges?: ('ra' | 'dec' | undefined)[]
       /** Chains an earlier group chose, by column: used again for a column of the same kind. */
       chosen?: (TextColumnChain | undefined)[]
+      /** Classify the fields as the table's reader would, for columns without a type. */
+      kinds?: boolean
     }
   | {
       op: 'decodeText'
@@ -117,6 +119,11 @@ export interface CodecTaskResult {
   parts?: EncodedPart[]
   /** encode (per `measure` range), encodeRows, encodeText: each measured column's metrics for the group. */
   metrics?: (Metrics | undefined)[]
+  /**
+   * encodeText with `kinds`: each column's field kinds (the readers' kindBit bits), or undefined when the
+   * reader would refuse the group.
+   */
+  kinds?: Uint16Array | undefined
   /** encodeText: the group's lines, and each column's kind and chain. */
   lines?: number
   chains?: TextColumnChain[]

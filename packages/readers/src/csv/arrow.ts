@@ -1,9 +1,9 @@
 import { AstropackError, isAstropackError } from '@astropack/codecs'
 import { Field, type RecordBatch, Schema, Table } from 'apache-arrow'
 import type { ByteSource } from '../byte-source.js'
+import { arrowType } from './arrow-type.js'
 import { BatchBuilder } from './builders.js'
 import { FieldClassifier } from './classify.js'
-import { arrowType } from './infer.js'
 import { END, REFILL, RecordReader } from './record-reader.js'
 import { type CsvOptions, type CsvScan, delimiterByte, readerLimits, scanCsv } from './scan.js'
 

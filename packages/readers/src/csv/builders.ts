@@ -8,6 +8,7 @@ import {
   Struct,
 } from 'apache-arrow'
 import { packBitmap } from '../fits/bits.js'
+import { arrowType } from './arrow-type.js'
 import {
   BOOL,
   checkText,
@@ -22,7 +23,7 @@ import {
   TEXT,
 } from './classify.js'
 import { csvError, showBytes } from './errors.js'
-import { arrowType, type CsvColumn } from './infer.js'
+import type { CsvColumn } from './infer.js'
 import { raggedError } from './record-reader.js'
 import { ESCAPED, QUOTE, type RecordView } from './tokenize.js'
 

@@ -1,4 +1,3 @@
-import { Bool, type DataType, Float64, Int32, Int64, Utf8 } from 'apache-arrow'
 import { BOOL, FLOAT, INT_HUGE, INT32, INT53, INT64, type Kind, NAN_NULL, TEXT } from './classify.js'
 
 export type CsvColumnType = 'int32' | 'int64' | 'float64' | 'bool' | 'string'
@@ -27,19 +26,4 @@ export function columnType(seen: number): CsvColumnType {
   if (seen & kindBit(INT32)) return 'int32'
   if (seen & kindBit(NAN_NULL)) return 'float64'
   return 'string'
-}
-
-export function arrowType(type: CsvColumnType): DataType {
-  switch (type) {
-    case 'int32':
-      return new Int32()
-    case 'int64':
-      return new Int64()
-    case 'float64':
-      return new Float64()
-    case 'bool':
-      return new Bool()
-    case 'string':
-      return new Utf8()
-  }
 }

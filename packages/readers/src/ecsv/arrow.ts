@@ -23,10 +23,11 @@ import {
   util,
 } from 'apache-arrow'
 import type { ByteSource } from '../byte-source.js'
+import { arrowType } from '../csv/arrow-type.js'
 import { BatchBuilder } from '../csv/builders.js'
 import { FieldClassifier } from '../csv/classify.js'
 import { showBytes } from '../csv/errors.js'
-import { arrowType, type CsvColumn, type CsvColumnType } from '../csv/infer.js'
+import type { CsvColumn, CsvColumnType } from '../csv/infer.js'
 import { END, REFILL, RecordReader } from '../csv/record-reader.js'
 import { type CsvOptions, MAX_COLUMNS, readerLimits } from '../csv/scan.js'
 import { COMMA } from '../csv/tokenize.js'
