@@ -1,6 +1,8 @@
 import { AstropackError } from '@astropack/codecs'
+import type { RecordBatch } from 'apache-arrow'
 import { chooseTable, describeTable, type TableChoice } from './choose-table.js'
 import { withPackage, writeAtomically, writeAtomicallyAt } from './open-package.js'
+import type { TableStream } from './table-stream.js'
 import { entriesToExport, writeZip } from './zip.js'
 
 export const TABLE_FORMATS = ['parquet', 'arrow', 'csv', 'fits', 'hdf5'] as const
@@ -72,7 +74,7 @@ export async function exportTable(options: ExportTableOptions): Promise<ExportTa
       import('./table-stream.js'),
       import('./table-writers.js'),
     ])
-    const stream = await openTableStream(reader, table)
+    const stream = countRows(await openTableStream(reader, table))
     const { outputPath, to } = options
     const overwrite = options.overwrite ?? false
     const bytes =
@@ -84,13 +86,32 @@ export async function exportTable(options: ExportTableOptions): Promise<ExportTa
       entry: table.entry,
       ...(stream.hdu ? { hdu: stream.hdu.index } : {}),
       name: table.name,
-      rows: stream.rowCount,
+      rows: stream.rowCount ?? stream.rowsRead(),
       columns: stream.schema.fields.length,
-      tableBytes: stream.rowCount * stream.rowBytes,
+      tableBytes: stream.tableBytes,
       bytes,
       seconds: (performance.now() - started) / 1000,
     }
   })
+}
+
+/** The stream, counting the rows of its last pass (a stream that does not know them before reading). */
+function countRows<T extends TableStream>(stream: T): T & { rowsRead: () => number } {
+  let rows = 0
+  async function* counted(batches: AsyncGenerator<RecordBatch, void, undefined>) {
+    let passed = 0
+    for await (const batch of batches) {
+      passed += batch.numRows
+      rows = passed
+      yield batch
+    }
+  }
+  return {
+    ...stream,
+    batches: counted(stream.batches),
+    reread: () => counted(stream.reread()),
+    rowsRead: () => rows,
+  }
 }
 
 /** Writes the package's original files (all, or the entries named) into a ZIP, checking each SHA-256. */

@@ -35,10 +35,11 @@ export async function writeFitsTable(stream: TableStream, sink: ByteSink): Promi
     )
   }
   const columns = schema.fields.map(planColumn)
-  let rowCount = stream.rowCount
+  let rowCount = stream.rowCount ?? 0
   let batches = stream.batches
   let heapBytes = 0
-  if (columns.some((column) => column.unknown)) {
+  // A pass first for what the header must say: string widths, heap sizes, or the rows themselves.
+  if (stream.rowCount === undefined || columns.some((column) => column.unknown)) {
     const { rows, surveys } = await surveyColumns(columns, batches)
     rowCount = rows
     columns.forEach((column, c) => {

@@ -100,7 +100,7 @@ export function openHdf5TableStream(reader: PackageReader, table: ManifestTable)
   )
   const stats = { decoded: 0, cacheHits: 0 }
   const read = () => batches(reader, plans, schema, rowCount, batchRows, stats)
-  return { table, schema, rowCount, rowBytes, batches: read(), reread: read, stats }
+  return { table, schema, rowCount, tableBytes: rowCount * rowBytes, batches: read(), reread: read, stats }
 }
 
 async function* batches(

@@ -1,8 +1,11 @@
 import { AstropackError } from '@astropack/codecs'
 import type { ManifestTable, PackageReader } from '@astropack/format'
 import {
+  type CsvColumnType,
   type CsvDelimiter,
+  type CsvScan,
   csvArrowSchema,
+  DEFAULT_NULL_VALUES,
   ecsvArrowSchema,
   type FitsHdu,
   fitsTableArrowSchema,
@@ -41,9 +44,13 @@ export interface TableStream {
   /** The FITS HDU, for FITS tables. */
   hdu?: FitsHdu
   schema: Schema
-  rowCount: number
-  /** Bytes one row takes in the file (a FITS table's heap not counted). */
-  rowBytes: number
+  /**
+   * Rows, when known before reading: a CSV table whose manifest gives every column's type is read without
+   * a first pass, and only reading counts its rows (blank lines are none).
+   */
+  rowCount?: number
+  /** Bytes of the table's rows in the file (a FITS table's heap not counted). */
+  tableBytes: number
   batches: AsyncGenerator<RecordBatch, void, undefined>
   /** The same rows again from the first, for writers that need a pass before (or after) writing them. */
   reread: () => AsyncGenerator<RecordBatch, void, undefined>
@@ -95,7 +102,7 @@ async function openStream(reader: PackageReader, table: ManifestTable): Promise<
     hdu,
     schema: fitsTableArrowSchema(hdu),
     rowCount: layout.rowCount,
-    rowBytes: layout.rowBytes,
+    tableBytes: layout.rowCount * layout.rowBytes,
     batches: read(),
     reread: read,
     stats: source.stats,
@@ -104,8 +111,10 @@ async function openStream(reader: PackageReader, table: ManifestTable): Promise<
 
 /**
  * A delimited table of the package (CSV, TSV, astropy's bar- and space-separated tables), read with the CSV
- * reader (types inferred over every row first) from where packing found its rows, with the names it found:
- * a header in a comment, VizieR's units and rule lines are the packer's to read, not the rows'.
+ * reader from where packing found its rows, with the names it found: a header in a comment, VizieR's units
+ * and rule lines are the packer's to read, not the rows'. The column types are the manifest's when it gives
+ * every one (packing found them as this reader infers them: a value that does not fit stops the read with
+ * CSV_TYPE_MISMATCH); else a first pass over every row infers them.
  */
 async function openCsvStream(
   reader: PackageReader,
@@ -118,19 +127,54 @@ async function openCsvStream(
   const dataStart = table.dataOffset ?? 0
   if (dataStart > entry.size)
     throw new AstropackError('BAD_MANIFEST', `${describeTable(table)}: its rows start past the file's end`)
-  const scan = await scanCsv(source, { delimiter, names, dataStart })
+  const noRows = () =>
+    new AstropackError('BAD_MANIFEST', `${describeTable(table)}: no rows at byte ${dataStart}`)
+  const scan =
+    manifestScan(table, delimiter, dataStart) ?? (await scanCsv(source, { delimiter, names, dataStart }))
   // No row at all where the manifest says they start: not the table it lists.
-  if (scan.columns.length !== names.length)
-    throw new AstropackError('BAD_MANIFEST', `${describeTable(table)}: no rows at byte ${dataStart}`)
-  const rowCount = scan.rowCount ?? 0
+  if (scan.columns.length !== names.length) throw noRows()
+  const read = () => readCsvBatches(source, { scan })
   return {
     table,
     schema: csvArrowSchema(scan),
-    rowCount,
-    rowBytes: rowCount === 0 ? 0 : (entry.size - scan.dataStart) / rowCount,
-    batches: readCsvBatches(source, { scan }),
-    reread: () => readCsvBatches(source, { scan }),
+    ...(scan.rowCount === undefined ? {} : { rowCount: scan.rowCount }),
+    tableBytes: entry.size - scan.dataStart,
+    batches: scan.rowCount === undefined ? await readingFirst(read(), noRows) : read(),
+    reread: read,
     stats: source.stats,
+  }
+}
+
+/**
+ * The batches, the first read now: without a first pass over the table, a table that is not where the
+ * manifest says (no rows there, other fields than its names) fails before anything is written.
+ */
+async function readingFirst(
+  batches: AsyncGenerator<RecordBatch, void, undefined>,
+  noRows: () => Error,
+): Promise<AsyncGenerator<RecordBatch, void, undefined>> {
+  const first = await batches.next()
+  if (first.done) throw noRows()
+  return (async function* () {
+    yield first.value
+    yield* batches
+  })()
+}
+
+const CSV_TYPES: ReadonlySet<string> = new Set<CsvColumnType>(['int32', 'int64', 'float64', 'bool', 'string'])
+
+/** What scanCsv would find, from a manifest that types every column; undefined when it does not. */
+function manifestScan(table: ManifestTable, delimiter: CsvDelimiter, dataStart: number): CsvScan | undefined {
+  const { columns } = table
+  if (columns.length === 0 || !columns.every((column) => CSV_TYPES.has(column.type ?? ''))) return undefined
+  return {
+    delimiter,
+    header: false,
+    columns: columns.map(({ name, type }) => ({ name, type: type as CsvColumnType })),
+    dataStart,
+    rowsScanned: 0, // every field's text is then checked while reading
+    rowCount: undefined,
+    nullValues: DEFAULT_NULL_VALUES,
   }
 }
 
@@ -162,7 +206,7 @@ async function openFixedWidthStream(reader: PackageReader, table: ManifestTable)
     table,
     schema: fixedWidthArrowSchema(scan),
     rowCount: scan.rowCount,
-    rowBytes: (scan.dataEnd - scan.dataStart) / scan.rowCount,
+    tableBytes: scan.dataEnd - scan.dataStart,
     batches: read(),
     reread: read,
     stats: source.stats,
@@ -188,7 +232,7 @@ async function openEcsvStream(reader: PackageReader, table: ManifestTable): Prom
     table,
     schema,
     rowCount,
-    rowBytes: rowCount === 0 ? 0 : (entry.size - scan.dataStart) / rowCount,
+    tableBytes: entry.size - scan.dataStart,
     batches: read(),
     reread: read,
     stats: source.stats,

@@ -8,7 +8,10 @@ export const TABLE_WRITERS = {
   // parquet-wasm compiles its WebAssembly when imported: only a Parquet export pays for it.
   parquet: async (stream: TableStream, sink: ByteSink) => {
     const { writeParquetFile } = await import('./parquet.js')
-    await writeParquetFile(stream.schema, stream.batches, stream.rowBytes, sink)
+    // Bytes a row takes in the file, which sizes the row groups: the manifest's line count will do when
+    // the rows are not counted yet.
+    const rows = stream.rowCount ?? stream.table.rows ?? 1
+    await writeParquetFile(stream.schema, stream.batches, stream.tableBytes / Math.max(1, rows), sink)
   },
   arrow: (stream: TableStream, sink: ByteSink) => writeArrowIpc(stream.schema, stream.batches, sink),
   csv: (stream: TableStream, sink: ByteSink) => writeCsv(stream.schema, stream.batches, sink),
