@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { splitTextGroup, TextColumnKind } from '@astropack/format/layouts'
@@ -182,7 +182,7 @@ describe('column types of a text table from its chunks', () => {
       expect(storedKinds, kind).toContain(TextColumnKind[kind])
   })
 
-  it('count a last line without a newline, which the reader reads as a row', () => {
+  it('count a last line without a newline as the CSV reader does, as a row (the fixed-width reader: none)', () => {
     const kinds = new TextTableKinds(2, { delimiter: COMMA, fixedWidth: false })
     const group = encoder.encode('1,2\n3,4\n')
     kinds.add(textGroupKinds(splitTextGroup(group, COMMA, 2), group, kinds.reading))
@@ -191,6 +191,12 @@ describe('column types of a text table from its chunks', () => {
     expect(kinds.types()).toEqual(['float64', 'string'])
     kinds.addTail(encoder.encode('1,2,3'))
     expect(kinds.types()).toBeUndefined()
+    // The fixed-width reader's table ends at the last newline.
+    const fixed = new TextTableKinds(2, { delimiter: 32, fixedWidth: true })
+    const lines = encoder.encode('1 2\n3 4\n')
+    fixed.add(textGroupKinds(splitTextGroup(lines, 32, 2, [1]), lines, fixed.reading))
+    fixed.addTail(encoder.encode('x y'))
+    expect(fixed.types()).toEqual(['int32', 'int32'])
   })
 })
 
@@ -206,7 +212,23 @@ describe('column types of packed text tables', () => {
   const work = scratchFolder('astropack-text-types-')
 
   it.each(FOLDERS)('are what the readers infer from the files themselves (%s)', async (relative) => {
-    const folder = fileURLToPath(new URL(relative, import.meta.url))
+    await expectReaderTypes(fileURLToPath(new URL(relative, import.meta.url)))
+  })
+
+  it('are the readers’ for files whose last line has no newline', async () => {
+    const folder = join(work, 'unended')
+    mkdirSync(folder)
+    for (const [from, to] of [
+      ['../../../fixtures/sample/tables/jpl-sbdb-asteroids.csv', 'asteroids.csv'],
+      ['../../readers/test/fixtures/fixed-width/iers-eopc04-head.txt', 'eop.txt'],
+    ]) {
+      const text = readFileSync(fileURLToPath(new URL(from!, import.meta.url)))
+      writeFileSync(join(folder, to!), text.subarray(0, text.lastIndexOf(10)))
+    }
+    await expectReaderTypes(folder)
+  })
+
+  async function expectReaderTypes(folder: string) {
     const pkg = join(work, `${folder.split('/').at(-1)}.astropack`)
     await packFolder({ sourcePath: folder, outputPath: pkg, threads: 2 })
     const reader = await format.openPackage(format.fromBytes(readFileSync(pkg)))
@@ -226,5 +248,5 @@ describe('column types of packed text tables', () => {
         table.entry,
       ).toEqual(scan.columns.map((column) => column.type))
     }
-  })
+  }
 })

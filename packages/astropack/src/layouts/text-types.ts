@@ -76,8 +76,8 @@ export function textGroupKinds(
 
 /**
  * A table's column types as its reader infers them, from its groups' kinds merged in any order (undefined
- * once the reader would refuse a group), and from a last line without a newline that packing stores as
- * plain bytes: the reader reads it as a row.
+ * once the reader would refuse a group), and from a last line without a newline, which packing stores as
+ * plain bytes.
  */
 export class TextTableKinds {
   #kinds: Uint16Array | undefined
@@ -94,12 +94,13 @@ export class TextTableKinds {
     else for (let c = 0; c < group.length; c++) this.#kinds[c]! |= group[c]!
   }
 
-  /** The rows after the table's last newline (`tail`), or none when it has no bytes. */
+  /**
+   * The bytes after the table's last newline, which the CSV reader reads as a row; the fixed-width reader
+   * takes no line without a newline into its table.
+   */
   addTail(tail: Uint8Array): void {
-    if (tail.byteLength === 0 || !this.#kinds) return
-    // A fixed-width table's unended line: the reader's to judge (it may end the table there).
-    if (this.reading.fixedWidth) this.#kinds = undefined
-    else this.add(csvFieldKinds(tail, this.reading.delimiter, this.#kinds.length, classifier))
+    if (tail.byteLength === 0 || !this.#kinds || this.reading.fixedWidth) return
+    this.add(csvFieldKinds(tail, this.reading.delimiter, this.#kinds.length, classifier))
   }
 
   /** The rows after some were not classified (a line too long for a group). */
