@@ -2,6 +2,7 @@ import { basename } from 'node:path'
 import { type CodecName, createSha256, type Sha256 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
 import { fixedLinesEnd, type RowPrediction } from '@astropack/format/layouts'
+import { csvRecordCount } from '@astropack/readers/csv-kinds'
 import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
 import { type Choice, FirstPick, initial, NO_PICK, next } from './first-pick.js'
 import {
@@ -395,10 +396,17 @@ async function packText(
       }),
     )
   }
-  if (position === segment.end) kinds?.addTail(await file.slice(segment.end, file.byteLength))
+  // The bytes after the table's last line (blank lines, a last line without a newline): the CSV reader
+  // reads a row there, the fixed-width reader none.
+  let tailRows = 0
+  if (position === segment.end && segment.end < file.byteLength) {
+    const tail = await file.slice(segment.end, file.byteLength)
+    if (!fixed) tailRows = csvRecordCount(tail, delimiter) ?? 0
+    kinds?.addTail(tail)
+  }
   await queue.push(
     Promise.resolve(() => {
-      table.rows = lines
+      table.rows = lines + tailRows
       kinds?.types()?.forEach((type, c) => {
         table.columns[c]!.type = type
       })

@@ -30,6 +30,8 @@ describe('ECSV stored as a typed text table, unpacked byte for byte', () => {
   const typesRows = types.slice(typesData)
   writeFileSync(join(dir, 'types-many.ecsv'), types.slice(0, typesData) + typesRows.repeat(1001))
   copyFileSync(join(ECSV, 'subtypes.ecsv'), join(dir, 'subtypes.ecsv'))
+  // No newline after the last row: the ECSV reader reads it all the same.
+  writeFileSync(join(dir, 'tycho-unended.ecsv'), tycho.trimEnd(), 'latin1')
   const rounds = roundTrip(dir, 'ecsv')
 
   it('keeps the header as bytes and the data lines as a text segment with the header delimiter', async () => {
@@ -69,6 +71,16 @@ describe('ECSV stored as a typed text table, unpacked byte for byte', () => {
       { name: 'sweep', type: 'int64', unit: undefined, description: undefined },
     ])
     expect(table.columns[0]!.metrics?.count).toBe(3000)
+    const unended = reader.manifest.tables!.find((t) => t.entry === 'tycho-unended.ecsv')!
+    expect(unended.rows).toBe(3000)
+    const { pkg } = await rounds
+    const outputPath = join(work, 'unended.arrow')
+    expect(
+      await exportTable({ packPath: pkg, outputPath, entry: 'tycho-unended.ecsv', to: 'arrow' }),
+    ).toMatchObject({
+      rows: 3000,
+    })
+    expect(tableFromIPC(readFileSync(outputPath)).numRows).toBe(3000)
   })
 
   it('stores the data lines typed: each column read from its own chunks, smaller than plain zstd', async () => {

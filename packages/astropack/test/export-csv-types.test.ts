@@ -25,6 +25,10 @@ const GAPPED = 'gapped.csv'
 const GAPPED_ROWS = Array.from({ length: 2000 }, (_, n) => ({ n, x: n === 1999 ? 6000 : n + 0.5 }))
 const GAPPED_TEXT = `n,x\n${GAPPED_ROWS.map(({ n, x }, i) => `${i === 1000 ? '\n\n' : ''}${n},${n === 1999 ? '6e3' : x}`).join('\n')}`
 
+/** Blank lines after the last row (LF and CR LF), as editors and scripts leave them. */
+const TRAILING = 'trailing.csv'
+const TRAILING_TEXT = `a,b\r\n${Array.from({ length: 3000 }, (_, n) => `${n},${n / 4}`).join('\r\n')}\r\n\r\n\r\n`
+
 let reader: format.PackageReader
 let packPath: string
 
@@ -33,6 +37,7 @@ beforeAll(async () => {
   mkdirSync(input)
   copyFileSync(join(SAMPLE, 'tables/jpl-sbdb-asteroids.csv'), join(input, ASTEROIDS))
   writeFileSync(join(input, GAPPED), GAPPED_TEXT)
+  writeFileSync(join(input, TRAILING), TRAILING_TEXT)
   packPath = join(work, 'csv.astropack')
   await packFolder({ sourcePath: input, outputPath: packPath, threads: 2 })
   reader = await format.openPackage(format.fromBytes(readFileSync(packPath)))
@@ -65,7 +70,7 @@ describe('export of a CSV table the manifest types', () => {
   it('counts the rows as read: a blank line is none, an unended last line is one', async () => {
     const table = tableOf(GAPPED)
     expect(table.columns.map((column) => column.type)).toEqual(['int32', 'float64'])
-    expect(table.rows).toBe(2001) // the lines packing stored as the table's: not its rows
+    expect(table.rows).toBe(2000) // the reader's records: no blank line, the unended last line
     const original = await scanCsv(bytesSource(new TextEncoder().encode(GAPPED_TEXT)))
     expect(original.rowCount).toBe(2000)
     for (const to of ['arrow', 'fits'] as const) {
@@ -79,6 +84,14 @@ describe('export of a CSV table the manifest types', () => {
     ).toEqual(GAPPED_ROWS)
     const fits = await scanFits(bytesSource(new Uint8Array(readFileSync(join(work, 'gapped.fits')))))
     expect(fits.hdus[1]?.header.byKeyword.get('NAXIS2')?.value).toBe(2000)
+  })
+
+  it('leaves blank lines after the last row out of the table, whose groups stay typed', async () => {
+    const table = tableOf(TRAILING)
+    expect(table).toMatchObject({ rows: 3000 })
+    // Metrics are measured from typed column chunks only: a group kept whole (raw) has none.
+    expect(table.columns.map((column) => column.metrics?.count)).toEqual([3000, 3000])
+    expect((await rowsOf(TRAILING)).rows).toHaveLength(3000)
   })
 
   it('stops with CSV_TYPE_MISMATCH where the text does not fit a type the manifest gives', async () => {

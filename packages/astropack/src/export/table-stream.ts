@@ -213,25 +213,22 @@ async function openFixedWidthStream(reader: PackageReader, table: ManifestTable)
   }
 }
 
-/** An ECSV table of the package, read with the ECSV reader in the types its header declares. */
+/**
+ * An ECSV table of the package, read with the ECSV reader in the types its header declares; its rows are
+ * counted as read (the manifest's are the lines packing stored, without an unended last one).
+ */
 async function openEcsvStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
   const entry = reader.entry(table.entry)
   const source = new SequentialEntrySource(reader, entry)
   const scan = await scanEcsv(source)
   // UNSUPPORTED_FEATURE for array columns, before any row is read.
   const { schema, widen } = widenHalfFloats(ecsvArrowSchema(scan))
-  let rowCount = table.rows
-  if (rowCount === undefined) {
-    rowCount = 0
-    for await (const batch of readEcsvBatches(source, { scan })) rowCount += batch.numRows
-  }
   async function* read() {
     for await (const batch of readEcsvBatches(source, { scan })) yield widen(batch)
   }
   return {
     table,
     schema,
-    rowCount,
     tableBytes: entry.size - scan.dataStart,
     batches: read(),
     reread: read,

@@ -201,6 +201,24 @@ export async function lastLineEnd(source: PlanSource): Promise<number> {
   return at === -1 ? 0 : tailStart + at + 1
 }
 
+/**
+ * Where a delimited table's last line with content ends: blank lines after it (LF or CR LF) would make its
+ * group one the CSV reader skips lines of, kept whole; they go with the bytes after the table.
+ */
+async function lastRowEnd(source: PlanSource): Promise<number> {
+  const lineEnd = await lastLineEnd(source)
+  const from = Math.max(0, lineEnd - TAIL_BYTES)
+  const tail = await source.slice(from, lineEnd)
+  let end = tail.byteLength
+  for (;;) {
+    let start = end - 1 // the blank line's LF, if it is one
+    if (tail[start - 1] === CR) start--
+    if (start < 1 || tail[start - 1] !== NEWLINE) break
+    end = start
+  }
+  return from + end
+}
+
 /** Whether most of a row's fields are numbers (`KEY "1"` is half: a configuration line). */
 function mostlyNumbers(fields: readonly string[]): boolean {
   return fields.filter((field) => isDataLine([field])).length * 2 > fields.length
@@ -253,7 +271,7 @@ export async function planCsv(source: PlanSource, head: Uint8Array): Promise<Pla
   const row = lineAt(read, dataStart)
   const fields = row && splitLine(row.line, delimiter)
   if ((delimiter === SPACE || delimiter === BAR) && !(fields && mostlyNumbers(fields))) return undefined
-  const lastEnd = await lastLineEnd(source)
+  const lastEnd = await lastRowEnd(source)
   if (lastEnd <= dataStart) return undefined
   const table = {
     name: source.name,

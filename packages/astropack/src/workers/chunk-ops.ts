@@ -28,6 +28,7 @@ import {
   TextColumnKind,
   textChunkFeatures,
 } from '@astropack/format/layouts'
+import { csvRecordCount } from '@astropack/readers/csv-kinds'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn } from '../layouts/metrics.js'
 import { numberChains } from '../layouts/segments.js'
@@ -200,10 +201,14 @@ export function encodeText(
   features: number
 } {
   let columns = splitTextGroup(text, delimiter, columnCount, separators)
-  // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0.
+  // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0. Its rows
+  // are then the records the CSV reader finds (blank lines are none, quoted fields may hold line ends), or
+  // a fixed-width table's lines.
+  const raw = columns[0]![0] === TextColumnKind.raw
   let lines = new DataView(columns[0]!.buffer, columns[0]!.byteOffset).getUint32(4, true)
-  if (columns[0]![0] === TextColumnKind.raw)
-    for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
+  const records = raw && separators === undefined ? csvRecordCount(text, delimiter) : undefined
+  if (records !== undefined) lines = records
+  else if (raw) for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
   const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
   const kinds = classify
     ? textGroupKinds(columns, text, { delimiter, fixedWidth: separators !== undefined })

@@ -61,6 +61,26 @@ export function csvFieldKinds(
 }
 
 /**
+ * How many records the CSV reader finds in `bytes` (blank lines are none, a quoted field may hold line
+ * ends); undefined when a quote is left open or a quoted field is followed by other text.
+ */
+export function csvRecordCount(bytes: Uint8Array, delimiter: number): number | undefined {
+  const spans = new FieldSpans()
+  const place = { bufferOffset: 0, row: 1 }
+  let records = 0
+  try {
+    for (let at = 0; at < bytes.byteLength; ) {
+      at = tokenizeRecord(bytes, at, true, delimiter, spans, Number.POSITIVE_INFINITY, place)
+      if (!spans.isBlank()) records++
+    }
+  } catch (error) {
+    if (isAstropackError(error)) return undefined
+    throw error
+  }
+  return records
+}
+
+/**
  * The kinds (OR-ed) of fields written one to a line, as the fixed-width reader classifies its fields:
  * each line whole (less a CR before its LF), blanks around it ignored, no quoting.
  */
