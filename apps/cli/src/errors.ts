@@ -16,9 +16,11 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE
-  if (isAstropackError(error) && USAGE_CODES.has(error.code)) return EXIT_USAGE
+  if (isAstropackError(error) && isUsageCode(error.code)) return EXIT_USAGE
   return EXIT_INVALID
 }
+
+export const isUsageCode = (code: ErrorCode): boolean => USAGE_CODES.has(code)
 
 /** One line: the code and what went wrong. The stack only with --debug. */
 export function describeError(error: unknown, debug: boolean): string {

@@ -142,6 +142,22 @@ describe('astropack pack / unpack', () => {
     expect(lines[1]).toMatch(/column "no_such_column" is missing/)
   })
 
+  it('says a package that cannot be opened is a usage error (exit 2), not an invalid package', () => {
+    for (const [path, text] of [
+      [join(work, 'no-such.astropack'), /^astropack: cannot open .*no-such\.astropack.* \[NOT_FOUND\]$/m],
+      [work, /^astropack: .* is a folder, not a package file \[USAGE\]$/m],
+    ] as const) {
+      const run = astropack('validate', path)
+      expect(run.status).toBe(2)
+      expect(run.stderr).toMatch(text)
+      expect(run.stderr).not.toMatch(/invalid/)
+      // JSON callers get the result, with the same exit code.
+      const json = astropack('validate', path, '--json')
+      expect(json.status).toBe(2)
+      expect(JSON.parse(json.stdout)).toMatchObject({ isValid: false, entries: 0 })
+    }
+  })
+
   it('cats one entry to stdout, identical to the original', () => {
     const pkg = join(work, 'cat.astropack')
     astropack('pack', SAMPLE, '-o', pkg)

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { AstropackError } from '@astropack/codecs'
 import type { Command } from 'commander'
-import { EXIT_INVALID } from '../errors.js'
+import { EXIT_INVALID, EXIT_USAGE, isUsageCode } from '../errors.js'
 import { loadApi } from '../load-api.js'
 import { intOption } from '../options.js'
 import { formatBytes, formatRate, printJson, progressBar } from '../output.js'
@@ -30,8 +30,12 @@ export function registerValidate(program: Command): void {
           threads: flags.threads,
           onProgress: bar.update,
         }).finally(bar.stop)
-        if (!result.isValid) process.exitCode = EXIT_INVALID
+        // A package that could not be opened (no such file, a folder) is a usage error, as in every command.
+        const unopened =
+          result.errors.length > 0 && result.errors.every((problem) => isUsageCode(problem.code))
+        if (!result.isValid) process.exitCode = unopened ? EXIT_USAGE : EXIT_INVALID
         if (flags.json) return printJson(result)
+        if (unopened) throw new AstropackError(result.errors[0]!.code, result.errors[0]!.message)
         if (result.isValid) {
           const mode = flags.full
             ? 'full: checksums, decoding and SHA-256'
