@@ -215,7 +215,7 @@ async function openFixedWidthStream(reader: PackageReader, table: ManifestTable)
 
 /**
  * An ECSV table of the package, read with the ECSV reader in the types its header declares; its rows are
- * counted as read (the manifest's are the lines packing stored, without an unended last one).
+ * counted as read, not taken from the manifest.
  */
 async function openEcsvStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
   const entry = reader.entry(table.entry)

@@ -8,7 +8,7 @@ export const TABLE_WRITERS = {
   // parquet-wasm compiles its WebAssembly when imported: only a Parquet export pays for it.
   parquet: async (stream: TableStream, sink: ByteSink) => {
     const { writeParquetFile } = await import('./parquet.js')
-    // Bytes a row takes in the file, which sizes the row groups: the manifest's line count will do when
+    // Bytes a row takes in the file, which sizes the row groups: the manifest's row count will do when
     // the rows are not counted yet.
     const rows = stream.rowCount ?? stream.table.rows ?? 1
     await writeParquetFile(stream.schema, stream.batches, stream.tableBytes / Math.max(1, rows), sink)
