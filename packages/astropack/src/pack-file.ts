@@ -1,27 +1,20 @@
 import { basename } from 'node:path'
 import { type CodecName, createSha256, type Sha256 } from '@astropack/codecs'
 import type { PackageWriter } from '@astropack/format'
-import { fixedLinesEnd, type RowPrediction } from '@astropack/format/layouts'
-import { csvRecordCount } from '@astropack/readers/csv-kinds'
-import { type BufferPool, frameBound, pooledSize } from './buffer-pool.js'
+import type { RowPrediction } from '@astropack/format/layouts'
+import { type BufferPool, pooledSize } from './buffer-pool.js'
 import { type Choice, FirstPick, initial, NO_PICK, next } from './first-pick.js'
-import {
-  ColumnMeter,
-  columnMetrics,
-  emptyMetrics,
-  type Metrics,
-  mergeMetrics,
-  positionKind,
-} from './layouts/metrics.js'
+import { columnMetrics, emptyMetrics, type Metrics, mergeMetrics } from './layouts/metrics.js'
 import { type PlannedSegment, planFile } from './layouts/plan.js'
-import { OPAQUE, type TableSchema } from './layouts/segments.js'
-import { TextTableKinds } from './layouts/text-types.js'
+import type { TableSchema } from './layouts/segments.js'
 import type { OrderedQueue } from './ordered-queue.js'
+import { packBytes, writeParts } from './pack-bytes.js'
+import { packText } from './pack-text.js'
 import type { SourceFile } from './source-file.js'
 import { tableReader } from './version.js'
 import type { SourceEntry } from './walk.js'
 import { groupFrameBound } from './workers/chunk-ops.js'
-import type { CodecTaskResult, ColumnRange, TaskRunner, TextColumnChain } from './workers/codec-pool.js'
+import type { TaskRunner } from './workers/codec-pool.js'
 
 /** What packing one file needs: shared by every file of a pack. */
 export interface PackContext {
@@ -122,67 +115,6 @@ export async function repeatFile(context: PackContext, entry: SourceEntry, origi
       context.onBytes(entry.size, entry.path)
     }),
   )
-}
-
-/**
- * Packs a bytes segment chunk by chunk. Table columns stored in it (HDF5 datasets) are measured by the
- * workers, each on the whole values of the chunk it encodes; returns their meters (undefined for
- * unmeasured columns), complete once the queue has applied the segment's chunks.
- */
-async function packBytes(
-  context: PackContext,
-  file: SourceFile,
-  entry: SourceEntry,
-  segment: Extract<PlannedSegment, { layout: 'bytes' }>,
-  hash: Sha256,
-): Promise<(ColumnMeter | undefined)[]> {
-  const { pool, buffers, queue, chunkSize } = context
-  const columns = segment.columns ?? []
-  const meters = columns.map((column) => (column.metric ? new ColumnMeter(column.metric) : undefined))
-  const candidates = initial(segment.candidates)
-  const pick = candidates !== 'probe' && candidates.length > 1 ? new FirstPick<Choice>() : undefined
-  for (let position = segment.start; position < segment.end; position += chunkSize) {
-    const { chosen, first } = (await pick?.next()) ?? NO_PICK
-    const length = Math.min(chunkSize, segment.end - position)
-    const buffer = buffers.take(pooledSize(length))
-    const raw = buffer.subarray(0, length)
-    await file.readInto(raw, position)
-    hash.update(raw)
-    const measure: ColumnRange[] = []
-    const measuring: ColumnMeter[] = []
-    columns.forEach((column, c) => {
-      const meter = meters[c]
-      const from = Math.max(column.start, position) - position
-      const to = Math.min(column.end, position + length) - position
-      if (!meter || to <= from) return
-      const { start, end } = meter.take(raw.subarray(from, to))
-      if (end > start) {
-        measure.push({ start: from + start, end: from + end, spec: meter.spec })
-        measuring.push(meter)
-      }
-    })
-    const into = buffers.take(pooledSize(frameBound(length)))
-    const task = {
-      op: 'encode' as const,
-      codec: context.codec,
-      level: chosen?.level ?? context.level,
-      data: raw,
-      into,
-      candidates: chosen?.candidates ?? candidates,
-      ...(measure.length > 0 ? { measure } : {}),
-    }
-    const encoded = pool.run(task, [buffer.buffer, into.buffer])
-    if (first) pick!.decide(encoded.then((result) => next(candidates, result.parts![0]!)))
-    await queue.push(
-      encoded.then((result) => async () => {
-        result.metrics?.forEach((metrics, i) => {
-          if (metrics) measuring[i]!.add(metrics)
-        })
-        await writeParts(context, result, entry.path)
-      }),
-    )
-  }
-  return meters
 }
 
 /** Hashes file bytes [start, end) in order, a chunk's worth at a time. */
@@ -302,147 +234,3 @@ interface RowsPick {
 
 /** The metrics so far of tables whose rows lie in several segments, by the manifest's table. */
 const acrossSegments = new WeakMap<object, (Metrics | undefined)[]>()
-
-/**
- * Text is read in groups of about this many bytes (1 MiB groups lost 5% of ratio on the Tycho-2 CSV).
- * Workers turn one column of a group at a time into strings, which bounds their heap.
- */
-const TEXT_GROUP_BYTES = 4 * 1024 * 1024
-
-/** A group (kept whole if need be) must fit one chunk (64 MiB); lines longer than this end the table. */
-const MAX_GROUP_BYTES = 32 * 1024 * 1024
-
-async function packText(
-  context: PackContext,
-  file: SourceFile,
-  entry: SourceEntry,
-  segment: Extract<PlannedSegment, { layout: 'text' }>,
-  hash: Sha256,
-  table: TableSchema,
-): Promise<void> {
-  const { pool, buffers, queue, writer } = context
-  const { delimiter, columnCount, fixed } = segment
-  let lines = 0
-  const ranges = table.columns.map((column) => positionKind(column.name, undefined))
-  // Types as the reader infers them, for columns whose header gave none (CSV, TSV, fixed-width).
-  const kinds = table.columns.every((column) => column.type === undefined)
-    ? new TextTableKinds(columnCount, { delimiter, fixedWidth: fixed !== undefined })
-    : undefined
-  // Undefined once a group cannot be measured (kept raw: quotes, CR, ragged lines): no metrics then.
-  let measured: Metrics[] | undefined = ranges.map(() => emptyMetrics())
-  await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
-  let position = segment.start
-  let readSize = TEXT_GROUP_BYTES
-  // The first group's chains serve the rest, per column while its kind stays the same (a group that picks
-  // by sample simply gets none).
-  const pick = new FirstPick<TextColumnChain[]>()
-  while (position < segment.end) {
-    const pieceSize = Math.min(readSize, segment.end - position)
-    const buffer = buffers.take(pooledSize(pieceSize))
-    const piece = buffer.subarray(0, pieceSize)
-    await file.readInto(piece, position)
-    // A group ends at the last newline read (the segment itself ends with one), and a fixed-width table's
-    // before its first line without the table's separators.
-    let groupEnd = piece.lastIndexOf(10) + 1
-    if (fixed) groupEnd = fixedLinesEnd(piece.subarray(0, groupEnd), delimiter, fixed.separators, fixed.crlf)
-    if (groupEnd === 0) {
-      const tableEnds = fixed !== undefined && piece.includes(10)
-      buffers.give(buffer)
-      if (readSize >= MAX_GROUP_BYTES || tableEnds) {
-        // Not a table after all (a huge line), or a fixed-width table's end: the rest goes as plain bytes.
-        await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'bytes' })))
-        const rest = { layout: 'bytes' as const, start: position, end: segment.end, candidates: OPAQUE }
-        await packBytes(context, file, entry, rest, hash)
-        // After a huge line the table's rows go on unmeasured; a fixed-width table has ended.
-        if (!tableEnds) {
-          measured = undefined
-          kinds?.lose()
-        }
-        break
-      }
-      readSize *= 2
-      continue
-    }
-    const data = piece.subarray(0, groupEnd)
-    hash.update(data)
-    position += groupEnd
-    const { chosen, first } = await pick.next()
-    const task = {
-      op: 'encodeText' as const,
-      codec: context.codec,
-      level: context.level,
-      data,
-      delimiter,
-      columnCount,
-      ...(fixed ? { separators: fixed.separators } : {}),
-      into: buffers.take(pooledSize(groupFrameBound(data.byteLength, columnCount))),
-      ranges,
-      ...(chosen ? { chosen } : {}),
-      ...(kinds ? { kinds: true } : {}),
-    }
-    const encoded = pool.run(task, [buffer.buffer, task.into.buffer])
-    if (first) pick.decide(encoded.then((result) => result.chains!))
-    await queue.push(
-      encoded.then((result) => async () => {
-        writer.requireFeatures(result.features ?? 0)
-        lines += result.lines!
-        kinds?.add(result.kinds)
-        const group = result.metrics
-        measured =
-          measured && group?.every((m) => m !== undefined)
-            ? measured.map((sum, c) => mergeMetrics(sum, group[c]!))
-            : undefined
-        await writeParts(context, result, entry.path, groupEnd)
-      }),
-    )
-  }
-  // The bytes after the table's last line (blank lines, a last line without a newline): the CSV reader
-  // reads a row there, the fixed-width reader none.
-  let tailRows = 0
-  if (position === segment.end && segment.end < file.byteLength) {
-    const tail = await file.slice(segment.end, file.byteLength)
-    if (!fixed) tailRows = csvRecordCount(tail, delimiter) ?? 0
-    kinds?.addTail(tail)
-  }
-  await queue.push(
-    Promise.resolve(() => {
-      table.rows = lines + tailRows
-      kinds?.types()?.forEach((type, c) => {
-        table.columns[c]!.type = type
-      })
-      measured?.forEach((metrics, c) => {
-        const column = table.columns[c]
-        if (column) column.metrics = columnMetrics(metrics, { range: ranges[c] })
-      })
-    }),
-  )
-}
-
-/**
- * Writes a task's encoded chunks in order, then gives its buffers back. Chunks stand for their raw bytes of
- * the file, except a text table's column chunks: together they stand for the group's text (`textBytes`).
- */
-async function writeParts(context: PackContext, result: CodecTaskResult, path: string, textBytes?: number) {
-  let fileBytes = 0
-  const written: number[] = []
-  for (const [c, part] of result.parts!.entries()) {
-    const { stored, rawSize, codec, crc32, steps, repeats } = part
-    const represents = textBytes === undefined ? (part.fileBytes ?? rawSize) : c === 0 ? textBytes : 0
-    // Parts that store little have no digest (MIN_SHARED_BYTES): not worth a key per small file.
-    const key =
-      part.digest === undefined ? undefined : `${part.digest} ${rawSize} ${codec} ${JSON.stringify(steps)}`
-    const earlier =
-      repeats !== undefined ? written[repeats] : key === undefined ? undefined : context.storedChunks.get(key)
-    if (earlier !== undefined) written[c] = context.writer.repeatChunk(earlier, represents)
-    else {
-      written[c] = await context.writer.writeChunk(
-        { stored, rawSize, codec, crc32, transforms: steps },
-        represents,
-      )
-      if (key) context.storedChunks.set(key, written[c])
-    }
-    fileBytes += represents
-  }
-  context.onBytes(fileBytes, path)
-  context.buffers.give(...result.returned)
-}
