@@ -3,6 +3,7 @@
  * the reader's (no ajv): what codec workers load. Importing the whole package cost each worker ~10 MiB RSS.
  */
 
+export { concatBytes } from './bytes.js'
 export { RANKED } from './ranks.js'
 export { type ColumnSlice, joinRows, splitRows } from './rows.js'
 export {

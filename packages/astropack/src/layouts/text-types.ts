@@ -1,5 +1,6 @@
 import {
   type Column,
+  concatBytes,
   GridStyle,
   gridDigits,
   joinTextGroup,
@@ -119,17 +120,7 @@ function lineKinds(lines: Uint8Array, reading: TextFieldReading): number | undef
   return csvFieldKinds(lines, reading.delimiter, 1, classifier)?.[0]
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0))
-  let at = 0
-  for (const part of parts) {
-    bytes.set(part, at)
-    at += part.byteLength
-  }
-  return bytes
-}
-
-const joinLines = (fields: readonly Uint8Array[]) => concat(fields.flatMap((field) => [field, LINE_END]))
+const joinLines = (fields: readonly Uint8Array[]) => concatBytes(fields.flatMap((field) => [field, LINE_END]))
 
 function columnKinds(chunk: Uint8Array, reading: TextFieldReading): number | undefined {
   const column = readColumn(chunk)
@@ -161,7 +152,7 @@ function numbersReadPlainly(column: Column, reading: TextFieldReading): boolean 
   if (prefix.byteLength === 0 && suffix.byteLength === 0) return true
   for (const lead of column.pad > 0 ? [NO_BYTES, SPACE] : [NO_BYTES]) {
     const kind = (number: string) =>
-      lineKinds(concat([lead, prefix, encoder.encode(number), suffix]), reading)
+      lineKinds(concatBytes([lead, prefix, encoder.encode(number), suffix]), reading)
     if (kind('1') !== INT32_BIT || kind('-1') !== INT32_BIT || kind('1.5') !== FLOAT_BIT) return false
   }
   return true
