@@ -100,7 +100,7 @@ describe("astropy's ASCII tables stored as typed columns, unpacked byte for byte
     }
   })
 
-  it("exports a VizieR TSV's rows in their types: its units and rule lines are no rows", async () => {
+  it("exports a VizieR TSV's rows in their types and units: its units and rule lines are no rows", async () => {
     const { pkg } = await rounds
     const outputPath = join(work, 'vizier.arrow')
     await exportTable({ packPath: pkg, outputPath, entry: 'vizier.tsv', to: 'arrow' })
@@ -112,6 +112,13 @@ describe("astropy's ASCII tables stored as typed columns, unpacked byte for byte
       'sweep: Int32',
     ])
     expect([...table.getChild('ra')!]).toEqual(ra)
+    // Its units line, which only the manifest holds, goes with the fields (FITS TUNIT, HDF5 attributes).
+    expect(table.schema.fields.map((field) => field.metadata.get('unit'))).toEqual([
+      'deg',
+      'deg',
+      'mag',
+      undefined,
+    ])
   })
 
   it('refuses to export a delimited table the manifest places where the file has none (BAD_MANIFEST)', async () => {

@@ -73,7 +73,7 @@ export async function openTableStream(reader: PackageReader, table: ManifestTabl
 
 async function openStream(reader: PackageReader, table: ManifestTable): Promise<TableStream> {
   const delimiter = sourceDelimiter(table.source)
-  if (delimiter) return openCsvStream(reader, table, delimiter)
+  if (delimiter) return withColumnMetadata(await openCsvStream(reader, table, delimiter))
   if (table.source === 'ecsv') return openEcsvStream(reader, table)
   if (table.source === 'fixed-width') return openFixedWidthStream(reader, table)
   if (table.source === 'hdf5') return openHdf5TableStream(reader, table)
@@ -244,9 +244,32 @@ function withDistinctNames(stream: TableStream): TableStream {
   const names = stream.schema.fields.map((f) => f.name)
   const distinct = distinctNames(names)
   if (distinct.every((name, c) => name === names[c])) return stream
-  const fields = stream.schema.fields.map((f, c) => new Field(distinct[c]!, f.type, f.nullable, f.metadata))
+  return withFields(
+    stream,
+    stream.schema.fields.map((f, c) => new Field(distinct[c]!, f.type, f.nullable, f.metadata)),
+  )
+}
+
+/**
+ * A delimited table's units (VizieR's units line), UCDs and descriptions, which only the manifest holds,
+ * as the field metadata the writers turn into TUNIT, HDF5 attributes and Parquet's schema.
+ */
+function withColumnMetadata(stream: TableStream): TableStream {
+  const fields = stream.schema.fields.map((field, c) => {
+    const column = stream.table.columns[c]
+    const known = (['unit', 'ucd', 'description'] as const).flatMap((key) =>
+      column?.[key] !== undefined && !field.metadata.has(key) ? [[key, column[key]] as const] : [],
+    )
+    if (known.length === 0) return field
+    return new Field(field.name, field.type, field.nullable, new Map([...field.metadata, ...known]))
+  })
+  return fields.every((field, c) => field === stream.schema.fields[c]) ? stream : withFields(stream, fields)
+}
+
+/** The stream's batches under other fields (names, metadata) of the same types: the same column data. */
+function withFields(stream: TableStream, fields: Field[]): TableStream {
   const schema = new Schema(fields, stream.schema.metadata)
-  const rename = async function* (batches: AsyncGenerator<RecordBatch, void, undefined>) {
+  const relabel = async function* (batches: AsyncGenerator<RecordBatch, void, undefined>) {
     for await (const batch of batches) {
       const data = makeData({
         type: new Struct(fields),
@@ -257,7 +280,7 @@ function withDistinctNames(stream: TableStream): TableStream {
       yield new RecordBatch(schema, data)
     }
   }
-  return { ...stream, schema, batches: rename(stream.batches), reread: () => rename(stream.reread()) }
+  return { ...stream, schema, batches: relabel(stream.batches), reread: () => relabel(stream.reread()) }
 }
 
 /** Float16 columns (ECSV float16) as Float32, which holds every half float exactly: no writer has half floats. */
