@@ -6,6 +6,7 @@ import { FirstPick } from './first-pick.js'
 import { columnMetrics, emptyMetrics, type Metrics, mergeMetrics, positionKind } from './layouts/metrics.js'
 import type { PlannedSegment } from './layouts/plan.js'
 import { OPAQUE, type TableSchema } from './layouts/segments.js'
+import { measureTextRecords } from './layouts/text-metrics.js'
 import { TextTableKinds } from './layouts/text-types.js'
 import { packBytes, writeParts } from './pack-bytes.js'
 import type { PackContext } from './pack-file.js'
@@ -39,7 +40,7 @@ export async function packText(
   const kinds = table.columns.every((column) => column.type === undefined)
     ? new TextTableKinds(columnCount, { delimiter, fixedWidth: fixed !== undefined })
     : undefined
-  // Undefined once a group cannot be measured (kept raw: quotes, CR, ragged lines): no metrics then.
+  // Undefined once a group cannot be measured (a ragged line, a fixed-width group kept raw): no metrics then.
   let measured: Metrics[] | undefined = ranges.map(() => emptyMetrics())
   await queue.push(Promise.resolve(() => writer.beginSegment({ layout: 'text', delimiter, columnCount })))
   let position = segment.start
@@ -110,9 +111,11 @@ export async function packText(
   // The bytes after the table's last line (blank lines, a last line without a newline): the CSV reader
   // reads a row there, the fixed-width reader none.
   let tailRows = 0
+  let tailMetrics: Metrics[] | undefined
   if (position === segment.end && segment.end < file.byteLength) {
     const tail = await file.slice(segment.end, file.byteLength)
     if (!fixed) tailRows = csvRecordCount(tail, delimiter) ?? 0
+    if (tailRows > 0) tailMetrics = measureTextRecords(tail, delimiter, ranges)
     kinds?.addTail(tail)
   }
   await queue.push(
@@ -121,6 +124,9 @@ export async function packText(
       kinds?.types()?.forEach((type, c) => {
         table.columns[c]!.type = type
       })
+      if (tailRows > 0)
+        measured =
+          measured && tailMetrics ? measured.map((sum, c) => mergeMetrics(sum, tailMetrics[c]!)) : undefined
       measured?.forEach((metrics, c) => {
         const column = table.columns[c]
         if (column) column.metrics = columnMetrics(metrics, { range: ranges[c] })

@@ -71,6 +71,11 @@ describe('export of a CSV table the manifest types', () => {
     const table = tableOf(GAPPED)
     expect(table.columns.map((column) => column.type)).toEqual(['int32', 'float64'])
     expect(table.rows).toBe(2000) // the reader's records: no blank line, the unended last line
+    // Measured from the records, the group kept whole (blank lines) and the last line alike.
+    expect(table.columns.map((column) => column.metrics)).toMatchObject([
+      { count: 2000, nulls: 0, nans: 0, min: 0, max: 1999 },
+      { count: 2000, nulls: 0, nans: 0, min: 0.5, max: 6000 },
+    ])
     const original = await scanCsv(bytesSource(new TextEncoder().encode(GAPPED_TEXT)))
     expect(original.rowCount).toBe(2000)
     for (const to of ['arrow', 'fits'] as const) {

@@ -1,7 +1,7 @@
 import { splitTextGroup, TextColumnKind } from '@astropack/format/layouts'
 import { describe, expect, it } from 'vitest'
 import { type Metrics, measureColumn } from '../src/layouts/metrics.js'
-import { measureTextColumn } from '../src/layouts/text-metrics.js'
+import { measureTextColumn, measureTextRecords } from '../src/layouts/text-metrics.js'
 
 /**
  * Metrics are measured 4096 numbers at a time (metrics.ts): columns of several blocks, with nulls, NaNs,
@@ -170,5 +170,31 @@ describe('text fields of a CSV column', () => {
     expect(want.nans).toBeGreaterThan(0)
     expect(want.values).toBeGreaterThan(0)
     expectPlain(measureTextColumn(chunk)!, want)
+  })
+})
+
+describe('a CSV group kept whole (raw)', () => {
+  it('is measured from its records as the same rows split into columns are', () => {
+    const random = generator(11)
+    const rows = Array.from({ length: 5_000 }, (_, row) => {
+      const x = row % 97 === 0 ? 'NaN' : row % 89 === 0 ? '' : String(random() * 400 - 20)
+      return [x, `"star ${row}"`, String(row * 3)]
+    })
+    const text = (lines: string[][]) =>
+      new TextEncoder().encode(`${lines.map((l) => l.join(',')).join('\n')}\n`)
+    const plainGroup = text(rows)
+    // One name holding a line end and a blank line: the group is kept whole, its rows the same.
+    const rawRows = rows.map((row, r) => (r === 2500 ? [row[0]!, '"star\n2500"', row[2]!] : row))
+    const rawGroup = new TextEncoder().encode(new TextDecoder().decode(text(rawRows)).replace('\n', '\n\n'))
+    expect(splitTextGroup(rawGroup, 44, 3)[0]![0]).toBe(TextColumnKind.raw)
+    const split = splitTextGroup(plainGroup, 44, 3)
+    expect(split[0]![0]).not.toBe(TextColumnKind.raw)
+    const ranges = ['ra', undefined, undefined] as const
+    const fromRecords = measureTextRecords(rawGroup, 44, ranges)!
+    expect(fromRecords.map((m) => m.count)).toEqual([5000, 5000, 5000])
+    expect(fromRecords).toEqual(split.map((chunk, c) => measureTextColumn(chunk, ranges[c])))
+    expect(fromRecords[0]!.outOfRange).toBeGreaterThan(0)
+    // A ragged record: not measured.
+    expect(measureTextRecords(new TextEncoder().encode('1,2,3\n4,5\n'), 44, ranges)).toBeUndefined()
   })
 })

@@ -1,4 +1,5 @@
 import { gridDigits, gridTerms, NULL_FIELDS, readDictionary, TextColumnKind } from '@astropack/format/layouts'
+import { eachCsvRecord } from '@astropack/readers/csv-kinds'
 import { BLOCK, type Metrics, Running } from './metrics.js'
 
 /**
@@ -72,7 +73,7 @@ function countAs(running: Running, kind: FieldClass, value: number): void {
 /**
  * Measures one column chunk of a text table (SPEC §7.2, as splitTextGroup wrote it): binary values are
  * numbers; a field kept as text is null, NaN, another number, or text (not counted). Undefined for a raw
- * group (quotes, CR, ragged lines), whose fields are not known without parsing it as CSV.
+ * group's chunks, whose fields only its records tell (measureTextRecords).
  */
 export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metrics | undefined {
   const kind = chunk[0]
@@ -147,4 +148,26 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
   }
   running.numbers(block, filled)
   return running.finish()
+}
+
+/**
+ * Measures the columns of a group kept whole (raw: a quoted field holding a line end, a blank line, a lone
+ * CR) from its records as the CSV reader reads them, each field as a field kept as text is measured;
+ * undefined when a record has another number of fields or the reader would refuse the group.
+ */
+export function measureTextRecords(
+  group: Uint8Array,
+  delimiter: number,
+  ranges: readonly ('ra' | 'dec' | undefined)[],
+): Metrics[] | undefined {
+  const running = ranges.map((range) => new Running(range, 0))
+  const read = eachCsvRecord(group, delimiter, (spans) => {
+    if (spans.count !== running.length) return false
+    running.forEach((column, c) => {
+      column.out.count++
+      countField(column, group.subarray(spans.starts[c]!, spans.ends[c]!))
+    })
+    return true
+  })
+  return read ? running.map((column) => column.finish()) : undefined
 }

@@ -32,7 +32,7 @@ import { csvRecordCount } from '@astropack/readers/csv-kinds'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn } from '../layouts/metrics.js'
 import { numberChains } from '../layouts/segments.js'
-import { measureTextColumn } from '../layouts/text-metrics.js'
+import { measureTextColumn, measureTextRecords } from '../layouts/text-metrics.js'
 import { textGroupKinds } from '../layouts/text-types.js'
 import { columnLevel, pickBySample, probeChain, TEXT_COLUMN_CHAINS, withParams } from './choose.js'
 import type { TextColumnChain } from './codec-pool.js'
@@ -209,7 +209,11 @@ export function encodeText(
   const records = raw && separators === undefined ? csvRecordCount(text, delimiter) : undefined
   if (records !== undefined) lines = records
   else if (raw) for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
-  const metrics = columns.map((column, c) => measureTextColumn(column, ranges[c]))
+  // A raw group's columns are measured from its records (a fixed-width group's: not at all).
+  const columnRanges = Array.from({ length: columnCount }, (_, c) => ranges[c])
+  const metrics =
+    (raw && separators === undefined ? measureTextRecords(text, delimiter, columnRanges) : undefined) ??
+    columns.map((column, c) => measureTextColumn(column, ranges[c]))
   const kinds = classify
     ? textGroupKinds(columns, text, { delimiter, fixedWidth: separators !== undefined })
     : undefined

@@ -23,16 +23,41 @@ export {
   TEXT,
 } from './classify.js'
 export { type CsvColumnType, columnType, kindBit } from './infer.js'
+export type { FieldSpans } from './tokenize.js'
 
 const TEXT_BIT = 1 << TEXT
 const LF = 10
 const CR = 13
 
 /**
- * The kinds (kindBit's bits, OR-ed) of each column's fields in the records of `bytes`, tokenized and
- * classified as the CSV reader does (quotes, blank lines, null spellings); undefined when a record has
- * another number of fields or a quote is left open, which the reader would refuse. Fields of a column
- * already found to be text are not classified again.
+ * Calls `visit` with each record of `bytes` as the CSV reader tokenizes it (the fields' spans between their
+ * quotes; blank lines are no record) until it returns false. False when it did, or when the reader would
+ * refuse the bytes: a quote left open, text after a closing quote.
+ */
+export function eachCsvRecord(
+  bytes: Uint8Array,
+  delimiter: number,
+  visit: (spans: FieldSpans) => boolean,
+): boolean {
+  const spans = new FieldSpans()
+  const place = { bufferOffset: 0, row: 1 }
+  try {
+    for (let at = 0; at < bytes.byteLength; place.row++) {
+      // The buffer's end ends the last record (atEnd): the bytes are all there is.
+      at = tokenizeRecord(bytes, at, true, delimiter, spans, Number.POSITIVE_INFINITY, place)
+      if (!spans.isBlank() && !visit(spans)) return false
+    }
+  } catch (error) {
+    if (isAstropackError(error)) return false
+    throw error
+  }
+  return true
+}
+
+/**
+ * The kinds (kindBit's bits, OR-ed) of each column's fields in the records of `bytes`, classified as the CSV
+ * reader does (null spellings, numbers' ranges); undefined when a record has another number of fields or
+ * the reader would refuse the bytes. Fields of a column already found to be text are not classified again.
  */
 export function csvFieldKinds(
   bytes: Uint8Array,
@@ -41,43 +66,20 @@ export function csvFieldKinds(
   classifier: FieldClassifier,
 ): Uint16Array | undefined {
   const seen = new Uint16Array(columnCount)
-  const spans = new FieldSpans()
-  const place = { bufferOffset: 0, row: 1 }
-  try {
-    for (let at = 0; at < bytes.byteLength; place.row++) {
-      // The buffer's end ends the last record (atEnd): the bytes are all there is.
-      at = tokenizeRecord(bytes, at, true, delimiter, spans, columnCount + 1, place)
-      if (spans.isBlank()) continue // no record, as the reader skips blank lines
-      if (spans.count !== columnCount) return undefined
-      for (let c = 0; c < columnCount; c++)
-        if (!(seen[c]! & TEXT_BIT))
-          seen[c]! |= kindBit(classifier.classify(bytes, spans.starts[c]!, spans.ends[c]!))
-    }
-  } catch (error) {
-    if (isAstropackError(error)) return undefined
-    throw error
-  }
-  return seen
+  const read = eachCsvRecord(bytes, delimiter, (spans) => {
+    if (spans.count !== columnCount) return false
+    for (let c = 0; c < columnCount; c++)
+      if (!(seen[c]! & TEXT_BIT))
+        seen[c]! |= kindBit(classifier.classify(bytes, spans.starts[c]!, spans.ends[c]!))
+    return true
+  })
+  return read ? seen : undefined
 }
 
-/**
- * How many records the CSV reader finds in `bytes` (blank lines are none, a quoted field may hold line
- * ends); undefined when a quote is left open or a quoted field is followed by other text.
- */
+/** How many records the CSV reader finds in `bytes` (see eachCsvRecord); undefined when it would refuse them. */
 export function csvRecordCount(bytes: Uint8Array, delimiter: number): number | undefined {
-  const spans = new FieldSpans()
-  const place = { bufferOffset: 0, row: 1 }
   let records = 0
-  try {
-    for (let at = 0; at < bytes.byteLength; ) {
-      at = tokenizeRecord(bytes, at, true, delimiter, spans, Number.POSITIVE_INFINITY, place)
-      if (!spans.isBlank()) records++
-    }
-  } catch (error) {
-    if (isAstropackError(error)) return undefined
-    throw error
-  }
-  return records
+  return eachCsvRecord(bytes, delimiter, () => ++records > 0) ? records : undefined
 }
 
 /**
