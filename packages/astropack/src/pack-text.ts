@@ -1,6 +1,5 @@
 import type { Sha256 } from '@astropack/codecs'
 import { fixedLinesEnd } from '@astropack/format/layouts'
-import { csvRecordCount } from '@astropack/readers/csv-kinds'
 import { pooledSize } from './buffer-pool.js'
 import { FirstPick } from './first-pick.js'
 import { columnMetrics, emptyMetrics, type Metrics, mergeMetrics, positionKind } from './layouts/metrics.js'
@@ -110,23 +109,23 @@ export async function packText(
   }
   // The bytes after the table's last line (blank lines, a last line without a newline): the CSV reader
   // reads a row there, the fixed-width reader none.
-  let tailRows = 0
-  let tailMetrics: Metrics[] | undefined
+  let tail: ReturnType<typeof measureTextRecords>
   if (position === segment.end && segment.end < file.byteLength) {
-    const tail = await file.slice(segment.end, file.byteLength)
-    if (!fixed) tailRows = csvRecordCount(tail, delimiter) ?? 0
-    if (tailRows > 0) tailMetrics = measureTextRecords(tail, delimiter, ranges)
-    kinds?.addTail(tail)
+    const bytes = await file.slice(segment.end, file.byteLength)
+    if (!fixed) tail = measureTextRecords(bytes, delimiter, ranges)
+    kinds?.addTail(bytes)
   }
   await queue.push(
     Promise.resolve(() => {
-      table.rows = lines + tailRows
+      table.rows = lines + (tail?.records ?? 0)
       kinds?.types()?.forEach((type, c) => {
         table.columns[c]!.type = type
       })
-      if (tailRows > 0)
+      if (tail?.records)
         measured =
-          measured && tailMetrics ? measured.map((sum, c) => mergeMetrics(sum, tailMetrics[c]!)) : undefined
+          measured && tail.metrics
+            ? measured.map((sum, c) => mergeMetrics(sum, tail.metrics![c]!))
+            : undefined
       measured?.forEach((metrics, c) => {
         const column = table.columns[c]
         if (column) column.metrics = columnMetrics(metrics, { range: ranges[c] })

@@ -190,11 +190,13 @@ describe('a CSV group kept whole (raw)', () => {
     const split = splitTextGroup(plainGroup, 44, 3)
     expect(split[0]![0]).not.toBe(TextColumnKind.raw)
     const ranges = ['ra', undefined, undefined] as const
-    const fromRecords = measureTextRecords(rawGroup, 44, ranges)!
-    expect(fromRecords.map((m) => m.count)).toEqual([5000, 5000, 5000])
-    expect(fromRecords).toEqual(split.map((chunk, c) => measureTextColumn(chunk, ranges[c])))
-    expect(fromRecords[0]!.outOfRange).toBeGreaterThan(0)
-    // A ragged record: not measured.
-    expect(measureTextRecords(new TextEncoder().encode('1,2,3\n4,5\n'), 44, ranges)).toBeUndefined()
+    const { records, metrics } = measureTextRecords(rawGroup, 44, ranges)!
+    expect(records).toBe(5000)
+    expect(metrics!.map((m) => m.count)).toEqual([5000, 5000, 5000])
+    expect(metrics).toEqual(split.map((chunk, c) => measureTextColumn(chunk, ranges[c])))
+    expect(metrics![0]!.outOfRange).toBeGreaterThan(0)
+    // A ragged record: its records counted, not measured; an open quote: refused.
+    expect(measureTextRecords(new TextEncoder().encode('1,2,3\n4,5\n'), 44, ranges)).toEqual({ records: 2 })
+    expect(measureTextRecords(new TextEncoder().encode('1,"2\n'), 44, ranges)).toBeUndefined()
   })
 })

@@ -192,31 +192,25 @@ function findHeader(start: Uint8Array) {
   return { ...header, names: uniqueNames(header.names), dataStart, units }
 }
 
-/** Where a text file's last complete line ends (0 when no newline is in its last TAIL_BYTES). */
-export async function lastLineEnd(source: PlanSource): Promise<number> {
+/**
+ * Where a text file's last complete line ends (0 when no newline is in its last TAIL_BYTES). Without
+ * `blankLines`, where its last line with content ends: a delimited table's blank lines after its last row
+ * (LF or CR LF) would make its group one the CSV reader skips lines of, kept whole; they go with the bytes
+ * after the table.
+ */
+export async function lastLineEnd(source: PlanSource, { blankLines = true } = {}): Promise<number> {
   const size = source.byteLength
   const tailStart = Math.max(0, size - TAIL_BYTES)
   const tail = await source.slice(tailStart, size)
-  const at = tail.lastIndexOf(NEWLINE)
-  return at === -1 ? 0 : tailStart + at + 1
-}
-
-/**
- * Where a delimited table's last line with content ends: blank lines after it (LF or CR LF) would make its
- * group one the CSV reader skips lines of, kept whole; they go with the bytes after the table.
- */
-async function lastRowEnd(source: PlanSource): Promise<number> {
-  const lineEnd = await lastLineEnd(source)
-  const from = Math.max(0, lineEnd - TAIL_BYTES)
-  const tail = await source.slice(from, lineEnd)
-  let end = tail.byteLength
-  for (;;) {
-    let start = end - 1 // the blank line's LF, if it is one
+  let end = tail.lastIndexOf(NEWLINE) + 1
+  if (end === 0) return 0
+  while (!blankLines) {
+    let start = end - 1 // the last line's LF; the line is blank when the LF (or a CR) before it ends another
     if (tail[start - 1] === CR) start--
     if (start < 1 || tail[start - 1] !== NEWLINE) break
     end = start
   }
-  return from + end
+  return tailStart + end
 }
 
 /** Whether most of a row's fields are numbers (`KEY "1"` is half: a configuration line). */
@@ -271,7 +265,7 @@ export async function planCsv(source: PlanSource, head: Uint8Array): Promise<Pla
   const row = lineAt(read, dataStart)
   const fields = row && splitLine(row.line, delimiter)
   if ((delimiter === SPACE || delimiter === BAR) && !(fields && mostlyNumbers(fields))) return undefined
-  const lastEnd = await lastRowEnd(source)
+  const lastEnd = await lastLineEnd(source, { blankLines: false })
   if (lastEnd <= dataStart) return undefined
   const table = {
     name: source.name,

@@ -151,23 +151,28 @@ export function measureTextColumn(chunk: Uint8Array, range?: 'ra' | 'dec'): Metr
 }
 
 /**
- * Measures the columns of a group kept whole (raw: a quoted field holding a line end, a blank line, a lone
- * CR) from its records as the CSV reader reads them, each field as a field kept as text is measured;
- * undefined when a record has another number of fields or the reader would refuse the group.
+ * The records of a group kept whole (raw: a quoted field holding a line end, a blank line, a lone CR) as
+ * the CSV reader reads them, and its columns' metrics, each field measured as a field kept as text is
+ * (none when a record has another number of fields); undefined when the reader would refuse the group.
  */
 export function measureTextRecords(
   group: Uint8Array,
   delimiter: number,
   ranges: readonly ('ra' | 'dec' | undefined)[],
-): Metrics[] | undefined {
+): { records: number; metrics?: Metrics[] } | undefined {
   const running = ranges.map((range) => new Running(range, 0))
+  let records = 0
+  let ragged = false
   const read = eachCsvRecord(group, delimiter, (spans) => {
-    if (spans.count !== running.length) return false
-    running.forEach((column, c) => {
-      column.out.count++
-      countField(column, group.subarray(spans.starts[c]!, spans.ends[c]!))
-    })
+    records++
+    ragged ||= spans.count !== running.length
+    if (!ragged)
+      running.forEach((column, c) => {
+        column.out.count++
+        countField(column, group.subarray(spans.starts[c]!, spans.ends[c]!))
+      })
     return true
   })
-  return read ? running.map((column) => column.finish()) : undefined
+  if (!read) return undefined
+  return ragged ? { records } : { records, metrics: running.map((column) => column.finish()) }
 }

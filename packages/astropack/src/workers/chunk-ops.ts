@@ -28,7 +28,6 @@ import {
   TextColumnKind,
   textChunkFeatures,
 } from '@astropack/format/layouts'
-import { csvRecordCount } from '@astropack/readers/csv-kinds'
 import { frameBound } from '../buffer-pool.js'
 import { type MetricSpec, type Metrics, measureColumn } from '../layouts/metrics.js'
 import { numberChains } from '../layouts/segments.js'
@@ -204,16 +203,15 @@ export function encodeText(
   // Every column chunk's header counts the group's lines, but a group kept raw (kind 0) says 0. Its rows
   // are then the records the CSV reader finds (blank lines are none, quoted fields may hold line ends), or
   // a fixed-width table's lines.
+  // A raw group's columns are measured from those records too (a fixed-width group's: not at all).
   const raw = columns[0]![0] === TextColumnKind.raw
-  let lines = new DataView(columns[0]!.buffer, columns[0]!.byteOffset).getUint32(4, true)
-  const records = raw && separators === undefined ? csvRecordCount(text, delimiter) : undefined
-  if (records !== undefined) lines = records
-  else if (raw) for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
-  // A raw group's columns are measured from its records (a fixed-width group's: not at all).
   const columnRanges = Array.from({ length: columnCount }, (_, c) => ranges[c])
-  const metrics =
-    (raw && separators === undefined ? measureTextRecords(text, delimiter, columnRanges) : undefined) ??
-    columns.map((column, c) => measureTextColumn(column, ranges[c]))
+  const records =
+    raw && separators === undefined ? measureTextRecords(text, delimiter, columnRanges) : undefined
+  let lines = new DataView(columns[0]!.buffer, columns[0]!.byteOffset).getUint32(4, true)
+  if (records) lines = records.records
+  else if (raw) for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) lines++
+  const metrics = records?.metrics ?? columns.map((column, c) => measureTextColumn(column, ranges[c]))
   const kinds = classify
     ? textGroupKinds(columns, text, { delimiter, fixedWidth: separators !== undefined })
     : undefined

@@ -76,12 +76,6 @@ export function csvFieldKinds(
   return read ? seen : undefined
 }
 
-/** How many records the CSV reader finds in `bytes` (see eachCsvRecord); undefined when it would refuse them. */
-export function csvRecordCount(bytes: Uint8Array, delimiter: number): number | undefined {
-  let records = 0
-  return eachCsvRecord(bytes, delimiter, () => ++records > 0) ? records : undefined
-}
-
 /**
  * The kinds (OR-ed) of fields written one to a line, as the fixed-width reader classifies its fields:
  * each line whole (less a CR before its LF), blanks around it ignored, no quoting.
